@@ -1,0 +1,50 @@
+//! Command-line definitions (clap only); turned into plain option structs for the core.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Projection and scenario calculator: year-by-year paths, checks and charts from a
+/// plain-text scenario file.
+#[derive(Debug, Parser)]
+#[command(name = "kjproj", version, about, long_about = None)]
+#[command(after_help = "Exit codes: 0 success, 2 invalid scenario file or arguments, \
+3 outputs could not be written, 4 internal rendering error.")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Project a scenario: print a summary, write paths.csv and paths.png.
+    #[command(after_help = "Example:\n  kjproj run scenarios/fine_chem.toml\n  \
+kjproj run scenarios/fine_chem.toml --out /tmp/fc --svg --lang ko")]
+    Run {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// Directory for the outputs [default: output/<scenario file stem>].
+        #[arg(long, short, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also write the chart as SVG (paths.svg).
+        #[arg(long)]
+        svg: bool,
+        /// Language of chart labels, overriding the scenario's `lang`.
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+        /// Print only warnings and errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+/// Languages for chart labels.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Korean (한국어).
+    Ko,
+}

@@ -1,0 +1,122 @@
+//! Error types and the one place that maps them to exit codes.
+//!
+//! | code | meaning |
+//! |------|---------|
+//! | 0 | success |
+//! | 1 | reserved for failed checks (`kjproj check`) |
+//! | 2 | invalid input: the scenario file (syntax, unknown key, wrong type, impossible value) or the command line |
+//! | 3 | the outputs could not be written (permissions, a file where a directory should be, disk full) |
+//! | 4 | internal error while rendering a chart (a bug: please report it) |
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Exit code for invalid input (scenario file or command line).
+pub const EXIT_INVALID_INPUT: i32 = 2;
+/// Exit code when outputs cannot be written.
+pub const EXIT_OUTPUT: i32 = 3;
+/// Exit code for an internal rendering failure.
+pub const EXIT_INTERNAL: i32 = 4;
+
+/// Everything that can go wrong in kjproj.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The scenario file could not be read (missing, a directory, no permission).
+    #[error("cannot read scenario file {path}: {message}")]
+    Read {
+        /// The file that was asked for.
+        path: PathBuf,
+        /// What the operating system said, in words.
+        message: String,
+    },
+    /// The scenario file was read but is not a valid scenario.
+    #[error("{0}")]
+    Scenario(#[from] ScenarioErrors),
+    /// An output file or directory could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file or directory being written.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// A chart could not be rendered.
+    #[error("cannot render chart {name}: {message}")]
+    Plot {
+        /// The chart's file name.
+        name: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The process exit code for this error (see the module documentation).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Read { .. } | Error::Scenario(_) => EXIT_INVALID_INPUT,
+            Error::Write { .. } => EXIT_OUTPUT,
+            Error::Plot { .. } => EXIT_INTERNAL,
+        }
+    }
+}
+
+/// A position in a scenario file, 1-based as editors show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// Line number, starting at 1.
+    pub line: usize,
+    /// Column number in characters, starting at 1.
+    pub column: usize,
+}
+
+/// One problem in a scenario file, with where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioError {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// Where in the file, when known.
+    pub position: Option<Position>,
+    /// The dotted key the problem is about (`metrics.sales.target.value`), when known.
+    pub key: Option<String>,
+    /// What is wrong and, where possible, how to fix it.
+    pub message: String,
+    /// The offending source line and a caret under the problem, when known.
+    pub excerpt: Option<String>,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(p) = self.position {
+            write!(f, ":{}:{}", p.line, p.column)?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": key `{key}`")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(excerpt) = &self.excerpt {
+            write!(f, "\n{excerpt}")?;
+        }
+        Ok(())
+    }
+}
+
+/// All problems found in one scenario file (at least one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioErrors(pub Vec<ScenarioError>);
+
+impl fmt::Display for ScenarioErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+                write!(f, "error: ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioErrors {}

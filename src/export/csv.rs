@@ -1,0 +1,83 @@
+//! `paths.csv`: one row per year, one column per metric and ratio, then year-on-year growth.
+
+use crate::model::Projection;
+use crate::scenario::Scenario;
+
+/// The contents of `paths.csv`.
+///
+/// Columns: `year`, each metric and each ratio under its name in the scenario file, then
+/// `<name>_yoy` for each, the growth on the year before (`0.1` = 10%; empty in the first
+/// year and where the year before was 0). Numbers carry 12 significant digits, in plain
+/// decimal notation, so that floating-point noise (0.058750000000000004) does not reach
+/// the file and spreadsheets read every cell as a number.
+pub fn paths_csv(scenario: &Scenario, projection: &Projection) -> std::io::Result<Vec<u8>> {
+    let names: Vec<&str> = scenario
+        .metrics
+        .iter()
+        .map(|m| m.name.as_str())
+        .chain(scenario.ratios.iter().map(|r| r.name.as_str()))
+        .collect();
+    let paths: Vec<&[f64]> = projection
+        .metrics
+        .iter()
+        .chain(&projection.ratios)
+        .map(Vec::as_slice)
+        .collect();
+
+    let mut out = ::csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["year".to_owned()];
+    header.extend(names.iter().map(|n| (*n).to_owned()));
+    header.extend(names.iter().map(|n| format!("{n}_yoy")));
+    out.write_record(&header)?;
+
+    for (i, year) in projection.years.iter().enumerate() {
+        let mut row = Vec::with_capacity(header.len());
+        row.push(year.to_string());
+        row.extend(paths.iter().map(|p| number(p[i])));
+        row.extend(paths.iter().map(|p| match i.checked_sub(1).map(|j| p[j]) {
+            // Below 1e-12 a growth rate is rounding noise of an unchanged value.
+            Some(prev) if prev != 0.0 => match p[i] / prev - 1.0 {
+                g if g.abs() < 1e-12 => "0".to_owned(),
+                g => number(g),
+            },
+            _ => String::new(),
+        }));
+        out.write_record(&row)?;
+    }
+    out.into_inner().map_err(|e| e.into_error())
+}
+
+/// `v` rounded to 12 significant digits, plain decimal notation, no trailing zeros.
+pub(crate) fn number(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return if v == 0.0 { "0".into() } else { v.to_string() };
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    fixed(v, (11 - magnitude).max(0) as usize)
+}
+
+/// `v` with at most `decimals` decimals, trailing zeros dropped: `fixed(5.70, 3)` is "5.7".
+pub fn fixed(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    if s == "-0" { "0".into() } else { s.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn numbers_have_twelve_significant_digits() {
+        assert_eq!(number(0.058750000000000004), "0.05875");
+        assert_eq!(number(176.44667968667372), "176.446679687");
+        assert_eq!(number(350.0), "350");
+        assert_eq!(number(-0.1027917480417111), "-0.102791748042");
+        assert_eq!(number(1234567890123456.0), "1234567890123456");
+        assert_eq!(number(0.0), "0");
+    }
+}

@@ -1,0 +1,27 @@
+//! kjproj: a projection and scenario calculator.
+//!
+//! A scenario file (TOML) states a baseline, targets, milestones and the growth shape of
+//! each metric; kjproj turns it into year-by-year paths, compares the figures sources state
+//! with the ones it derives, and writes CSV files and charts.
+//!
+//! Data flows one way:
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`scenario`] | the file format: loading, validation, positions for errors |
+//! | [`model`] | growth shapes and the deterministic projection |
+//! | [`export`] | CSV as bytes, atomic writing of every output |
+//! | [`plot`] | charts, with an embedded font |
+//! | [`commands`] | one module per subcommand, gluing the above |
+//! | [`error`] | error types and exit codes |
+//!
+//! The command-line layer (`src/cli.rs`, `src/main.rs`) is the only place that knows clap.
+
+pub mod commands;
+pub mod error;
+pub mod export;
+pub mod model;
+pub mod plot;
+pub mod scenario;
+
+pub use error::Error;

@@ -1,0 +1,33 @@
+//! The `kjproj` binary: parse arguments, call the library, print any error, exit.
+
+mod cli;
+
+use clap::Parser;
+use kjproj::commands::{self, Style};
+use kjproj::scenario::Lang;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Run {
+            scenario,
+            out,
+            svg,
+            lang,
+            quiet,
+        } => commands::run::run(&commands::run::RunOptions {
+            scenario,
+            out_dir: out,
+            svg,
+            lang: lang.map(|l| match l {
+                cli::LangArg::En => Lang::En,
+                cli::LangArg::Ko => Lang::Ko,
+            }),
+            quiet,
+        }),
+    };
+    if let Err(e) = result {
+        eprintln!("{} {e}", Style::for_stderr().error());
+        std::process::exit(e.exit_code());
+    }
+}

@@ -1,0 +1,192 @@
+//! Growth shapes: curves that pass exactly through given (year, value) points.
+//!
+//! Four of the five shapes are one idea: a transform `g` under which the shape is a straight
+//! line, so the curve between consecutive points is `g⁻¹` of the linear interpolation of
+//! `g(value)`. Passing through every point is then exact by construction.
+//!
+//! | shape | `g(v)` | curve between points | source |
+//! |---|---|---|---|
+//! | linear | `v` | `v₀ + (v₁ − v₀)·s` | — |
+//! | cagr | `ln v` | `v₀·(v₁/v₀)^s`; rate `(v₁/v₀)^(1/n) − 1` | Excel `RRI(n, pv, fv)` |
+//! | logistic | `ln(v / (C − v))` | `C / (1 + e^{−k(t−m)})` | Verhulst (1838); Prophet's saturating growth, Taylor & Letham (2018), eq. 2 |
+//! | gompertz | `ln(−ln(v / C))` | `C·exp(−b·e^{−c t})` | Gompertz (1825); Winsor (1932) |
+//!
+//! where `s = (t − t₀)/(t₁ − t₀)` and `C` is the cap. For the logistic curve,
+//! `logit(v/C)` linear in `t` is exactly `C / (1 + e^{−k(t−m)})` with
+//! `k = (g(v₁) − g(v₀))/(t₁ − t₀)` and `m = t₀ − g(v₀)/k`; for Gompertz,
+//! `ln(−ln(v/C)) = ln b − c·t` is linear in `t`.
+//!
+//! The fifth, `pchip`, joins all points with a monotone piecewise cubic Hermite curve:
+//! Fritsch & Carlson, "Monotone piecewise cubic interpolation", SIAM J. Numer. Anal. 17(2),
+//! 1980, with the interior slopes of Fritsch & Butland (1984) and the three-point end
+//! slopes of Moler, *Numerical Computing with MATLAB* (2004), §3.4 — the same construction as
+//! MATLAB's `pchip` and SciPy's `PchipInterpolator`. It never overshoots: between two points
+//! the curve stays between their values, and it is monotone wherever the data are.
+
+/// A curve through a set of points, ready to be evaluated at any time between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Curve {
+    kind: CurveKind,
+    /// Knot times, strictly increasing.
+    times: Vec<f64>,
+    /// Knot values, transformed by `g` for the transform-linear shapes.
+    values: Vec<f64>,
+    /// Knot values as given, returned exactly at the knot times.
+    given: Vec<f64>,
+    /// Hermite slopes at the knots (only for PCHIP).
+    slopes: Vec<f64>,
+}
+
+/// How a [`Curve`] joins its points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CurveKind {
+    /// Straight lines.
+    Linear,
+    /// Constant compound growth between consecutive points; values must be positive.
+    Cagr,
+    /// Logistic S-curve with cap `C`; values must lie strictly between 0 and `C`.
+    Logistic(f64),
+    /// Gompertz curve with cap `C`; values must lie strictly between 0 and `C`.
+    Gompertz(f64),
+    /// Monotone cubic (PCHIP).
+    Pchip,
+}
+
+/// Why a curve cannot pass through the given points.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CurveError {
+    /// Fewer than two points, or times not strictly increasing.
+    BadKnots,
+    /// A value the shape cannot take (index of the point, its value).
+    OutOfDomain(usize, f64),
+}
+
+impl CurveKind {
+    /// Whether `v` is a value this shape can pass through.
+    pub fn admits(self, v: f64) -> bool {
+        v.is_finite()
+            && match self {
+                CurveKind::Linear | CurveKind::Pchip => true,
+                CurveKind::Cagr => v > 0.0,
+                CurveKind::Logistic(cap) | CurveKind::Gompertz(cap) => v > 0.0 && v < cap,
+            }
+    }
+
+    fn forward(self, v: f64) -> f64 {
+        match self {
+            CurveKind::Linear | CurveKind::Pchip => v,
+            CurveKind::Cagr => v.ln(),
+            CurveKind::Logistic(cap) => (v / (cap - v)).ln(),
+            CurveKind::Gompertz(cap) => (-(v / cap).ln()).ln(),
+        }
+    }
+
+    fn inverse(self, g: f64) -> f64 {
+        match self {
+            CurveKind::Linear | CurveKind::Pchip => g,
+            CurveKind::Cagr => g.exp(),
+            CurveKind::Logistic(cap) => cap / (1.0 + (-g).exp()),
+            CurveKind::Gompertz(cap) => cap * (-(g.exp())).exp(),
+        }
+    }
+}
+
+impl Curve {
+    /// A curve of the given kind through `points` (time, value), times strictly increasing.
+    pub fn new(kind: CurveKind, points: &[(f64, f64)]) -> Result<Curve, CurveError> {
+        if points.len() < 2 || points.windows(2).any(|w| !(w[1].0 > w[0].0)) {
+            return Err(CurveError::BadKnots);
+        }
+        if let Some((i, &(_, v))) = points.iter().enumerate().find(|(_, p)| !kind.admits(p.1)) {
+            return Err(CurveError::OutOfDomain(i, v));
+        }
+        let times: Vec<f64> = points.iter().map(|p| p.0).collect();
+        let values: Vec<f64> = points.iter().map(|p| kind.forward(p.1)).collect();
+        let slopes = if kind == CurveKind::Pchip {
+            pchip_slopes(&times, &values)
+        } else {
+            Vec::new()
+        };
+        Ok(Curve {
+            kind,
+            times,
+            values,
+            given: points.iter().map(|p| p.1).collect(),
+            slopes,
+        })
+    }
+
+    /// The curve's value at time `t`. Outside the knots the end segments are extended.
+    pub fn value(&self, t: f64) -> f64 {
+        // Segment k covers [times[k], times[k+1]]; a handful of knots makes a linear scan
+        // faster than a binary search.
+        let last = self.times.len() - 2;
+        let k = self.times[1..=last]
+            .iter()
+            .position(|&x| t < x)
+            .unwrap_or(last);
+        let (t0, t1) = (self.times[k], self.times[k + 1]);
+        let (y0, y1) = (self.values[k], self.values[k + 1]);
+        let h = t1 - t0;
+        let s = (t - t0) / h;
+        // Hit the knots exactly rather than through a round trip of the transform.
+        if s == 0.0 {
+            return self.given[k];
+        }
+        if s == 1.0 {
+            return self.given[k + 1];
+        }
+        if self.kind == CurveKind::Pchip {
+            // Cubic Hermite basis (e.g. Moler 2004, eq. 3.4).
+            let (d0, d1) = (self.slopes[k], self.slopes[k + 1]);
+            let s2 = s * s;
+            let s3 = s2 * s;
+            let h00 = 2.0 * s3 - 3.0 * s2 + 1.0;
+            let h10 = s3 - 2.0 * s2 + s;
+            let h01 = -2.0 * s3 + 3.0 * s2;
+            let h11 = s3 - s2;
+            return h00 * y0 + h10 * h * d0 + h01 * y1 + h11 * h * d1;
+        }
+        self.kind.inverse(y0 + (y1 - y0) * s)
+    }
+}
+
+/// PCHIP slopes (Fritsch–Butland interior, Moler's three-point ends).
+fn pchip_slopes(x: &[f64], y: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let h: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
+    let delta: Vec<f64> = (0..n - 1).map(|k| (y[k + 1] - y[k]) / h[k]).collect();
+    if n == 2 {
+        return vec![delta[0], delta[0]];
+    }
+    let mut d = vec![0.0; n];
+    for k in 1..n - 1 {
+        if delta[k - 1] * delta[k] > 0.0 {
+            let w1 = 2.0 * h[k] + h[k - 1];
+            let w2 = h[k] + 2.0 * h[k - 1];
+            d[k] = (w1 + w2) / (w1 / delta[k - 1] + w2 / delta[k]);
+        }
+    }
+    d[0] = pchip_end_slope(h[0], h[1], delta[0], delta[1]);
+    d[n - 1] = pchip_end_slope(h[n - 2], h[n - 3], delta[n - 2], delta[n - 3]);
+    d
+}
+
+/// One-sided three-point slope at an end, kept shape-preserving.
+fn pchip_end_slope(h0: f64, h1: f64, del0: f64, del1: f64) -> f64 {
+    let d = ((2.0 * h0 + h1) * del0 - h0 * del1) / (h0 + h1);
+    if d.signum() != del0.signum() || del0 == 0.0 {
+        0.0
+    } else if del0.signum() != del1.signum() && d.abs() > 3.0 * del0.abs() {
+        3.0 * del0
+    } else {
+        d
+    }
+}
+
+/// Compound annual growth rate from `start` to `end` over `years` (Excel `RRI`).
+///
+/// `None` when it is undefined (a non-positive value or no elapsed time).
+pub fn cagr(start: f64, end: f64, years: f64) -> Option<f64> {
+    (start > 0.0 && end > 0.0 && years > 0.0).then(|| (end / start).powf(1.0 / years) - 1.0)
+}

@@ -1,0 +1,209 @@
+//! The scenario file format: what a scenario says, loaded and validated.
+//!
+//! A scenario is a TOML file (documented in `docs/scenario-format.md`). Loading happens in
+//! three steps, each of which reports the file, line, column and key of a problem:
+//!
+//! 1. [`load`] parses the TOML (syntax errors, duplicate keys);
+//! 2. serde maps it onto the raw structs in `raw.rs` (unknown keys, wrong types, missing
+//!    fields);
+//! 3. `validate.rs` turns the raw structs into a [`Scenario`] whose every figure is finite
+//!    and every shape feasible (a cap above the values, positive values under `cagr`, ...).
+//!
+//! A [`Scenario`] that exists is valid: the model can project it without further checks.
+
+mod load;
+mod locate;
+mod raw;
+mod validate;
+
+pub use load::{load, parse};
+
+/// The longest horizon (target year minus baseline year) a scenario may span.
+pub const MAX_HORIZON_YEARS: i32 = 1000;
+
+/// A validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Short title, used for chart titles.
+    pub name: String,
+    /// Longer description (may be empty).
+    pub description: String,
+    /// Unit of every metric, e.g. "trillion KRW".
+    pub unit: String,
+    /// Language of fixed chart labels.
+    pub lang: Lang,
+    /// First year of the projection.
+    pub baseline_year: i32,
+    /// Last year of the projection; always after `baseline_year`.
+    pub target_year: i32,
+    /// Citations, in the order the file gives them.
+    pub sources: Vec<Source>,
+    /// Metrics in file order, already sorted so that a metric comes after any metric it
+    /// follows (see [`PreStartGrowth::Follow`]).
+    pub metrics: Vec<Metric>,
+    /// Ratios between metrics, in file order.
+    pub ratios: Vec<Ratio>,
+}
+
+impl Scenario {
+    /// The years from baseline to target, inclusive.
+    pub fn years(&self) -> std::ops::RangeInclusive<i32> {
+        self.baseline_year..=self.target_year
+    }
+
+    /// The citation of a source key, if the key exists.
+    pub fn source(&self, key: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.key == key)
+    }
+}
+
+/// Language of the fixed labels on charts ("Year" or "연도").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Korean.
+    Ko,
+}
+
+/// A citation that figures refer to by key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The key figures use (`source = "motie-2023"`).
+    pub key: String,
+    /// The citation text shown in outputs.
+    pub citation: String,
+}
+
+/// A figure at a year, as given in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// The year the figure is for.
+    pub year: i32,
+    /// The figure, in the scenario's unit.
+    pub value: f64,
+    /// Key into [`Scenario::sources`], if the figure is cited.
+    pub source: Option<String>,
+}
+
+/// A quantity projected year by year, e.g. a market size or sales.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    /// The name used in the file and as the CSV column (`market`).
+    pub name: String,
+    /// The label shown on charts (`Global market`).
+    pub label: String,
+    /// How the metric moves between its points.
+    pub shape: Shape,
+    /// The value at the baseline year.
+    pub baseline: Point,
+    /// Intermediate points, strictly between baseline (or programme start) and target,
+    /// ascending by year.
+    pub milestones: Vec<Point>,
+    /// The value at the target year.
+    pub target: Point,
+    /// Growth before a programme starts, if the metric's shape only begins later.
+    pub start: Option<ProgrammeStart>,
+    /// Figures stated by a source to compare with the path (never used as inputs).
+    pub stated: Vec<Stated>,
+}
+
+/// The growth shape of a metric between its points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Shape {
+    /// Straight line between consecutive points.
+    Linear,
+    /// Constant compound growth between consecutive points.
+    Cagr,
+    /// Logistic S-curve with the given cap (saturation level).
+    Logistic {
+        /// The level the curve approaches and never reaches.
+        cap: f64,
+    },
+    /// Gompertz curve with the given cap.
+    Gompertz {
+        /// The level the curve approaches and never reaches.
+        cap: f64,
+    },
+    /// Monotone piecewise cubic through all points (PCHIP, Fritsch–Carlson).
+    Pchip,
+}
+
+impl Shape {
+    /// The name used in scenario files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Shape::Linear => "linear",
+            Shape::Cagr => "cagr",
+            Shape::Logistic { .. } => "logistic",
+            Shape::Gompertz { .. } => "gompertz",
+            Shape::Pchip => "pchip",
+        }
+    }
+}
+
+/// A programme start: before `year` the metric grows at its baseline growth, from `year`
+/// on it follows its shape to the next point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgrammeStart {
+    /// First year of the programme; strictly between baseline and target year.
+    pub year: i32,
+    /// How the metric grows from the baseline year until `year`.
+    pub growth: PreStartGrowth,
+}
+
+/// Growth of a metric before its programme starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PreStartGrowth {
+    /// A constant annual rate (0.05 = 5% a year).
+    Rate(f64),
+    /// The same year-on-year growth as another metric (index into
+    /// [`Scenario::metrics`], always an earlier metric), e.g. sales keeping their share of
+    /// a market.
+    Follow(usize),
+}
+
+/// Whether a ratio is a share (a part of a whole: shown in percent, bounded by 0 and 1) or
+/// any other quotient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RatioKind {
+    /// A part of a whole, between 0 and 1, shown in percent.
+    Share,
+    /// Any other quotient, shown as a plain number.
+    #[default]
+    Ratio,
+}
+
+/// A ratio derived from two metrics each year (`share = sales / market`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ratio {
+    /// The name used in the file and as the CSV column.
+    pub name: String,
+    /// The label shown on charts.
+    pub label: String,
+    /// Index of the numerator metric in [`Scenario::metrics`].
+    pub numerator: usize,
+    /// Index of the denominator metric in [`Scenario::metrics`].
+    pub denominator: usize,
+    /// Share or plain ratio.
+    pub kind: RatioKind,
+    /// Figures stated by a source to compare with the derived ratio.
+    pub stated: Vec<Stated>,
+}
+
+/// A figure a source states ("about 5.7%"), compared with the derived value and reported,
+/// never used in its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stated {
+    /// The year the figure is for.
+    pub year: i32,
+    /// The stated figure (a fraction for ratios: 0.057 for 5.7%).
+    pub value: f64,
+    /// The largest absolute difference from the derived value that still agrees.
+    pub tolerance: f64,
+    /// Key into [`Scenario::sources`].
+    pub source: Option<String>,
+}

@@ -1,0 +1,126 @@
+//! The scenario file as serde sees it: one struct per TOML table, unknown keys rejected.
+//!
+//! These structs mirror the file exactly; `validate.rs` turns them into the public
+//! [`super::Scenario`]. Keeping the two apart lets serde report syntax-level problems (wrong
+//! type, missing key, typo) and validation report meaning-level ones (years out of order,
+//! infeasible caps) with the same file, line, column and key.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use super::{Lang, RatioKind};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawScenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub unit: String,
+    #[serde(default)]
+    pub lang: Lang,
+    pub baseline_year: i32,
+    pub target_year: i32,
+    #[serde(default)]
+    pub sources: IndexMap<String, String>,
+    pub metrics: IndexMap<String, RawMetric>,
+    #[serde(default)]
+    pub ratios: IndexMap<String, RawRatio>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMetric {
+    pub label: Option<String>,
+    pub shape: ShapeName,
+    pub cap: Option<f64>,
+    pub baseline: RawFigure,
+    pub target: RawFigure,
+    #[serde(default)]
+    pub milestones: Vec<RawPoint>,
+    pub start_year: Option<i32>,
+    pub baseline_growth: Option<RawGrowth>,
+    #[serde(default)]
+    pub stated: Vec<RawStated>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum ShapeName {
+    Linear,
+    Cagr,
+    Logistic,
+    Gompertz,
+    Pchip,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFigure {
+    pub value: f64,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPoint {
+    pub year: i32,
+    pub value: f64,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStated {
+    pub year: i32,
+    pub value: f64,
+    pub tolerance: f64,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRatio {
+    pub label: Option<String>,
+    pub numerator: String,
+    pub denominator: String,
+    #[serde(default)]
+    pub kind: RatioKind,
+    #[serde(default)]
+    pub stated: Vec<RawStated>,
+}
+
+/// `baseline_growth`: a number (annual rate) or the name of a metric to follow.
+///
+/// Written by hand rather than `#[serde(untagged)]` so that a wrong value gets a precise
+/// message instead of "data did not match any variant".
+#[derive(Debug)]
+pub(super) enum RawGrowth {
+    Rate(f64),
+    Follow(String),
+}
+
+impl<'de> Deserialize<'de> for RawGrowth {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = RawGrowth;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an annual growth rate (0.05 for 5%) or the name of a metric to follow")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RawGrowth, E> {
+                Ok(RawGrowth::Rate(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawGrowth, E> {
+                Ok(RawGrowth::Rate(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawGrowth, E> {
+                Ok(RawGrowth::Rate(v as f64))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawGrowth, E> {
+                Ok(RawGrowth::Follow(v.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}

@@ -1,0 +1,595 @@
+//! Meaning-level checks: raw structs in, a [`Scenario`] that can be projected out.
+//!
+//! Every problem is collected (not just the first), each with the key path it is about,
+//! so that a user fixing a file sees everything wrong at once.
+
+use super::locate::{KeyPath, path};
+use super::raw::{RawFigure, RawGrowth, RawMetric, RawPoint, RawRatio, RawScenario, RawStated, ShapeName};
+use super::{
+    MAX_HORIZON_YEARS, Metric, Point, PreStartGrowth, ProgrammeStart, Ratio, RatioKind, Scenario,
+    Shape, Source, Stated,
+};
+
+/// Problems found: each a key path and a message.
+pub(super) type Problems = Vec<(KeyPath, String)>;
+
+/// Turns the raw file into a [`Scenario`], or lists everything wrong with it.
+pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
+    let mut v = Validator {
+        problems: Vec::new(),
+        sources: raw.sources.keys().cloned().collect(),
+        baseline_year: raw.baseline_year,
+        target_year: raw.target_year,
+    };
+
+    if raw.name.trim().is_empty() {
+        v.problem(path(&["name"]), "the name must not be empty");
+    }
+    if raw.unit.trim().is_empty() {
+        v.problem(
+            path(&["unit"]),
+            "the unit must not be empty (e.g. \"trillion KRW\", \"applications\")",
+        );
+    }
+    let years_ok = v.check_years();
+    let sources = v.check_sources(&raw);
+
+    if raw.metrics.is_empty() {
+        v.problem(path(&["metrics"]), "define at least one metric");
+    }
+    let metric_names: Vec<&str> = raw.metrics.keys().map(String::as_str).collect();
+    let mut metrics = Vec::new();
+    let mut follows: Vec<Option<usize>> = Vec::new();
+    for (name, m) in &raw.metrics {
+        let at = path(&["metrics", name]);
+        v.check_name(&at, name);
+        let (metric, follow) = v.metric(&at, name, m, &metric_names, years_ok);
+        metrics.push(metric);
+        follows.push(follow);
+    }
+
+    let mut ratios = Vec::new();
+    for (name, r) in &raw.ratios {
+        let at = path(&["ratios", name]);
+        v.check_name(&at, name);
+        if raw.metrics.contains_key(name) {
+            v.problem(
+                at.clone(),
+                format!("`{name}` is already a metric; a ratio needs a name of its own (it becomes a CSV column)"),
+            );
+        }
+        ratios.push(v.ratio(&at, name, r, &metric_names, years_ok));
+    }
+
+    let order = v.follow_order(&metric_names, &follows);
+    if !v.problems.is_empty() {
+        return Err(v.problems);
+    }
+
+    // Put every followed metric before its followers, and renumber the references.
+    let metrics = reorder_metrics(metrics, &order);
+    let new_index = |old: usize| order.iter().position(|&o| o == old).unwrap_or(old);
+    let metrics = metrics
+        .into_iter()
+        .map(|mut m| {
+            if let Some(ProgrammeStart {
+                growth: PreStartGrowth::Follow(i),
+                ..
+            }) = &mut m.start
+            {
+                *i = new_index(*i);
+            }
+            m
+        })
+        .collect();
+    for r in &mut ratios {
+        r.numerator = new_index(r.numerator);
+        r.denominator = new_index(r.denominator);
+    }
+
+    Ok(Scenario {
+        name: raw.name,
+        description: raw.description,
+        unit: raw.unit,
+        lang: raw.lang,
+        baseline_year: raw.baseline_year,
+        target_year: raw.target_year,
+        sources,
+        metrics,
+        ratios,
+    })
+}
+
+fn reorder_metrics(metrics: Vec<Metric>, order: &[usize]) -> Vec<Metric> {
+    let mut slots: Vec<Option<Metric>> = metrics.into_iter().map(Some).collect();
+    order.iter().filter_map(|&i| slots[i].take()).collect()
+}
+
+struct Validator {
+    problems: Problems,
+    sources: Vec<String>,
+    baseline_year: i32,
+    target_year: i32,
+}
+
+impl Validator {
+    fn problem(&mut self, key: KeyPath, message: impl Into<String>) {
+        self.problems.push((key, message.into()));
+    }
+
+    fn check_years(&mut self) -> bool {
+        let (b, t) = (self.baseline_year, self.target_year);
+        if t <= b {
+            self.problem(
+                path(&["target_year"]),
+                format!("the target year ({t}) must be after the baseline year ({b})"),
+            );
+            return false;
+        }
+        if i64::from(t) - i64::from(b) > i64::from(MAX_HORIZON_YEARS) {
+            self.problem(
+                path(&["target_year"]),
+                format!(
+                    "the horizon {b}–{t} spans {} years; kjproj projects at most {MAX_HORIZON_YEARS} years",
+                    i64::from(t) - i64::from(b)
+                ),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn check_sources(&mut self, raw: &RawScenario) -> Vec<Source> {
+        let mut out = Vec::new();
+        for (key, citation) in &raw.sources {
+            if citation.trim().is_empty() {
+                self.problem(
+                    path(&["sources", key]),
+                    "the citation must not be empty",
+                );
+            }
+            out.push(Source {
+                key: key.clone(),
+                citation: citation.trim().to_owned(),
+            });
+        }
+        out
+    }
+
+    /// Metric and ratio names become CSV columns and are used in `numerator = "..."`.
+    fn check_name(&mut self, at: &KeyPath, name: &str) {
+        let ok = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if !ok {
+            self.problem(
+                at.clone(),
+                format!("`{name}` is not a usable name: use letters, digits and `_`, starting with a letter"),
+            );
+        } else if name == "year" || name.ends_with("_yoy") {
+            self.problem(
+                at.clone(),
+                format!("`{name}` is reserved for a CSV column kjproj writes itself; choose another name"),
+            );
+        }
+    }
+
+    fn finite(&mut self, at: KeyPath, x: f64) -> bool {
+        if x.is_finite() {
+            true
+        } else {
+            self.problem(at, format!("must be a finite number, not {x}"));
+            false
+        }
+    }
+
+    fn source(&mut self, at: KeyPath, source: &Option<String>) -> Option<String> {
+        let key = source.as_ref()?;
+        if !self.sources.iter().any(|s| s == key) {
+            let known = if self.sources.is_empty() {
+                "the file has no [sources] table".to_owned()
+            } else {
+                format!("known sources: {}", self.sources.join(", "))
+            };
+            self.problem(at, format!("unknown source `{key}` ({known})"));
+        }
+        Some(key.clone())
+    }
+
+    fn year_in_horizon(&mut self, at: KeyPath, year: i32, what: &str) -> bool {
+        if year < self.baseline_year || year > self.target_year {
+            self.problem(
+                at,
+                format!(
+                    "{what} year {year} is outside the horizon {}–{}",
+                    self.baseline_year, self.target_year
+                ),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    fn figure(&mut self, at: &KeyPath, year: i32, f: &RawFigure) -> Point {
+        self.finite(at.key("value"), f.value);
+        Point {
+            year,
+            value: f.value,
+            source: self.source(at.key("source"), &f.source),
+        }
+    }
+
+    fn metric(
+        &mut self,
+        at: &KeyPath,
+        name: &str,
+        m: &RawMetric,
+        metric_names: &[&str],
+        years_ok: bool,
+    ) -> (Metric, Option<usize>) {
+        let baseline = self.figure(&at.key("baseline"), self.baseline_year, &m.baseline);
+        let target = self.figure(&at.key("target"), self.target_year, &m.target);
+
+        let start = self.start(at, name, m, metric_names, years_ok);
+        let follow = match &start {
+            Some(ProgrammeStart {
+                growth: PreStartGrowth::Follow(i),
+                ..
+            }) => Some(*i),
+            _ => None,
+        };
+        let first_free_year = start.as_ref().map_or(self.baseline_year, |s| s.year);
+        let milestones = self.milestones(at, &m.milestones, first_free_year, years_ok);
+        let shape = self.shape(at, m, &baseline, &milestones, &target);
+        let stated = self.stated(at, &m.stated, None);
+
+        let metric = Metric {
+            name: name.to_owned(),
+            label: label_or_name(&m.label, name),
+            shape,
+            baseline,
+            milestones,
+            target,
+            start,
+            stated,
+        };
+        (metric, follow)
+    }
+
+    fn start(
+        &mut self,
+        at: &KeyPath,
+        name: &str,
+        m: &RawMetric,
+        metric_names: &[&str],
+        years_ok: bool,
+    ) -> Option<ProgrammeStart> {
+        match (m.start_year, &m.baseline_growth) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                self.problem(
+                    at.key("baseline_growth"),
+                    "baseline_growth only applies before a start_year; add `start_year = ...` or remove it",
+                );
+                None
+            }
+            (Some(_), None) => {
+                self.problem(
+                    at.key("baseline_growth"),
+                    "start_year needs baseline_growth: an annual rate (0.05 for 5%) or the name of a metric to follow",
+                );
+                None
+            }
+            (Some(year), Some(growth)) => {
+                if years_ok && (year <= self.baseline_year || year >= self.target_year) {
+                    self.problem(
+                        at.key("start_year"),
+                        format!(
+                            "start year {year} must be after the baseline year {} and before the target year {}",
+                            self.baseline_year, self.target_year
+                        ),
+                    );
+                }
+                let growth = match growth {
+                    RawGrowth::Rate(rate) => {
+                        if self.finite(at.key("baseline_growth"), *rate) && *rate <= -1.0 {
+                            self.problem(
+                                at.key("baseline_growth"),
+                                format!("a growth rate of {rate} would make the metric zero or negative; it must be above -1 (-100%)"),
+                            );
+                        }
+                        PreStartGrowth::Rate(*rate)
+                    }
+                    RawGrowth::Follow(other) => {
+                        match metric_names.iter().position(|n| n == other) {
+                            Some(_) if other == name => {
+                                self.problem(
+                                    at.key("baseline_growth"),
+                                    "a metric cannot follow its own growth",
+                                );
+                                PreStartGrowth::Rate(0.0)
+                            }
+                            Some(i) => PreStartGrowth::Follow(i),
+                            None => {
+                                self.problem(
+                                    at.key("baseline_growth"),
+                                    format!(
+                                        "unknown metric `{other}` (metrics: {})",
+                                        metric_names.join(", ")
+                                    ),
+                                );
+                                PreStartGrowth::Rate(0.0)
+                            }
+                        }
+                    }
+                };
+                Some(ProgrammeStart { year, growth })
+            }
+        }
+    }
+
+    fn milestones(
+        &mut self,
+        at: &KeyPath,
+        raw: &[RawPoint],
+        first_free_year: i32,
+        years_ok: bool,
+    ) -> Vec<Point> {
+        let mut points: Vec<Point> = Vec::new();
+        for (i, p) in raw.iter().enumerate() {
+            let at = at.key("milestones").index(i);
+            self.finite(at.key("value"), p.value);
+            if years_ok && (p.year <= first_free_year || p.year >= self.target_year) {
+                let after = if first_free_year == self.baseline_year {
+                    format!("the baseline year {first_free_year}")
+                } else {
+                    format!("the start year {first_free_year}")
+                };
+                self.problem(
+                    at.key("year"),
+                    format!(
+                        "milestone year {} must be after {after} and before the target year {}",
+                        p.year, self.target_year
+                    ),
+                );
+            }
+            if let Some(j) = points.iter().position(|q| q.year == p.year) {
+                self.problem(
+                    at.key("year"),
+                    format!("milestone year {} is given twice (also milestones[{j}])", p.year),
+                );
+            }
+            let source = self.source(at.key("source"), &p.source);
+            points.push(Point {
+                year: p.year,
+                value: p.value,
+                source,
+            });
+        }
+        points.sort_by_key(|p| p.year);
+        points
+    }
+
+    fn shape(
+        &mut self,
+        at: &KeyPath,
+        m: &RawMetric,
+        baseline: &Point,
+        milestones: &[Point],
+        target: &Point,
+    ) -> Shape {
+        // Given points with the key each came from, for precise messages.
+        let mut given: Vec<(KeyPath, f64)> = vec![(at.key("baseline").key("value"), baseline.value)];
+        given.extend(
+            milestones
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (at.key("milestones").index(i).key("value"), p.value)),
+        );
+        given.push((at.key("target").key("value"), target.value));
+        // With a programme start the baseline only feeds the pre-start growth, which keeps
+        // its sign; the shape's own constraints still apply to it.
+
+        let cap = match (m.shape, m.cap) {
+            (ShapeName::Logistic | ShapeName::Gompertz, None) => {
+                self.problem(
+                    at.key("cap"),
+                    format!(
+                        "the {} shape needs a cap: the level the metric approaches (e.g. `cap = 120`)",
+                        shape_word(m.shape)
+                    ),
+                );
+                None
+            }
+            (ShapeName::Logistic | ShapeName::Gompertz, Some(cap)) => {
+                self.finite(at.key("cap"), cap).then_some(cap)
+            }
+            (_, Some(_)) => {
+                self.problem(
+                    at.key("cap"),
+                    format!(
+                        "cap is only used by the logistic and gompertz shapes, not by `{}`",
+                        shape_word(m.shape)
+                    ),
+                );
+                None
+            }
+            (_, None) => None,
+        };
+
+        match m.shape {
+            ShapeName::Linear => Shape::Linear,
+            ShapeName::Pchip => Shape::Pchip,
+            ShapeName::Cagr => {
+                for (key, value) in given {
+                    if value.is_finite() && value <= 0.0 {
+                        self.problem(
+                            key,
+                            format!("{value} is not positive; compound growth (`cagr`) needs values above 0 (use `linear` or `pchip` for values that can be 0 or negative)"),
+                        );
+                    }
+                }
+                Shape::Cagr
+            }
+            ShapeName::Logistic | ShapeName::Gompertz => {
+                let cap = cap.unwrap_or(f64::NAN);
+                if cap.is_finite() {
+                    for (key, value) in given {
+                        if !value.is_finite() {
+                            continue;
+                        }
+                        if value <= 0.0 {
+                            self.problem(
+                                key,
+                                format!("{value} is not positive; the {} shape needs values between 0 and the cap", shape_word(m.shape)),
+                            );
+                        } else if value >= cap {
+                            self.problem(
+                                at.key("cap"),
+                                format!(
+                                    "the cap ({cap}) must be above every value of the metric, but `{key}` is {value}"
+                                ),
+                            );
+                        }
+                    }
+                }
+                if m.shape == ShapeName::Logistic {
+                    Shape::Logistic { cap }
+                } else {
+                    Shape::Gompertz { cap }
+                }
+            }
+        }
+    }
+
+    fn stated(&mut self, at: &KeyPath, raw: &[RawStated], kind: Option<RatioKind>) -> Vec<Stated> {
+        let mut out: Vec<Stated> = Vec::new();
+        for (i, s) in raw.iter().enumerate() {
+            let at = at.key("stated").index(i);
+            self.year_in_horizon(at.key("year"), s.year, "stated");
+            if self.finite(at.key("value"), s.value)
+                && kind == Some(RatioKind::Share)
+                && !(0.0..=1.0).contains(&s.value)
+            {
+                self.problem(
+                    at.key("value"),
+                    format!(
+                        "a share is a fraction between 0 and 1 (write 0.15 for 15%), not {}",
+                        s.value
+                    ),
+                );
+            }
+            if self.finite(at.key("tolerance"), s.tolerance) && s.tolerance < 0.0 {
+                self.problem(
+                    at.key("tolerance"),
+                    format!("the tolerance must be 0 or more, not {}", s.tolerance),
+                );
+            }
+            if out.iter().any(|o| o.year == s.year) {
+                self.problem(
+                    at.key("year"),
+                    format!("a figure for {} is stated twice", s.year),
+                );
+            }
+            out.push(Stated {
+                year: s.year,
+                value: s.value,
+                tolerance: s.tolerance,
+                source: self.source(at.key("source"), &s.source),
+            });
+        }
+        out.sort_by_key(|s| s.year);
+        out
+    }
+
+    fn ratio(
+        &mut self,
+        at: &KeyPath,
+        name: &str,
+        r: &RawRatio,
+        metric_names: &[&str],
+        years_ok: bool,
+    ) -> Ratio {
+        let mut lookup = |key: &str, metric: &str| match metric_names.iter().position(|n| *n == metric) {
+            Some(i) => i,
+            None => {
+                self.problem(
+                    at.key(key),
+                    format!("unknown metric `{metric}` (metrics: {})", metric_names.join(", ")),
+                );
+                0
+            }
+        };
+        let numerator = lookup("numerator", &r.numerator);
+        let denominator = lookup("denominator", &r.denominator);
+        let stated = if years_ok {
+            self.stated(at, &r.stated, Some(r.kind))
+        } else {
+            Vec::new()
+        };
+        Ratio {
+            name: name.to_owned(),
+            label: label_or_name(&r.label, name),
+            numerator,
+            denominator,
+            kind: r.kind,
+            stated,
+        }
+    }
+
+    /// An order of the metrics in which every followed metric comes before its followers,
+    /// or a problem if they follow each other in a circle.
+    fn follow_order(&mut self, names: &[&str], follows: &[Option<usize>]) -> Vec<usize> {
+        let mut order: Vec<usize> = Vec::with_capacity(names.len());
+        let mut state = vec![0u8; names.len()]; // 0 new, 1 on the stack, 2 done
+        for start in 0..names.len() {
+            let mut chain = vec![start];
+            let mut i = start;
+            while state[i] == 0 {
+                state[i] = 1;
+                match follows[i] {
+                    Some(j) if state[j] == 1 => {
+                        let circle: Vec<&str> = chain.iter().map(|&k| names[k]).collect();
+                        self.problem(
+                            path(&["metrics", names[i], "baseline_growth"]),
+                            format!("metrics follow each other in a circle: {} → {}", circle.join(" → "), names[j]),
+                        );
+                        break;
+                    }
+                    Some(j) => {
+                        chain.push(j);
+                        i = j;
+                    }
+                    None => break,
+                }
+            }
+            for &k in chain.iter().rev() {
+                if state[k] != 2 {
+                    state[k] = 2;
+                    order.push(k);
+                }
+            }
+        }
+        order
+    }
+}
+
+fn label_or_name(label: &Option<String>, name: &str) -> String {
+    match label {
+        Some(l) if !l.trim().is_empty() => l.trim().to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
+fn shape_word(shape: ShapeName) -> &'static str {
+    match shape {
+        ShapeName::Linear => "linear",
+        ShapeName::Cagr => "cagr",
+        ShapeName::Logistic => "logistic",
+        ShapeName::Gompertz => "gompertz",
+        ShapeName::Pchip => "pchip",
+    }
+}

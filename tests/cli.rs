@@ -1,0 +1,224 @@
+//! `kjproj run` as a user runs it: shipped scenarios in, files and a summary out; broken
+//! scenarios in, one clear error out and nothing written.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn kjproj() -> Command {
+    let mut cmd = Command::cargo_bin("kjproj").expect("binary built");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+#[test]
+fn fine_chem_summary_reports_cagrs_and_the_share_discrepancy() {
+    let out = TempDir::new().unwrap();
+    kjproj()
+        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap(), "--out"])
+        .arg(out.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"market\s+cagr\s+160\.0\s+350\.0\s+10\.28%").unwrap())
+        .stdout(predicate::str::is_match(r"sales\s+cagr from 2025\s+9\.40\s+52\.00\s+23\.84%").unwrap())
+        .stdout(predicate::str::is_match(r"share\s+sales / market\s+5\.875%\s+14\.857%").unwrap())
+        .stdout(predicate::str::contains("wrote"))
+        .stderr(predicate::str::contains(
+            "share in 2023 is stated as 5.7% (source: motie-2023) but derives as 5.875% \
+             (sales / market = 9.4 / 160): a difference of +0.175 pp, within the tolerance ±0.25 pp",
+        ))
+        .stderr(predicate::str::contains("share in 2031 is stated as 15%"));
+    for file in ["paths.csv", "paths.png"] {
+        assert!(out.path().join(file).is_file(), "{file} missing");
+    }
+    assert!(!out.path().join("paths.svg").exists(), "SVG only on request");
+}
+
+#[test]
+fn paths_csv_matches_snapshot() {
+    // The snapshot was checked by hand against the seed: 160 → 350 at RRI(8,160,350) =
+    // 10.279%/yr; sales keep the 5.875% share until 2025, then grow at
+    // (52 / 11.4318…)^(1/6) − 1 = 28.72%/yr. Regenerate with KJPROJ_UPDATE_SNAPSHOTS=1.
+    let out = TempDir::new().unwrap();
+    kjproj()
+        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap(), "--quiet", "--out"])
+        .arg(out.path())
+        .assert()
+        .success()
+        .stdout("");
+    let actual = std::fs::read_to_string(out.path().join("paths.csv")).unwrap();
+    let snapshot = repo("tests/snapshots/fine_chem_paths.csv");
+    if std::env::var_os("KJPROJ_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&snapshot, &actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&snapshot).unwrap();
+    assert_eq!(actual, expected, "paths.csv differs from {}", snapshot.display());
+    assert!(actual.starts_with("year,market,sales,share,market_yoy,sales_yoy,share_yoy\n"));
+}
+
+#[test]
+fn korea_israel_runs_with_its_own_unit_and_metric() {
+    let out = TempDir::new().unwrap();
+    kjproj()
+        .args(["run", repo("scenarios/korea_israel.toml").to_str().unwrap(), "--svg", "--out"])
+        .arg(out.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("unit: applications per year"))
+        .stdout(predicate::str::is_match(r"applications\s+logistic\s+7\.00\s+65\.00").unwrap());
+    let csv = std::fs::read_to_string(out.path().join("paths.csv")).unwrap();
+    assert!(csv.starts_with("year,applications,applications_yoy\n2020,7,\n"));
+    assert!(csv.contains("\n2024,34,"), "the 2024 milestone is hit exactly");
+    assert!(csv.contains("\n2030,65,"), "the target is hit exactly");
+    let svg = std::fs::read_to_string(out.path().join("paths.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("Joint R&amp;D applications"));
+}
+
+#[test]
+fn default_output_directory_is_output_slash_stem() {
+    let work = TempDir::new().unwrap();
+    std::fs::copy(repo("scenarios/korea_israel.toml"), work.path().join("ki.toml")).unwrap();
+    kjproj()
+        .current_dir(work.path())
+        .args(["run", "ki.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "wrote {}",
+            Path::new("output").join("ki").join("paths.csv").display()
+        )));
+    assert!(work.path().join("output/ki/paths.png").is_file());
+}
+
+#[test]
+fn korean_labels_render() {
+    let out = TempDir::new().unwrap();
+    kjproj()
+        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap(), "--lang", "ko", "--svg", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.path().join("paths.svg")).unwrap();
+    assert!(svg.contains("연도") && svg.contains("점유율"));
+}
+
+/// Each broken scenario: where the error is and words it must contain.
+const BROKEN: &[(&str, &str, &str, &str)] = &[
+    ("syntax_error", "12:1", "", "expected `,`"),
+    ("unknown_key", "15:1", "metrics.sales.shap", "unknown field `shap`"),
+    ("unknown_top_key", "5:1", "target_yaer", "unknown field `target_yaer`"),
+    ("wrong_type", "16:22", "metrics.sales.baseline.value", "expected a number"),
+    ("nan_as_string", "12:20", "metrics.market.target.value", "expected a number"),
+    ("missing_field", "14:1", "metrics.sales.target", "missing field `target`"),
+    ("missing_metrics", "1:1", "metrics", "missing field `metrics`"),
+    ("target_not_after_baseline", "4:15", "target_year", "must be after the baseline year"),
+    ("cagr_non_positive", "16:22", "metrics.sales.baseline.value", "needs values above 0"),
+    ("cap_below_value", "16:7", "metrics.sales.cap", "must be above every value"),
+    ("logistic_without_cap", "14:1", "metrics.sales.cap", "needs a cap"),
+    ("nan_value", "12:20", "metrics.market.target.value", "finite number, not NaN"),
+    ("inf_value", "12:20", "metrics.market.target.value", "finite number, not inf"),
+    ("unknown_shape", "15:9", "metrics.sales.shape", "unknown value `cgar`"),
+    ("unknown_source", "17:33", "metrics.sales.target.source", "unknown source `moite`"),
+    ("duplicate_key", "16:1", "metrics.sales.shape", "duplicate key"),
+    ("unknown_ratio_metric", "21:13", "ratios.share.numerator", "unknown metric `salse`"),
+    ("share_over_one", "23:34", "ratios.share.stated[0].value", "between 0 and 1"),
+    ("negative_tolerance", "23:53", "ratios.share.stated[0].tolerance", "0 or more"),
+    ("milestone_outside", "18:24", "metrics.sales.milestones[0].year", "before the target year"),
+    ("start_without_growth", "14:1", "metrics.sales.baseline_growth", "start_year needs baseline_growth"),
+    ("follow_circle", "21:19", "metrics.sales.baseline_growth", "in a circle"),
+    ("empty", "1:1", "", "the file is empty"),
+    ("binary", "", "", "not UTF-8"),
+];
+
+#[test]
+fn broken_scenarios_give_one_clear_error_and_write_nothing() {
+    for (name, position, key, words) in BROKEN {
+        let file = repo(&format!("tests/bad/{name}.toml"));
+        let out = TempDir::new().unwrap();
+        let target = out.path().join("never");
+        let assert = kjproj()
+            .args(["run", file.to_str().unwrap(), "--out"])
+            .arg(&target)
+            .assert()
+            .code(2)
+            .stdout("");
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        let located = format!("tests/bad/{name}.toml:{position}");
+        assert!(stderr.starts_with("error: "), "{name}: {stderr}");
+        assert!(stderr.contains(&located), "{name}: expected {located} in\n{stderr}");
+        if !key.is_empty() {
+            assert!(stderr.contains(&format!("key `{key}`")), "{name}: expected key {key} in\n{stderr}");
+        }
+        assert!(stderr.contains(words), "{name}: expected {words:?} in\n{stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        assert!(!target.exists(), "{name}: output directory was created");
+    }
+}
+
+#[test]
+fn a_broken_run_leaves_earlier_outputs_untouched() {
+    let out = TempDir::new().unwrap();
+    kjproj()
+        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap(), "-q", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let before: Vec<Vec<u8>> = ["paths.csv", "paths.png"]
+        .iter()
+        .map(|f| std::fs::read(out.path().join(f)).unwrap())
+        .collect();
+    kjproj()
+        .args(["run", repo("tests/bad/cap_below_value.toml").to_str().unwrap(), "--out"])
+        .arg(out.path())
+        .assert()
+        .code(2);
+    for (f, old) in ["paths.csv", "paths.png"].iter().zip(before) {
+        assert_eq!(std::fs::read(out.path().join(f)).unwrap(), old, "{f} changed");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn missing_file_and_directory_are_input_errors() {
+    kjproj()
+        .args(["run", "no/such/file.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read scenario file no/such/file.toml: no such file"));
+    kjproj()
+        .args(["run", repo("scenarios").to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("it is a directory"));
+}
+
+#[test]
+fn unwritable_output_is_exit_code_3() {
+    let out = TempDir::new().unwrap();
+    let blocker = out.path().join("file");
+    std::fs::write(&blocker, "not a directory").unwrap();
+    kjproj()
+        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap(), "--out"])
+        .arg(blocker.join("sub"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("cannot write"));
+    assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "not a directory");
+}
+
+#[test]
+fn usage_errors_are_exit_code_2() {
+    kjproj().args(["run"]).assert().code(2);
+    kjproj().args(["frobnicate"]).assert().code(2);
+}

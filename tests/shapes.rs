@@ -1,0 +1,210 @@
+//! Growth shapes against independently computed values and properties over random inputs.
+//!
+//! Reference values come from outside kjproj: Excel's RRI, SciPy 1.17's
+//! `PchipInterpolator`, and closed forms (Prophet's logistic `C / (1 + e^{-k(t-m)})`,
+//! Gompertz `C·exp(-b·e^{-c t})`) evaluated in Python from their own parameters.
+
+use approx::assert_relative_eq;
+use kjproj::model::shape::{Curve, CurveError, CurveKind, cagr};
+use proptest::prelude::*;
+
+fn curve(kind: CurveKind, points: &[(f64, f64)]) -> Curve {
+    Curve::new(kind, points).expect("valid curve")
+}
+
+#[test]
+fn cagr_matches_excel_rri() {
+    // Excel: RRI(8, 160, 350) = 0.102790...; RRI(5, 100, 200) = 0.1487 (= 2^(1/5) - 1).
+    assert_relative_eq!(cagr(160.0, 350.0, 8.0).unwrap(), 0.102_790_4, epsilon = 1e-7);
+    assert_relative_eq!(cagr(100.0, 200.0, 5.0).unwrap(), 0.148_698_355, epsilon = 1e-9);
+    // The seed's sales: 9.4 → 52 over 2023–2031 is about 23.84% a year.
+    assert_relative_eq!(cagr(9.4, 52.0, 8.0).unwrap(), 0.238_4, epsilon = 1e-4);
+    assert_eq!(cagr(0.0, 1.0, 3.0), None);
+    assert_eq!(cagr(1.0, 2.0, 0.0), None);
+}
+
+#[test]
+fn cagr_curve_grows_at_the_rri_rate() {
+    let c = curve(CurveKind::Cagr, &[(2023.0, 160.0), (2031.0, 350.0)]);
+    let rate = 0.102_790_4;
+    for (i, year) in (2023..=2031).enumerate() {
+        let expected = 160.0 * (1.0_f64 + rate).powi(i as i32);
+        assert_relative_eq!(c.value(f64::from(year)), expected, max_relative = 1e-6);
+    }
+}
+
+#[test]
+fn linear_curve_is_a_straight_line() {
+    let c = curve(CurveKind::Linear, &[(2020.0, 7.0), (2024.0, 34.0)]);
+    assert_relative_eq!(c.value(2022.0), 20.5, epsilon = 1e-12);
+    assert_relative_eq!(c.value(2021.0), 13.75, epsilon = 1e-12);
+}
+
+#[test]
+fn logistic_matches_prophet_parametrisation() {
+    // C = 100 through (2023, 9.4) and (2031, 52): k = 0.293223403930814,
+    // m = 2030.7270248329412; values of C / (1 + exp(-k (t - m))) computed in Python.
+    let expected = [
+        9.4,
+        12.211835141979412,
+        15.718848527026804,
+        20.0035210186551,
+        25.108181405915992,
+        31.010520499131744,
+        37.60368659652751,
+        44.69057506104242,
+        52.0,
+    ];
+    let c = curve(CurveKind::Logistic(100.0), &[(2023.0, 9.4), (2031.0, 52.0)]);
+    for (i, e) in expected.iter().enumerate() {
+        assert_relative_eq!(c.value(2023.0 + i as f64), *e, max_relative = 1e-11);
+    }
+}
+
+#[test]
+fn gompertz_matches_closed_form() {
+    // C = 100 through (2023, 9.4) and (2031, 52): b = ln(C/9.4) = 2.364460496712133,
+    // c = 0.16066378064267725; values of C exp(-b exp(-c (t - 2023))) computed in Python.
+    let expected = [
+        9.4,
+        13.351741702737515,
+        18.002260225079763,
+        23.21948765731031,
+        28.83857770881769,
+        34.68369967285131,
+        40.58642193372904,
+        46.39867116121042,
+        52.0,
+    ];
+    let c = curve(CurveKind::Gompertz(100.0), &[(2023.0, 9.4), (2031.0, 52.0)]);
+    for (i, e) in expected.iter().enumerate() {
+        assert_relative_eq!(c.value(2023.0 + i as f64), *e, max_relative = 1e-11);
+    }
+}
+
+#[test]
+fn pchip_matches_scipy() {
+    // scipy.interpolate.PchipInterpolator([2023, 2025, 2028, 2031], [160, 200, 210, 350]).
+    let expected = [
+        160.0,
+        185.16666666666666,
+        200.0,
+        203.87654320987656,
+        205.97530864197532,
+        210.0,
+        233.87654320987653,
+        284.71604938271605,
+        350.0,
+    ];
+    let c = curve(
+        CurveKind::Pchip,
+        &[(2023.0, 160.0), (2025.0, 200.0), (2028.0, 210.0), (2031.0, 350.0)],
+    );
+    for (i, e) in expected.iter().enumerate() {
+        assert_relative_eq!(c.value(2023.0 + i as f64), *e, max_relative = 1e-12);
+    }
+    // Non-monotone data, flat stretch: PchipInterpolator([0..4], [0, 1, 1, 0.5, 3]).
+    let c = curve(
+        CurveKind::Pchip,
+        &[(0.0, 0.0), (1.0, 1.0), (2.0, 1.0), (3.0, 0.5), (4.0, 3.0)],
+    );
+    for (t, e) in [(0.5, 0.6875), (1.5, 1.0), (2.5, 0.75), (3.5, 1.25)] {
+        assert_relative_eq!(c.value(t), e, epsilon = 1e-12);
+    }
+}
+
+#[test]
+fn shapes_refuse_values_outside_their_domain() {
+    assert_eq!(
+        Curve::new(CurveKind::Cagr, &[(0.0, 0.0), (1.0, 2.0)]),
+        Err(CurveError::OutOfDomain(0, 0.0))
+    );
+    assert_eq!(
+        Curve::new(CurveKind::Logistic(50.0), &[(0.0, 9.4), (1.0, 52.0)]),
+        Err(CurveError::OutOfDomain(1, 52.0))
+    );
+    assert_eq!(
+        Curve::new(CurveKind::Gompertz(50.0), &[(0.0, -1.0), (1.0, 2.0)]),
+        Err(CurveError::OutOfDomain(0, -1.0))
+    );
+    assert_eq!(
+        Curve::new(CurveKind::Linear, &[(1.0, 0.0), (1.0, 2.0)]),
+        Err(CurveError::BadKnots)
+    );
+}
+
+/// Knots at increasing integer years with positive values below 100.
+fn knots() -> impl Strategy<Value = Vec<(f64, f64)>> {
+    prop::collection::vec((1u8..6, 0.01f64..99.0), 2..7).prop_map(|steps| {
+        let mut t = 2000.0;
+        steps
+            .into_iter()
+            .map(|(dt, v)| {
+                t += f64::from(dt);
+                (t, v)
+            })
+            .collect()
+    })
+}
+
+fn kinds() -> impl Strategy<Value = CurveKind> {
+    prop_oneof![
+        Just(CurveKind::Linear),
+        Just(CurveKind::Cagr),
+        Just(CurveKind::Logistic(100.0)),
+        Just(CurveKind::Gompertz(100.0)),
+        Just(CurveKind::Pchip),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn every_shape_passes_exactly_through_its_points(kind in kinds(), points in knots()) {
+        let c = Curve::new(kind, &points).unwrap();
+        for &(t, v) in &points {
+            prop_assert_eq!(c.value(t), v);
+        }
+    }
+
+    #[test]
+    fn between_two_points_every_shape_stays_between_them(
+        kind in kinds(), points in knots(), s in 0.0f64..1.0
+    ) {
+        // True for the transform-linear shapes by monotonicity of the transform, and for
+        // PCHIP by construction (no overshoot).
+        let c = Curve::new(kind, &points).unwrap();
+        for w in points.windows(2) {
+            let t = w[0].0 + s * (w[1].0 - w[0].0);
+            let (lo, hi) = (w[0].1.min(w[1].1), w[0].1.max(w[1].1));
+            let v = c.value(t);
+            prop_assert!(v >= lo - 1e-9 * hi && v <= hi + 1e-9 * hi, "{v} not in [{lo}, {hi}]");
+        }
+    }
+
+    #[test]
+    fn monotone_data_give_monotone_paths(kind in kinds(), mut points in knots()) {
+        // Sort the values so the data rise; every shape must then rise too.
+        let mut values: Vec<f64> = points.iter().map(|p| p.1).collect();
+        values.sort_by(f64::total_cmp);
+        for (p, v) in points.iter_mut().zip(values) { p.1 = v; }
+        let c = Curve::new(kind, &points).unwrap();
+        let (t0, t1) = (points[0].0, points[points.len() - 1].0);
+        let mut prev = f64::NEG_INFINITY;
+        for i in 0..=200 {
+            let v = c.value(t0 + (t1 - t0) * f64::from(i) / 200.0);
+            prop_assert!(v >= prev - 1e-9 * v.abs(), "fell from {prev} to {v}");
+            prev = v;
+        }
+    }
+
+    #[test]
+    fn capped_shapes_stay_below_the_cap_even_beyond_the_points(
+        points in knots(), cap_logistic in any::<bool>(), dt in 0.0f64..50.0
+    ) {
+        let kind = if cap_logistic { CurveKind::Logistic(100.0) } else { CurveKind::Gompertz(100.0) };
+        let c = Curve::new(kind, &points).unwrap();
+        let last = points[points.len() - 1].0;
+        let v = c.value(last + dt);
+        prop_assert!((0.0..=100.0).contains(&v), "{v}");
+    }
+}
