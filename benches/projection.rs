@@ -1,1 +1,64 @@
-fn main() {}
+//! Benchmarks of the deterministic pipeline: `cargo bench --bench projection`.
+//!
+//! Figures go into the README's benchmark table.
+
+use std::path::Path;
+
+use divan::{Bencher, black_box};
+use kjproj::model::{self, shape::Curve, shape::CurveKind};
+use kjproj::{commands, export, plot, scenario};
+
+fn main() {
+    divan::main();
+}
+
+fn fine_chem_text() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fine_chem.toml");
+    std::fs::read_to_string(path).expect("shipped scenario")
+}
+
+/// Parse and validate the shipped scenario (includes one projection, as `load` does).
+#[divan::bench]
+fn load_fine_chem(bencher: Bencher) {
+    let text = fine_chem_text();
+    bencher.bench(|| scenario::parse(black_box(&text), Path::new("fine_chem.toml")));
+}
+
+/// One deterministic projection of fine_chem: 2 metrics and 1 ratio over 9 years.
+#[divan::bench]
+fn project_fine_chem(bencher: Bencher) {
+    let s = scenario::parse(&fine_chem_text(), Path::new("fine_chem.toml")).expect("valid");
+    bencher.bench(|| model::project(black_box(&s)));
+}
+
+/// Evaluating a curve at one year, per shape.
+#[divan::bench(args = ["linear", "cagr", "logistic", "gompertz", "pchip"])]
+fn curve_value(bencher: Bencher, shape: &str) {
+    let kind = match shape {
+        "linear" => CurveKind::Linear,
+        "cagr" => CurveKind::Cagr,
+        "logistic" => CurveKind::Logistic(100.0),
+        "gompertz" => CurveKind::Gompertz(100.0),
+        _ => CurveKind::Pchip,
+    };
+    let curve = Curve::new(kind, &[(2023.0, 9.4), (2027.0, 20.0), (2031.0, 52.0)])
+        .expect("valid curve");
+    bencher.bench(|| curve.value(black_box(2029.0)));
+}
+
+/// Writing paths.csv into memory.
+#[divan::bench]
+fn paths_csv(bencher: Bencher) {
+    let s = scenario::parse(&fine_chem_text(), Path::new("fine_chem.toml")).expect("valid");
+    let p = model::project(&s).expect("projects");
+    bencher.bench(|| export::paths_csv(black_box(&s), black_box(&p)));
+}
+
+/// Rendering paths.png (1400×900) into memory.
+#[divan::bench(sample_count = 10)]
+fn paths_png(bencher: Bencher) {
+    let s = scenario::parse(&fine_chem_text(), Path::new("fine_chem.toml")).expect("valid");
+    let p = model::project(&s).expect("projects");
+    let chart = commands::run::paths_chart(&s, &p, s.lang);
+    bencher.bench(|| plot::render_png(black_box(&chart)));
+}

@@ -14,12 +14,14 @@
 //! | [`plot`] | charts, with an embedded font |
 //! | [`commands`] | one module per subcommand, gluing the above |
 //! | [`error`] | error types and exit codes |
+//! | [`format`] | number formatting shared by outputs and messages |
 //!
 //! The command-line layer (`src/cli.rs`, `src/main.rs`) is the only place that knows clap.
 
 pub mod commands;
 pub mod error;
 pub mod export;
+pub mod format;
 pub mod model;
 pub mod plot;
 pub mod scenario;

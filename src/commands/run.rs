@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::Style;
 use crate::error::Error;
-use crate::export::{OutputFile, fixed as trim, paths_csv, write_atomically};
+use crate::export::{OutputFile, paths_csv, write_atomically};
+use crate::format::fixed as trim;
 use crate::model::{self, Comparison, Projection, SeriesKind, shape::cagr};
 use crate::plot::{self, ChartSeries, PathsChart};
 use crate::scenario::{self, Lang, PreStartGrowth, RatioKind, Scenario};
@@ -126,8 +127,8 @@ pub fn summary(scenario: &Scenario, projection: &Projection, comparisons: &[Comp
         rows.push([
             m.name.clone(),
             shape,
-            number(first),
-            number(last),
+            metric_value(first),
+            metric_value(last),
             cagr(first, last, span).map_or_else(|| "n/a".into(), |r| percent(r, 2)),
         ]);
     }
@@ -141,7 +142,7 @@ pub fn summary(scenario: &Scenario, projection: &Projection, comparisons: &[Comp
         let at_start = path[(start.year - b) as usize];
         let after = cagr(at_start, path[path.len() - 1], f64::from(t - start.year))
             .map_or_else(String::new, |r| format!(", then {} a year {}–{t}", percent(r, 2), start.year));
-        let _ = writeln!(out, "  {}: {before} until {} ({}){after}", m.name, start.year, number(at_start));
+        let _ = writeln!(out, "  {}: {before} until {} ({}){after}", m.name, start.year, metric_value(at_start));
     }
 
     if !scenario.ratios.is_empty() {
@@ -166,8 +167,8 @@ pub fn summary(scenario: &Scenario, projection: &Projection, comparisons: &[Comp
                     format!("{:+.3} pp", (last - first) * 100.0),
                 ),
                 RatioKind::Ratio => (
-                    number(first),
-                    number(last),
+                    metric_value(first),
+                    metric_value(last),
                     format!("{:+}", trim(last - first, 4)),
                 ),
             };
@@ -407,7 +408,7 @@ fn percent(v: f64, decimals: usize) -> String {
 }
 
 /// A metric value with precision suited to its size.
-fn number(v: f64) -> String {
+fn metric_value(v: f64) -> String {
     let a = v.abs();
     if a >= 100.0 {
         format!("{v:.1}")

@@ -7,5 +7,5 @@
 mod csv;
 mod write;
 
-pub use csv::{fixed, paths_csv};
+pub use csv::paths_csv;
 pub use write::{OutputFile, write_atomically};

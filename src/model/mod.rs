@@ -6,6 +6,7 @@
 pub mod shape;
 
 use crate::scenario::{Metric, PreStartGrowth, RatioKind, Scenario, Shape, Stated};
+use crate::format::significant;
 use shape::{Curve, CurveError, CurveKind};
 
 /// Year-by-year values of every metric and ratio of a scenario.
@@ -135,7 +136,8 @@ pub fn metric_path(
         CurveError::OutOfDomain(0, v) if metric.start.is_some() => ModelError::new(
             &["metrics", name, "baseline_growth"],
             format!(
-                "growing from the baseline, {name} reaches {v} at the start year {first_year}, which the {} shape cannot pass through{}",
+                "growing from the baseline, {name} reaches {} at the start year {first_year}, which the {} shape cannot pass through{}",
+                significant(v),
                 metric.shape.name(),
                 domain_hint(metric.shape)
             ),

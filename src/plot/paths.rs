@@ -30,7 +30,7 @@ pub fn render_png(chart: &PathsChart) -> Result<Vec<u8>, PlotError> {
         draw(&root, chart, &plan, f64::from(s))?;
         root.present().map_err(PlotError::from_display)?;
     }
-    let small = downsample(&big, w as usize, h as usize, s as usize);
+    let small = downsample(&big, w as usize, s as usize);
     encode_png(&small, t::WIDTH, plan.height)
 }
 
@@ -40,10 +40,8 @@ pub fn render_svg(chart: &PathsChart) -> Result<String, PlotError> {
     let plan = Plan::new(chart)?;
     let mut out = String::new();
     {
-        let backend = FontBackend::delegating(SVGBackend::with_string(
-            &mut out,
-            (t::WIDTH, plan.height),
-        ));
+        let backend =
+            FontBackend::delegating(SVGBackend::with_string(&mut out, (t::WIDTH, plan.height)));
         let root = backend.into_drawing_area();
         draw(&root, chart, &plan, 1.0)?;
         root.present().map_err(PlotError::from_display)?;
@@ -97,9 +95,8 @@ impl Plan {
 /// Splits `text` into lines no wider than `max_w` pixels at font size `size`, breaking at
 /// spaces, or anywhere inside a word that is too long on its own (URLs, unspaced CJK).
 fn wrap(text: &str, size: f64, max_w: f64) -> Result<Vec<String>, PlotError> {
-    let fits = |s: &str| -> Result<bool, PlotError> {
-        Ok(f64::from(text_size(s, size)?.0) <= max_w)
-    };
+    let fits =
+        |s: &str| -> Result<bool, PlotError> { Ok(f64::from(text_size(s, size)?.0) <= max_w) };
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
@@ -304,8 +301,9 @@ impl ValueAxis {
         let ticks = (first..=last).map(|i| i as f64 * step).collect();
         // Decimals needed to show the step exactly (percent labels show step × 100).
         let shown = if percent { step * 100.0 } else { step };
+        let is_whole = |x: f64| (x - x.round()).abs() <= 1e-6 * x.abs().max(1.0);
         let mut decimals = 0;
-        while decimals < 6 && (shown * 10_f64.powi(decimals as i32)).fract().abs() > 1e-6 {
+        while decimals < 9 && !is_whole(shown * 10_f64.powi(decimals as i32)) {
             decimals += 1;
         }
         ValueAxis { ticks, decimals }
@@ -387,15 +385,18 @@ fn format_number(v: f64, decimals: usize) -> String {
 
 /// Finite (year, value) points of a series, split into runs at gaps (non-finite values).
 fn runs(years: &[i32], s: &ChartSeries) -> Vec<Vec<(f64, f64)>> {
-    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    let mut out = Vec::new();
+    let mut run = Vec::new();
     for (y, v) in years.iter().zip(&s.values) {
         if v.is_finite() {
-            out.last_mut().map(|r| r.push((f64::from(*y), *v)));
-        } else if out.last().is_some_and(|r| !r.is_empty()) {
-            out.push(Vec::new());
+            run.push((f64::from(*y), *v));
+        } else if !run.is_empty() {
+            out.push(std::mem::take(&mut run));
         }
     }
-    out.retain(|r| !r.is_empty());
+    if !run.is_empty() {
+        out.push(run);
+    }
     out
 }
 
@@ -654,7 +655,12 @@ fn stated_marker<DB: DrawingBackend>(
     let err = PlotError::from_display;
     let diamond = |h: f64| {
         let h = h.round() as i32;
-        vec![(c.0, c.1 - h), (c.0 + h, c.1), (c.0, c.1 + h), (c.0 - h, c.1)]
+        vec![
+            (c.0, c.1 - h),
+            (c.0 + h, c.1),
+            (c.0, c.1 + h),
+            (c.0 - h, c.1),
+        ]
     };
     // The inner diamond is inset by the stroke width measured perpendicular to the edges.
     let inner = half - t::STATED_STROKE * k * std::f64::consts::SQRT_2;
@@ -746,8 +752,12 @@ fn draw_legend<DB: DrawingBackend>(
                     c.stroke_width((t::LINE_WIDTH * k).round() as u32),
                 ))
                 .map_err(err)?,
-            LegendKey::Given => given_marker(root, (cx, cy), t::GIVEN_RADIUS * k, t::TEXT_COLOR, k)?,
-            LegendKey::Stated => stated_marker(root, (cx, cy), t::STATED_HALF * k, t::TEXT_COLOR, k)?,
+            LegendKey::Given => {
+                given_marker(root, (cx, cy), t::GIVEN_RADIUS * k, t::TEXT_COLOR, k)?
+            }
+            LegendKey::Stated => {
+                stated_marker(root, (cx, cy), t::STATED_HALF * k, t::TEXT_COLOR, k)?
+            }
         }
         root.draw(&Text::new(
             *label,
@@ -760,24 +770,24 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Box-filters an RGB image down by `s` in both directions.
-fn downsample(big: &[u8], w: usize, h: usize, s: usize) -> Vec<u8> {
-    let (sw, sh) = (w / s, h / s);
+/// Box-filters an RGB image `w` pixels wide down by `s` in both directions.
+fn downsample(big: &[u8], w: usize, s: usize) -> Vec<u8> {
     let n = (s * s) as u32;
-    let mut out = vec![0_u8; sw * sh * 3];
-    for y in 0..sh {
-        for x in 0..sw {
-            for ch in 0..3 {
-                let mut sum = 0_u32;
-                for dy in 0..s {
-                    let row = (y * s + dy) * w;
-                    for dx in 0..s {
-                        sum += u32::from(big[(row + x * s + dx) * 3 + ch]);
-                    }
+    let mut out = Vec::with_capacity(big.len() / (s * s));
+    let mut acc = vec![0_u32; w / s * 3];
+    // One band of `s` source rows makes one output row.
+    for band in big.chunks_exact(w * 3 * s) {
+        acc.fill(0);
+        for row in band.chunks_exact(w * 3) {
+            for (block, sum) in row.chunks_exact(3 * s).zip(acc.chunks_exact_mut(3)) {
+                for p in block.chunks_exact(3) {
+                    sum[0] += u32::from(p[0]);
+                    sum[1] += u32::from(p[1]);
+                    sum[2] += u32::from(p[2]);
                 }
-                out[(y * sw + x) * 3 + ch] = ((sum + n / 2) / n) as u8;
             }
         }
+        out.extend(acc.iter().map(|&v| ((v + n / 2) / n) as u8));
     }
     out
 }
@@ -788,7 +798,7 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
     let mut enc = png::Encoder::new(&mut bytes, w, h);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
-    enc.set_compression(png::Compression::High);
+    enc.set_compression(png::Compression::Balanced);
     let mut writer = enc.write_header().map_err(PlotError::from_display)?;
     writer
         .write_image_data(rgb)
@@ -806,7 +816,10 @@ mod tests {
         let a = ValueAxis::new(9.4, 350.0, false);
         assert_eq!(a.ticks, vec![0.0, 100.0, 200.0, 300.0, 400.0]);
         assert_eq!(ValueAxis::new(0.0, 105.0, false).range().end, 120.0);
-        assert_eq!(ValueAxis::new(-300.0, 5000.0, false).range(), -1000.0..6000.0);
+        assert_eq!(
+            ValueAxis::new(-300.0, 5000.0, false).range(),
+            -1000.0..6000.0
+        );
         let r = ValueAxis::new(0.0, 0.15, true);
         assert_eq!(r.range().end, 0.2);
         assert_eq!(r.decimals, 0);

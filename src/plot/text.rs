@@ -169,7 +169,14 @@ fn rasterize(text: &str, size: f64, bold: bool, anchor: Pos) -> Result<Coverage,
         });
     }
     if l.bold_px > 0 {
-        return Ok(embolden(&Coverage { origin, width, values }, l.bold_px as usize));
+        return Ok(embolden(
+            &Coverage {
+                origin,
+                width,
+                values,
+            },
+            l.bold_px as usize,
+        ));
     }
     Ok(Coverage {
         origin,
@@ -466,6 +473,11 @@ mod tests {
     fn missing_glyphs_and_empty_text_do_not_fail() {
         assert_eq!(text_size("", 20.0).unwrap().0, 0);
         assert!(text_size("\u{10FFFF}\u{1F600}", 20.0).is_ok());
-        assert!(rasterize("   ", 20.0, true, Pos::default()).unwrap().values.is_empty());
+        assert!(
+            rasterize("   ", 20.0, true, Pos::default())
+                .unwrap()
+                .values
+                .is_empty()
+        );
     }
 }

@@ -89,7 +89,7 @@ pub(super) fn span_of(root: &Spanned<DeTable<'_>>, path: &KeyPath) -> Option<Ran
             (Seg::Index(i), Some(value)) => value
                 .get_ref()
                 .as_array()
-                .and_then(|a| a.iter().nth(*i)),
+                .and_then(|a| a.get(*i)),
             (Seg::Index(_), None) => None,
         };
         let Some(value) = next else { break };

@@ -1,0 +1,176 @@
+//! Projections of small scenarios against values worked out by hand.
+
+use std::path::Path;
+
+use approx::assert_relative_eq;
+use kjproj::model::{self, SeriesKind};
+use kjproj::scenario::{self, RatioKind};
+
+fn parse(text: &str) -> Result<scenario::Scenario, String> {
+    scenario::parse(text, Path::new("test.toml")).map_err(|e| e.to_string())
+}
+
+const HEAD: &str = r#"
+name = "t"
+unit = "u"
+baseline_year = 2020
+target_year = 2026
+[sources]
+s = "a source"
+"#;
+
+#[test]
+fn a_follower_listed_first_still_follows_and_ratios_keep_their_metrics() {
+    // `sales` is written before `market` but follows it: it must keep its 10% share until
+    // 2023, then grow at a constant rate to 30 in 2026.
+    let s = parse(&format!(
+        "{HEAD}
+[metrics.sales]
+shape = \"cagr\"
+baseline = {{ value = 10, source = \"s\" }}
+target = {{ value = 30, source = \"s\" }}
+start_year = 2023
+baseline_growth = \"market\"
+[metrics.market]
+shape = \"linear\"
+baseline = {{ value = 100, source = \"s\" }}
+target = {{ value = 160, source = \"s\" }}
+[ratios.share]
+kind = \"share\"
+numerator = \"sales\"
+denominator = \"market\"
+"
+    ))
+    .unwrap();
+    let p = model::project(&s).unwrap();
+    let m = |name: &str| &p.metrics[s.metrics.iter().position(|m| m.name == name).unwrap()];
+    assert_eq!(m("market"), &vec![100.0, 110.0, 120.0, 130.0, 140.0, 150.0, 160.0]);
+    // 10% of the market until 2023: 10, 11, 12, 13.
+    for (i, v) in [10.0, 11.0, 12.0, 13.0].iter().enumerate() {
+        assert_relative_eq!(m("sales")[i], *v, max_relative = 1e-12);
+    }
+    // Then (30 / 13)^(1/3) per year.
+    let g: f64 = (30.0_f64 / 13.0).powf(1.0 / 3.0);
+    assert_relative_eq!(m("sales")[4], 13.0 * g, max_relative = 1e-12);
+    assert_eq!(m("sales")[6], 30.0);
+    assert_eq!(s.ratios[0].kind, RatioKind::Share);
+    assert_relative_eq!(p.ratios[0][0], 0.1, max_relative = 1e-12);
+    assert_relative_eq!(p.ratios[0][6], 30.0 / 160.0, max_relative = 1e-12);
+}
+
+#[test]
+fn a_baseline_growth_rate_compounds_until_the_start() {
+    let s = parse(&format!(
+        "{HEAD}
+[metrics.x]
+shape = \"linear\"
+baseline = {{ value = 100, source = \"s\" }}
+target = {{ value = 200, source = \"s\" }}
+start_year = 2022
+baseline_growth = 0.1
+"
+    ))
+    .unwrap();
+    let p = model::project(&s).unwrap();
+    // 100, 110, 121 in 2022, then a straight line to 200 in 2026: +19.75 a year.
+    let expected = [100.0, 110.0, 121.0, 140.75, 160.5, 180.25, 200.0];
+    for (v, e) in p.metrics[0].iter().zip(expected) {
+        assert_relative_eq!(*v, e, max_relative = 1e-12);
+    }
+}
+
+#[test]
+fn a_start_value_above_the_cap_is_an_error_on_baseline_growth() {
+    let e = parse(&format!(
+        "{HEAD}
+[metrics.x]
+shape = \"logistic\"
+cap = 130
+baseline = {{ value = 100, source = \"s\" }}
+target = {{ value = 120, source = \"s\" }}
+start_year = 2023
+baseline_growth = 0.2
+"
+    ))
+    .unwrap_err();
+    // 100 · 1.2³ = 172.8 in 2023, above the cap of 130.
+    assert!(e.contains("key `metrics.x.baseline_growth`"), "{e}");
+    assert!(e.contains("reaches 172.8"), "{e}");
+    assert!(e.contains("test.toml:15:"), "{e}");
+}
+
+#[test]
+fn stated_figures_are_compared_not_used() {
+    let s = parse(&format!(
+        "{HEAD}
+[metrics.a]
+shape = \"linear\"
+baseline = {{ value = 9.4, source = \"s\" }}
+target = {{ value = 52, source = \"s\" }}
+stated = [{{ year = 2026, value = 50, tolerance = 1, source = \"s\" }}]
+[metrics.b]
+shape = \"linear\"
+baseline = {{ value = 160, source = \"s\" }}
+target = {{ value = 350, source = \"s\" }}
+[ratios.r]
+kind = \"share\"
+numerator = \"a\"
+denominator = \"b\"
+stated = [
+  {{ year = 2020, value = 0.057, tolerance = 0.001, source = \"s\" }},
+  {{ year = 2026, value = 0.15, tolerance = 0.002, source = \"s\" }},
+]
+"
+    ))
+    .unwrap();
+    let p = model::project(&s).unwrap();
+    assert_relative_eq!(p.ratios[0][0], 9.4 / 160.0);
+    let c = model::comparisons(&s, &p);
+    assert_eq!(c.len(), 3);
+    // Metric: 52 stated as 50 ± 1 → differs, outside.
+    assert_eq!(c[0].kind, SeriesKind::Metric);
+    assert!(c[0].differs() && !c[0].within_tolerance());
+    // 5.875% stated as 5.7% ± 0.1 pp → outside; 14.857% as 15% ± 0.2 pp → within.
+    assert_relative_eq!(c[1].difference(), 0.001_75, max_relative = 1e-9);
+    assert!(c[1].differs() && !c[1].within_tolerance());
+    assert!(c[2].differs() && c[2].within_tolerance());
+    assert_eq!(c[1].derivation.as_deref(), Some("a / b = 9.4 / 160"));
+}
+
+#[test]
+fn a_zero_denominator_is_an_error_naming_the_ratio() {
+    let e = parse(&format!(
+        "{HEAD}
+[metrics.a]
+shape = \"linear\"
+baseline = {{ value = 1, source = \"s\" }}
+target = {{ value = 2, source = \"s\" }}
+[metrics.b]
+shape = \"linear\"
+baseline = {{ value = -3, source = \"s\" }}
+target = {{ value = 3, source = \"s\" }}
+[ratios.r]
+numerator = \"a\"
+denominator = \"b\"
+"
+    ))
+    .unwrap_err();
+    assert!(e.contains("key `ratios.r.denominator`") && e.contains("b is 0 in 2023"), "{e}");
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let e = parse(&format!(
+        "{HEAD}
+[metrics.a]
+shape = \"cagr\"
+cap = 3
+baseline = {{ value = -1, source = \"nope\" }}
+target = {{ value = 2, source = \"s\" }}
+"
+    ))
+    .unwrap_err();
+    assert!(e.contains("key `metrics.a.baseline.source`"), "{e}");
+    assert!(e.contains("key `metrics.a.cap`"), "{e}");
+    assert!(e.contains("key `metrics.a.baseline.value`"), "{e}");
+}
