@@ -41,8 +41,8 @@ fn curve_value(bencher: Bencher, shape: &str) {
         "gompertz" => CurveKind::Gompertz(100.0),
         _ => CurveKind::Pchip,
     };
-    let curve = Curve::new(kind, &[(2023.0, 9.4), (2027.0, 20.0), (2031.0, 52.0)])
-        .expect("valid curve");
+    let curve =
+        Curve::new(kind, &[(2023.0, 9.4), (2027.0, 20.0), (2031.0, 52.0)]).expect("valid curve");
     bencher.bench(|| curve.value(black_box(2029.0)));
 }
 

@@ -53,7 +53,7 @@ fn sample(korean: bool) -> PathsChart {
         stated_label: l("자료에 제시된 수치", "stated figure").into(),
         footnotes: vec![
             l(
-                "자료: 산업통상자원부, 「정밀화학 핵심소재 경쟁력 강화 방안」(2023). 시장 규모는 국내 수요 기준이며, 2031년 목표치는 정부 발표 자료의 값을 그대로 사용하였다. 중간 연도는 일정한 연평균 성장률로 보간한 값이다.",
+                "자료: 산업통상자원부, 「정밀화학 핵심소재 경쟁력 강화 방안」(2023). 시장 규모는 국내 수요 기준이며, 2031년 목표치는 정부 발표 자료의 값을 그대로 사용하였다. 중간 연도는 일정한 연평균 성장률로 보간한 값이며, 실제 연도별 실적과는 차이가 있을 수 있다.",
                 "Source: Ministry of Trade, Industry and Energy, \"Plan to strengthen the competitiveness of core fine-chemical materials\" (2023). Market size is domestic demand; the 2031 target is taken as published and the years between are interpolated at a constant rate.",
             )
             .into(),

@@ -8,8 +8,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// plain-text scenario file.
 #[derive(Debug, Parser)]
 #[command(name = "kjproj", version, about, long_about = None)]
-#[command(after_help = "Exit codes: 0 success, 2 invalid scenario file or arguments, \
-3 outputs could not be written, 4 internal rendering error.")]
+#[command(
+    after_help = "Exit codes: 0 success, 2 invalid scenario file or arguments, \
+3 outputs could not be written, 4 internal rendering error."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

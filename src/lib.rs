@@ -14,7 +14,7 @@
 //! | [`plot`] | charts, with an embedded font |
 //! | [`commands`] | one module per subcommand, gluing the above |
 //! | [`error`] | error types and exit codes |
-//! | [`format`] | number formatting shared by outputs and messages |
+//! | [`format`](mod@format) | number formatting shared by outputs and messages |
 //!
 //! The command-line layer (`src/cli.rs`, `src/main.rs`) is the only place that knows clap.
 

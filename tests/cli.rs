@@ -37,7 +37,10 @@ fn fine_chem_summary_reports_cagrs_and_the_share_discrepancy() {
     for file in ["paths.csv", "paths.png"] {
         assert!(out.path().join(file).is_file(), "{file} missing");
     }
-    assert!(!out.path().join("paths.svg").exists(), "SVG only on request");
+    assert!(
+        !out.path().join("paths.svg").exists(),
+        "SVG only on request"
+    );
 }
 
 #[test]
@@ -47,7 +50,12 @@ fn paths_csv_matches_snapshot() {
     // (52 / 11.4318…)^(1/6) − 1 = 28.72%/yr. Regenerate with KJPROJ_UPDATE_SNAPSHOTS=1.
     let out = TempDir::new().unwrap();
     kjproj()
-        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap(), "--quiet", "--out"])
+        .args([
+            "run",
+            repo("scenarios/fine_chem.toml").to_str().unwrap(),
+            "--quiet",
+            "--out",
+        ])
         .arg(out.path())
         .assert()
         .success()
@@ -58,7 +66,12 @@ fn paths_csv_matches_snapshot() {
         std::fs::write(&snapshot, &actual).unwrap();
     }
     let expected = std::fs::read_to_string(&snapshot).unwrap();
-    assert_eq!(actual, expected, "paths.csv differs from {}", snapshot.display());
+    assert_eq!(
+        actual,
+        expected,
+        "paths.csv differs from {}",
+        snapshot.display()
+    );
     assert!(actual.starts_with("year,market,sales,share,market_yoy,sales_yoy,share_yoy\n"));
 }
 
@@ -66,7 +79,12 @@ fn paths_csv_matches_snapshot() {
 fn korea_israel_runs_with_its_own_unit_and_metric() {
     let out = TempDir::new().unwrap();
     kjproj()
-        .args(["run", repo("scenarios/korea_israel.toml").to_str().unwrap(), "--svg", "--out"])
+        .args([
+            "run",
+            repo("scenarios/korea_israel.toml").to_str().unwrap(),
+            "--svg",
+            "--out",
+        ])
         .arg(out.path())
         .assert()
         .success()
@@ -74,7 +92,10 @@ fn korea_israel_runs_with_its_own_unit_and_metric() {
         .stdout(predicate::str::is_match(r"applications\s+logistic\s+7\.00\s+65\.00").unwrap());
     let csv = std::fs::read_to_string(out.path().join("paths.csv")).unwrap();
     assert!(csv.starts_with("year,applications,applications_yoy\n2020,7,\n"));
-    assert!(csv.contains("\n2024,34,"), "the 2024 milestone is hit exactly");
+    assert!(
+        csv.contains("\n2024,34,"),
+        "the 2024 milestone is hit exactly"
+    );
     assert!(csv.contains("\n2030,65,"), "the target is hit exactly");
     let svg = std::fs::read_to_string(out.path().join("paths.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("Joint R&amp;D applications"));
@@ -83,7 +104,11 @@ fn korea_israel_runs_with_its_own_unit_and_metric() {
 #[test]
 fn default_output_directory_is_output_slash_stem() {
     let work = TempDir::new().unwrap();
-    std::fs::copy(repo("scenarios/korea_israel.toml"), work.path().join("ki.toml")).unwrap();
+    std::fs::copy(
+        repo("scenarios/korea_israel.toml"),
+        work.path().join("ki.toml"),
+    )
+    .unwrap();
     kjproj()
         .current_dir(work.path())
         .args(["run", "ki.toml"])
@@ -100,7 +125,14 @@ fn default_output_directory_is_output_slash_stem() {
 fn korean_labels_render() {
     let out = TempDir::new().unwrap();
     kjproj()
-        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap(), "--lang", "ko", "--svg", "--out"])
+        .args([
+            "run",
+            repo("scenarios/fine_chem.toml").to_str().unwrap(),
+            "--lang",
+            "ko",
+            "--svg",
+            "--out",
+        ])
         .arg(out.path())
         .assert()
         .success();
@@ -111,27 +143,132 @@ fn korean_labels_render() {
 /// Each broken scenario: where the error is and words it must contain.
 const BROKEN: &[(&str, &str, &str, &str)] = &[
     ("syntax_error", "12:1", "", "expected `,`"),
-    ("unknown_key", "15:1", "metrics.sales.shap", "unknown field `shap`"),
-    ("unknown_top_key", "5:1", "target_yaer", "unknown field `target_yaer`"),
-    ("wrong_type", "16:22", "metrics.sales.baseline.value", "expected a number"),
-    ("nan_as_string", "12:20", "metrics.market.target.value", "expected a number"),
-    ("missing_field", "14:1", "metrics.sales.target", "missing field `target`"),
-    ("missing_metrics", "1:1", "metrics", "missing field `metrics`"),
-    ("target_not_after_baseline", "4:15", "target_year", "must be after the baseline year"),
-    ("cagr_non_positive", "16:22", "metrics.sales.baseline.value", "needs values above 0"),
-    ("cap_below_value", "16:7", "metrics.sales.cap", "must be above every value"),
-    ("logistic_without_cap", "14:1", "metrics.sales.cap", "needs a cap"),
-    ("nan_value", "12:20", "metrics.market.target.value", "finite number, not NaN"),
-    ("inf_value", "12:20", "metrics.market.target.value", "finite number, not inf"),
-    ("unknown_shape", "15:9", "metrics.sales.shape", "unknown value `cgar`"),
-    ("unknown_source", "17:33", "metrics.sales.target.source", "unknown source `moite`"),
-    ("duplicate_key", "16:1", "metrics.sales.shape", "duplicate key"),
-    ("unknown_ratio_metric", "21:13", "ratios.share.numerator", "unknown metric `salse`"),
-    ("share_over_one", "23:34", "ratios.share.stated[0].value", "between 0 and 1"),
-    ("negative_tolerance", "23:53", "ratios.share.stated[0].tolerance", "0 or more"),
-    ("milestone_outside", "18:24", "metrics.sales.milestones[0].year", "before the target year"),
-    ("start_without_growth", "14:1", "metrics.sales.baseline_growth", "start_year needs baseline_growth"),
-    ("follow_circle", "21:19", "metrics.sales.baseline_growth", "in a circle"),
+    (
+        "unknown_key",
+        "15:1",
+        "metrics.sales.shap",
+        "unknown field `shap`",
+    ),
+    (
+        "unknown_top_key",
+        "5:1",
+        "target_yaer",
+        "unknown field `target_yaer`",
+    ),
+    (
+        "wrong_type",
+        "16:22",
+        "metrics.sales.baseline.value",
+        "expected a number",
+    ),
+    (
+        "nan_as_string",
+        "12:20",
+        "metrics.market.target.value",
+        "expected a number",
+    ),
+    (
+        "missing_field",
+        "14:1",
+        "metrics.sales.target",
+        "missing field `target`",
+    ),
+    (
+        "missing_metrics",
+        "1:1",
+        "metrics",
+        "missing field `metrics`",
+    ),
+    (
+        "target_not_after_baseline",
+        "4:15",
+        "target_year",
+        "must be after the baseline year",
+    ),
+    (
+        "cagr_non_positive",
+        "16:22",
+        "metrics.sales.baseline.value",
+        "needs values above 0",
+    ),
+    (
+        "cap_below_value",
+        "16:7",
+        "metrics.sales.cap",
+        "must be above every value",
+    ),
+    (
+        "logistic_without_cap",
+        "14:1",
+        "metrics.sales.cap",
+        "needs a cap",
+    ),
+    (
+        "nan_value",
+        "12:20",
+        "metrics.market.target.value",
+        "finite number, not NaN",
+    ),
+    (
+        "inf_value",
+        "12:20",
+        "metrics.market.target.value",
+        "finite number, not inf",
+    ),
+    (
+        "unknown_shape",
+        "15:9",
+        "metrics.sales.shape",
+        "unknown value `cgar`",
+    ),
+    (
+        "unknown_source",
+        "17:33",
+        "metrics.sales.target.source",
+        "unknown source `moite`",
+    ),
+    (
+        "duplicate_key",
+        "16:1",
+        "metrics.sales.shape",
+        "duplicate key",
+    ),
+    (
+        "unknown_ratio_metric",
+        "21:13",
+        "ratios.share.numerator",
+        "unknown metric `salse`",
+    ),
+    (
+        "share_over_one",
+        "23:34",
+        "ratios.share.stated[0].value",
+        "between 0 and 1",
+    ),
+    (
+        "negative_tolerance",
+        "23:53",
+        "ratios.share.stated[0].tolerance",
+        "0 or more",
+    ),
+    (
+        "milestone_outside",
+        "18:24",
+        "metrics.sales.milestones[0].year",
+        "before the target year",
+    ),
+    (
+        "start_without_growth",
+        "14:1",
+        "metrics.sales.baseline_growth",
+        "start_year needs baseline_growth",
+    ),
+    (
+        "follow_circle",
+        "21:19",
+        "metrics.sales.baseline_growth",
+        "in a circle",
+    ),
     ("empty", "1:1", "", "the file is empty"),
     ("binary", "", "", "not UTF-8"),
 ];
@@ -151,11 +288,20 @@ fn broken_scenarios_give_one_clear_error_and_write_nothing() {
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
         let located = format!("tests/bad/{name}.toml:{position}");
         assert!(stderr.starts_with("error: "), "{name}: {stderr}");
-        assert!(stderr.contains(&located), "{name}: expected {located} in\n{stderr}");
+        assert!(
+            stderr.contains(&located),
+            "{name}: expected {located} in\n{stderr}"
+        );
         if !key.is_empty() {
-            assert!(stderr.contains(&format!("key `{key}`")), "{name}: expected key {key} in\n{stderr}");
+            assert!(
+                stderr.contains(&format!("key `{key}`")),
+                "{name}: expected key {key} in\n{stderr}"
+            );
         }
-        assert!(stderr.contains(words), "{name}: expected {words:?} in\n{stderr}");
+        assert!(
+            stderr.contains(words),
+            "{name}: expected {words:?} in\n{stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
         assert!(!target.exists(), "{name}: output directory was created");
     }
@@ -165,7 +311,12 @@ fn broken_scenarios_give_one_clear_error_and_write_nothing() {
 fn a_broken_run_leaves_earlier_outputs_untouched() {
     let out = TempDir::new().unwrap();
     kjproj()
-        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap(), "-q", "--out"])
+        .args([
+            "run",
+            repo("scenarios/fine_chem.toml").to_str().unwrap(),
+            "-q",
+            "--out",
+        ])
         .arg(out.path())
         .assert()
         .success();
@@ -174,12 +325,20 @@ fn a_broken_run_leaves_earlier_outputs_untouched() {
         .map(|f| std::fs::read(out.path().join(f)).unwrap())
         .collect();
     kjproj()
-        .args(["run", repo("tests/bad/cap_below_value.toml").to_str().unwrap(), "--out"])
+        .args([
+            "run",
+            repo("tests/bad/cap_below_value.toml").to_str().unwrap(),
+            "--out",
+        ])
         .arg(out.path())
         .assert()
         .code(2);
     for (f, old) in ["paths.csv", "paths.png"].iter().zip(before) {
-        assert_eq!(std::fs::read(out.path().join(f)).unwrap(), old, "{f} changed");
+        assert_eq!(
+            std::fs::read(out.path().join(f)).unwrap(),
+            old,
+            "{f} changed"
+        );
     }
     let leftovers: Vec<_> = std::fs::read_dir(out.path())
         .unwrap()
@@ -195,7 +354,9 @@ fn missing_file_and_directory_are_input_errors() {
         .args(["run", "no/such/file.toml"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot read scenario file no/such/file.toml: no such file"));
+        .stderr(predicate::str::contains(
+            "cannot read scenario file no/such/file.toml: no such file",
+        ));
     kjproj()
         .args(["run", repo("scenarios").to_str().unwrap()])
         .assert()
@@ -209,12 +370,19 @@ fn unwritable_output_is_exit_code_3() {
     let blocker = out.path().join("file");
     std::fs::write(&blocker, "not a directory").unwrap();
     kjproj()
-        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap(), "--out"])
+        .args([
+            "run",
+            repo("scenarios/fine_chem.toml").to_str().unwrap(),
+            "--out",
+        ])
         .arg(blocker.join("sub"))
         .assert()
         .code(3)
         .stderr(predicate::str::contains("cannot write"));
-    assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "not a directory");
+    assert_eq!(
+        std::fs::read_to_string(&blocker).unwrap(),
+        "not a directory"
+    );
 }
 
 #[test]

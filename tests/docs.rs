@@ -16,6 +16,10 @@ fn scenario_format_example_is_a_valid_scenario() {
     assert_eq!(scenario.ratios.len(), 1);
     let p = kjproj::model::project(&scenario).unwrap();
     // The example's sales pass through their 2027 milestone.
-    let sales = scenario.metrics.iter().position(|m| m.name == "sales").unwrap();
+    let sales = scenario
+        .metrics
+        .iter()
+        .position(|m| m.name == "sales")
+        .unwrap();
     assert_eq!(p.metrics[sales][4], 20.0);
 }

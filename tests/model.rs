@@ -44,7 +44,10 @@ denominator = \"market\"
     .unwrap();
     let p = model::project(&s).unwrap();
     let m = |name: &str| &p.metrics[s.metrics.iter().position(|m| m.name == name).unwrap()];
-    assert_eq!(m("market"), &vec![100.0, 110.0, 120.0, 130.0, 140.0, 150.0, 160.0]);
+    assert_eq!(
+        m("market"),
+        &vec![100.0, 110.0, 120.0, 130.0, 140.0, 150.0, 160.0]
+    );
     // 10% of the market until 2023: 10, 11, 12, 13.
     for (i, v) in [10.0, 11.0, 12.0, 13.0].iter().enumerate() {
         assert_relative_eq!(m("sales")[i], *v, max_relative = 1e-12);
@@ -155,7 +158,10 @@ denominator = \"b\"
 "
     ))
     .unwrap_err();
-    assert!(e.contains("key `ratios.r.denominator`") && e.contains("b is 0 in 2023"), "{e}");
+    assert!(
+        e.contains("key `ratios.r.denominator`") && e.contains("b is 0 in 2023"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -141,8 +141,16 @@ pub fn summary(scenario: &Scenario, projection: &Projection, comparisons: &[Comp
         };
         let at_start = path[(start.year - b) as usize];
         let after = cagr(at_start, path[path.len() - 1], f64::from(t - start.year))
-            .map_or_else(String::new, |r| format!(", then {} a year {}–{t}", percent(r, 2), start.year));
-        let _ = writeln!(out, "  {}: {before} until {} ({}){after}", m.name, start.year, metric_value(at_start));
+            .map_or_else(String::new, |r| {
+                format!(", then {} a year {}–{t}", percent(r, 2), start.year)
+            });
+        let _ = writeln!(
+            out,
+            "  {}: {before} until {} ({}){after}",
+            m.name,
+            start.year,
+            metric_value(at_start)
+        );
     }
 
     if !scenario.ratios.is_empty() {
@@ -263,7 +271,10 @@ pub fn warnings(
     }
     for (r, path) in scenario.ratios.iter().zip(&projection.ratios) {
         for s in r.stated.iter().filter(|s| s.source.is_none()) {
-            out.push(format!("{}: the stated figure for {} has no source", r.name, s.year));
+            out.push(format!(
+                "{}: the stated figure for {} has no source",
+                r.name, s.year
+            ));
         }
         if r.kind == RatioKind::Share {
             let outside: Vec<String> = projection
@@ -313,8 +324,8 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
             stated: r.stated.iter().map(|s| (s.year, s.value)).collect(),
         })
         .collect();
-    let all_shares = !scenario.ratios.is_empty()
-        && scenario.ratios.iter().all(|r| r.kind == RatioKind::Share);
+    let all_shares =
+        !scenario.ratios.is_empty() && scenario.ratios.iter().all(|r| r.kind == RatioKind::Share);
 
     let mut markers: Vec<(i32, String)> = Vec::new();
     let starts: Vec<(i32, &str)> = scenario
@@ -349,7 +360,11 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
             "연도",
             "시나리오 입력값",
             "발표 수치",
-            if all_shares { "점유율 (%)" } else { "비율" },
+            if all_shares {
+                "점유율 (%)"
+            } else {
+                "비율"
+            },
         ),
     };
     let footnotes = scenario

@@ -46,8 +46,7 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>
 
     let mut written = Vec::with_capacity(staged.len());
     for (tmp, target) in staged {
-        tmp.persist(&target)
-            .map_err(|e| fail(&target)(e.error))?;
+        tmp.persist(&target).map_err(|e| fail(&target)(e.error))?;
         written.push(target);
     }
     Ok(written)

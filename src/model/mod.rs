@@ -5,8 +5,8 @@
 
 pub mod shape;
 
-use crate::scenario::{Metric, PreStartGrowth, RatioKind, Scenario, Shape, Stated};
 use crate::format::significant;
+use crate::scenario::{Metric, PreStartGrowth, RatioKind, Scenario, Shape, Stated};
 use shape::{Curve, CurveError, CurveKind};
 
 /// Year-by-year values of every metric and ratio of a scenario.
@@ -105,7 +105,9 @@ pub fn metric_path(
                 if base == 0.0 || !base.is_finite() {
                     return Err(ModelError::new(
                         &["metrics", name, "baseline_growth"],
-                        format!("the followed metric is {base} in the baseline year {y0}, so its growth is undefined"),
+                        format!(
+                            "the followed metric is {base} in the baseline year {y0}, so its growth is undefined"
+                        ),
                     ));
                 }
                 Ok(v0 * at(year) / base)
@@ -166,7 +168,9 @@ pub fn metric_path(
         if !v.is_finite() {
             return Err(ModelError::new(
                 &["metrics", name],
-                format!("the path of {name} overflows to {v} in {year}; check its values and growth"),
+                format!(
+                    "the path of {name} overflows to {v} in {year}; check its values and growth"
+                ),
             ));
         }
         path.push(v);
@@ -256,14 +260,26 @@ pub fn comparisons(scenario: &Scenario, projection: &Projection) -> Vec<Comparis
         }
     }
     for (r, path) in scenario.ratios.iter().zip(&projection.ratios) {
-        let (num, den) = (&scenario.metrics[r.numerator], &scenario.metrics[r.denominator]);
+        let (num, den) = (
+            &scenario.metrics[r.numerator],
+            &scenario.metrics[r.denominator],
+        );
         for s in &r.stated {
             let i = index(s.year);
             let derivation = format!(
                 "{} / {} = {} / {}",
-                num.name, den.name, projection.metrics[r.numerator][i], projection.metrics[r.denominator][i]
+                num.name,
+                den.name,
+                projection.metrics[r.numerator][i],
+                projection.metrics[r.denominator][i]
             );
-            out.push(make(&r.name, SeriesKind::Ratio(r.kind), s, path, Some(derivation)));
+            out.push(make(
+                &r.name,
+                SeriesKind::Ratio(r.kind),
+                s,
+                path,
+                Some(derivation),
+            ));
         }
     }
     out

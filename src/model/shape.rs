@@ -94,7 +94,11 @@ impl CurveKind {
 impl Curve {
     /// A curve of the given kind through `points` (time, value), times strictly increasing.
     pub fn new(kind: CurveKind, points: &[(f64, f64)]) -> Result<Curve, CurveError> {
-        if points.len() < 2 || points.windows(2).any(|w| w[1].0.partial_cmp(&w[0].0) != Some(std::cmp::Ordering::Greater)) {
+        if points.len() < 2
+            || points
+                .windows(2)
+                .any(|w| w[1].0.partial_cmp(&w[0].0) != Some(std::cmp::Ordering::Greater))
+        {
             return Err(CurveError::BadKnots);
         }
         if let Some((i, &(_, v))) = points.iter().enumerate().find(|(_, p)| !kind.admits(p.1)) {

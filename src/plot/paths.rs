@@ -170,11 +170,18 @@ fn draw<DB: DrawingBackend>(
     // Panels: the ratios panel only when there are ratios; it then carries the year axis.
     let (top, bottom) = (plan.panels_top, plan.panels_bottom);
     let years = YearAxis::new(&chart.years);
+    let metric_values = ValueAxis::for_series(&chart.metrics, false);
+    let ratio_values = ValueAxis::for_series(&chart.ratios, chart.ratios_as_percent);
+    let mut y_label_area = metric_values.label_area(&chart.metric_axis)?;
+    if !chart.ratios.is_empty() {
+        y_label_area = y_label_area.max(ratio_values.label_area(&chart.ratio_axis)?);
+    }
     let metrics = PanelSpec {
         series: &chart.metrics,
+        values: &metric_values,
+        y_label_area,
         first_colour: 0,
         y_desc: &chart.metric_axis,
-        percent: false,
         x_desc: None,
         marker_labels: true,
     };
@@ -198,9 +205,10 @@ fn draw<DB: DrawingBackend>(
         draw_panel(root, &panel_area(top, split), chart, &years, &metrics, k)?;
         let ratios = PanelSpec {
             series: &chart.ratios,
+            values: &ratio_values,
+            y_label_area,
             first_colour: chart.metrics.len(),
             y_desc: &chart.ratio_axis,
-            percent: chart.ratios_as_percent,
             x_desc: Some(&chart.year_axis),
             marker_labels: false,
         };
@@ -225,10 +233,12 @@ fn draw<DB: DrawingBackend>(
 #[derive(Clone, Copy)]
 struct PanelSpec<'a> {
     series: &'a [ChartSeries],
+    values: &'a ValueAxis,
+    /// Width of the y-axis label area, the same for both panels so their plots align.
+    y_label_area: f64,
     /// Palette index of the first series, so ratio colours differ from metric colours.
     first_colour: usize,
     y_desc: &'a str,
-    percent: bool,
     /// Year axis description, shown under the bottom panel only.
     x_desc: Option<&'a str>,
     /// Whether the marker labels go in this panel (the top one).
@@ -245,26 +255,19 @@ impl YearAxis {
     fn new(years: &[i32]) -> Self {
         let first = years.iter().copied().min().unwrap_or(0);
         let last = years.iter().copied().max().unwrap_or(first);
-        let span = last - first;
+        let span = i64::from(last) - i64::from(first);
         // Whole years only: every year up to 15 years, else a round step (≤ 12 ticks).
-        let step = if span < 15 {
-            1
-        } else {
-            [2, 5, 10, 20, 25, 50, 100, 200, 500, 1000]
-                .into_iter()
-                .find(|s| span / s <= 12)
-                .unwrap_or(1000)
-        };
-        let ticks = (first..=last)
-            .filter(|y| y.rem_euclid(step) == 0 || step == 1)
-            .map(f64::from)
+        let step = [1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000]
+            .into_iter()
+            .find(|&s| if s == 1 { span < 15 } else { span / s <= 12 })
+            .unwrap_or(span / 10 + 1);
+        let start = i64::from(first) + (step - i64::from(first).rem_euclid(step)) % step;
+        let ticks = (start..=i64::from(last))
+            .step_by(usize::try_from(step).unwrap_or(1))
+            .map(|y| y as f64)
             .collect();
         // Padding keeps first/last points and markers off the axis lines.
-        let pad = if span < 15 {
-            0.35
-        } else {
-            f64::from(span) * 0.025
-        };
+        let pad = if span < 15 { 0.35 } else { span as f64 * 0.025 };
         YearAxis {
             range: f64::from(first) - pad..f64::from(last) + pad,
             ticks,
@@ -276,19 +279,37 @@ impl YearAxis {
 struct ValueAxis {
     ticks: Vec<f64>,
     decimals: usize,
+    percent: bool,
 }
 
 impl ValueAxis {
+    /// The axis for all values, given points and stated figures of `series`.
+    fn for_series(series: &[ChartSeries], percent: bool) -> Self {
+        let (lo, hi) = series
+            .iter()
+            .flat_map(|s| {
+                let points = s.given.iter().chain(&s.stated).map(|p| p.1);
+                s.values.iter().copied().chain(points)
+            })
+            .filter(|v| v.is_finite())
+            .fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        ValueAxis::new(lo, hi, percent)
+    }
+
     fn new(lo: f64, hi: f64, percent: bool) -> Self {
         let (lo, hi) = (lo.min(0.0), hi.max(0.0));
         let span = if hi > lo { hi - lo } else { 1.0 };
         // The finest 1-2-5 step that needs at most 7 intervals, headroom included.
         let intervals = |step: f64| {
-            let first = (lo / step).floor() as i64;
+            let mut first = (lo / step).floor() as i64;
             let mut last = (hi / step).ceil() as i64;
-            // Headroom, so the highest line never runs along the frame.
-            if last as f64 * step - hi < 0.04 * span {
+            // Head (and foot) room, so extreme lines never run along the frame; zero is a
+            // natural edge and needs none.
+            if hi > 0.0 && last as f64 * step - hi < 0.04 * span {
                 last += 1;
+            }
+            if lo < 0.0 && lo - first as f64 * step < 0.04 * span {
+                first -= 1;
             }
             (first, last)
         };
@@ -306,7 +327,33 @@ impl ValueAxis {
         while decimals < 9 && !is_whole(shown * 10_f64.powi(decimals as i32)) {
             decimals += 1;
         }
-        ValueAxis { ticks, decimals }
+        ValueAxis {
+            ticks,
+            decimals,
+            percent,
+        }
+    }
+
+    /// Tick label: grouped digits, as a percentage for shares (0.15 → "15%").
+    fn label(&self, v: f64) -> String {
+        if self.percent {
+            format!("{}%", format_number(v * 100.0, self.decimals))
+        } else {
+            format_number(v, self.decimals)
+        }
+    }
+
+    /// Width (1×) the y-axis label area needs: rotated description, gap, widest tick
+    /// label, and plotters' label distance (twice the tick mark length).
+    fn label_area(&self, desc: &str) -> Result<f64, PlotError> {
+        let mut widest = 0;
+        for v in &self.ticks {
+            widest = widest.max(text_size(&self.label(*v), t::TICK_SIZE)?.0);
+        }
+        let desc_h = text_size(desc, t::AXIS_DESC_SIZE)?.1;
+        Ok(f64::from(
+            desc_h + t::Y_DESC_GAP + widest + 2 * t::TICK_LENGTH,
+        ))
     }
 
     fn range(&self) -> Range<f64> {
@@ -431,23 +478,13 @@ fn draw_panel<DB: DrawingBackend>(
     let upx = |v: f64| (v * k).round().max(1.0) as u32;
     let err = PlotError::from_display;
 
-    let all_values = spec.series.iter().flat_map(|s| {
-        s.values
-            .iter()
-            .copied()
-            .chain(s.given.iter().chain(&s.stated).map(|p| p.1))
-    });
-    let (lo, hi) = all_values
-        .filter(|v| v.is_finite())
-        .fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let values = ValueAxis::new(lo, hi, spec.percent);
-
+    let values = spec.values;
     let x_area = t::X_TICK_AREA + spec.x_desc.map_or(0, |_| t::X_DESC_AREA);
     let mut cc = ChartBuilder::on(area)
         .margin_top(px(6.0))
         .margin_right(px(f64::from(t::PLOT_MARGIN_RIGHT)))
         .x_label_area_size(px(f64::from(x_area)))
-        .y_label_area_size(px(f64::from(t::Y_LABEL_AREA)))
+        .y_label_area_size(px(spec.y_label_area))
         .build_cartesian_2d(
             Ticked::new(years.range.clone(), years.ticks.clone()),
             Ticked::new(values.range(), values.ticks.clone()),
@@ -465,18 +502,12 @@ fn draw_panel<DB: DrawingBackend>(
         Pos::new(HPos::Left, VPos::Top),
     );
     let fmt_year = |v: &f64| format!("{}", v.round() as i64);
-    let fmt_value = |v: &f64| {
-        if spec.percent {
-            format!("{}%", format_number(v * 100.0, values.decimals))
-        } else {
-            format_number(*v, values.decimals)
-        }
-    };
+    let fmt_value = |v: &f64| values.label(*v);
     let mut mesh = cc.configure_mesh();
     mesh.disable_x_mesh()
         .bold_line_style(t::GRID_COLOR.stroke_width(upx(1.0)))
         .axis_style(t::AXIS_COLOR.stroke_width(upx(1.0)))
-        .set_all_tick_mark_size(px(5.0))
+        .set_all_tick_mark_size(px(f64::from(t::TICK_LENGTH)))
         .x_label_style(tick_style.clone())
         .y_label_style(tick_style)
         .x_label_formatter(&fmt_year)
@@ -831,8 +862,11 @@ mod tests {
     fn year_ticks_are_whole_years() {
         let y = YearAxis::new(&(2023..=2031).collect::<Vec<_>>());
         assert_eq!(y.ticks.len(), 9);
-        let long = YearAxis::new(&(2000..=2050).collect::<Vec<_>>());
+        let long = YearAxis::new(&(2001..=2050).collect::<Vec<_>>());
         assert!(long.ticks.len() <= 12);
+        assert_eq!(long.ticks[0], 2005.0);
+        let vast = YearAxis::new(&[i32::MIN, i32::MAX]);
+        assert!(vast.ticks.len() <= 12);
         assert!(long.ticks.iter().all(|t| t.fract() == 0.0));
     }
 

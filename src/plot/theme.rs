@@ -39,8 +39,10 @@ pub const MARGIN_TOP: u32 = 22;
 pub const TITLE_GAP: u32 = 8;
 /// Space between the header (title and subtitle) and the panels.
 pub const HEADER_GAP: u32 = 22;
-/// Width of the y-axis label area (tick labels and rotated description).
-pub const Y_LABEL_AREA: u32 = 96;
+/// Length of the tick marks; tick labels sit twice this far from the axis.
+pub const TICK_LENGTH: u32 = 5;
+/// Gap between the rotated y-axis description and the widest tick label.
+pub const Y_DESC_GAP: u32 = 16;
 /// Height of the x-axis tick label area.
 pub const X_TICK_AREA: u32 = 34;
 /// Extra height of the x-axis area when it carries the axis description.

@@ -168,7 +168,11 @@ fn first_line(message: &str) -> String {
 /// The dotted key written at `span` (a key in a `key = value` line), prefixed with the
 /// `[table]` header above it; used where the TOML parser reports a key without its path.
 fn key_at(text: &str, span: std::ops::Range<usize>) -> String {
-    let key = text.get(span.clone()).unwrap_or("").trim().trim_matches('"');
+    let key = text
+        .get(span.clone())
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"');
     let header = text
         .get(..span.start)
         .unwrap_or("")

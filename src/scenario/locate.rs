@@ -53,7 +53,8 @@ impl fmt::Display for KeyPath {
                         f.write_str(".")?;
                     }
                     let bare = !k.is_empty()
-                        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                        && k.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
                     if bare {
                         f.write_str(k)?;
                     } else {
@@ -75,7 +76,9 @@ pub(super) fn span_of(root: &Spanned<DeTable<'_>>, path: &KeyPath) -> Option<Ran
     for seg in &path.0 {
         let next = match (seg, current) {
             (Seg::Key(k), _) => {
-                let found = table.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str());
+                let found = table
+                    .iter()
+                    .find(|(key, _)| key.get_ref().as_ref() == k.as_str());
                 match found {
                     Some((key, value)) => {
                         // A table given as `[a.b]` has no useful span of its own; point at
@@ -86,10 +89,7 @@ pub(super) fn span_of(root: &Spanned<DeTable<'_>>, path: &KeyPath) -> Option<Ran
                     None => None,
                 }
             }
-            (Seg::Index(i), Some(value)) => value
-                .get_ref()
-                .as_array()
-                .and_then(|a| a.get(*i)),
+            (Seg::Index(i), Some(value)) => value.get_ref().as_array().and_then(|a| a.get(*i)),
             (Seg::Index(_), None) => None,
         };
         let Some(value) = next else { break };

@@ -4,7 +4,9 @@
 //! so that a user fixing a file sees everything wrong at once.
 
 use super::locate::{KeyPath, path};
-use super::raw::{RawFigure, RawGrowth, RawMetric, RawPoint, RawRatio, RawScenario, RawStated, ShapeName};
+use super::raw::{
+    RawFigure, RawGrowth, RawMetric, RawPoint, RawRatio, RawScenario, RawStated, ShapeName,
+};
 use super::{
     MAX_HORIZON_YEARS, Metric, Point, PreStartGrowth, ProgrammeStart, Ratio, RatioKind, Scenario,
     Shape, Source, Stated,
@@ -143,10 +145,7 @@ impl Validator {
         let mut out = Vec::new();
         for (key, citation) in &raw.sources {
             if citation.trim().is_empty() {
-                self.problem(
-                    path(&["sources", key]),
-                    "the citation must not be empty",
-                );
+                self.problem(path(&["sources", key]), "the citation must not be empty");
             }
             out.push(Source {
                 key: key.clone(),
@@ -359,7 +358,10 @@ impl Validator {
             if let Some(j) = points.iter().position(|q| q.year == p.year) {
                 self.problem(
                     at.key("year"),
-                    format!("milestone year {} is given twice (also milestones[{j}])", p.year),
+                    format!(
+                        "milestone year {} is given twice (also milestones[{j}])",
+                        p.year
+                    ),
                 );
             }
             let source = self.source(at.key("source"), &p.source);
@@ -382,7 +384,8 @@ impl Validator {
         target: &Point,
     ) -> Shape {
         // Given points with the key each came from, for precise messages.
-        let mut given: Vec<(KeyPath, f64)> = vec![(at.key("baseline").key("value"), baseline.value)];
+        let mut given: Vec<(KeyPath, f64)> =
+            vec![(at.key("baseline").key("value"), baseline.value)];
         given.extend(
             milestones
                 .iter()
@@ -513,16 +516,20 @@ impl Validator {
         metric_names: &[&str],
         years_ok: bool,
     ) -> Ratio {
-        let mut lookup = |key: &str, metric: &str| match metric_names.iter().position(|n| *n == metric) {
-            Some(i) => i,
-            None => {
-                self.problem(
-                    at.key(key),
-                    format!("unknown metric `{metric}` (metrics: {})", metric_names.join(", ")),
-                );
-                0
-            }
-        };
+        let mut lookup =
+            |key: &str, metric: &str| match metric_names.iter().position(|n| *n == metric) {
+                Some(i) => i,
+                None => {
+                    self.problem(
+                        at.key(key),
+                        format!(
+                            "unknown metric `{metric}` (metrics: {})",
+                            metric_names.join(", ")
+                        ),
+                    );
+                    0
+                }
+            };
         let numerator = lookup("numerator", &r.numerator);
         let denominator = lookup("denominator", &r.denominator);
         let stated = if years_ok {
@@ -555,7 +562,11 @@ impl Validator {
                         let circle: Vec<&str> = chain.iter().map(|&k| names[k]).collect();
                         self.problem(
                             path(&["metrics", names[i], "baseline_growth"]),
-                            format!("metrics follow each other in a circle: {} → {}", circle.join(" → "), names[j]),
+                            format!(
+                                "metrics follow each other in a circle: {} → {}",
+                                circle.join(" → "),
+                                names[j]
+                            ),
                         );
                         break;
                     }
