@@ -40,11 +40,12 @@ pub enum Error {
         /// The underlying I/O error.
         source: std::io::Error,
     },
-    /// A chart could not be rendered.
-    #[error("cannot render chart {name}: {message}")]
-    Plot {
-        /// The chart's file name.
-        name: String,
+    /// Something that should not fail did (a chart that cannot be rendered, a validated
+    /// scenario that cannot be projected): a bug to report.
+    #[error("internal error in {context}: {message} (please report this)")]
+    Internal {
+        /// What was being done, e.g. the chart's file name.
+        context: String,
         /// What went wrong.
         message: String,
     },
@@ -56,7 +57,7 @@ impl Error {
         match self {
             Error::Read { .. } | Error::Scenario(_) => EXIT_INVALID_INPUT,
             Error::Write { .. } => EXIT_OUTPUT,
-            Error::Plot { .. } => EXIT_INTERNAL,
+            Error::Internal { .. } => EXIT_INTERNAL,
         }
     }
 }

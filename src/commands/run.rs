@@ -35,8 +35,8 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
     let projection = model::project(&scenario).map_err(|e| {
         // `load` already projected the scenario once, so this cannot fail; keep the error
         // honest rather than panic if that ever changes.
-        Error::Plot {
-            name: "projection".into(),
+        Error::Internal {
+            context: "projection".into(),
             message: e.message,
         }
     })?;
@@ -53,8 +53,8 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
     let chart = paths_chart(&scenario, &projection, lang);
     let plot_error = |name: &str| {
         let name = name.to_owned();
-        move |e: plot::PlotError| Error::Plot {
-            name,
+        move |e: plot::PlotError| Error::Internal {
+            context: name,
             message: e.to_string(),
         }
     };
