@@ -62,3 +62,50 @@ fn paths_png(bencher: Bencher) {
     let chart = commands::run::paths_chart(&s, &p, s.lang);
     bencher.bench(|| plot::render_png(black_box(&chart)));
 }
+
+/// Monte Carlo of fine_chem (5 inputs, 2 correlated; 3 series × 9 years): percentiles,
+/// means and probabilities, on all cores.
+#[divan::bench(args = [100_000, 1_000_000], sample_count = 5)]
+fn monte_carlo_fine_chem(bencher: Bencher, draws: u64) {
+    use kjproj::sensitivity::{monte_carlo, sampling::Method};
+    let s = scenario::parse(&fine_chem_text(), Path::new("fine_chem.toml")).expect("valid");
+    let settings = monte_carlo::Settings {
+        draws,
+        seed: 1,
+        method: Method::LatinHypercube,
+    };
+    bencher.bench(|| monte_carlo::run(black_box(&s), settings, None));
+}
+
+/// Sobol indices of fine_chem with 16,384 base samples (7 × 16,384 runs) and 1,000
+/// bootstrap resamples.
+#[divan::bench(sample_count = 5)]
+fn sobol_fine_chem(bencher: Bencher) {
+    use kjproj::sensitivity::sobol;
+    let s = scenario::parse(&fine_chem_text(), Path::new("fine_chem.toml")).expect("valid");
+    let settings = sobol::Settings {
+        base_samples: 16_384,
+        seed: 1,
+        resamples: 1000,
+        confidence: 0.95,
+    };
+    bencher.bench(|| sobol::run(black_box(&s), settings));
+}
+
+/// The sensitivity step with one draw and no Sobol analysis: tornado, CSVs and the fan,
+/// tornado and histogram charts (rendering dominates).
+#[divan::bench(sample_count = 5)]
+fn sensitivity_charts(bencher: Bencher) {
+    use kjproj::commands::sensitivity::SensitivityOptions;
+    let s = scenario::parse(&fine_chem_text(), Path::new("fine_chem.toml")).expect("valid");
+    let p = model::project(&s).expect("projects");
+    let options = SensitivityOptions {
+        draws: Some(1),
+        sobol_samples: Some(0),
+        ..SensitivityOptions::default()
+    };
+    // The whole sensitivity step with one draw and no Sobol: charts dominate.
+    bencher.bench(|| {
+        kjproj::commands::sensitivity::analyse(black_box(&s), &p, s.lang, false, &options)
+    });
+}

@@ -1,12 +1,26 @@
-//! Renders the paths chart for a sample scenario, in English and in Korean, so that the
-//! chart can be inspected by eye.
+//! Renders every chart for a sample scenario (Korean fine chemicals, 2023–2031), in
+//! English and in Korean, so that the charts can be inspected by eye. The Monte Carlo
+//! figures are made up but shaped like real output: log-normal spreads widening over time.
 //!
 //! Usage: `cargo run --example plot_demo [OUT_DIR]` (default `/tmp/plotdemo`); writes
-//! `paths_en.png`, `paths_ko.png` and `paths_en.svg`.
+//! `{paths,fan,tornado,histogram,sobol}_{en,ko}.png` and the English SVGs.
 
 use std::path::PathBuf;
 
-use kjproj::plot::{ChartSeries, PathsChart, render_png, render_svg};
+use kjproj::plot::{
+    ChartSeries, FanChart, FanPanel, HistogramChart, PathsChart, SobolBar, SobolChart, TornadoBar,
+    TornadoChart, render_fan_png, render_fan_svg, render_histogram_png, render_histogram_svg,
+    render_png, render_sobol_png, render_sobol_svg, render_svg, render_tornado_png,
+    render_tornado_svg,
+};
+
+/// Standard normal quantiles of P5, P10, P25, P50, P75, P90, P95.
+const Z: [f64; 7] = [-1.6449, -1.2816, -0.6745, 0.0, 0.6745, 1.2816, 1.6449];
+
+/// Picks the Korean or the English text.
+fn pick(korean: bool, ko: &str, en: &str) -> String {
+    String::from(if korean { ko } else { en })
+}
 
 /// The sample: market growing 160 → 350 and sales 9.4 → 52 over 2023–2031.
 fn sample(korean: bool) -> PathsChart {
@@ -66,6 +80,241 @@ fn sample(korean: bool) -> PathsChart {
     }
 }
 
+/// Deterministic paths: market 160 → 350, sales 9.4 → 52 (trillion KRW), and the share.
+fn paths() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let market: Vec<f64> = (0..9).map(|i| 160.0 * 1.10279_f64.powi(i)).collect();
+    let sales: Vec<f64> = (0..9).map(|i| 9.4 * 1.2384_f64.powi(i)).collect();
+    let share = sales.iter().zip(&market).map(|(s, m)| s / m).collect();
+    (market, sales, share)
+}
+
+/// Log-normal percentiles around `det` whose spread grows linearly to `sigma` in 2031;
+/// the median sits a little below the deterministic path, as it does for skewed draws.
+fn fan_panel(title: String, axis: String, percent: bool, det: &[f64], sigma: f64) -> FanPanel {
+    let percentiles = Z.map(|z| {
+        det.iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let s = sigma * i as f64 / 8.0;
+                v * (z * s - 0.5 * s * s).exp()
+            })
+            .collect()
+    });
+    FanPanel {
+        title,
+        axis,
+        percent,
+        percentiles,
+        deterministic: det.to_vec(),
+        stated: Vec::new(),
+    }
+}
+
+fn fan(korean: bool) -> FanChart {
+    let l = |ko: &str, en: &str| pick(korean, ko, en);
+    let (market, sales, share) = paths();
+    let unit = l("조 원", "trillion KRW");
+    let mut share_panel = fan_panel(
+        l("점유율 (매출 ÷ 시장)", "Korean share (sales ÷ market)"),
+        l("점유율 (%)", "Share (%)"),
+        true,
+        &share,
+        0.156,
+    );
+    share_panel.stated = vec![(2023, 0.057), (2031, 0.15)];
+    FanChart {
+        title: l(
+            "한국 정밀화학 핵심소재: 불확실성 범위",
+            "Korean core fine-chemical materials: uncertainty",
+        ),
+        subtitle: l(
+            "몬테카를로 100,000회 (라틴 하이퍼큐브), 시드 42",
+            "Monte Carlo, 100,000 draws (Latin hypercube), seed 42",
+        ),
+        year_axis: l("연도", "Year"),
+        years: (2023..=2031).collect(),
+        panels: vec![
+            fan_panel(
+                l("시장 규모", "Market size"),
+                unit.clone(),
+                false,
+                &market,
+                0.10,
+            ),
+            fan_panel(
+                l("국내 기업 매출", "Domestic sales"),
+                unit,
+                false,
+                &sales,
+                0.12,
+            ),
+            share_panel,
+        ],
+        legend: [
+            l("90% 구간 (P5–P95)", "90% band (P5–P95)"),
+            l("80% 구간 (P10–P90)", "80% band (P10–P90)"),
+            l("50% 구간 (P25–P75)", "50% band (P25–P75)"),
+            l("중앙값", "median"),
+            l("결정론적 경로", "deterministic path"),
+            l("자료에 제시된 수치", "stated figure"),
+        ],
+        footnotes: vec![l(
+            "주: 2031년 시장 규모(P10–P90 315–390조 원)와 매출(44.3–59.7조 원)을 로그정규분포로 뽑고, 중간 연도는 일정한 성장률로 보간하였다. 결정론적 경로는 모든 입력값을 기준값에 둔 경로이다.",
+            "Note: the 2031 market size (P10–P90 315–390 trillion KRW) and sales (44.3–59.7) are drawn from log-normal distributions; the years between are interpolated at a constant rate. The deterministic path has every input at its base value.",
+        )],
+    }
+}
+
+fn tornado(korean: bool) -> TornadoChart {
+    let l = |ko: &str, en: &str| pick(korean, ko, en);
+    let bar = |label: String, lo: &str, hi: &str, at_lo: f64, at_hi: f64| TornadoBar {
+        label,
+        input_values: [lo.into(), hi.into()],
+        output_at_low: at_lo,
+        output_at_high: at_hi,
+    };
+    TornadoChart {
+        title: l(
+            "2031년 한국 점유율의 민감도",
+            "Sensitivity of the Korean share in 2031",
+        ),
+        subtitle: l(
+            "입력값을 하나씩 P10에서 P90으로 바꾸고 나머지는 기준값에 고정",
+            "Each input swung from its P10 to its P90 value, the others held at base",
+        ),
+        output_axis: l("2031년 한국 점유율 (%)", "Korean share in 2031 (%)"),
+        percent: true,
+        base: 52.0 / 350.0,
+        bars: vec![
+            bar(
+                l("2031년 매출 목표 (조 원)", "metrics.sales.target.value"),
+                "44.3",
+                "59.7",
+                44.3 / 350.0,
+                59.7 / 350.0,
+            ),
+            bar(
+                l("2031년 시장 규모 (조 원)", "metrics.market.target.value"),
+                "315",
+                "390",
+                52.0 / 315.0,
+                52.0 / 390.0,
+            ),
+            bar(
+                l("매출 성장 시작 연도", "metrics.sales.start_year"),
+                "2024",
+                "2026",
+                0.1523,
+                0.1431,
+            ),
+            bar(
+                l("2023년 시장 규모 (조 원)", "metrics.market.baseline.value"),
+                "150",
+                "170",
+                0.14952,
+                0.14768,
+            ),
+        ],
+        legend: [
+            l("입력값 P10", "input at P10"),
+            l("입력값 P90", "input at P90"),
+        ],
+        footnotes: vec![l(
+            "주: 막대 끝의 숫자는 입력값이다. 세로선은 모든 입력값이 기준값일 때의 점유율이다.",
+            "Note: the numbers at the bar ends are the input values. The vertical line is the share with every input at base.",
+        )],
+    }
+}
+
+fn histogram(korean: bool) -> HistogramChart {
+    let l = |ko: &str, en: &str| pick(korean, ko, en);
+    // Share in 2031: log-normal, median 14.6%, σ 0.156; bins 0.4 percentage points wide.
+    let (median, sigma) = (0.1457_f64, 0.156_f64);
+    let pdf = |x: f64| {
+        let z = (x / median).ln() / sigma;
+        (-0.5 * z * z).exp() / (x * sigma * (2.0 * std::f64::consts::PI).sqrt())
+    };
+    let width = 0.004;
+    let bins = (0..42)
+        .map(|i| {
+            let lo = 0.08 + i as f64 * width;
+            (lo, lo + width, pdf(lo + width / 2.0) * width)
+        })
+        .collect();
+    HistogramChart {
+        title: l(
+            "2031년 한국 점유율의 분포",
+            "Distribution of the Korean share in 2031",
+        ),
+        subtitle: l(
+            "몬테카를로 100,000회, 구간 폭 0.4%p",
+            "Monte Carlo, 100,000 draws; bins 0.4 percentage points wide",
+        ),
+        value_axis: l("2031년 한국 점유율 (%)", "Korean share in 2031 (%)"),
+        frequency_axis: l("표본 비율 (%)", "Share of draws (%)"),
+        percent: true,
+        bins,
+        markers: vec![
+            (0.15, l("제시된 목표", "stated target")),
+            (median, l("중앙값", "median")),
+        ],
+        footnotes: vec![l(
+            "주: 표본의 47.2%가 제시된 목표(15%) 이상이다.",
+            "Note: 47.2% of the draws reach the stated target of 15%.",
+        )],
+    }
+}
+
+fn sobol(korean: bool) -> SobolChart {
+    let l = |ko: &str, en: &str| pick(korean, ko, en);
+    let bar = |label: String, first: (f64, f64, f64), total: (f64, f64, f64)| SobolBar {
+        label,
+        first,
+        total,
+    };
+    SobolChart {
+        title: l(
+            "2031년 한국 점유율의 분산 기여도",
+            "What drives the variance of the Korean share in 2031",
+        ),
+        subtitle: l(
+            "소볼 지수, 기본 표본 16,384개, 95% 부트스트랩 구간",
+            "Sobol indices; 16,384 base samples, 95% bootstrap intervals",
+        ),
+        index_axis: l("소볼 지수", "Sobol index"),
+        inputs: vec![
+            bar(
+                l("2031년 매출 목표", "metrics.sales.target.value"),
+                (0.62, 0.58, 0.66),
+                (0.66, 0.61, 0.71),
+            ),
+            bar(
+                l("2031년 시장 규모", "metrics.market.target.value"),
+                (0.30, 0.26, 0.34),
+                (0.33, 0.28, 0.38),
+            ),
+            bar(
+                l("매출 성장 시작 연도", "metrics.sales.start_year"),
+                (0.03, -0.01, 0.07),
+                (0.04, 0.02, 0.06),
+            ),
+            bar(
+                l("2023년 시장 규모", "metrics.market.baseline.value"),
+                (-0.004, -0.02, 0.012),
+                (0.003, 0.001, 0.006),
+            ),
+        ],
+        legend: [
+            l("1차 지수 (단독 효과)", "first-order (alone)"),
+            l("총 지수 (상호작용 포함)", "total (with interactions)"),
+        ],
+        footnotes: vec![l(
+            "주: 표본 잡음 때문에 지수가 0보다 조금 작거나 1보다 조금 클 수 있다. 1차 지수와 총 지수의 차이는 상호작용의 몫이다.",
+            "Note: sampling noise can put an index slightly below 0 or above 1. The gap between the first-order and the total index is the share of interactions.",
+        )],
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(
         std::env::args()
@@ -76,6 +325,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(dir.join("paths_en.png"), render_png(&sample(false))?)?;
     std::fs::write(dir.join("paths_ko.png"), render_png(&sample(true))?)?;
     std::fs::write(dir.join("paths_en.svg"), render_svg(&sample(false))?)?;
+    for (korean, lang) in [(false, "en"), (true, "ko")] {
+        let file = |name: &str| dir.join(format!("{name}_{lang}.png"));
+        std::fs::write(file("fan"), render_fan_png(&fan(korean))?)?;
+        std::fs::write(file("tornado"), render_tornado_png(&tornado(korean))?)?;
+        std::fs::write(file("histogram"), render_histogram_png(&histogram(korean))?)?;
+        std::fs::write(file("sobol"), render_sobol_png(&sobol(korean))?)?;
+    }
+    std::fs::write(dir.join("fan_en.svg"), render_fan_svg(&fan(false))?)?;
+    std::fs::write(
+        dir.join("tornado_en.svg"),
+        render_tornado_svg(&tornado(false))?,
+    )?;
+    let histogram_svg = render_histogram_svg(&histogram(false))?;
+    std::fs::write(dir.join("histogram_en.svg"), histogram_svg)?;
+    std::fs::write(dir.join("sobol_en.svg"), render_sobol_svg(&sobol(false))?)?;
     println!("wrote charts to {}", dir.display());
     Ok(())
 }

@@ -21,9 +21,12 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Project a scenario: print a summary, write paths.csv and paths.png.
+    /// Project a scenario: print a summary, write paths.csv and paths.png, and, when the
+    /// scenario has an [uncertainty] section, tornado, Monte Carlo fan, histogram and Sobol
+    /// outputs.
     #[command(after_help = "Example:\n  kjproj run scenarios/fine_chem.toml\n  \
-kjproj run scenarios/fine_chem.toml --out /tmp/fc --svg --lang ko")]
+kjproj run scenarios/fine_chem.toml --out /tmp/fc --svg --lang ko\n  \
+kjproj run scenarios/fine_chem.toml --draws 1000000 --seed 7 --sampling random")]
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
@@ -39,6 +42,21 @@ kjproj run scenarios/fine_chem.toml --out /tmp/fc --svg --lang ko")]
         /// Print only warnings and errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Monte Carlo draws [default: the file's `uncertainty.draws`, else 100000].
+        #[arg(long, value_name = "N")]
+        draws: Option<u64>,
+        /// Random seed [default: the file's `uncertainty.seed`, else 42].
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+        /// Sampling method [default: the file's `uncertainty.sampling`, else lhs].
+        #[arg(long, value_enum)]
+        sampling: Option<SamplingArg>,
+        /// Sobol base samples N (N·(k+2) runs); 0 skips the Sobol analysis.
+        #[arg(long, value_name = "N", default_value_t = 16384)]
+        sobol: usize,
+        /// Worker threads [default: all cores]; results are identical for any number.
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
     },
 }
 
@@ -49,4 +67,13 @@ pub enum LangArg {
     En,
     /// Korean (한국어).
     Ko,
+}
+
+/// Sampling methods.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SamplingArg {
+    /// Plain random sampling.
+    Random,
+    /// Latin hypercube sampling (stratified).
+    Lhs,
 }

@@ -29,6 +29,9 @@ pub enum Error {
         /// What the operating system said, in words.
         message: String,
     },
+    /// The command line asks for something impossible (e.g. zero draws).
+    #[error("{0}")]
+    Usage(String),
     /// The scenario file was read but is not a valid scenario.
     #[error("{0}")]
     Scenario(#[from] ScenarioErrors),
@@ -55,7 +58,7 @@ impl Error {
     /// The process exit code for this error (see the module documentation).
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Read { .. } | Error::Scenario(_) => EXIT_INVALID_INPUT,
+            Error::Read { .. } | Error::Scenario(_) | Error::Usage(_) => EXIT_INVALID_INPUT,
             Error::Write { .. } => EXIT_OUTPUT,
             Error::Internal { .. } => EXIT_INTERNAL,
         }

@@ -25,5 +25,6 @@ pub mod format;
 pub mod model;
 pub mod plot;
 pub mod scenario;
+pub mod sensitivity;
 
 pub use error::Error;

@@ -5,6 +5,7 @@ mod cli;
 use clap::Parser;
 use kjproj::commands::{self, Style};
 use kjproj::scenario::Lang;
+use kjproj::sensitivity::sampling::Method;
 
 fn main() {
     let cli = cli::Cli::parse();
@@ -15,6 +16,11 @@ fn main() {
             svg,
             lang,
             quiet,
+            draws,
+            seed,
+            sampling,
+            sobol,
+            threads,
         } => commands::run::run(&commands::run::RunOptions {
             scenario,
             out_dir: out,
@@ -24,6 +30,17 @@ fn main() {
                 cli::LangArg::Ko => Lang::Ko,
             }),
             quiet,
+            sensitivity: commands::sensitivity::SensitivityOptions {
+                draws,
+                seed,
+                sampling: sampling.map(|s| match s {
+                    cli::SamplingArg::Random => Method::Random,
+                    cli::SamplingArg::Lhs => Method::LatinHypercube,
+                }),
+                sobol_samples: Some(sobol),
+                progress: !quiet,
+            },
+            threads,
         }),
     };
     if let Err(e) = result {

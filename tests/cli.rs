@@ -13,6 +13,10 @@ fn kjproj() -> Command {
     cmd
 }
 
+/// Arguments that keep the sensitivity part of a run small where a test is about
+/// something else.
+const SMALL: [&str; 4] = ["--draws", "20000", "--sobol", "512"];
+
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
@@ -23,6 +27,7 @@ fn fine_chem_summary_reports_cagrs_and_the_share_discrepancy() {
     kjproj()
         .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap(), "--out"])
         .arg(out.path())
+        .args(SMALL)
         .assert()
         .success()
         .stdout(predicate::str::is_match(r"market\s+cagr\s+160\.0\s+350\.0\s+10\.28%").unwrap())
@@ -57,6 +62,7 @@ fn paths_csv_matches_snapshot() {
             "--out",
         ])
         .arg(out.path())
+        .args(SMALL)
         .assert()
         .success()
         .stdout("");
@@ -86,6 +92,7 @@ fn korea_israel_runs_with_its_own_unit_and_metric() {
             "--out",
         ])
         .arg(out.path())
+        .args(SMALL)
         .assert()
         .success()
         .stdout(predicate::str::contains("unit: applications per year"))
@@ -134,6 +141,7 @@ fn korean_labels_render() {
             "--out",
         ])
         .arg(out.path())
+        .args(SMALL)
         .assert()
         .success();
     let svg = std::fs::read_to_string(out.path().join("paths.svg")).unwrap();
@@ -270,6 +278,54 @@ const BROKEN: &[(&str, &str, &str, &str)] = &[
         "in a circle",
     ),
     ("empty", "1:1", "", "the file is empty"),
+    (
+        "unc_min_above_max",
+        "28:68",
+        "uncertainty.inputs.\"metrics.sales.target.value\".max",
+        "min (60) must be below max (40)",
+    ),
+    (
+        "unc_negative_sd",
+        "28:69",
+        "uncertainty.inputs.\"metrics.market.target.value\".sd",
+        "sd (-20) must be above 0",
+    ),
+    (
+        "unc_lognormal_nonpositive",
+        "28:61",
+        "uncertainty.inputs.\"metrics.market.target.value\".low",
+        "lognormal values are always positive",
+    ),
+    (
+        "unc_not_psd",
+        "34:10",
+        "uncertainty.correlation.matrix",
+        "not a valid correlation matrix",
+    ),
+    (
+        "unc_start_year_normal",
+        "28:30",
+        "uncertainty.inputs.\"metrics.sales.start_year\"",
+        "bounded distribution",
+    ),
+    (
+        "unc_unknown_input",
+        "28:32",
+        "uncertainty.inputs.\"metrics.markt.target.value\"",
+        "unknown metric `markt`",
+    ),
+    (
+        "unc_wrong_param",
+        "28:77",
+        "uncertainty.inputs.\"metrics.sales.target.value\".sd",
+        "not a parameter of uniform",
+    ),
+    (
+        "unc_zero_draws",
+        "28:9",
+        "uncertainty.draws",
+        "draws must be between 1",
+    ),
     ("binary", "", "", "not UTF-8"),
 ];
 
@@ -318,6 +374,7 @@ fn a_broken_run_leaves_earlier_outputs_untouched() {
             "--out",
         ])
         .arg(out.path())
+        .args(SMALL)
         .assert()
         .success();
     let before: Vec<Vec<u8>> = ["paths.csv", "paths.png"]
@@ -331,6 +388,7 @@ fn a_broken_run_leaves_earlier_outputs_untouched() {
             "--out",
         ])
         .arg(out.path())
+        .args(SMALL)
         .assert()
         .code(2);
     for (f, old) in ["paths.csv", "paths.png"].iter().zip(before) {
@@ -389,4 +447,88 @@ fn unwritable_output_is_exit_code_3() {
 fn usage_errors_are_exit_code_2() {
     kjproj().args(["run"]).assert().code(2);
     kjproj().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn fine_chem_sensitivity_writes_every_output_and_states_the_probability() {
+    let out = TempDir::new().unwrap();
+    kjproj()
+        .args([
+            "run",
+            repo("scenarios/fine_chem.toml").to_str().unwrap(),
+            "--out",
+        ])
+        .arg(out.path())
+        .args(["--draws", "200000", "--sobol", "2048"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Monte Carlo: 200,000 draws (Latin hypercube), seed 20230614",
+        ))
+        .stdout(
+            predicate::str::is_match(r"P\(share 2031 ≥ 15%\) = \d+\.\d% \(standard error").unwrap(),
+        )
+        .stdout(predicate::str::contains("tornado: share in 2031"))
+        .stdout(predicate::str::contains("Sobol indices: share in 2031"));
+    for file in [
+        "tornado.csv",
+        "tornado.png",
+        "fan.csv",
+        "fan.png",
+        "probabilities.csv",
+        "histogram.csv",
+        "histogram.png",
+        "sobol.csv",
+        "sobol.png",
+    ] {
+        assert!(out.path().join(file).is_file(), "{file} missing");
+    }
+    let fan = std::fs::read_to_string(out.path().join("fan.csv")).unwrap();
+    assert!(fan.starts_with("series,year,mean,sd,p5,p10,p25,p50,p75,p90,p95,mean_se,"));
+    // 3 series × 9 years + header.
+    assert_eq!(fan.lines().count(), 28);
+    let probabilities = std::fs::read_to_string(out.path().join("probabilities.csv")).unwrap();
+    assert!(probabilities.contains("\nshare,2031,0.15,"));
+}
+
+#[test]
+fn csv_outputs_are_identical_for_any_thread_count() {
+    let run = |threads: &str| {
+        let out = TempDir::new().unwrap();
+        kjproj()
+            .args([
+                "run",
+                repo("scenarios/fine_chem.toml").to_str().unwrap(),
+                "-q",
+                "--out",
+            ])
+            .arg(out.path())
+            .args(["--draws", "300000", "--sobol", "1024", "--threads", threads])
+            .assert()
+            .success();
+        [
+            "paths.csv",
+            "tornado.csv",
+            "fan.csv",
+            "probabilities.csv",
+            "histogram.csv",
+            "sobol.csv",
+        ]
+        .map(|f| std::fs::read(out.path().join(f)).unwrap())
+    };
+    assert_eq!(run("1"), run("3"));
+}
+
+#[test]
+fn zero_draws_on_the_command_line_is_an_input_error() {
+    kjproj()
+        .args([
+            "run",
+            repo("scenarios/fine_chem.toml").to_str().unwrap(),
+            "--draws",
+            "0",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--draws must be at least 1"));
 }

@@ -8,10 +8,20 @@ fn scenario_format_example_is_a_valid_scenario() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenario-format.md"),
     )
     .unwrap();
-    let start = doc.find("```toml\n").expect("a toml example") + "```toml\n".len();
-    let end = start + doc[start..].find("```").expect("closed block");
-    let scenario = kjproj::scenario::parse(&doc[start..end], Path::new("example.toml"))
+    // Every ```toml block, joined: the scenario example and its [uncertainty] section.
+    let text: String = doc
+        .split("```toml\n")
+        .skip(1)
+        .map(|block| block.split("```").next().expect("closed block"))
+        .collect();
+    let scenario = kjproj::scenario::parse(&text, Path::new("example.toml"))
         .unwrap_or_else(|e| panic!("the documented example is invalid:\n{e}"));
+    let u = scenario
+        .uncertainty
+        .as_ref()
+        .expect("the uncertainty example");
+    assert_eq!(u.inputs.len(), 4);
+    assert!(u.correlation.is_some());
     assert_eq!(scenario.metrics.len(), 2);
     assert_eq!(scenario.ratios.len(), 1);
     let p = kjproj::model::project(&scenario).unwrap();

@@ -1,8 +1,14 @@
-//! Rendering tests for the paths chart through the public API: PNG validity and size,
-//! determinism, Korean text, that text really is drawn, and text metrics.
+//! Rendering tests for the charts through the public API: PNG validity and size,
+//! determinism, Korean text, that text really is drawn, degenerate inputs, and text
+//! metrics.
 
 use kjproj::plot::text::text_size;
-use kjproj::plot::{ChartSeries, PathsChart, render_png, render_svg};
+use kjproj::plot::{
+    ChartSeries, FanChart, FanPanel, HistogramChart, PathsChart, SobolBar, SobolChart, TornadoBar,
+    TornadoChart, render_fan_png, render_fan_svg, render_histogram_png, render_histogram_svg,
+    render_png, render_sobol_png, render_sobol_svg, render_svg, render_tornado_png,
+    render_tornado_svg,
+};
 
 fn series(label: &str, values: Vec<f64>) -> ChartSeries {
     ChartSeries {
@@ -184,4 +190,547 @@ fn text_widths_follow_glyph_advances() {
     assert!(big.abs_diff(2 * abcd) <= 2);
     // Hangul is measured with the embedded font too, not guessed from byte length.
     assert!(w("한국") > 0 && w("한국") < w("한국어 텍스트"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers shared by the Monte Carlo charts.
+
+/// Decodes a PNG and checks it is a full-width chart with a height in `heights`.
+fn decode_chart(bytes: &[u8], heights: std::ops::RangeInclusive<u32>) -> (u32, u32, Vec<u8>) {
+    let img = decode(bytes);
+    assert_eq!(img.0, 1400);
+    assert!(heights.contains(&img.1), "height {}", img.1);
+    img
+}
+
+/// Ink in the title band, so that e.g. a Hangul title is known to be drawn.
+fn title_ink(img: &(u32, u32, Vec<u8>)) -> usize {
+    dark_pixels(img, 0, 0, 700, 60)
+}
+
+/// The (x, y) attributes of the SVG `<text>` element whose content is `label`.
+fn svg_text_pos(svg: &str, label: &str) -> Option<(f64, f64)> {
+    let end = svg.find(&format!(">\n{label}\n</text>"))?;
+    let start = svg[..end].rfind("<text")?;
+    let attr = |name: &str| -> Option<f64> {
+        let tag = &svg[start..end];
+        let from = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        tag[from..].split('"').next()?.parse().ok()
+    };
+    Some((attr("x")?, attr("y")?))
+}
+
+/// Made-up percentiles spreading out linearly from `start` to `end`.
+fn fan_panel(title: &str, start: f64, end: f64, percent: bool) -> FanPanel {
+    let n = 9;
+    let det: Vec<f64> = (0..n)
+        .map(|i| start + (end - start) * i as f64 / (n - 1) as f64)
+        .collect();
+    let spread = [-0.25, -0.18, -0.09, 0.0, 0.09, 0.18, 0.25];
+    FanPanel {
+        title: title.into(),
+        axis: if percent { "Share (%)" } else { "trillion KRW" }.into(),
+        percent,
+        percentiles: spread.map(|s| {
+            det.iter()
+                .enumerate()
+                .map(|(i, v)| v * (1.0 + s * i as f64 / 8.0))
+                .collect()
+        }),
+        deterministic: det,
+        stated: Vec::new(),
+    }
+}
+
+fn fan(korean: bool) -> FanChart {
+    let l = |ko: &str, en: &str| String::from(if korean { ko } else { en });
+    let mut share = fan_panel(&l("점유율", "Share"), 0.05875, 0.14857, true);
+    share.stated = vec![(2023, 0.057), (2031, 0.15)];
+    FanChart {
+        title: l("정밀화학 불확실성", "Fine chemicals: uncertainty"),
+        subtitle: l("몬테카를로 10,000회", "Monte Carlo, 10,000 draws"),
+        year_axis: l("연도", "Year"),
+        years: (2023..=2031).collect(),
+        panels: vec![
+            fan_panel(&l("시장 규모", "Market size"), 160.0, 350.0, false),
+            fan_panel(&l("매출", "Domestic sales"), 9.4, 52.0, false),
+            share,
+        ],
+        legend: [
+            "90% band (P5–P95)".into(),
+            "80% band (P10–P90)".into(),
+            "50% band (P25–P75)".into(),
+            l("중앙값", "median"),
+            l("결정론적 경로", "deterministic path"),
+            l("제시 수치", "stated figure"),
+        ],
+        footnotes: vec![l("자료: 가상의 예", "Source: made-up example")],
+    }
+}
+
+fn tornado_bar(label: &str, values: [&str; 2], low: f64, high: f64) -> TornadoBar {
+    TornadoBar {
+        label: label.into(),
+        input_values: values.map(String::from),
+        output_at_low: low,
+        output_at_high: high,
+    }
+}
+
+fn tornado(korean: bool) -> TornadoChart {
+    let l = |ko: &str, en: &str| String::from(if korean { ko } else { en });
+    TornadoChart {
+        title: l("2031년 점유율의 민감도", "Sensitivity of the share in 2031"),
+        subtitle: l("P10에서 P90으로", "inputs swung from P10 to P90"),
+        output_axis: l("2031년 점유율 (%)", "Korean share in 2031 (%)"),
+        percent: true,
+        base: 52.0 / 350.0,
+        bars: vec![
+            tornado_bar(
+                &l("2031년 매출 목표", "metrics.sales.target.value"),
+                ["44.3", "59.7"],
+                0.127,
+                0.170,
+            ),
+            tornado_bar("metrics.market.target.value", ["315", "390"], 0.165, 0.133),
+            tornado_bar("metrics.sales.start_year", ["2024", "2026"], 0.152, 0.143),
+        ],
+        legend: [
+            l("입력값 P10", "input at P10"),
+            l("입력값 P90", "input at P90"),
+        ],
+        footnotes: vec!["Note: base share 14.9%.".into()],
+    }
+}
+
+fn histogram(korean: bool) -> HistogramChart {
+    let l = |ko: &str, en: &str| String::from(if korean { ko } else { en });
+    let bins = (0..40)
+        .map(|i| {
+            let lo = 0.08 + 0.004 * i as f64;
+            let z = (lo + 0.002 - 0.146) / 0.023;
+            (lo, lo + 0.004, (-0.5 * z * z).exp() * 0.07)
+        })
+        .collect();
+    HistogramChart {
+        title: l("2031년 점유율의 분포", "Distribution of the share in 2031"),
+        subtitle: String::new(),
+        value_axis: l("2031년 점유율 (%)", "Korean share in 2031 (%)"),
+        frequency_axis: l("표본 비율 (%)", "Share of draws (%)"),
+        percent: true,
+        bins,
+        markers: vec![
+            (0.15, l("제시된 목표", "stated target")),
+            (0.1457, l("중앙값", "median")),
+        ],
+        footnotes: Vec::new(),
+    }
+}
+
+fn sobol(korean: bool) -> SobolChart {
+    let l = |ko: &str, en: &str| String::from(if korean { ko } else { en });
+    let bar = |label: &str, first, total| SobolBar {
+        label: label.into(),
+        first,
+        total,
+    };
+    SobolChart {
+        title: l(
+            "2031년 점유율의 분산 기여도",
+            "Sobol indices of the share in 2031",
+        ),
+        subtitle: l("기본 표본 16,384개", "16,384 base samples"),
+        index_axis: l("소볼 지수", "Sobol index"),
+        inputs: vec![
+            bar(
+                &l("2031년 매출 목표", "metrics.sales.target.value"),
+                (0.62, 0.58, 0.66),
+                (0.66, 0.61, 0.71),
+            ),
+            bar(
+                "metrics.market.target.value",
+                (0.30, 0.26, 0.34),
+                (0.33, 0.28, 0.38),
+            ),
+            bar(
+                "metrics.market.baseline.value",
+                (-0.004, -0.02, 0.012),
+                (0.003, 0.001, 0.006),
+            ),
+        ],
+        legend: [l("1차 지수", "first-order"), l("총 지수", "total")],
+        footnotes: vec!["Note: 95% bootstrap intervals.".into()],
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Fan chart.
+
+#[test]
+fn fan_png_decodes_and_grows_with_rows() {
+    let three = decode_chart(&render_fan_png(&fan(false)).unwrap(), 800..=1400);
+    let mut five = fan(false);
+    five.panels.push(fan_panel("Fourth", 1.0, 2.0, false));
+    five.panels.push(fan_panel("Fifth", 1.0, 2.0, false));
+    let five = decode_chart(&render_fan_png(&five).unwrap(), 1000..=2000);
+    assert!(five.1 > three.1 + 300, "{} vs {}", five.1, three.1);
+    let mut one = fan(false);
+    one.panels.truncate(1);
+    decode_chart(&render_fan_png(&one).unwrap(), 600..=1100);
+    assert!(title_ink(&three) > 1000);
+}
+
+#[test]
+fn fan_png_is_deterministic() {
+    let chart = fan(false);
+    assert_eq!(
+        render_fan_png(&chart).unwrap(),
+        render_fan_png(&chart).unwrap()
+    );
+}
+
+#[test]
+fn fan_svg_has_titles_legend_and_percent_ticks() {
+    let svg = render_fan_svg(&fan(false)).unwrap();
+    for text in [
+        "Fine chemicals: uncertainty",
+        "Market size",
+        "Domestic sales",
+        "90% band (P5–P95)",
+        "deterministic path",
+        "stated figure",
+        "15%",
+        "2031",
+        "Source: made-up example",
+    ] {
+        assert!(svg.contains(text), "missing {text}");
+    }
+    // Whole years only.
+    assert!(!svg.contains("2023.5"));
+}
+
+#[test]
+fn fan_korean_chart_renders() {
+    let img = decode_chart(&render_fan_png(&fan(true)).unwrap(), 800..=1400);
+    assert!(title_ink(&img) > 1000);
+    let svg = render_fan_svg(&fan(true)).unwrap();
+    assert!(svg.contains("정밀화학 불확실성") && svg.contains("결정론적 경로"));
+}
+
+#[test]
+fn fan_degenerate_inputs_render_or_fail_cleanly() {
+    // A single year: boxes instead of bands.
+    let mut single = fan(false);
+    single.years = vec![2031];
+    for p in &mut single.panels {
+        for v in &mut p.percentiles {
+            v.drain(..8);
+        }
+        p.deterministic.drain(..8);
+    }
+    decode_chart(&render_fan_png(&single).unwrap(), 800..=1400);
+    // Missing and mismatched values.
+    let mut gappy = fan(false);
+    gappy.panels[0].percentiles[0][4] = f64::NAN;
+    gappy.panels[0].percentiles[3] = vec![f64::NAN; 9];
+    gappy.panels[1].deterministic.truncate(3);
+    gappy.panels[2].stated.push((1990, 0.5));
+    decode_chart(&render_fan_png(&gappy).unwrap(), 800..=1400);
+    // Nothing to draw is an error.
+    let empty = FanChart {
+        panels: Vec::new(),
+        ..fan(false)
+    };
+    assert!(render_fan_png(&empty).is_err() && render_fan_svg(&empty).is_err());
+    let no_years = FanChart {
+        years: Vec::new(),
+        ..fan(false)
+    };
+    assert!(render_fan_png(&no_years).is_err());
+}
+
+// ---------------------------------------------------------------------------------------
+// Tornado chart.
+
+#[test]
+fn tornado_png_decodes_and_is_deterministic() {
+    let chart = tornado(false);
+    let bytes = render_tornado_png(&chart).unwrap();
+    let img = decode_chart(&bytes, 400..=900);
+    assert!(title_ink(&img) > 1000);
+    assert_eq!(bytes, render_tornado_png(&chart).unwrap());
+    // Many bars make a taller chart.
+    let mut many = tornado(false);
+    for i in 0..12 {
+        many.bars
+            .push(tornado_bar(&format!("input {i}"), ["a", "b"], 0.14, 0.15));
+    }
+    let tall = decode_chart(&render_tornado_png(&many).unwrap(), 900..=2000);
+    assert!(tall.1 > img.1 + 500);
+}
+
+#[test]
+fn tornado_svg_has_labels_input_values_and_base() {
+    let svg = render_tornado_svg(&tornado(false)).unwrap();
+    for text in [
+        "metrics.sales.target.value",
+        "metrics.sales.start_year",
+        "44.3",
+        "59.7",
+        "input at P10",
+        "Korean share in 2031 (%)",
+        "14.9%",
+    ] {
+        assert!(svg.contains(text), "missing {text}");
+    }
+    // The low input value sits left of the high one for an increasing effect, and both
+    // outside the bar's ends; a decreasing effect swaps them.
+    let (lo, hi) = (svg_text_pos(&svg, "44.3"), svg_text_pos(&svg, "59.7"));
+    assert!(lo.unwrap().0 < hi.unwrap().0);
+    let (lo, hi) = (svg_text_pos(&svg, "315"), svg_text_pos(&svg, "390"));
+    assert!(lo.unwrap().0 > hi.unwrap().0);
+}
+
+#[test]
+fn tornado_long_labels_fit_on_the_left() {
+    let mut chart = tornado(false);
+    chart.bars[0].label = "metrics.sales.target.value.of.a.rather.long.scenario.key".into();
+    let img = decode_chart(&render_tornado_png(&chart).unwrap(), 400..=900);
+    let h = img.1;
+    // Nothing is drawn into the left page margin, yet the widest label starts right after
+    // it (rows run from under the legend to above the x axis).
+    assert_eq!(dark_pixels(&img, 0, 0, 20, h), 0);
+    let (w, _, rgb) = &img;
+    let grey = (170..h - 120)
+        .flat_map(|y| (20..60).map(move |x| ((y * w + x) * 3) as usize))
+        .filter(|&i| rgb[i] < 180)
+        .count();
+    assert!(grey > 20, "the widest label does not start near the margin");
+    let svg = render_tornado_svg(&chart).unwrap();
+    assert!(svg.contains("metrics.sales.target.value.of.a.rather.long.scenario.key"));
+}
+
+#[test]
+fn tornado_korean_chart_renders() {
+    let img = decode_chart(&render_tornado_png(&tornado(true)).unwrap(), 400..=900);
+    assert!(title_ink(&img) > 1000);
+    let svg = render_tornado_svg(&tornado(true)).unwrap();
+    assert!(svg.contains("2031년 매출 목표") && svg.contains("입력값 P90"));
+}
+
+#[test]
+fn tornado_degenerate_inputs_render_or_fail_cleanly() {
+    // Every bar at the base: an axis around the base, the values either side of it.
+    let mut flat = tornado(false);
+    for b in &mut flat.bars {
+        (b.output_at_low, b.output_at_high) = (flat.base, flat.base);
+    }
+    decode_chart(&render_tornado_png(&flat).unwrap(), 400..=900);
+    let svg = render_tornado_svg(&flat).unwrap();
+    assert!(svg_text_pos(&svg, "44.3").unwrap().0 < svg_text_pos(&svg, "59.7").unwrap().0);
+    // Both ends on one side, a missing end, a single bar.
+    let mut odd = tornado(false);
+    odd.bars[0].output_at_low = 0.16;
+    odd.bars[1].output_at_high = f64::NAN;
+    decode_chart(&render_tornado_png(&odd).unwrap(), 400..=900);
+    odd.bars.truncate(1);
+    decode_chart(&render_tornado_png(&odd).unwrap(), 400..=900);
+    let empty = TornadoChart {
+        bars: Vec::new(),
+        ..tornado(false)
+    };
+    assert!(render_tornado_png(&empty).is_err() && render_tornado_svg(&empty).is_err());
+    let no_base = TornadoChart {
+        base: f64::NAN,
+        ..tornado(false)
+    };
+    assert!(render_tornado_png(&no_base).is_err());
+}
+
+// ---------------------------------------------------------------------------------------
+// Histogram.
+
+#[test]
+fn histogram_png_decodes_and_is_deterministic() {
+    let chart = histogram(false);
+    let bytes = render_histogram_png(&chart).unwrap();
+    let img = decode_chart(&bytes, 900..=900);
+    assert!(title_ink(&img) > 1000);
+    assert_eq!(bytes, render_histogram_png(&chart).unwrap());
+}
+
+#[test]
+fn histogram_svg_has_axes_and_marker_labels() {
+    let svg = render_histogram_svg(&histogram(false)).unwrap();
+    for text in [
+        "Distribution of the share in 2031",
+        "Share of draws (%)",
+        "Korean share in 2031 (%)",
+        "stated target: 15.0%",
+        "median: 14.6%",
+        "10%",
+    ] {
+        assert!(svg.contains(text), "missing {text}");
+    }
+}
+
+#[test]
+fn histogram_close_markers_do_not_collide() {
+    let mut chart = histogram(false);
+    chart.markers = vec![
+        (0.150, "stated target".into()),
+        (0.1457, "median".into()),
+        (0.148, "mean".into()),
+        (0.152, "another reference".into()),
+    ];
+    let svg = render_histogram_svg(&chart).unwrap();
+    let labels = [
+        "stated target: 15.0%",
+        "median: 14.6%",
+        "mean: 14.8%",
+        "another reference: 15.2%",
+    ];
+    let boxes: Vec<(f64, f64, f64)> = labels
+        .iter()
+        .map(|l| {
+            let (x, y) = svg_text_pos(&svg, l).unwrap_or_else(|| panic!("no {l}"));
+            let w = f64::from(text_size(l, 19.0).unwrap().0);
+            // The anchor is the start or the end of the text; take both extents.
+            (x - w, x + w, y)
+        })
+        .collect();
+    let rows: std::collections::BTreeSet<i64> = boxes.iter().map(|b| b.2 as i64).collect();
+    assert!(
+        rows.len() >= 2,
+        "four close markers share one row: {boxes:?}"
+    );
+    assert!(render_histogram_png(&chart).is_ok());
+}
+
+#[test]
+fn histogram_korean_chart_renders() {
+    let img = decode_chart(&render_histogram_png(&histogram(true)).unwrap(), 900..=900);
+    assert!(title_ink(&img) > 1000);
+    let svg = render_histogram_svg(&histogram(true)).unwrap();
+    assert!(svg.contains("제시된 목표: 15.0%"));
+}
+
+#[test]
+fn histogram_degenerate_inputs_render_or_fail_cleanly() {
+    // Zero-width bins (every draw the same), markers on top of each other.
+    let mut zero = histogram(false);
+    zero.bins = vec![(0.15, 0.15, 1.0)];
+    zero.markers = vec![
+        (0.15, "a".into()),
+        (0.15, "b".into()),
+        (f64::NAN, "c".into()),
+    ];
+    decode_chart(&render_histogram_png(&zero).unwrap(), 900..=900);
+    zero.bins = vec![(0.1, 0.1, 0.5), (0.2, 0.2, 0.5), (f64::NAN, 0.3, 0.1)];
+    decode_chart(&render_histogram_png(&zero).unwrap(), 900..=900);
+    // A marker far outside the bins widens the axis.
+    let mut far = histogram(false);
+    far.markers.push((0.9, "far away".into()));
+    assert!(render_histogram_svg(&far).unwrap().contains("far away: 90"));
+    let empty = HistogramChart {
+        bins: Vec::new(),
+        ..histogram(false)
+    };
+    assert!(render_histogram_png(&empty).is_err() && render_histogram_svg(&empty).is_err());
+}
+
+// ---------------------------------------------------------------------------------------
+// Sobol chart.
+
+#[test]
+fn sobol_png_decodes_and_is_deterministic() {
+    let chart = sobol(false);
+    let bytes = render_sobol_png(&chart).unwrap();
+    let img = decode_chart(&bytes, 400..=900);
+    assert!(title_ink(&img) > 1000);
+    assert_eq!(bytes, render_sobol_png(&chart).unwrap());
+}
+
+#[test]
+fn sobol_svg_has_labels_values_and_a_unit_axis() {
+    let svg = render_sobol_svg(&sobol(false)).unwrap();
+    for text in [
+        "metrics.sales.target.value",
+        "metrics.market.baseline.value",
+        "first-order",
+        "total",
+        "Sobol index",
+        "0.62",
+        "0.0",
+        "1.0",
+    ] {
+        assert!(svg.contains(text), "missing {text}");
+    }
+    // A slightly negative index does not pull in a whole tick step below zero.
+    assert!(!svg.contains(">\n-0.2\n<"));
+}
+
+#[test]
+fn sobol_korean_chart_renders() {
+    let img = decode_chart(&render_sobol_png(&sobol(true)).unwrap(), 400..=900);
+    assert!(title_ink(&img) > 1000);
+    assert!(
+        render_sobol_svg(&sobol(true))
+            .unwrap()
+            .contains("2031년 매출 목표")
+    );
+}
+
+#[test]
+fn sobol_degenerate_inputs_render_or_fail_cleanly() {
+    let mut odd = sobol(false);
+    odd.inputs[0].total = (1.04, 0.97, 1.11);
+    odd.inputs[1].first = (f64::NAN, f64::NAN, f64::NAN);
+    odd.inputs[2].total = (0.5, f64::NAN, 0.6);
+    decode_chart(&render_sobol_png(&odd).unwrap(), 400..=900);
+    assert!(render_sobol_svg(&odd).unwrap().contains("1.04"));
+    odd.inputs.truncate(1);
+    decode_chart(&render_sobol_png(&odd).unwrap(), 400..=900);
+    let empty = SobolChart {
+        inputs: Vec::new(),
+        ..sobol(false)
+    };
+    assert!(render_sobol_png(&empty).is_err() && render_sobol_svg(&empty).is_err());
+}
+
+#[test]
+fn extreme_values_never_panic() {
+    for v in [
+        1e308,
+        -1e308,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        f64::INFINITY,
+        f64::NAN,
+    ] {
+        let mut f = fan(false);
+        f.panels[0].percentiles[6][8] = v;
+        f.panels[1].deterministic[0] = -v;
+        f.panels[2].stated.push((2030, v));
+        let _ = render_fan_svg(&f);
+        let mut t = tornado(false);
+        t.bars[0].output_at_high = v;
+        t.bars[1].output_at_low = -v;
+        let _ = render_tornado_svg(&t);
+        let _ = render_tornado_svg(&TornadoChart {
+            base: v,
+            ..tornado(false)
+        });
+        let mut h = histogram(false);
+        h.bins.push((v, v, 0.1));
+        h.markers.push((-v, "far".into()));
+        let _ = render_histogram_svg(&h);
+        let mut s = sobol(false);
+        s.inputs[0].first = (v, -v, v);
+        let _ = render_sobol_svg(&s);
+    }
+    // And one PNG with an axis spanning most of the f64 range.
+    let mut h = histogram(false);
+    h.bins = vec![(-1e308, 1e308, 1.0)];
+    assert!(render_histogram_png(&h).is_ok());
 }

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::Style;
+use super::sensitivity::{SensitivityOptions, analyse};
 use crate::error::Error;
 use crate::export::{OutputFile, paths_csv, write_atomically};
 use crate::format::fixed as trim;
@@ -24,6 +25,10 @@ pub struct RunOptions {
     pub lang: Option<Lang>,
     /// Print only warnings and errors.
     pub quiet: bool,
+    /// Sensitivity settings from the command line.
+    pub sensitivity: SensitivityOptions,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    pub threads: Option<usize>,
 }
 
 /// Runs `kjproj run`.
@@ -32,6 +37,28 @@ pub struct RunOptions {
 /// of it succeeded, each atomically.
 pub fn run(options: &RunOptions) -> Result<(), Error> {
     let scenario = scenario::load(&options.scenario)?;
+    if options.sensitivity.draws == Some(0) {
+        return Err(Error::Usage("--draws must be at least 1".into()));
+    }
+    if let Some(d) = options.sensitivity.draws
+        && d > scenario::MAX_DRAWS
+    {
+        return Err(Error::Usage(format!(
+            "--draws {d} is more than the limit of {}",
+            scenario::MAX_DRAWS
+        )));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Internal {
+            context: "thread pool".into(),
+            message: e.to_string(),
+        })?;
+    pool.install(|| run_loaded(options, scenario))
+}
+
+fn run_loaded(options: &RunOptions, scenario: Scenario) -> Result<(), Error> {
     let projection = model::project(&scenario).map_err(|e| {
         // `load` already projected the scenario once, so this cannot fail; keep the error
         // honest rather than panic if that ever changes.
@@ -71,6 +98,17 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
         });
     }
 
+    let sensitivity = analyse(
+        &scenario,
+        &projection,
+        lang,
+        options.svg,
+        &options.sensitivity,
+    )?;
+    if let Some(report) = &sensitivity {
+        files.extend(report.files.iter().cloned());
+    }
+
     let out_dir = options
         .out_dir
         .clone()
@@ -79,9 +117,16 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
 
     if !options.quiet {
         print!("{}", summary(&scenario, &projection, &comparisons));
+        if let Some(report) = &sensitivity {
+            print!("{}", report.summary);
+        }
     }
     let style = Style::for_stderr();
-    for w in warnings(&scenario, &projection, &comparisons) {
+    let more = sensitivity.iter().flat_map(|r| r.warnings.iter().cloned());
+    for w in warnings(&scenario, &projection, &comparisons)
+        .into_iter()
+        .chain(more)
+    {
         eprintln!("{} {w}", style.warning());
     }
     if !options.quiet {

@@ -39,24 +39,119 @@ impl ModelError {
     }
 }
 
+/// The numbers of a scenario that sensitivity analysis may vary, one entry per metric in
+/// the order of [`Scenario::metrics`]. [`Inputs::base`] holds the values the file gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    /// Per metric.
+    pub metrics: Vec<MetricInputs>,
+}
+
+/// The numbers of one metric (see [`Inputs`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricInputs {
+    /// Value in the baseline year.
+    pub baseline: f64,
+    /// Value in the target year.
+    pub target: f64,
+    /// Milestone values, in the order of [`Metric::milestones`].
+    pub milestones: Vec<f64>,
+    /// Programme start year, if the metric has one.
+    pub start_year: Option<i32>,
+    /// Cap of a logistic or Gompertz shape.
+    pub cap: Option<f64>,
+    /// Annual growth rate before the start, if given as a rate.
+    pub growth_rate: Option<f64>,
+}
+
+impl Inputs {
+    /// The inputs as the scenario file gives them.
+    pub fn base(scenario: &Scenario) -> Inputs {
+        Inputs {
+            metrics: scenario
+                .metrics
+                .iter()
+                .map(|m| MetricInputs {
+                    baseline: m.baseline.value,
+                    target: m.target.value,
+                    milestones: m.milestones.iter().map(|p| p.value).collect(),
+                    start_year: m.start.as_ref().map(|s| s.year),
+                    cap: match m.shape {
+                        Shape::Logistic { cap } | Shape::Gompertz { cap } => Some(cap),
+                        _ => None,
+                    },
+                    growth_rate: match m.start.as_ref().map(|s| &s.growth) {
+                        Some(PreStartGrowth::Rate(g)) => Some(*g),
+                        _ => None,
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Scratch space for [`project_into`], reused across calls so that Monte Carlo draws
+/// allocate nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    curve: Curve,
+    knots: Vec<(f64, f64)>,
+}
+
+impl Projection {
+    /// A projection of the right shape for `scenario`, every value 0, to fill with
+    /// [`project_into`].
+    pub fn empty(scenario: &Scenario) -> Projection {
+        let years: Vec<i32> = scenario.years().collect();
+        let n = years.len();
+        Projection {
+            years,
+            metrics: vec![vec![0.0; n]; scenario.metrics.len()],
+            ratios: vec![vec![0.0; n]; scenario.ratios.len()],
+        }
+    }
+}
+
 /// Projects every metric and ratio of `scenario` from baseline to target year.
 pub fn project(scenario: &Scenario) -> Result<Projection, ModelError> {
-    let years: Vec<i32> = scenario.years().collect();
-    let mut metrics: Vec<Vec<f64>> = Vec::with_capacity(scenario.metrics.len());
-    for metric in &scenario.metrics {
-        // Validation sorts metrics so that a followed metric is already projected.
+    let mut out = Projection::empty(scenario);
+    project_into(
+        scenario,
+        &Inputs::base(scenario),
+        &mut Workspace::default(),
+        &mut out,
+    )?;
+    Ok(out)
+}
+
+/// Projects `scenario` with `inputs` in place of the file's numbers, into `out` (made by
+/// [`Projection::empty`] for the same scenario).
+pub fn project_into(
+    scenario: &Scenario,
+    inputs: &Inputs,
+    workspace: &mut Workspace,
+    out: &mut Projection,
+) -> Result<(), ModelError> {
+    for (i, (metric, numbers)) in scenario.metrics.iter().zip(&inputs.metrics).enumerate() {
+        // Validation sorts metrics so that a followed metric comes earlier.
+        let (done, rest) = out.metrics.split_at_mut(i);
         let followed = match metric.start.as_ref().map(|s| &s.growth) {
-            Some(PreStartGrowth::Follow(i)) => metrics.get(*i).map(Vec::as_slice),
+            Some(PreStartGrowth::Follow(j)) => done.get(*j).map(Vec::as_slice),
             _ => None,
         };
-        metrics.push(metric_path(metric, &years, followed)?);
+        metric_path(
+            metric,
+            numbers,
+            &out.years,
+            followed,
+            workspace,
+            &mut rest[0],
+        )?;
     }
-    let mut ratios = Vec::with_capacity(scenario.ratios.len());
-    for ratio in &scenario.ratios {
-        let num = &metrics[ratio.numerator];
-        let den = &metrics[ratio.denominator];
-        let mut path = Vec::with_capacity(years.len());
-        for (i, year) in years.iter().enumerate() {
+    for (ratio, path) in scenario.ratios.iter().zip(&mut out.ratios) {
+        let num = &out.metrics[ratio.numerator];
+        let den = &out.metrics[ratio.denominator];
+        for (i, year) in out.years.iter().enumerate() {
             if den[i] == 0.0 {
                 return Err(ModelError::new(
                     &["ratios", &ratio.name, "denominator"],
@@ -69,38 +164,36 @@ pub fn project(scenario: &Scenario) -> Result<Projection, ModelError> {
                     ),
                 ));
             }
-            path.push(num[i] / den[i]);
+            path[i] = num[i] / den[i];
         }
-        ratios.push(path);
     }
-    Ok(Projection {
-        years,
-        metrics,
-        ratios,
-    })
+    Ok(())
 }
 
-/// The path of one metric over `years`.
+/// The path of one metric over `years`, written into `out`.
 ///
 /// `followed` is the path of the metric whose growth this one follows before its programme
 /// start, if it follows one.
-pub fn metric_path(
+fn metric_path(
     metric: &Metric,
+    numbers: &MetricInputs,
     years: &[i32],
     followed: Option<&[f64]>,
-) -> Result<Vec<f64>, ModelError> {
+    workspace: &mut Workspace,
+    out: &mut [f64],
+) -> Result<(), ModelError> {
     let name = metric.name.as_str();
-    let y0 = metric.baseline.year;
-    let v0 = metric.baseline.value;
+    let y0 = years[0];
+    let v0 = numbers.baseline;
     let pre_start = |year: i32| -> Result<f64, ModelError> {
-        let Some(start) = &metric.start else {
+        if numbers.start_year.is_none() {
             return Ok(v0);
-        };
-        match start.growth {
-            PreStartGrowth::Rate(g) => Ok(v0 * (1.0 + g).powi(year - y0)),
-            PreStartGrowth::Follow(_) => {
-                let f = followed.unwrap_or(&[]);
-                let at = |y: i32| f.get((y - years[0]) as usize).copied().unwrap_or(f64::NAN);
+        }
+        match (numbers.growth_rate, followed) {
+            (Some(g), _) => Ok(v0 * (1.0 + g).powi(year - y0)),
+            (None, f) => {
+                let f = f.unwrap_or(&[]);
+                let at = |y: i32| f.get((y - y0) as usize).copied().unwrap_or(f64::NAN);
                 let base = at(y0);
                 if base == 0.0 || !base.is_finite() {
                     return Err(ModelError::new(
@@ -115,41 +208,45 @@ pub fn metric_path(
         }
     };
 
-    let kind = match metric.shape {
-        Shape::Linear => CurveKind::Linear,
-        Shape::Cagr => CurveKind::Cagr,
-        Shape::Logistic { cap } => CurveKind::Logistic(cap),
-        Shape::Gompertz { cap } => CurveKind::Gompertz(cap),
-        Shape::Pchip => CurveKind::Pchip,
+    let kind = match (metric.shape, numbers.cap) {
+        (Shape::Linear, _) => CurveKind::Linear,
+        (Shape::Cagr, _) => CurveKind::Cagr,
+        (Shape::Logistic { cap }, c) => CurveKind::Logistic(c.unwrap_or(cap)),
+        (Shape::Gompertz { cap }, c) => CurveKind::Gompertz(c.unwrap_or(cap)),
+        (Shape::Pchip, _) => CurveKind::Pchip,
     };
-    let first_year = metric.start.as_ref().map_or(y0, |s| s.year);
+    let first_year = numbers.start_year.unwrap_or(y0);
     let first_value = pre_start(first_year)?;
-    let mut knots = Vec::with_capacity(metric.milestones.len() + 2);
+    let knots = &mut workspace.knots;
+    knots.clear();
     knots.push((f64::from(first_year), first_value));
     knots.extend(
         metric
             .milestones
             .iter()
-            .map(|p| (f64::from(p.year), p.value)),
+            .zip(&numbers.milestones)
+            .map(|(p, v)| (f64::from(p.year), *v)),
     );
-    knots.push((f64::from(metric.target.year), metric.target.value));
+    knots.push((f64::from(metric.target.year), numbers.target));
 
-    let curve = Curve::new(kind, &knots).map_err(|e| match e {
-        CurveError::OutOfDomain(0, v) if metric.start.is_some() => ModelError::new(
+    let with_start = numbers.start_year.is_some();
+    workspace.curve.set(kind, knots).map_err(|e| match e {
+        CurveError::OutOfDomain(0, v) if with_start => ModelError::new(
             &["metrics", name, "baseline_growth"],
             format!(
                 "growing from the baseline, {name} reaches {} at the start year {first_year}, which the {} shape cannot pass through{}",
                 significant(v),
                 metric.shape.name(),
-                domain_hint(metric.shape)
+                domain_hint(kind)
             ),
         ),
         CurveError::OutOfDomain(i, v) => ModelError::new(
             &["metrics", name],
             format!(
-                "point {i} ({v}) is outside what the {} shape can pass through{}",
+                "point {i} ({}) is outside what the {} shape can pass through{}",
+                significant(v),
                 metric.shape.name(),
-                domain_hint(metric.shape)
+                domain_hint(kind)
             ),
         ),
         CurveError::BadKnots => ModelError::new(
@@ -158,12 +255,11 @@ pub fn metric_path(
         ),
     })?;
 
-    let mut path = Vec::with_capacity(years.len());
-    for &year in years {
+    for (slot, &year) in out.iter_mut().zip(years) {
         let v = if year < first_year {
             pre_start(year)?
         } else {
-            curve.value(f64::from(year))
+            workspace.curve.value(f64::from(year))
         };
         if !v.is_finite() {
             return Err(ModelError::new(
@@ -173,18 +269,21 @@ pub fn metric_path(
                 ),
             ));
         }
-        path.push(v);
+        *slot = v;
     }
-    Ok(path)
+    Ok(())
 }
 
-fn domain_hint(shape: Shape) -> String {
-    match shape {
-        Shape::Cagr => " (compound growth needs values above 0)".into(),
-        Shape::Logistic { cap } | Shape::Gompertz { cap } => {
-            format!(" (values must lie between 0 and the cap {cap})")
+fn domain_hint(kind: CurveKind) -> String {
+    match kind {
+        CurveKind::Cagr => " (compound growth needs values above 0)".into(),
+        CurveKind::Logistic(cap) | CurveKind::Gompertz(cap) => {
+            format!(
+                " (values must lie between 0 and the cap {})",
+                significant(cap)
+            )
         }
-        Shape::Linear | Shape::Pchip => String::new(),
+        CurveKind::Linear | CurveKind::Pchip => String::new(),
     }
 }
 

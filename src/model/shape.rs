@@ -24,7 +24,9 @@
 //! the curve stays between their values, and it is monotone wherever the data are.
 
 /// A curve through a set of points, ready to be evaluated at any time between them.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Curve::default()` has no points: give it some with [`Curve::set`] before evaluating.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Curve {
     kind: CurveKind,
     /// Knot times, strictly increasing.
@@ -38,9 +40,10 @@ pub struct Curve {
 }
 
 /// How a [`Curve`] joins its points.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum CurveKind {
     /// Straight lines.
+    #[default]
     Linear,
     /// Constant compound growth between consecutive points; values must be positive.
     Cagr,
@@ -94,6 +97,20 @@ impl CurveKind {
 impl Curve {
     /// A curve of the given kind through `points` (time, value), times strictly increasing.
     pub fn new(kind: CurveKind, points: &[(f64, f64)]) -> Result<Curve, CurveError> {
+        let mut curve = Curve {
+            kind,
+            times: Vec::new(),
+            values: Vec::new(),
+            given: Vec::new(),
+            slopes: Vec::new(),
+        };
+        curve.set(kind, points)?;
+        Ok(curve)
+    }
+
+    /// Makes this curve pass through new points, reusing its buffers (no allocation once
+    /// they are large enough: Monte Carlo rebuilds a curve for every draw).
+    pub fn set(&mut self, kind: CurveKind, points: &[(f64, f64)]) -> Result<(), CurveError> {
         if points.len() < 2
             || points
                 .windows(2)
@@ -104,20 +121,18 @@ impl Curve {
         if let Some((i, &(_, v))) = points.iter().enumerate().find(|(_, p)| !kind.admits(p.1)) {
             return Err(CurveError::OutOfDomain(i, v));
         }
-        let times: Vec<f64> = points.iter().map(|p| p.0).collect();
-        let values: Vec<f64> = points.iter().map(|p| kind.forward(p.1)).collect();
-        let slopes = if kind == CurveKind::Pchip {
-            pchip_slopes(&times, &values)
-        } else {
-            Vec::new()
-        };
-        Ok(Curve {
-            kind,
-            times,
-            values,
-            given: points.iter().map(|p| p.1).collect(),
-            slopes,
-        })
+        self.kind = kind;
+        self.times.clear();
+        self.times.extend(points.iter().map(|p| p.0));
+        self.values.clear();
+        self.values.extend(points.iter().map(|p| kind.forward(p.1)));
+        self.given.clear();
+        self.given.extend(points.iter().map(|p| p.1));
+        self.slopes.clear();
+        if kind == CurveKind::Pchip {
+            pchip_slopes(&self.times, &self.values, &mut self.slopes);
+        }
+        Ok(())
     }
 
     /// The curve's value at time `t`. Outside the knots the end segments are extended.
@@ -155,25 +170,29 @@ impl Curve {
     }
 }
 
-/// PCHIP slopes (Fritsch–Butland interior, Moler's three-point ends).
-fn pchip_slopes(x: &[f64], y: &[f64]) -> Vec<f64> {
+/// PCHIP slopes (Fritsch–Butland interior, Moler's three-point ends), written into `d`.
+fn pchip_slopes(x: &[f64], y: &[f64], d: &mut Vec<f64>) {
     let n = x.len();
-    let h: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
-    let delta: Vec<f64> = (0..n - 1).map(|k| (y[k + 1] - y[k]) / h[k]).collect();
+    let h = |k: usize| x[k + 1] - x[k];
+    let delta = |k: usize| (y[k + 1] - y[k]) / h(k);
+    d.resize(n, 0.0);
     if n == 2 {
-        return vec![delta[0], delta[0]];
+        d[0] = delta(0);
+        d[1] = delta(0);
+        return;
     }
-    let mut d = vec![0.0; n];
-    for k in 1..n - 1 {
-        if delta[k - 1] * delta[k] > 0.0 {
-            let w1 = 2.0 * h[k] + h[k - 1];
-            let w2 = h[k] + 2.0 * h[k - 1];
-            d[k] = (w1 + w2) / (w1 / delta[k - 1] + w2 / delta[k]);
-        }
+    for (k, slope) in d.iter_mut().enumerate().take(n - 1).skip(1) {
+        let (d0, d1) = (delta(k - 1), delta(k));
+        *slope = if d0 * d1 > 0.0 {
+            let w1 = 2.0 * h(k) + h(k - 1);
+            let w2 = h(k) + 2.0 * h(k - 1);
+            (w1 + w2) / (w1 / d0 + w2 / d1)
+        } else {
+            0.0
+        };
     }
-    d[0] = pchip_end_slope(h[0], h[1], delta[0], delta[1]);
-    d[n - 1] = pchip_end_slope(h[n - 2], h[n - 3], delta[n - 2], delta[n - 3]);
-    d
+    d[0] = pchip_end_slope(h(0), h(1), delta(0), delta(1));
+    d[n - 1] = pchip_end_slope(h(n - 2), h(n - 3), delta(n - 2), delta(n - 3));
 }
 
 /// One-sided three-point slope at an end, kept shape-preserving.

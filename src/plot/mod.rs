@@ -5,11 +5,22 @@
 //! system or needs a system font: text is drawn with the embedded NanumGothic font
 //! (SIL OFL 1.1, `assets/fonts/`), which also covers Hangul.
 
+mod axes;
+mod common;
+mod fan;
+mod histogram;
+mod legend;
 mod paths;
+mod sobol;
 pub mod text;
 mod theme;
+mod tornado;
 
+pub use fan::{render_png as render_fan_png, render_svg as render_fan_svg};
+pub use histogram::{render_png as render_histogram_png, render_svg as render_histogram_svg};
 pub use paths::{render_png, render_svg};
+pub use sobol::{render_png as render_sobol_png, render_svg as render_sobol_svg};
+pub use tornado::{render_png as render_tornado_png, render_svg as render_tornado_svg};
 
 /// Why a chart could not be rendered (a drawing, font or encoding failure).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,4 +87,129 @@ pub struct ChartSeries {
     /// Figures stated in a source that the path is compared with, marked with hollow
     /// diamonds.
     pub stated: Vec<(i32, f64)>,
+}
+
+/// Monte Carlo fan charts (`fan.png`): one panel per metric and ratio, each showing the
+/// percentile bands of the simulated paths.
+#[derive(Debug, Clone)]
+pub struct FanChart {
+    /// Chart title.
+    pub title: String,
+    /// Line under the title, e.g. "Monte Carlo, 100,000 draws (Latin hypercube), seed 42".
+    pub subtitle: String,
+    /// Label of the x axis ("Year" or "연도").
+    pub year_axis: String,
+    /// Years, ascending; every panel has one value per year.
+    pub years: Vec<i32>,
+    /// One panel per series, laid out in a grid in this order.
+    pub panels: Vec<FanPanel>,
+    /// Legend texts, in this order: 90% band (P5–P95), 80% band (P10–P90), 50% band
+    /// (P25–P75), median, deterministic path, stated figure.
+    pub legend: [String; 6],
+    /// Footnote lines (sources, assumptions), small type under the chart.
+    pub footnotes: Vec<String>,
+}
+
+/// One panel of a [`FanChart`].
+#[derive(Debug, Clone)]
+pub struct FanPanel {
+    /// Panel title (the series label).
+    pub title: String,
+    /// Value axis label (the unit, or "Share (%)").
+    pub axis: String,
+    /// Whether values are fractions shown as percentages.
+    pub percent: bool,
+    /// Percentiles per year, in the order P5, P10, P25, P50, P75, P90, P95.
+    pub percentiles: [Vec<f64>; 7],
+    /// The deterministic path (inputs at their base values), drawn as a dashed line.
+    pub deterministic: Vec<f64>,
+    /// Stated figures (year, value), drawn as hollow diamonds.
+    pub stated: Vec<(i32, f64)>,
+}
+
+/// A tornado chart (`tornado.png`): how far one output moves when each input is swung
+/// from its low to its high value, the others held at base. Bars sorted by swing, widest on
+/// top (the caller sorts).
+#[derive(Debug, Clone)]
+pub struct TornadoChart {
+    /// Chart title.
+    pub title: String,
+    /// Line under the title, e.g. "share in 2031; inputs swung from P10 to P90".
+    pub subtitle: String,
+    /// Label of the output axis, e.g. "Korean share in 2031 (%)".
+    pub output_axis: String,
+    /// Whether output values are fractions shown as percentages.
+    pub percent: bool,
+    /// The output with every input at base: the bars' common origin.
+    pub base: f64,
+    /// One bar per input, top to bottom.
+    pub bars: Vec<TornadoBar>,
+    /// Legend texts: input at its low value, input at its high value.
+    pub legend: [String; 2],
+    /// Footnote lines.
+    pub footnotes: Vec<String>,
+}
+
+/// One bar of a [`TornadoChart`].
+#[derive(Debug, Clone)]
+pub struct TornadoBar {
+    /// The input's label, e.g. "metrics.sales.target" or a friendlier name.
+    pub label: String,
+    /// The input's low and high values as text, shown at the bar ends, e.g. "42.1", "61.9".
+    pub input_values: [String; 2],
+    /// The output with the input at its low value.
+    pub output_at_low: f64,
+    /// The output with the input at its high value.
+    pub output_at_high: f64,
+}
+
+/// A histogram of one simulated outcome (`histogram.png`), e.g. the share in the target
+/// year.
+#[derive(Debug, Clone)]
+pub struct HistogramChart {
+    /// Chart title.
+    pub title: String,
+    /// Line under the title.
+    pub subtitle: String,
+    /// Label of the x axis, e.g. "Korean share in 2031 (%)".
+    pub value_axis: String,
+    /// Label of the y axis, e.g. "Share of draws (%)".
+    pub frequency_axis: String,
+    /// Whether values are fractions shown as percentages.
+    pub percent: bool,
+    /// Bins: (lower edge, upper edge, fraction of draws in the bin); contiguous, ascending.
+    pub bins: Vec<(f64, f64, f64)>,
+    /// Vertical reference lines: (value, label), e.g. the stated target and the median.
+    pub markers: Vec<(f64, String)>,
+    /// Footnote lines.
+    pub footnotes: Vec<String>,
+}
+
+/// Variance-based sensitivity indices of one output (`sobol.png`): paired horizontal bars
+/// per input, first-order and total, with confidence intervals as whiskers.
+#[derive(Debug, Clone)]
+pub struct SobolChart {
+    /// Chart title.
+    pub title: String,
+    /// Line under the title, e.g. "share in 2031; 16,384 base samples, 95% bootstrap intervals".
+    pub subtitle: String,
+    /// Label of the index axis, e.g. "Sobol index".
+    pub index_axis: String,
+    /// One entry per input, top to bottom (the caller sorts by total index).
+    pub inputs: Vec<SobolBar>,
+    /// Legend texts: first-order index, total index.
+    pub legend: [String; 2],
+    /// Footnote lines.
+    pub footnotes: Vec<String>,
+}
+
+/// One input's indices in a [`SobolChart`].
+#[derive(Debug, Clone)]
+pub struct SobolBar {
+    /// The input's label.
+    pub label: String,
+    /// First-order index and its confidence interval (low, high).
+    pub first: (f64, f64, f64),
+    /// Total index and its confidence interval (low, high).
+    pub total: (f64, f64, f64),
 }

@@ -12,6 +12,8 @@ pub const WIDTH: u32 = 1400;
 pub const HEIGHT: u32 = 900;
 /// Footnote lines that fit in [`HEIGHT`] without growing the chart.
 pub const RESERVED_FOOTNOTE_LINES: usize = 4;
+/// Tallest chart rendered (charts whose height grows with their content stop here).
+pub const MAX_HEIGHT: u32 = 8000;
 /// PNGs are drawn this many times larger and box-filtered down: plotters' bitmap
 /// rasteriser has no anti-aliasing, and this smooths lines, markers and glyph edges.
 pub const SUPERSAMPLE: u32 = 3;
@@ -66,8 +68,19 @@ pub const GIVEN_RADIUS: f64 = 5.5;
 pub const STATED_HALF: f64 = 9.0;
 /// Outline width of the diamonds.
 pub const STATED_STROKE: f64 = 2.0;
-/// Dash and gap lengths of the vertical marker lines.
+/// Dash and gap lengths of dashed lines.
 pub const DASH: (f64, f64) = (7.0, 5.0);
+/// Width of dashed data lines (the deterministic path of fan charts).
+pub const DASHED_WIDTH: f64 = 2.0;
+/// Height of the filled swatches in legends.
+pub const SWATCH_HEIGHT: f64 = 14.0;
+
+/// Gap between the subtitle and a legend strip.
+pub const LEGEND_STRIP_GAP: u32 = 12;
+/// Horizontal gap between entries of a legend strip.
+pub const LEGEND_ENTRY_GAP: f64 = 30.0;
+/// Vertical gap between rows of a legend strip.
+pub const LEGEND_ROW_GAP: f64 = 8.0;
 
 /// Okabe–Ito colour-blind-safe palette (yellow left out: too pale on white).
 pub const PALETTE: [RGBColor; 7] = [
@@ -97,3 +110,61 @@ pub const MARKER_COLOR: RGBColor = RGBColor(120, 120, 120);
 pub const LEGEND_BORDER: RGBColor = RGBColor(200, 200, 200);
 /// Opacity of the legend's white background.
 pub const LEGEND_OPACITY: f64 = 0.88;
+
+/// Panel titles of small multiples (drawn in synthetic bold).
+pub const PANEL_TITLE_SIZE: f64 = 22.0;
+/// Gap between a panel title and its plot.
+pub const PANEL_TITLE_GAP: f64 = 4.0;
+/// Text printed next to bars (values, bar-end labels).
+pub const VALUE_SIZE: f64 = 18.0;
+/// Gap between a bar end and the text next to it.
+pub const VALUE_GAP: f64 = 8.0;
+
+/// Fan charts: hue of the percentile bands (Okabe–Ito blue).
+pub const FAN_HUE: RGBColor = PALETTE[0];
+/// Fan charts: strength of the band tints, widest (P5–P95) to narrowest (P25–P75).
+pub const FAN_BAND_TINTS: [f64; 3] = [0.2, 0.38, 0.62];
+/// Fan charts: the median line (dark blue, the bands' hue).
+pub const FAN_MEDIAN: RGBColor = RGBColor(8, 48, 107);
+/// Fan charts: the dashed deterministic path.
+pub const FAN_DETERMINISTIC: RGBColor = RGBColor(25, 25, 25);
+/// Fan charts: width of the white casing on each side of the deterministic path's dashes.
+pub const CASING: f64 = 1.0;
+/// Fan charts: the stated-figure diamonds (vermillion, clear of the blue bands).
+pub const FAN_STATED: RGBColor = PALETTE[1];
+/// Fan charts: space between the two columns of panels.
+pub const FAN_COLUMN_GAP: f64 = 48.0;
+/// Fan charts: space between rows of panels, beyond the x-axis area.
+pub const FAN_ROW_GAP: f64 = 10.0;
+/// Fan charts: height of one panel (title, plot and x axis) in two columns, or alone.
+pub const FAN_PANEL_HEIGHT: (f64, f64) = (400.0, 560.0);
+/// Fan charts: half-width, in years, of the boxes drawn when there is a single year.
+pub const FAN_SINGLE_YEAR_HALF: f64 = 0.06;
+
+/// Bar charts (tornado, Sobol): colours of the two kinds of bar (Okabe–Ito blue and
+/// vermillion / orange).
+pub const BAR_COLORS: [RGBColor; 2] = [PALETTE[0], PALETTE[1]];
+/// Tornado charts: height of one row (bar and the space around it).
+pub const TORNADO_ROW: f64 = 58.0;
+/// Tornado charts: bar thickness as a share of the row.
+pub const TORNADO_BAR: f64 = 0.62;
+/// Tornado charts: the base line.
+pub const BASE_LINE_COLOR: RGBColor = RGBColor(40, 40, 40);
+/// Sobol charts: height of one input's row (two bars and the space around them).
+pub const SOBOL_ROW: f64 = 76.0;
+/// Sobol charts: thickness of each of the two bars as a share of the row.
+pub const SOBOL_BAR: f64 = 0.27;
+/// Sobol charts: the confidence-interval whiskers.
+pub const WHISKER_COLOR: RGBColor = RGBColor(50, 50, 50);
+/// Sobol charts: the line at zero.
+pub const ZERO_LINE_COLOR: RGBColor = RGBColor(150, 150, 150);
+/// Category rows a bar chart is at least as tall as (fewer bars are centred in it).
+pub const MIN_ROWS: usize = 4;
+/// Widest share of the chart width the category labels may take; longer labels are
+/// shortened with "…".
+pub const MAX_LABEL_SHARE: f64 = 0.4;
+
+/// Histograms: the bars.
+pub const HISTOGRAM_BAR: RGBColor = RGBColor(86, 150, 200);
+/// Histograms: the marker lines and their labels.
+pub const HISTOGRAM_MARKER: RGBColor = RGBColor(40, 40, 40);

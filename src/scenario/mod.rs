@@ -14,6 +14,7 @@
 mod load;
 mod locate;
 mod raw;
+mod uncertainty;
 mod validate;
 
 pub use load::{load, parse};
@@ -21,8 +22,15 @@ pub use load::{load, parse};
 /// The longest horizon (target year minus baseline year) a scenario may span.
 pub const MAX_HORIZON_YEARS: i32 = 1000;
 
+/// The most Monte Carlo draws a run may ask for.
+pub const MAX_DRAWS: u64 = 1_000_000_000;
+
+use crate::sensitivity::correlation::CorrelationMatrix;
+use crate::sensitivity::distribution::Distribution;
+use crate::sensitivity::sampling::Method;
+
 /// A validated scenario.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Scenario {
     /// Short title, used for chart titles.
     pub name: String,
@@ -43,6 +51,8 @@ pub struct Scenario {
     pub metrics: Vec<Metric>,
     /// Ratios between metrics, in file order.
     pub ratios: Vec<Ratio>,
+    /// Uncertain inputs and settings for sensitivity analysis, if the file has any.
+    pub uncertainty: Option<Uncertainty>,
 }
 
 impl Scenario {
@@ -206,4 +216,73 @@ pub struct Stated {
     pub tolerance: f64,
     /// Key into [`Scenario::sources`].
     pub source: Option<String>,
+}
+
+/// The `[uncertainty]` section: which inputs are uncertain and how to analyse them.
+#[derive(Debug, Clone)]
+pub struct Uncertainty {
+    /// Monte Carlo draws, if the file sets them (the command line may override).
+    pub draws: Option<u64>,
+    /// Random seed, if the file sets it.
+    pub seed: Option<u64>,
+    /// Sampling method, if the file sets it.
+    pub sampling: Option<Method>,
+    /// The headline output for the tornado, histogram and Sobol charts.
+    pub output: Option<Series>,
+    /// Percentiles an input is swung to in the one-at-a-time analysis (default 0.1, 0.9).
+    pub swing: (f64, f64),
+    /// The uncertain inputs, in file order.
+    pub inputs: Vec<UncertainInput>,
+    /// Rank correlations between inputs, if given.
+    pub correlation: Option<Correlation>,
+}
+
+/// A metric or ratio, by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Series {
+    /// Index into [`Scenario::metrics`].
+    Metric(usize),
+    /// Index into [`Scenario::ratios`].
+    Ratio(usize),
+}
+
+/// One uncertain input.
+#[derive(Debug, Clone)]
+pub struct UncertainInput {
+    /// The key path of the number it varies, e.g. `metrics.sales.target.value`.
+    pub name: String,
+    /// Label for charts (default: the name).
+    pub label: String,
+    /// Which number it varies.
+    pub target: InputTarget,
+    /// Its distribution.
+    pub distribution: Distribution,
+    /// Source key of the range, if cited.
+    pub source: Option<String>,
+}
+
+/// The number an uncertain input varies (metric indices into [`Scenario::metrics`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputTarget {
+    /// A metric's baseline value.
+    Baseline(usize),
+    /// A metric's target value.
+    Target(usize),
+    /// A metric's milestone value (metric, milestone index).
+    Milestone(usize, usize),
+    /// A metric's programme start year (draws are rounded to whole years).
+    StartYear(usize),
+    /// A metric's cap.
+    Cap(usize),
+    /// A metric's growth rate before its programme start.
+    GrowthRate(usize),
+}
+
+/// Rank correlations between some of the uncertain inputs.
+#[derive(Debug, Clone)]
+pub struct Correlation {
+    /// Indices into [`Uncertainty::inputs`], in matrix order.
+    pub inputs: Vec<usize>,
+    /// The rank-correlation matrix, validated.
+    pub matrix: CorrelationMatrix,
 }

@@ -26,6 +26,61 @@ pub(super) struct RawScenario {
     pub metrics: IndexMap<String, RawMetric>,
     #[serde(default)]
     pub ratios: IndexMap<String, RawRatio>,
+    pub uncertainty: Option<RawUncertainty>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawUncertainty {
+    pub draws: Option<u64>,
+    pub seed: Option<u64>,
+    pub sampling: Option<SamplingName>,
+    pub output: Option<String>,
+    pub swing: Option<Vec<f64>>,
+    #[serde(default)]
+    pub inputs: IndexMap<String, RawInput>,
+    pub correlation: Option<RawCorrelation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum SamplingName {
+    Random,
+    Lhs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum DistName {
+    Uniform,
+    Triangular,
+    Pert,
+    Normal,
+    Lognormal,
+}
+
+/// One uncertain input: the distribution's parameters are all optional here so that
+/// validation can say precisely which one is missing or does not belong.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawInput {
+    pub label: Option<String>,
+    pub dist: Option<DistName>,
+    pub min: Option<f64>,
+    pub mode: Option<f64>,
+    pub max: Option<f64>,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCorrelation {
+    pub inputs: Vec<String>,
+    pub matrix: Vec<Vec<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

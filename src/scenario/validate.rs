@@ -71,7 +71,7 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
     // Put every followed metric before its followers, and renumber the references.
     let metrics = reorder_metrics(metrics, &order);
     let new_index = |old: usize| order.iter().position(|&o| o == old).unwrap_or(old);
-    let metrics = metrics
+    let metrics: Vec<Metric> = metrics
         .into_iter()
         .map(|mut m| {
             if let Some(ProgrammeStart {
@@ -89,6 +89,13 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
         r.denominator = new_index(r.denominator);
     }
 
+    let uncertainty = raw
+        .uncertainty
+        .map(|u| super::uncertainty::validate(&mut v, u, &metrics, &ratios));
+    if !v.problems.is_empty() {
+        return Err(v.problems);
+    }
+
     Ok(Scenario {
         name: raw.name,
         description: raw.description,
@@ -99,6 +106,7 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
         sources,
         metrics,
         ratios,
+        uncertainty,
     })
 }
 
@@ -107,15 +115,15 @@ fn reorder_metrics(metrics: Vec<Metric>, order: &[usize]) -> Vec<Metric> {
     order.iter().filter_map(|&i| slots[i].take()).collect()
 }
 
-struct Validator {
+pub(super) struct Validator {
     problems: Problems,
     sources: Vec<String>,
-    baseline_year: i32,
-    target_year: i32,
+    pub(super) baseline_year: i32,
+    pub(super) target_year: i32,
 }
 
 impl Validator {
-    fn problem(&mut self, key: KeyPath, message: impl Into<String>) {
+    pub(super) fn problem(&mut self, key: KeyPath, message: impl Into<String>) {
         self.problems.push((key, message.into()));
     }
 
@@ -175,7 +183,7 @@ impl Validator {
         }
     }
 
-    fn finite(&mut self, at: KeyPath, x: f64) -> bool {
+    pub(super) fn finite(&mut self, at: KeyPath, x: f64) -> bool {
         if x.is_finite() {
             true
         } else {
@@ -184,7 +192,7 @@ impl Validator {
         }
     }
 
-    fn source(&mut self, at: KeyPath, source: &Option<String>) -> Option<String> {
+    pub(super) fn source(&mut self, at: KeyPath, source: &Option<String>) -> Option<String> {
         let key = source.as_ref()?;
         if !self.sources.iter().any(|s| s == key) {
             let known = if self.sources.is_empty() {
@@ -588,7 +596,7 @@ impl Validator {
     }
 }
 
-fn label_or_name(label: &Option<String>, name: &str) -> String {
+pub(super) fn label_or_name(label: &Option<String>, name: &str) -> String {
     match label {
         Some(l) if !l.trim().is_empty() => l.trim().to_owned(),
         _ => name.to_owned(),

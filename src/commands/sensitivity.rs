@@ -1,0 +1,1011 @@
+//! The sensitivity part of `kjproj run`: tornado, Monte Carlo fan charts, probabilities of
+//! stated figures, histogram and Sobol indices, as files, summary lines and warnings.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::export::OutputFile;
+use crate::format::{fixed, significant};
+use crate::model::Projection;
+use crate::plot::{
+    self, FanChart, FanPanel, HistogramChart, PlotError, SobolBar, SobolChart, TornadoBar,
+    TornadoChart,
+};
+use crate::scenario::{Lang, RatioKind, Scenario, Series};
+use crate::sensitivity::headline;
+use crate::sensitivity::monte_carlo::{self, MonteCarlo, PERCENTILES};
+use crate::sensitivity::sampling::Method;
+use crate::sensitivity::sobol;
+use crate::sensitivity::tornado::{self, Tornado};
+
+/// Default Monte Carlo draws when neither the file nor the command line sets them.
+pub const DEFAULT_DRAWS: u64 = 100_000;
+/// Default seed when neither the file nor the command line sets one.
+pub const DEFAULT_SEED: u64 = 42;
+/// Default Sobol base samples.
+pub const DEFAULT_SOBOL_SAMPLES: usize = 16_384;
+/// Bootstrap resamples for Sobol confidence intervals.
+pub const SOBOL_RESAMPLES: usize = 1000;
+
+/// Command-line settings of the sensitivity analysis (each overrides the file's).
+#[derive(Debug, Clone, Default)]
+pub struct SensitivityOptions {
+    /// Monte Carlo draws.
+    pub draws: Option<u64>,
+    /// Random seed.
+    pub seed: Option<u64>,
+    /// Sampling method.
+    pub sampling: Option<Method>,
+    /// Sobol base samples (0 skips Sobol).
+    pub sobol_samples: Option<usize>,
+    /// Show a progress bar on a terminal.
+    pub progress: bool,
+}
+
+/// What the sensitivity analysis produced.
+#[derive(Debug, Clone)]
+pub struct SensitivityReport {
+    /// Files to write.
+    pub files: Vec<OutputFile>,
+    /// Lines for the terminal summary.
+    pub summary: String,
+    /// Warnings.
+    pub warnings: Vec<String>,
+}
+
+/// Runs every sensitivity analysis of `scenario`; `None` if it has no uncertain inputs.
+pub fn analyse(
+    scenario: &Scenario,
+    projection: &Projection,
+    lang: Lang,
+    svg: bool,
+    options: &SensitivityOptions,
+) -> Result<Option<SensitivityReport>, Error> {
+    let Some(u) = scenario
+        .uncertainty
+        .as_ref()
+        .filter(|u| !u.inputs.is_empty())
+    else {
+        return Ok(None);
+    };
+    let settings = monte_carlo::Settings {
+        draws: options.draws.or(u.draws).unwrap_or(DEFAULT_DRAWS),
+        seed: options.seed.or(u.seed).unwrap_or(DEFAULT_SEED),
+        method: options
+            .sampling
+            .or(u.sampling)
+            .unwrap_or(Method::LatinHypercube),
+    };
+    let names = Names::new(scenario, lang);
+    let last = scenario.years().count() - 1;
+    let head = headline(scenario);
+
+    let tornado = tornado::run(scenario);
+    let mc = with_progress(options.progress, settings.draws, |p| {
+        monte_carlo::run(scenario, settings, Some(p))
+    });
+    let sobol_n = options.sobol_samples.unwrap_or(DEFAULT_SOBOL_SAMPLES);
+    let sobol = (sobol_n > 0).then(|| {
+        sobol::run(
+            scenario,
+            sobol::Settings {
+                base_samples: sobol_n,
+                seed: settings.seed,
+                resamples: SOBOL_RESAMPLES,
+                confidence: 0.95,
+            },
+        )
+    });
+
+    let mut files = Vec::new();
+    let csv = |name: &str, rows: Vec<Vec<String>>| -> Result<OutputFile, Error> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for row in rows {
+            w.write_record(&row).map_err(|e| Error::Write {
+                path: name.into(),
+                source: e.into(),
+            })?;
+        }
+        Ok(OutputFile {
+            name: name.into(),
+            bytes: w.into_inner().map_err(|e| Error::Write {
+                path: name.into(),
+                source: e.into_error(),
+            })?,
+        })
+    };
+    files.push(csv(
+        "tornado.csv",
+        tornado_rows(scenario, &tornado, &names),
+    )?);
+    files.push(csv("fan.csv", fan_rows(scenario, &mc, &names))?);
+    files.push(csv(
+        "probabilities.csv",
+        probability_rows(scenario, &mc, &names),
+    )?);
+    let histogram = mc.histogram(head, last, 40);
+    files.push(csv(
+        "histogram.csv",
+        histogram_rows(scenario, head, &histogram, &names),
+    )?);
+    if let Some((outputs, estimate)) = &sobol {
+        files.push(csv(
+            "sobol.csv",
+            sobol_rows(scenario, outputs, estimate, &names),
+        )?);
+    }
+
+    let method_words = match (settings.method, lang) {
+        (Method::LatinHypercube, Lang::En) => "Latin hypercube",
+        (Method::Random, Lang::En) => "random sampling",
+        (Method::LatinHypercube, Lang::Ko) => "라틴 하이퍼큐브",
+        (Method::Random, Lang::Ko) => "무작위 표본",
+    };
+    let run_words = match lang {
+        Lang::En => format!(
+            "{} draws ({method_words}), seed {}",
+            grouped(mc.feasible()),
+            settings.seed
+        ),
+        Lang::Ko => format!(
+            "{}회 추출 ({method_words}), 시드 {}",
+            grouped(mc.feasible()),
+            settings.seed
+        ),
+    };
+    let footnotes = range_footnotes(scenario, lang);
+    let charts = Charts {
+        fan: fan_chart(scenario, projection, &mc, &names, &run_words, &footnotes),
+        tornado: tornado_chart(scenario, &tornado, head, &names, &footnotes),
+        histogram: histogram_chart(
+            scenario, &mc, head, histogram, &names, &run_words, &footnotes,
+        ),
+        sobol: sobol.as_ref().and_then(|(outputs, e)| {
+            sobol_chart(scenario, outputs, e, head, sobol_n, &names, &footnotes)
+        }),
+    };
+    charts.render(&mut files, svg)?;
+
+    let summary = summary(
+        scenario,
+        &mc,
+        &tornado,
+        sobol.as_ref(),
+        head,
+        &names,
+        settings,
+    );
+    let warnings = warnings(scenario, &mc, sobol.as_ref(), &names);
+    Ok(Some(SensitivityReport {
+        files,
+        summary,
+        warnings,
+    }))
+}
+
+struct Charts {
+    fan: FanChart,
+    tornado: TornadoChart,
+    histogram: HistogramChart,
+    sobol: Option<SobolChart>,
+}
+
+impl Charts {
+    fn render(&self, files: &mut Vec<OutputFile>, svg: bool) -> Result<(), Error> {
+        fn push(
+            files: &mut Vec<OutputFile>,
+            name: &str,
+            svg: bool,
+            png: impl FnOnce() -> Result<Vec<u8>, PlotError>,
+            vector: impl FnOnce() -> Result<String, PlotError>,
+        ) -> Result<(), Error> {
+            let internal = |e: PlotError| Error::Internal {
+                context: format!("{name} chart"),
+                message: e.to_string(),
+            };
+            files.push(OutputFile {
+                name: format!("{name}.png"),
+                bytes: png().map_err(internal)?,
+            });
+            if svg {
+                files.push(OutputFile {
+                    name: format!("{name}.svg"),
+                    bytes: vector().map_err(internal)?.into_bytes(),
+                });
+            }
+            Ok(())
+        }
+        push(
+            files,
+            "fan",
+            svg,
+            || plot::render_fan_png(&self.fan),
+            || plot::render_fan_svg(&self.fan),
+        )?;
+        push(
+            files,
+            "tornado",
+            svg,
+            || plot::render_tornado_png(&self.tornado),
+            || plot::render_tornado_svg(&self.tornado),
+        )?;
+        push(
+            files,
+            "histogram",
+            svg,
+            || plot::render_histogram_png(&self.histogram),
+            || plot::render_histogram_svg(&self.histogram),
+        )?;
+        if let Some(sobol) = &self.sobol {
+            push(
+                files,
+                "sobol",
+                svg,
+                || plot::render_sobol_png(sobol),
+                || plot::render_sobol_svg(sobol),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Names and labels of series, in the user's words.
+struct Names<'a> {
+    scenario: &'a Scenario,
+    lang: Lang,
+}
+
+impl<'a> Names<'a> {
+    fn new(scenario: &'a Scenario, lang: Lang) -> Self {
+        Names { scenario, lang }
+    }
+
+    fn name(&self, s: Series) -> &'a str {
+        match s {
+            Series::Metric(i) => &self.scenario.metrics[i].name,
+            Series::Ratio(i) => &self.scenario.ratios[i].name,
+        }
+    }
+
+    fn label(&self, s: Series) -> &'a str {
+        match s {
+            Series::Metric(i) => &self.scenario.metrics[i].label,
+            Series::Ratio(i) => &self.scenario.ratios[i].label,
+        }
+    }
+
+    fn is_share(&self, s: Series) -> bool {
+        matches!(s, Series::Ratio(i) if self.scenario.ratios[i].kind == RatioKind::Share)
+    }
+
+    fn axis(&self, s: Series) -> String {
+        match (s, self.is_share(s), self.lang) {
+            (Series::Metric(_), _, _) => self.scenario.unit.clone(),
+            (_, true, Lang::En) => "Share (%)".into(),
+            (_, true, Lang::Ko) => "점유율 (%)".into(),
+            (_, false, Lang::En) => "Ratio".into(),
+            (_, false, Lang::Ko) => "비율".into(),
+        }
+    }
+
+    /// "Korean share in 2031 (%)", "Korean sales in 2031 (trillion KRW)".
+    fn axis_in_year(&self, s: Series, year: i32) -> String {
+        let unit = match s {
+            Series::Metric(_) => self.scenario.unit.as_str(),
+            _ if self.is_share(s) => "%",
+            _ => "",
+        };
+        let unit = if unit.is_empty() {
+            String::new()
+        } else {
+            format!(" ({unit})")
+        };
+        match self.lang {
+            Lang::En => format!("{} in {year}{unit}", self.label(s)),
+            Lang::Ko => format!("{} ({year}년){unit}", self.label(s)),
+        }
+    }
+
+    /// A Monte Carlo figure for the terminal: shares to 0.1 percentage point, other values
+    /// to 3 significant digits (Monte Carlo error rarely supports more).
+    fn mc_value(&self, s: Series, v: f64) -> String {
+        if self.is_share(s) {
+            format!("{}%", fixed(v * 100.0, 1))
+        } else if v == 0.0 || !v.is_finite() {
+            significant(v)
+        } else {
+            fixed(v, (2 - v.abs().log10().floor() as i32).max(0) as usize)
+        }
+    }
+
+    /// Half a unit of the last digit [`Names::mc_value`] shows for `v`.
+    fn mc_half_unit(&self, s: Series, v: f64) -> f64 {
+        if self.is_share(s) {
+            0.0005
+        } else if v == 0.0 || !v.is_finite() {
+            f64::INFINITY
+        } else {
+            0.5 * 10f64.powi((v.abs().log10().floor() as i32 - 2).min(0))
+        }
+    }
+
+    /// A value of series `s` for the terminal: percent for shares.
+    fn value(&self, s: Series, v: f64) -> String {
+        if self.is_share(s) {
+            format!("{}%", fixed(v * 100.0, 2))
+        } else {
+            fixed(v, 2)
+        }
+    }
+
+    fn input_label(&self, i: usize) -> &'a str {
+        self.scenario
+            .uncertainty
+            .as_ref()
+            .map_or("", |u| u.inputs[i].label.as_str())
+    }
+}
+
+fn row(cells: impl IntoIterator<Item = String>) -> Vec<String> {
+    cells.into_iter().collect()
+}
+
+fn tornado_rows(scenario: &Scenario, t: &Tornado, names: &Names) -> Vec<Vec<String>> {
+    let mut rows = vec![row([
+        "output",
+        "year",
+        "input",
+        "input_low",
+        "input_high",
+        "output_at_low",
+        "output_at_high",
+        "swing",
+        "base",
+        "problem",
+    ]
+    .map(String::from))];
+    for (o, &output) in t.outputs.iter().enumerate() {
+        let mut order: Vec<&tornado::Swing> = t.rows.iter().collect();
+        order.sort_by(|a, b| b.width(o).total_cmp(&a.width(o)));
+        for s in order {
+            let (at_low, at_high) = s.outputs[o];
+            rows.push(row([
+                names.name(output).to_owned(),
+                scenario.target_year.to_string(),
+                names.input_label(s.input).to_owned(),
+                significant(s.low),
+                significant(s.high),
+                significant(at_low),
+                significant(at_high),
+                significant(s.width(o)),
+                significant(t.base[o]),
+                s.problem.clone().unwrap_or_default(),
+            ]));
+        }
+    }
+    rows
+}
+
+fn fan_rows(scenario: &Scenario, mc: &MonteCarlo, names: &Names) -> Vec<Vec<String>> {
+    let mut header = vec![
+        "series".to_owned(),
+        "year".into(),
+        "mean".into(),
+        "sd".into(),
+    ];
+    header.extend(
+        PERCENTILES
+            .iter()
+            .map(|p| format!("p{}", (p * 100.0).round())),
+    );
+    header.push("mean_se".into());
+    header.extend(
+        PERCENTILES
+            .iter()
+            .map(|p| format!("p{}_se", (p * 100.0).round())),
+    );
+    let mut rows = vec![header];
+    for (series, stats) in &mc.series {
+        for (y, year) in scenario.years().enumerate() {
+            let mut r = vec![
+                names.name(*series).to_owned(),
+                year.to_string(),
+                significant(stats.mean[y]),
+                significant(stats.sd[y]),
+            ];
+            r.extend(stats.percentiles[y].iter().map(|v| significant(*v)));
+            r.push(significant(stats.mean_se[y]));
+            r.extend(stats.percentile_se[y].iter().map(|v| significant(*v)));
+            rows.push(r);
+        }
+    }
+    rows
+}
+
+fn probability_rows(scenario: &Scenario, mc: &MonteCarlo, names: &Names) -> Vec<Vec<String>> {
+    let mut rows = vec![row([
+        "series",
+        "year",
+        "stated",
+        "probability_at_or_above",
+        "standard_error",
+        "draws",
+    ]
+    .map(String::from))];
+    for p in &mc.probabilities {
+        rows.push(row([
+            names.name(p.series).to_owned(),
+            (scenario.baseline_year + p.year as i32).to_string(),
+            significant(p.stated),
+            significant(p.probability),
+            significant(p.se),
+            mc.feasible().to_string(),
+        ]));
+    }
+    rows
+}
+
+fn histogram_rows(
+    scenario: &Scenario,
+    series: Series,
+    bins: &[(f64, f64, f64)],
+    names: &Names,
+) -> Vec<Vec<String>> {
+    let mut rows = vec![row(
+        ["series", "year", "bin_low", "bin_high", "fraction"].map(String::from)
+    )];
+    for &(lo, hi, f) in bins {
+        rows.push(row([
+            names.name(series).to_owned(),
+            scenario.target_year.to_string(),
+            significant(lo),
+            significant(hi),
+            significant(f),
+        ]));
+    }
+    rows
+}
+
+fn sobol_rows(
+    scenario: &Scenario,
+    outputs: &[Series],
+    e: &sobol::Estimate,
+    names: &Names,
+) -> Vec<Vec<String>> {
+    let mut rows = vec![row([
+        "output",
+        "year",
+        "input",
+        "first",
+        "first_low",
+        "first_high",
+        "total",
+        "total_low",
+        "total_high",
+    ]
+    .map(String::from))];
+    for (o, &output) in outputs.iter().enumerate() {
+        for (i, ix) in e.indices[o].iter().enumerate() {
+            rows.push(row([
+                names.name(output).to_owned(),
+                scenario.target_year.to_string(),
+                names.input_label(i).to_owned(),
+                significant(ix.first),
+                significant(ix.first - ix.first_conf),
+                significant(ix.first + ix.first_conf),
+                significant(ix.total),
+                significant(ix.total - ix.total_conf),
+                significant(ix.total + ix.total_conf),
+            ]));
+        }
+    }
+    rows
+}
+
+/// Footnotes: one line per uncertain input with its distribution, then each cited source
+/// once.
+fn range_footnotes(scenario: &Scenario, lang: Lang) -> Vec<String> {
+    let Some(u) = &scenario.uncertainty else {
+        return Vec::new();
+    };
+    let (range, source) = match lang {
+        Lang::En => ("Range", "Source"),
+        Lang::Ko => ("범위", "출처"),
+    };
+    let mut lines: Vec<String> = u
+        .inputs
+        .iter()
+        .map(|i| {
+            let cite = i
+                .source
+                .as_ref()
+                .map_or_else(String::new, |k| format!(" [{k}]"));
+            format!(
+                "{range} {} ({}): {}{cite}",
+                i.label,
+                i.name,
+                i.distribution.describe()
+            )
+        })
+        .collect();
+    let mut cited: Vec<&str> = Vec::new();
+    for key in u.inputs.iter().filter_map(|i| i.source.as_deref()) {
+        if !cited.contains(&key) {
+            cited.push(key);
+        }
+    }
+    lines.extend(
+        cited
+            .iter()
+            .filter_map(|k| scenario.source(k))
+            .map(|s| format!("{source} [{}]: {}", s.key, s.citation)),
+    );
+    lines
+}
+
+fn fan_chart(
+    scenario: &Scenario,
+    projection: &Projection,
+    mc: &MonteCarlo,
+    names: &Names,
+    run_words: &str,
+    footnotes: &[String],
+) -> FanChart {
+    let panels = mc
+        .series
+        .iter()
+        .map(|(s, stats)| {
+            let column = |k: usize| stats.percentiles.iter().map(|p| p[k]).collect::<Vec<f64>>();
+            let (deterministic, stated) = match *s {
+                Series::Metric(i) => (
+                    projection.metrics[i].clone(),
+                    scenario.metrics[i]
+                        .stated
+                        .iter()
+                        .map(|x| (x.year, x.value))
+                        .collect(),
+                ),
+                Series::Ratio(i) => (
+                    projection.ratios[i].clone(),
+                    scenario.ratios[i]
+                        .stated
+                        .iter()
+                        .map(|x| (x.year, x.value))
+                        .collect(),
+                ),
+            };
+            FanPanel {
+                title: names.label(*s).to_owned(),
+                axis: names.axis(*s),
+                percent: names.is_share(*s),
+                percentiles: [0, 1, 2, 3, 4, 5, 6].map(column),
+                deterministic,
+                stated,
+            }
+        })
+        .collect();
+    let (year_axis, legend) = match names.lang {
+        Lang::En => (
+            "Year",
+            [
+                "90% band (P5–P95)",
+                "80% band (P10–P90)",
+                "50% band (P25–P75)",
+                "median",
+                "deterministic path",
+                "stated figure",
+            ],
+        ),
+        Lang::Ko => (
+            "연도",
+            [
+                "90% 구간 (P5–P95)",
+                "80% 구간 (P10–P90)",
+                "50% 구간 (P25–P75)",
+                "중앙값",
+                "결정론적 경로",
+                "발표 수치",
+            ],
+        ),
+    };
+    FanChart {
+        title: scenario.name.clone(),
+        subtitle: format!("Monte Carlo: {run_words}"),
+        year_axis: year_axis.into(),
+        years: mc_years(scenario),
+        panels,
+        legend: legend.map(String::from),
+        footnotes: footnotes.to_vec(),
+    }
+}
+
+fn mc_years(scenario: &Scenario) -> Vec<i32> {
+    scenario.years().collect()
+}
+
+fn tornado_chart(
+    scenario: &Scenario,
+    t: &Tornado,
+    head: Series,
+    names: &Names,
+    footnotes: &[String],
+) -> TornadoChart {
+    let o = t.outputs.iter().position(|s| *s == head).unwrap_or(0);
+    let mut rows: Vec<&tornado::Swing> = t.rows.iter().collect();
+    rows.sort_by(|a, b| b.width(o).total_cmp(&a.width(o)));
+    let pct = |p: f64| format!("P{}", (p * 100.0).round());
+    let (lo, hi) = (pct(t.swing.0), pct(t.swing.1));
+    let (subtitle, legend) = match names.lang {
+        Lang::En => (
+            format!(
+                "{} in {}: each input swung from its {lo} to its {hi}, the others at base",
+                names.label(head),
+                scenario.target_year
+            ),
+            [format!("input at {lo}"), format!("input at {hi}")],
+        ),
+        Lang::Ko => (
+            format!(
+                "{} ({}년): 각 입력값을 {lo}에서 {hi}로 변화, 나머지는 기준값",
+                names.label(head),
+                scenario.target_year
+            ),
+            [format!("입력값 {lo}"), format!("입력값 {hi}")],
+        ),
+    };
+    TornadoChart {
+        title: scenario.name.clone(),
+        subtitle,
+        output_axis: names.axis_in_year(head, scenario.target_year),
+        percent: names.is_share(head),
+        base: t.base[o],
+        bars: rows
+            .iter()
+            .map(|s| TornadoBar {
+                label: names.input_label(s.input).to_owned(),
+                input_values: [significant_short(s.low), significant_short(s.high)],
+                output_at_low: s.outputs[o].0,
+                output_at_high: s.outputs[o].1,
+            })
+            .collect(),
+        legend,
+        footnotes: footnotes.to_vec(),
+    }
+}
+
+fn histogram_chart(
+    scenario: &Scenario,
+    mc: &MonteCarlo,
+    head: Series,
+    bins: Vec<(f64, f64, f64)>,
+    names: &Names,
+    run_words: &str,
+    footnotes: &[String],
+) -> HistogramChart {
+    let last = scenario.years().count() - 1;
+    let stats = mc.series.iter().find(|(s, _)| *s == head).map(|(_, st)| st);
+    let median = stats.map_or(f64::NAN, |st| st.percentiles[last][3]);
+    let mut markers = vec![(
+        median,
+        match names.lang {
+            Lang::En => "median".to_owned(),
+            Lang::Ko => "중앙값".to_owned(),
+        },
+    )];
+    for p in mc
+        .probabilities
+        .iter()
+        .filter(|p| p.series == head && p.year == last)
+    {
+        markers.push((
+            p.stated,
+            match names.lang {
+                Lang::En => format!(
+                    "stated, P(at or above) = {}%",
+                    fixed(p.probability * 100.0, 1)
+                ),
+                Lang::Ko => format!("발표 수치, 도달 확률 {}%", fixed(p.probability * 100.0, 1)),
+            },
+        ));
+    }
+    let (frequency_axis, what) = match names.lang {
+        Lang::En => (
+            "Share of draws (%)",
+            format!("{} in {}", names.label(head), scenario.target_year),
+        ),
+        Lang::Ko => (
+            "추출 비중 (%)",
+            format!("{} ({}년)", names.label(head), scenario.target_year),
+        ),
+    };
+    HistogramChart {
+        title: scenario.name.clone(),
+        subtitle: format!("{what}: {run_words}"),
+        value_axis: names.axis_in_year(head, scenario.target_year),
+        frequency_axis: frequency_axis.into(),
+        percent: names.is_share(head),
+        bins,
+        markers,
+        footnotes: footnotes.to_vec(),
+    }
+}
+
+fn sobol_chart(
+    scenario: &Scenario,
+    outputs: &[Series],
+    e: &sobol::Estimate,
+    head: Series,
+    n: usize,
+    names: &Names,
+    footnotes: &[String],
+) -> Option<SobolChart> {
+    let o = outputs.iter().position(|s| *s == head)?;
+    let mut inputs: Vec<(usize, &sobol::Indices)> = e.indices[o].iter().enumerate().collect();
+    inputs.sort_by(|a, b| b.1.total.total_cmp(&a.1.total));
+    let (subtitle, axis, legend) = match names.lang {
+        Lang::En => (
+            format!(
+                "{} in {}: {} base samples, 95% bootstrap intervals",
+                names.label(head),
+                scenario.target_year,
+                grouped(n as u64)
+            ),
+            "Sobol index",
+            ["first-order index", "total index"],
+        ),
+        Lang::Ko => (
+            format!(
+                "{} ({}년): 기본 표본 {}개, 95% 부트스트랩 구간",
+                names.label(head),
+                scenario.target_year,
+                grouped(n as u64)
+            ),
+            "소볼 지수",
+            ["1차 지수", "총 지수"],
+        ),
+    };
+    Some(SobolChart {
+        title: scenario.name.clone(),
+        subtitle,
+        index_axis: axis.into(),
+        inputs: inputs
+            .iter()
+            .map(|(i, ix)| SobolBar {
+                label: names.input_label(*i).to_owned(),
+                first: (ix.first, ix.first - ix.first_conf, ix.first + ix.first_conf),
+                total: (ix.total, ix.total - ix.total_conf, ix.total + ix.total_conf),
+            })
+            .collect(),
+        legend: legend.map(String::from),
+        footnotes: footnotes.to_vec(),
+    })
+}
+
+fn summary(
+    scenario: &Scenario,
+    mc: &MonteCarlo,
+    t: &Tornado,
+    sobol: Option<&(Vec<Series>, sobol::Estimate)>,
+    head: Series,
+    names: &Names,
+    settings: monte_carlo::Settings,
+) -> String {
+    let last = scenario.years().count() - 1;
+    let ty = scenario.target_year;
+    let mut out = String::new();
+    let inputs = scenario.uncertainty.as_ref().map_or(0, |u| u.inputs.len());
+    let method = match settings.method {
+        Method::LatinHypercube => "Latin hypercube",
+        Method::Random => "random sampling",
+    };
+    let _ = writeln!(
+        out,
+        "\nMonte Carlo: {} draws ({method}), seed {}, {inputs} uncertain inputs",
+        grouped(mc.feasible()),
+        settings.seed
+    );
+    let _ = writeln!(
+        out,
+        "{:<16} {:>10} {:>10} {:>10} {:>10}",
+        format!("in {ty}"),
+        "P5",
+        "P50",
+        "P95",
+        "mean"
+    );
+    for (s, stats) in &mc.series {
+        let p = &stats.percentiles[last];
+        let _ = writeln!(
+            out,
+            "{:<16} {:>10} {:>10} {:>10} {:>10}",
+            names.name(*s),
+            names.mc_value(*s, p[0]),
+            names.mc_value(*s, p[3]),
+            names.mc_value(*s, p[6]),
+            names.mc_value(*s, stats.mean[last])
+        );
+    }
+    for p in &mc.probabilities {
+        let year = scenario.baseline_year + p.year as i32;
+        if year == scenario.baseline_year {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "P({} {year} ≥ {}) = {}% (standard error {} pp)",
+            names.name(p.series),
+            names.value(p.series, p.stated),
+            fixed(p.probability * 100.0, 1),
+            fixed(p.se * 100.0, 2)
+        );
+    }
+
+    if let Some(o) = t.outputs.iter().position(|s| *s == head) {
+        let _ = writeln!(
+            out,
+            "\ntornado: {} in {ty} (base {}), inputs swung P{}–P{}",
+            names.name(head),
+            names.value(head, t.base[o]),
+            (t.swing.0 * 100.0).round(),
+            (t.swing.1 * 100.0).round()
+        );
+        let mut rows: Vec<&tornado::Swing> = t.rows.iter().collect();
+        rows.sort_by(|a, b| b.width(o).total_cmp(&a.width(o)));
+        for s in rows {
+            let (a, b) = s.outputs[o];
+            let _ = writeln!(
+                out,
+                "  {:<36} {} → {}: {} → {}",
+                names.input_label(s.input),
+                significant_short(s.low),
+                significant_short(s.high),
+                names.value(head, a),
+                names.value(head, b)
+            );
+        }
+    }
+    if let Some((outputs, e)) = sobol
+        && let Some(o) = outputs.iter().position(|s| *s == head)
+    {
+        let _ = writeln!(
+            out,
+            "\nSobol indices: {} in {ty} ({} rows, 95% intervals)",
+            names.name(head),
+            grouped(e.rows as u64)
+        );
+        for (i, ix) in e.indices[o].iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {:<36} first {:>6} ± {:<6} total {:>6} ± {}",
+                names.input_label(i),
+                fixed(ix.first, 3),
+                fixed(ix.first_conf, 3),
+                fixed(ix.total, 3),
+                fixed(ix.total_conf, 3)
+            );
+        }
+    }
+    out
+}
+
+fn warnings(
+    scenario: &Scenario,
+    mc: &MonteCarlo,
+    sobol: Option<&(Vec<Series>, sobol::Estimate)>,
+    names: &Names,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if mc.infeasible > 0 {
+        out.push(format!(
+            "{} of {} Monte Carlo draws ({}%) could not be projected and were left out, e.g.: {}",
+            grouped(mc.infeasible),
+            grouped(mc.draws),
+            fixed(mc.infeasible as f64 / mc.draws as f64 * 100.0, 2),
+            mc.first_infeasible.as_deref().unwrap_or("")
+        ));
+    }
+    // Probabilities are shown to 0.1 percentage point: the standard error should be below
+    // half of that.
+    for p in &mc.probabilities {
+        if p.year == 0 || p.se.is_nan() || p.se <= 0.0005 {
+            continue;
+        }
+        let needed = (mc.feasible() as f64 * (p.se / 0.0005).powi(2)).ceil() as u64;
+        out.push(format!(
+            "P({} {} ≥ {}) has a standard error of {} pp, more than the 0.1 pp shown; about {} draws (--draws) would make it 0.05 pp",
+            names.name(p.series),
+            scenario.baseline_year + p.year as i32,
+            names.value(p.series, p.stated),
+            fixed(p.se * 100.0, 2),
+            grouped(needed)
+        ));
+    }
+    let last = scenario.years().count() - 1;
+    for (s, stats) in &mc.series {
+        let (p50, se) = (stats.percentiles[last][3], stats.percentile_se[last][3]);
+        if se > names.mc_half_unit(*s, p50) {
+            out.push(format!(
+                "the median of {} in {} ({}) has a standard error of {}, more than the last digit shown; use more --draws",
+                names.name(*s),
+                scenario.target_year,
+                names.mc_value(*s, p50),
+                names.value(*s, se),
+            ));
+        }
+    }
+    if let Some((_, e)) = sobol {
+        if e.dropped > 0 {
+            out.push(format!(
+                "{} Sobol sample rows could not be projected and were left out",
+                grouped(e.dropped as u64)
+            ));
+        }
+        if scenario
+            .uncertainty
+            .as_ref()
+            .is_some_and(|u| u.correlation.is_some())
+        {
+            out.push(
+                "Sobol indices assume independent inputs; the correlations in [uncertainty.correlation] are not applied to them"
+                    .into(),
+            );
+        }
+    }
+    out
+}
+
+/// A number with thousands separators: 1,000,000.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A value with 4 significant digits for labels.
+fn significant_short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return significant(v);
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    fixed(v, (3 - magnitude).max(0) as usize)
+}
+
+/// Runs `work` with a progress bar on standard error when asked and it is a terminal.
+fn with_progress<T>(show: bool, total: u64, work: impl FnOnce(&AtomicU64) -> T) -> T {
+    let done = AtomicU64::new(0);
+    let show = show && std::io::stderr().is_terminal() && total >= 1_000_000;
+    if !show {
+        return work(&done);
+    }
+    let finished = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !finished.load(Ordering::Relaxed) {
+                let d = done.load(Ordering::Relaxed);
+                let width = 30;
+                let filled = (d as f64 / total as f64 * width as f64) as usize;
+                eprint!(
+                    "\r  Monte Carlo [{}{}] {}/{} draws",
+                    "#".repeat(filled.min(width)),
+                    " ".repeat(width - filled.min(width)),
+                    grouped(d),
+                    grouped(total)
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            eprint!("\r{}\r", " ".repeat(80));
+        });
+        let result = work(&done);
+        finished.store(true, Ordering::Relaxed);
+        result
+    })
+}

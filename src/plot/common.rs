@@ -1,0 +1,554 @@
+//! What every chart shares: rendering to PNG (supersampled, box-filtered, encoded without
+//! varying chunks) or SVG, the page frame (title, subtitle, optional legend strip, wrapped
+//! footnotes), text styles, pixel geometry and the point markers.
+//!
+//! A chart is laid out once at 1× into a type implementing [`Figure`], whose `draw` then
+//! serves both outputs: PNG draws it [`t::SUPERSAMPLE`] times larger and scales down, SVG
+//! draws it at 1×.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::PlotError;
+use super::legend::Strip;
+use super::text::{FontBackend, text_size};
+use super::theme as t;
+
+/// A chart laid out and ready to be drawn at any pixel scale.
+pub(super) trait Figure {
+    /// Output width and height at 1×, in pixels.
+    fn size(&self) -> (u32, u32);
+
+    /// Draws the whole chart; `k` is the pixel scale (1 for SVG, the supersampling for PNG).
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        k: f64,
+    ) -> Result<(), PlotError>;
+}
+
+/// Renders `fig` as PNG bytes (8-bit RGB). The same figure always gives the same bytes.
+pub(super) fn png(fig: &impl Figure) -> Result<Vec<u8>, PlotError> {
+    let (w1, h1) = checked_size(fig)?;
+    let s = t::SUPERSAMPLE;
+    let (w, h) = (w1 * s, h1 * s);
+    // Starts white: the page background, without a slow fill of the large buffer.
+    let mut big = vec![255_u8; w as usize * h as usize * 3];
+    {
+        let backend = FontBackend::raster(BitMapBackend::with_buffer(&mut big, (w, h)));
+        let root = backend.into_drawing_area();
+        fig.draw(&root, f64::from(s))?;
+        root.present().map_err(PlotError::from_display)?;
+    }
+    let small = downsample(&big, w as usize, s as usize);
+    encode_png(&small, w1, h1)
+}
+
+/// Renders `fig` as an SVG document. Text is written as `<text>` elements in the
+/// NanumGothic family (with CJK fallbacks), so the viewer's fonts draw it.
+pub(super) fn svg(fig: &impl Figure) -> Result<String, PlotError> {
+    let size = checked_size(fig)?;
+    let mut out = String::new();
+    {
+        let backend = FontBackend::delegating(SVGBackend::with_string(&mut out, size));
+        let root = backend.into_drawing_area();
+        root.fill(&WHITE).map_err(PlotError::from_display)?;
+        fig.draw(&root, 1.0)?;
+        root.present().map_err(PlotError::from_display)?;
+    }
+    Ok(out)
+}
+
+/// The figure's size, refused when empty or beyond [`t::MAX_HEIGHT`] (the supersampled
+/// PNG buffer would take gigabytes).
+fn checked_size(fig: &impl Figure) -> Result<(u32, u32), PlotError> {
+    let (w, h) = fig.size();
+    if w == 0 || h == 0 || w > t::WIDTH || h > t::MAX_HEIGHT {
+        return Err(PlotError::new(format!(
+            "a {w} × {h} px chart is outside the supported size (up to {} × {} px)",
+            t::WIDTH,
+            t::MAX_HEIGHT
+        )));
+    }
+    Ok((w, h))
+}
+
+/// Box-filters an RGB image `w` pixels wide down by `s` in both directions. Plain index
+/// loops: iterator adaptors over 3-byte chunks are very slow in unoptimised (test) builds.
+fn downsample(big: &[u8], w: usize, s: usize) -> Vec<u8> {
+    let n = (s * s) as u32;
+    let (out_w, out_h) = (w / s, big.len() / (w * 3) / s);
+    let mut out = Vec::with_capacity(out_w * out_h * 3);
+    let mut acc = vec![0_u32; out_w * 3];
+    // One band of `s` source rows makes one output row.
+    for band in 0..out_h {
+        acc.fill(0);
+        for sub in 0..s {
+            let start = (band * s + sub) * w * 3;
+            let row = &big[start..start + w * 3];
+            for x in 0..out_w {
+                let block = &row[x * s * 3..(x + 1) * s * 3];
+                let (mut r, mut g, mut b) = (0_u32, 0_u32, 0_u32);
+                for p in 0..s {
+                    r += u32::from(block[p * 3]);
+                    g += u32::from(block[p * 3 + 1]);
+                    b += u32::from(block[p * 3 + 2]);
+                }
+                acc[x * 3] += r;
+                acc[x * 3 + 1] += g;
+                acc[x * 3 + 2] += b;
+            }
+        }
+        out.extend(acc.iter().map(|&v| ((v + n / 2) / n) as u8));
+    }
+    out
+}
+
+/// Encodes an 8-bit RGB buffer as PNG; no timestamps or other varying chunks.
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
+    let mut bytes = Vec::new();
+    let mut enc = png::Encoder::new(&mut bytes, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.set_compression(png::Compression::Fast);
+    let mut writer = enc.write_header().map_err(PlotError::from_display)?;
+    writer
+        .write_image_data(rgb)
+        .map_err(PlotError::from_display)?;
+    writer.finish().map_err(PlotError::from_display)?;
+    Ok(bytes)
+}
+
+/// `v` 1× pixels at scale `k`, rounded to whole pixels.
+pub(super) fn px(k: f64, v: f64) -> i32 {
+    (v * k).round() as i32
+}
+
+/// Like [`px`] for line widths and sizes: at least one pixel.
+pub(super) fn upx(k: f64, v: f64) -> u32 {
+    (v * k).round().max(1.0) as u32
+}
+
+/// A text style in the chart's font family; `size` is already scaled.
+pub(super) fn font(size: f64, color: RGBColor, pos: Pos) -> TextStyle<'static> {
+    (t::FONT_FAMILY, size).into_font().color(&color).pos(pos)
+}
+
+/// The bold variant of [`font`].
+pub(super) fn bold_font(size: f64, color: RGBColor, pos: Pos) -> TextStyle<'static> {
+    (t::FONT_FAMILY, size, FontStyle::Bold)
+        .into_font()
+        .color(&color)
+        .pos(pos)
+}
+
+/// Draws one line of text with its anchor at `at`.
+pub(super) fn draw_text<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    at: (i32, i32),
+    style: &TextStyle<'_>,
+) -> Result<(), PlotError> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    root.draw(&Text::new(text, at, style.clone()))
+        .map_err(PlotError::from_display)
+}
+
+/// Splits `text` into lines no wider than `max_w` pixels at font size `size`, breaking at
+/// spaces, or anywhere inside a word that is too long on its own (URLs, unspaced CJK).
+pub(super) fn wrap(text: &str, size: f64, max_w: f64) -> Result<Vec<String>, PlotError> {
+    let fits =
+        |s: &str| -> Result<bool, PlotError> { Ok(f64::from(text_size(s, size)?.0) <= max_w) };
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if fits(&candidate)? {
+            line = candidate;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        for c in word.chars() {
+            line.push(c);
+            if !fits(&line)? && line.chars().count() > 1 {
+                line.pop();
+                lines.push(std::mem::replace(&mut line, c.to_string()));
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    Ok(lines)
+}
+
+/// `text` shortened with "…" so that it is at most `max_w` pixels wide at `size`.
+pub(super) fn ellipsize(text: &str, size: f64, max_w: f64) -> Result<String, PlotError> {
+    if f64::from(text_size(text, size)?.0) <= max_w {
+        return Ok(text.to_string());
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let s: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
+        if f64::from(text_size(&s, size)?.0) <= max_w {
+            return Ok(s);
+        }
+    }
+    Ok("…".to_string())
+}
+
+/// How tall a [`Frame`] is.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Height {
+    /// [`t::HEIGHT`] while the footnotes fit in [`t::RESERVED_FOOTNOTE_LINES`] lines, one
+    /// footnote line taller per extra line; the body takes what is left.
+    Fixed,
+    /// Exactly as tall as the header, a body of this many pixels, and the footnotes.
+    Body(f64),
+}
+
+/// The page around a chart: white background, title, subtitle, an optional legend strip
+/// under them, the body (the chart proper, drawn by the caller) and wrapped footnotes.
+/// Everything is in 1× pixels.
+pub(super) struct Frame<'a> {
+    title: &'a str,
+    subtitle: &'a str,
+    legend: Option<Strip<'a>>,
+    /// Top of the legend strip.
+    legend_top: f64,
+    /// Footnotes, already wrapped to the page width.
+    footnotes: Vec<String>,
+    /// Page height.
+    pub height: u32,
+    /// Top of the body.
+    pub body_top: f64,
+    /// Bottom of the body.
+    pub body_bottom: f64,
+}
+
+impl<'a> Frame<'a> {
+    /// Lays out the page. `legend`, if any, is a strip laid out for the page width.
+    pub(super) fn new(
+        title: &'a str,
+        subtitle: &'a str,
+        legend: Option<Strip<'a>>,
+        footnotes: &[String],
+        height: Height,
+    ) -> Result<Self, PlotError> {
+        let title_h = f64::from(text_size(title, t::TITLE_SIZE)?.1);
+        let sub_h = if subtitle.is_empty() {
+            0.0
+        } else {
+            f64::from(text_size(subtitle, t::SUBTITLE_SIZE)?.1 + t::TITLE_GAP)
+        };
+        let header_bottom = f64::from(t::MARGIN_TOP + t::TITLE_GAP) + title_h + sub_h;
+        let legend_top = header_bottom + f64::from(t::LEGEND_STRIP_GAP);
+        let body_top = match &legend {
+            Some(strip) => legend_top + strip.height,
+            None => header_bottom,
+        } + f64::from(t::HEADER_GAP);
+        let mut lines = Vec::new();
+        for note in footnotes {
+            lines.extend(wrap(note, t::FOOTNOTE_SIZE, Self::content_width())?);
+        }
+        let footer = if lines.is_empty() {
+            0
+        } else {
+            (lines.len() as u32 + 1) * t::FOOTNOTE_LINE
+        };
+        let height = match height {
+            Height::Fixed => {
+                let extra = lines.len().saturating_sub(t::RESERVED_FOOTNOTE_LINES) as u32;
+                t::HEIGHT + extra * t::FOOTNOTE_LINE
+            }
+            Height::Body(body) => {
+                let total = body_top + body.max(0.0) + f64::from(footer + t::MARGIN_BOTTOM);
+                // Saturates for absurd bodies; `png`/`svg` then refuse the size.
+                total.ceil().min(f64::from(u32::MAX)) as u32
+            }
+        };
+        Ok(Frame {
+            title,
+            subtitle,
+            legend,
+            legend_top,
+            footnotes: lines,
+            height,
+            body_top,
+            body_bottom: f64::from(height.saturating_sub(t::MARGIN_BOTTOM + footer)),
+        })
+    }
+
+    /// Width available between the left and right page margins.
+    pub(super) fn content_width() -> f64 {
+        f64::from(t::WIDTH - 2 * t::MARGIN_X)
+    }
+
+    /// The body as a drawing area spanning the page between the margins.
+    pub(super) fn body<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        k: f64,
+    ) -> DrawingArea<DB, Shift> {
+        sub_area(
+            root,
+            f64::from(t::MARGIN_X),
+            self.body_top,
+            Self::content_width(),
+            self.body_bottom - self.body_top,
+            k,
+        )
+    }
+
+    /// Draws the title, subtitle, legend strip and footnotes (the background is white
+    /// already, see [`png()`] and [`svg()`]).
+    pub(super) fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        k: f64,
+    ) -> Result<(), PlotError> {
+        let left_top = Pos::new(HPos::Left, VPos::Top);
+        let x0 = px(k, f64::from(t::MARGIN_X));
+        let title_y = f64::from(t::MARGIN_TOP);
+        let title_h = f64::from(text_size(self.title, t::TITLE_SIZE)?.1);
+        draw_text(
+            root,
+            self.title,
+            (x0, px(k, title_y)),
+            &bold_font(t::TITLE_SIZE * k, t::TITLE_COLOR, left_top),
+        )?;
+        draw_text(
+            root,
+            self.subtitle,
+            (x0, px(k, title_y + title_h + f64::from(t::TITLE_GAP))),
+            &font(t::SUBTITLE_SIZE * k, t::TEXT_COLOR, left_top),
+        )?;
+        if let Some(strip) = &self.legend {
+            strip.draw(root, (f64::from(t::MARGIN_X), self.legend_top), k)?;
+        }
+        let mut y = self.body_bottom + f64::from(t::FOOTNOTE_LINE) * 0.6;
+        let style = font(t::FOOTNOTE_SIZE * k, t::FOOTNOTE_COLOR, left_top);
+        for line in &self.footnotes {
+            draw_text(root, line, (x0, px(k, y)), &style)?;
+            y += f64::from(t::FOOTNOTE_LINE);
+        }
+        Ok(())
+    }
+}
+
+/// The part of `root` at (`x`, `y`) of size `w` × `h`, all in 1× pixels.
+pub(super) fn sub_area<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+    k: f64,
+) -> DrawingArea<DB, Shift> {
+    root.clone().shrink(
+        (px(k, x), px(k, y)),
+        (px(k, w).max(1) as u32, px(k, h).max(1) as u32),
+    )
+}
+
+/// Axis-aligned pixel rectangle (inclusive corners), used to keep legends and labels clear
+/// of data and of each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Rect {
+    /// Left edge.
+    pub x0: i32,
+    /// Top edge.
+    pub y0: i32,
+    /// Right edge.
+    pub x1: i32,
+    /// Bottom edge.
+    pub y1: i32,
+}
+
+impl Rect {
+    /// Whether the point lies inside or on the edge.
+    pub(super) fn contains(&self, (x, y): (i32, i32)) -> bool {
+        (self.x0..=self.x1).contains(&x) && (self.y0..=self.y1).contains(&y)
+    }
+
+    /// Whether the two rectangles share more than an edge.
+    pub(super) fn overlaps(&self, o: &Rect) -> bool {
+        self.x0 < o.x1 && o.x0 < self.x1 && self.y0 < o.y1 && o.y0 < self.y1
+    }
+
+    /// Square of half-side `r` around `c`.
+    pub(super) fn square(c: (i32, i32), r: f64) -> Rect {
+        let r = r.ceil() as i32;
+        Rect {
+            x0: c.0 - r,
+            y0: c.1 - r,
+            x1: c.0 + r,
+            y1: c.1 + r,
+        }
+    }
+}
+
+/// Points every `step` pixels along a segment.
+pub(super) fn sample_segment(a: (i32, i32), b: (i32, i32), step: i32, out: &mut Vec<(i32, i32)>) {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let n = (dx.abs().max(dy.abs()) / step.max(1)).max(1);
+    out.extend((0..=n).map(|i| (a.0 + dx * i / n, a.1 + dy * i / n)));
+}
+
+/// Draws the polyline `pts` dashed with the theme's [`t::DASH`] pattern (scaled by `k`),
+/// the pattern running on across corners.
+pub(super) fn dashed_path<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    pts: &[(i32, i32)],
+    style: ShapeStyle,
+    k: f64,
+) -> Result<(), PlotError> {
+    let (dash, gap) = (f64::from(upx(k, t::DASH.0)), f64::from(upx(k, t::DASH.1)));
+    let period = dash + gap;
+    let at = |a: (i32, i32), b: (i32, i32), f: f64| {
+        let x = f64::from(a.0) + f64::from(b.0 - a.0) * f;
+        let y = f64::from(a.1) + f64::from(b.1 - a.1) * f;
+        (x.round() as i32, y.round() as i32)
+    };
+    // Distance along the path walked so far; a dash is drawn while (distance mod period)
+    // is below `dash`.
+    let mut walked = 0.0_f64;
+    let mut current: Vec<(i32, i32)> = Vec::new();
+    let flush = |current: &mut Vec<(i32, i32)>| -> Result<(), PlotError> {
+        if current.len() >= 2 {
+            root.draw(&PathElement::new(std::mem::take(current), style))
+                .map_err(PlotError::from_display)?;
+        }
+        current.clear();
+        Ok(())
+    };
+    for w in pts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let len = f64::from(b.0 - a.0).hypot(f64::from(b.1 - a.1));
+        if len == 0.0 {
+            continue;
+        }
+        let mut s = 0.0_f64;
+        while s < len {
+            let phase = walked.rem_euclid(period);
+            let (on, left) = if phase < dash {
+                (true, dash - phase)
+            } else {
+                (false, period - phase)
+            };
+            let step = left.min(len - s);
+            if on {
+                if current.is_empty() {
+                    current.push(at(a, b, s / len));
+                }
+                current.push(at(a, b, (s + step) / len));
+            } else {
+                flush(&mut current)?;
+            }
+            s += step;
+            walked += step;
+        }
+    }
+    flush(&mut current)
+}
+
+/// Filled circle with a thin white ring, so it stands out where it sits on its line.
+pub(super) fn given_marker<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: (i32, i32),
+    r: f64,
+    colour: RGBColor,
+    k: f64,
+) -> Result<(), PlotError> {
+    let err = PlotError::from_display;
+    let ring = (r + 1.5 * k).round() as i32;
+    root.draw(&Circle::new(c, ring, WHITE.filled()))
+        .map_err(err)?;
+    root.draw(&Circle::new(c, r.round() as i32, colour.filled()))
+        .map_err(err)
+}
+
+/// Hollow diamond: an outer filled diamond with a white one inside, which avoids the
+/// notched corners a thick closed outline gets from plotters' path rasteriser.
+pub(super) fn stated_marker<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: (i32, i32),
+    half: f64,
+    colour: RGBColor,
+    k: f64,
+) -> Result<(), PlotError> {
+    let err = PlotError::from_display;
+    let diamond = |h: f64| {
+        let h = h.round() as i32;
+        vec![
+            (c.0, c.1 - h),
+            (c.0 + h, c.1),
+            (c.0, c.1 + h),
+            (c.0 - h, c.1),
+        ]
+    };
+    // The inner diamond is inset by the stroke width measured perpendicular to the edges.
+    let inner = half - t::STATED_STROKE * k * std::f64::consts::SQRT_2;
+    root.draw(&Polygon::new(diamond(half), colour.filled()))
+        .map_err(err)?;
+    root.draw(&Polygon::new(diamond(inner), WHITE.filled()))
+        .map_err(err)
+}
+
+/// `colour` blended with white: `amount` 0 gives white, 1 the colour itself. Opaque tints
+/// keep overlapping fills and their legend swatches identical in PNG and SVG.
+pub(super) fn tint(colour: RGBColor, amount: f64) -> RGBColor {
+    let mix = |c: u8| (255.0 - (255.0 - f64::from(c)) * amount.clamp(0.0, 1.0)).round() as u8;
+    RGBColor(mix(colour.0), mix(colour.1), mix(colour.2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downsampling_averages_blocks() {
+        // 4 × 2 image, scaled down by 2: two output pixels.
+        let row0 = [0, 0, 0, 255, 255, 255, 10, 20, 30, 10, 20, 30];
+        let row1 = [0, 0, 0, 255, 255, 255, 10, 20, 30, 10, 20, 31];
+        let big: Vec<u8> = row0.iter().chain(&row1).copied().collect();
+        assert_eq!(downsample(&big, 4, 2), vec![128, 128, 128, 10, 20, 30]);
+    }
+
+    #[test]
+    fn wrapping_respects_width() {
+        let text = "Source: a rather long footnote that certainly needs more than one line at this width, with a https://very-long-url.example.com/that/cannot/be/broken/at/spaces/at/all/anywhere in it.";
+        let lines = wrap(text, 16.5, 300.0).unwrap();
+        assert!(lines.len() > 3);
+        for l in &lines {
+            assert!(text_size(l, 16.5).unwrap().0 <= 300, "{l}");
+        }
+    }
+
+    #[test]
+    fn ellipsis_shortens_to_fit() {
+        let s = ellipsize("metrics.sales.target.value.with.a.long.tail", 19.0, 150.0).unwrap();
+        assert!(s.ends_with('…'));
+        assert!(text_size(&s, 19.0).unwrap().0 <= 150);
+        assert_eq!(ellipsize("short", 19.0, 150.0).unwrap(), "short");
+        assert_eq!(ellipsize("anything", 19.0, 1.0).unwrap(), "…");
+    }
+
+    #[test]
+    fn tints_run_from_white_to_the_colour() {
+        let c = RGBColor(0, 114, 178);
+        assert_eq!(tint(c, 0.0), WHITE);
+        assert_eq!(tint(c, 1.0), c);
+        assert_eq!(tint(c, 0.5), RGBColor(128, 185, 217));
+    }
+}

@@ -1,0 +1,421 @@
+//! Validation of the `[uncertainty]` section: which numbers vary, with which distribution,
+//! and how they are correlated.
+
+use super::locate::{KeyPath, path};
+use super::raw::{DistName, RawInput, RawUncertainty, SamplingName};
+use super::validate::{Validator, label_or_name};
+use super::{
+    Correlation, InputTarget, MAX_DRAWS, Metric, PreStartGrowth, Ratio, Series, Shape,
+    UncertainInput, Uncertainty,
+};
+use crate::sensitivity::correlation::CorrelationMatrix;
+use crate::sensitivity::distribution::{Distribution, DistributionError};
+use crate::sensitivity::sampling::Method;
+
+/// Checks the raw section against the (already valid and ordered) metrics and ratios.
+pub(super) fn validate(
+    v: &mut Validator,
+    raw: RawUncertainty,
+    metrics: &[Metric],
+    ratios: &[Ratio],
+) -> Uncertainty {
+    let at = path(&["uncertainty"]);
+    if let Some(draws) = raw.draws
+        && !(1..=MAX_DRAWS).contains(&draws)
+    {
+        v.problem(
+            at.key("draws"),
+            format!("draws must be between 1 and {MAX_DRAWS}, not {draws}"),
+        );
+    }
+    let swing = match raw.swing.as_deref() {
+        None => (0.1, 0.9),
+        Some([low, high]) if 0.0 < *low && low < high && *high < 1.0 => (*low, *high),
+        Some(other) => {
+            v.problem(
+                at.key("swing"),
+                format!("swing takes two percentiles as fractions, low before high, both between 0 and 1 (e.g. [0.1, 0.9]), not {other:?}"),
+            );
+            (0.1, 0.9)
+        }
+    };
+    let output = raw.output.as_ref().and_then(|name| {
+        let found = metrics
+            .iter()
+            .position(|m| &m.name == name)
+            .map(Series::Metric)
+            .or_else(|| {
+                ratios
+                    .iter()
+                    .position(|r| &r.name == name)
+                    .map(Series::Ratio)
+            });
+        if found.is_none() {
+            let names: Vec<&str> = metrics
+                .iter()
+                .map(|m| m.name.as_str())
+                .chain(ratios.iter().map(|r| r.name.as_str()))
+                .collect();
+            v.problem(
+                at.key("output"),
+                format!(
+                    "unknown metric or ratio `{name}` (known: {})",
+                    names.join(", ")
+                ),
+            );
+        }
+        found
+    });
+
+    let mut inputs: Vec<UncertainInput> = Vec::new();
+    for (name, input) in &raw.inputs {
+        let key = at.key("inputs").key(name);
+        let Some((target, canonical)) = target(v, &key, name, metrics) else {
+            continue;
+        };
+        if let Some(other) = inputs.iter().find(|i| i.target == target) {
+            v.problem(
+                key.clone(),
+                format!("`{name}` varies the same number as `{}`", other.name),
+            );
+            continue;
+        }
+        let Some(distribution) = distribution(v, &key, input) else {
+            continue;
+        };
+        check_support(v, &key, target, &distribution, metrics);
+        inputs.push(UncertainInput {
+            label: label_or_name(&input.label, &canonical),
+            name: canonical,
+            target,
+            distribution,
+            source: v.source(key.key("source"), &input.source),
+        });
+    }
+
+    let correlation = raw.correlation.and_then(|c| {
+        let at = at.key("correlation");
+        let mut indices = Vec::new();
+        for (i, name) in c.inputs.iter().enumerate() {
+            let canonical = canonical_name(name);
+            match inputs.iter().position(|inp| inp.name == canonical) {
+                Some(j) if indices.contains(&j) => v.problem(
+                    at.key("inputs").index(i),
+                    format!("`{name}` is listed twice"),
+                ),
+                Some(j) => indices.push(j),
+                None => v.problem(
+                    at.key("inputs").index(i),
+                    format!("`{name}` is not one of the uncertain inputs in [uncertainty.inputs]"),
+                ),
+            }
+        }
+        if c.matrix.len() != c.inputs.len() {
+            v.problem(
+                at.key("matrix"),
+                format!(
+                    "the matrix has {} rows but {} inputs are listed",
+                    c.matrix.len(),
+                    c.inputs.len()
+                ),
+            );
+            return None;
+        }
+        match CorrelationMatrix::new(&c.matrix) {
+            Ok(matrix) if indices.len() == c.inputs.len() => Some(Correlation {
+                inputs: indices,
+                matrix,
+            }),
+            Ok(_) => None,
+            Err(e) => {
+                let key = match (e.row, e.column) {
+                    (Some(r), Some(col)) => at.key("matrix").index(r).index(col),
+                    (Some(r), None) => at.key("matrix").index(r),
+                    _ => at.key("matrix"),
+                };
+                v.problem(key, e.message);
+                None
+            }
+        }
+    });
+
+    Uncertainty {
+        draws: raw.draws,
+        seed: raw.seed,
+        sampling: raw.sampling.map(|s| match s {
+            SamplingName::Random => Method::Random,
+            SamplingName::Lhs => Method::LatinHypercube,
+        }),
+        output,
+        swing,
+        inputs,
+        correlation,
+    }
+}
+
+/// `metrics.x.target` and `metrics.x.target.value` name the same number; the canonical
+/// form ends in `.value` like the key paths in error messages.
+fn canonical_name(name: &str) -> String {
+    let trimmed = name.trim();
+    let bare = trimmed.strip_suffix(".value").unwrap_or(trimmed);
+    let is_point = bare.ends_with(".baseline") || bare.ends_with(".target") || bare.ends_with(']');
+    if is_point {
+        format!("{bare}.value")
+    } else {
+        bare.to_owned()
+    }
+}
+
+/// Which number an input name refers to, or a problem.
+fn target(
+    v: &mut Validator,
+    key: &KeyPath,
+    name: &str,
+    metrics: &[Metric],
+) -> Option<(InputTarget, String)> {
+    let canonical = canonical_name(name);
+    let bare = canonical.strip_suffix(".value").unwrap_or(&canonical);
+    let help = "an input is named by the key of the number it varies: metrics.NAME.baseline.value, \
+                metrics.NAME.target.value, metrics.NAME.milestones[I].value, metrics.NAME.start_year, \
+                metrics.NAME.cap or metrics.NAME.baseline_growth";
+    let Some(rest) = bare.strip_prefix("metrics.") else {
+        v.problem(
+            key.clone(),
+            format!("`{name}` is not a number kjproj can vary: {help}"),
+        );
+        return None;
+    };
+    let (metric_name, field) = rest.split_once('.').unwrap_or((rest, ""));
+    let Some(m) = metrics.iter().position(|m| m.name == metric_name) else {
+        let names: Vec<&str> = metrics.iter().map(|m| m.name.as_str()).collect();
+        v.problem(
+            key.clone(),
+            format!(
+                "unknown metric `{metric_name}` (metrics: {})",
+                names.join(", ")
+            ),
+        );
+        return None;
+    };
+    let metric = &metrics[m];
+    let target = match field {
+        "baseline" => InputTarget::Baseline(m),
+        "target" => InputTarget::Target(m),
+        "start_year" if metric.start.is_some() => InputTarget::StartYear(m),
+        "start_year" => {
+            v.problem(
+                key.clone(),
+                format!("metric `{metric_name}` has no start_year to vary"),
+            );
+            return None;
+        }
+        "cap"
+            if matches!(
+                metric.shape,
+                Shape::Logistic { .. } | Shape::Gompertz { .. }
+            ) =>
+        {
+            InputTarget::Cap(m)
+        }
+        "cap" => {
+            v.problem(
+                key.clone(),
+                format!("metric `{metric_name}` has no cap (only logistic and gompertz shapes do)"),
+            );
+            return None;
+        }
+        "baseline_growth" => match metric.start.as_ref().map(|s| &s.growth) {
+            Some(PreStartGrowth::Rate(_)) => InputTarget::GrowthRate(m),
+            _ => {
+                v.problem(
+                    key.clone(),
+                    format!("metric `{metric_name}` has no baseline_growth rate to vary"),
+                );
+                return None;
+            }
+        },
+        other => {
+            let index = other
+                .strip_prefix("milestones[")
+                .and_then(|s| s.strip_suffix(']'))
+                .and_then(|s| s.parse::<usize>().ok());
+            match index {
+                Some(i) if i < metric.milestones.len() => InputTarget::Milestone(m, i),
+                Some(i) => {
+                    v.problem(
+                        key.clone(),
+                        format!(
+                            "metric `{metric_name}` has {} milestones; there is no milestones[{i}]",
+                            metric.milestones.len()
+                        ),
+                    );
+                    return None;
+                }
+                None => {
+                    v.problem(
+                        key.clone(),
+                        format!("`{name}` is not a number kjproj can vary: {help}"),
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    Some((target, canonical))
+}
+
+/// The distribution an input describes, or problems naming the parameter.
+fn distribution(v: &mut Validator, key: &KeyPath, input: &RawInput) -> Option<Distribution> {
+    let given: Vec<(&'static str, f64)> = [
+        ("min", input.min),
+        ("mode", input.mode),
+        ("max", input.max),
+        ("mean", input.mean),
+        ("sd", input.sd),
+        ("low", input.low),
+        ("high", input.high),
+    ]
+    .into_iter()
+    .filter_map(|(field, value)| value.map(|x| (field, x)))
+    .collect();
+    let mut ok = true;
+    for (field, x) in &given {
+        ok &= v.finite(key.key(field), *x);
+    }
+    if !ok {
+        return None;
+    }
+    let has = |field: &str| given.iter().any(|(f, _)| *f == field);
+    let get = |field: &str| {
+        given
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(f64::NAN, |p| p.1)
+    };
+
+    // Which parameter sets each distribution accepts, in the order tried.
+    let (dist_word, forms): (&str, &[&[&str]]) = match input.dist {
+        None => ("the low-to-high shorthand", &[&["low", "high"]]),
+        Some(DistName::Uniform) => ("uniform", &[&["min", "max"]]),
+        Some(DistName::Triangular) => ("triangular", &[&["min", "mode", "max"]]),
+        Some(DistName::Pert) => ("pert", &[&["min", "mode", "max"]]),
+        Some(DistName::Normal) => ("normal", &[&["mean", "sd"], &["low", "high"]]),
+        Some(DistName::Lognormal) => ("lognormal", &[&["mean", "sd"], &["low", "high"]]),
+    };
+    let Some(form) = forms.iter().find(|form| form.iter().all(|f| has(f))) else {
+        let options: Vec<String> = forms.iter().map(|f| f.join(", ")).collect();
+        let missing = forms[0].iter().find(|f| !has(f)).copied().unwrap_or("min");
+        let message = if input.dist.is_none() {
+            "give a distribution (`dist = \"uniform\"`, \"triangular\", \"pert\", \"normal\" or \"lognormal\") or the low-to-high shorthand `low = ..., high = ...`".to_owned()
+        } else {
+            format!("{dist_word} needs {}", options.join(", or "))
+        };
+        v.problem(key.key(missing), message);
+        return None;
+    };
+    for (field, _) in &given {
+        if !form.contains(field) {
+            v.problem(
+                key.key(field),
+                format!(
+                    "`{field}` is not a parameter of {dist_word} (it takes {})",
+                    form.join(", ")
+                ),
+            );
+            ok = false;
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let made: Result<Distribution, DistributionError> = match (input.dist, form[0]) {
+        (None, _) => Distribution::normal_interval(get("low"), get("high")),
+        (Some(DistName::Uniform), _) => Distribution::uniform(get("min"), get("max")),
+        (Some(DistName::Triangular), _) => {
+            Distribution::triangular(get("min"), get("mode"), get("max"))
+        }
+        (Some(DistName::Pert), _) => Distribution::pert(get("min"), get("mode"), get("max")),
+        (Some(DistName::Normal), "mean") => Distribution::normal(get("mean"), get("sd")),
+        (Some(DistName::Normal), _) => Distribution::normal_interval(get("low"), get("high")),
+        (Some(DistName::Lognormal), "mean") => Distribution::lognormal(get("mean"), get("sd")),
+        (Some(DistName::Lognormal), _) => Distribution::lognormal_interval(get("low"), get("high")),
+    };
+    made.map_err(|e| v.problem(key.key(e.field), e.message))
+        .ok()
+}
+
+/// Bounded distributions must stay where the varied number is meaningful; unbounded ones
+/// may stray, and such draws are counted and left out of the results.
+fn check_support(
+    v: &mut Validator,
+    key: &KeyPath,
+    target: InputTarget,
+    dist: &Distribution,
+    metrics: &[Metric],
+) {
+    let (lo, hi) = dist.support();
+    match target {
+        InputTarget::StartYear(m) => {
+            let metric = &metrics[m];
+            let first_milestone = metric.milestones.first().map(|p| p.year);
+            let bounded = lo.is_finite() && hi.is_finite();
+            let (b, t) = (v.baseline_year, v.target_year);
+            let latest = first_milestone.unwrap_or(t);
+            if !bounded {
+                v.problem(
+                    key.clone(),
+                    "a start year needs a bounded distribution (uniform, triangular or pert)",
+                );
+            } else if lo.round() <= f64::from(b) || hi.round() >= f64::from(latest) {
+                v.problem(
+                    key.clone(),
+                    format!(
+                        "start years drawn from {} round to years outside {}–{}; they must fall after the baseline year {b} and before {}",
+                        dist.describe(),
+                        b + 1,
+                        latest - 1,
+                        first_milestone.map_or_else(|| format!("the target year {t}"), |y| format!("the first milestone ({y})"))
+                    ),
+                );
+            }
+        }
+        InputTarget::GrowthRate(_) if lo <= -1.0 && lo.is_finite() => v.problem(
+            key.clone(),
+            format!("{} allows growth rates of -100% or below", dist.describe()),
+        ),
+        InputTarget::Cap(m) => {
+            let metric = &metrics[m];
+            let highest = std::iter::once(metric.baseline.value)
+                .chain(metric.milestones.iter().map(|p| p.value))
+                .chain(std::iter::once(metric.target.value))
+                .fold(f64::NEG_INFINITY, f64::max);
+            if lo.is_finite() && lo <= highest {
+                v.problem(
+                    key.clone(),
+                    format!(
+                        "{} allows caps down to {lo}, but the cap must stay above every value of the metric (up to {highest})",
+                        dist.describe()
+                    ),
+                );
+            }
+        }
+        InputTarget::Baseline(m) | InputTarget::Target(m) | InputTarget::Milestone(m, _) => {
+            let positive_only = matches!(
+                metrics[m].shape,
+                Shape::Cagr | Shape::Logistic { .. } | Shape::Gompertz { .. }
+            );
+            if positive_only && lo.is_finite() && lo <= 0.0 {
+                v.problem(
+                    key.clone(),
+                    format!(
+                        "{} allows values of 0 or below, which the {} shape of `{}` cannot take",
+                        dist.describe(),
+                        metrics[m].shape.name(),
+                        metrics[m].name
+                    ),
+                );
+            }
+        }
+        InputTarget::GrowthRate(_) => {}
+    }
+}

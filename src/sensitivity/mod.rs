@@ -1,0 +1,60 @@
+//! Sensitivity: uncertain inputs, sampling, one-at-a-time ranges, Monte Carlo and
+//! variance-based (Sobol) indices.
+//!
+//! Every analysis works the same way: the scenario's numbers ([`crate::model::Inputs`])
+//! start at the file's values, the uncertain ones are set from their distributions'
+//! quantiles, and [`crate::model::project_into`] projects the result. Random numbers come
+//! from one ChaCha stream per chunk of draws ([`sampling::chunk_rng`]), so results depend on
+//! the seed and the number of draws only, never on the number of threads.
+
+pub mod correlation;
+pub mod distribution;
+pub mod monte_carlo;
+pub mod sampling;
+pub mod sobol;
+pub mod tornado;
+
+use crate::model::{Inputs, Projection};
+use crate::scenario::{InputTarget, Scenario, Series};
+
+/// Sets the number an uncertain input varies. Start years are rounded to whole years.
+pub fn apply(inputs: &mut Inputs, target: InputTarget, value: f64) {
+    match target {
+        InputTarget::Baseline(m) => inputs.metrics[m].baseline = value,
+        InputTarget::Target(m) => inputs.metrics[m].target = value,
+        InputTarget::Milestone(m, i) => inputs.metrics[m].milestones[i] = value,
+        InputTarget::StartYear(m) => inputs.metrics[m].start_year = Some(value.round() as i32),
+        InputTarget::Cap(m) => inputs.metrics[m].cap = Some(value),
+        InputTarget::GrowthRate(m) => inputs.metrics[m].growth_rate = Some(value),
+    }
+}
+
+/// The value of `series` in year index `year` of a projection.
+pub fn value_of(projection: &Projection, series: Series, year: usize) -> f64 {
+    match series {
+        Series::Metric(i) => projection.metrics[i][year],
+        Series::Ratio(i) => projection.ratios[i][year],
+    }
+}
+
+/// Every metric, then every ratio, of a scenario.
+pub fn all_series(scenario: &Scenario) -> Vec<Series> {
+    (0..scenario.metrics.len())
+        .map(Series::Metric)
+        .chain((0..scenario.ratios.len()).map(Series::Ratio))
+        .collect()
+}
+
+/// The headline output: the one the file names, else the first ratio, else the first
+/// metric.
+pub fn headline(scenario: &Scenario) -> Series {
+    scenario
+        .uncertainty
+        .as_ref()
+        .and_then(|u| u.output)
+        .unwrap_or(if scenario.ratios.is_empty() {
+            Series::Metric(0)
+        } else {
+            Series::Ratio(0)
+        })
+}

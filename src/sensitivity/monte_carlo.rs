@@ -1,0 +1,641 @@
+//! Monte Carlo: percentile bands of every metric and ratio in every year, probabilities of
+//! meeting stated figures, and their standard errors, in memory that does not grow with the
+//! number of draws.
+//!
+//! Draws are processed in chunks of [`CHUNK`]; chunk `c` takes its random numbers from
+//! stream `c` of the seed ([`sampling::chunk_rng`]), so any thread may run any chunk and the
+//! results are identical. Per year and series kjproj keeps:
+//!
+//! - a histogram of [`BINS`] bins over a range set by chunk 0 (widened by a quarter of its
+//!   spread on each side), plus the exact values that fall outside it (rare by
+//!   construction: about 2 in 65,536 draws); percentiles are read off it by interpolating
+//!   within a bin, so their resolution is the bin width, far below the Monte Carlo error
+//!   for any draw count that fits the range;
+//! - the count, mean and sum of squared deviations per chunk, merged in chunk order (Chan,
+//!   Golub & LeVeque 1979), so the mean is the same whatever the thread count.
+//!
+//! Standard errors are those of plain random sampling: `sd/√n` for the mean,
+//! `√(p(1−p)/n)` for a probability and `√(p(1−p)/n) / f(x_p)` for a percentile, with the
+//! density `f` estimated from the histogram (e.g. Stuart & Ord, *Kendall's Advanced Theory
+//! of Statistics* 1, §10.10). Latin hypercube sampling does at least as well, so for it
+//! these are upper bounds.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use super::distribution::Quantile;
+use super::sampling::{self, Method};
+use super::{all_series, apply, value_of};
+use crate::model::{Inputs, Projection, Workspace, project_into};
+use crate::scenario::{Scenario, Series};
+
+/// Draws per chunk: the unit of work and of random streams. Changing it changes results.
+pub const CHUNK: u64 = 65_536;
+
+/// Histogram bins per year and series.
+pub const BINS: usize = 16_384;
+
+/// The percentiles reported, as fractions.
+pub const PERCENTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
+
+/// How to run the simulation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Number of draws (at least 1).
+    pub draws: u64,
+    /// Random seed.
+    pub seed: u64,
+    /// Plain random or Latin hypercube sampling (stratified within each chunk).
+    pub method: Method,
+}
+
+/// Results of a simulation.
+#[derive(Debug, Clone)]
+pub struct MonteCarlo {
+    /// Draws asked for.
+    pub draws: u64,
+    /// Draws that could not be projected (e.g. a drawn cap below a value) and were left out.
+    pub infeasible: u64,
+    /// Why the first infeasible draw failed, for the warning.
+    pub first_infeasible: Option<String>,
+    /// Per series (every metric, then every ratio), per year.
+    pub series: Vec<(Series, SeriesStats)>,
+    /// Probability of reaching each stated figure.
+    pub probabilities: Vec<Probability>,
+    histograms: Vec<Histogram>,
+    years: usize,
+}
+
+/// Statistics of one series, one entry per year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesStats {
+    /// Mean per year.
+    pub mean: Vec<f64>,
+    /// Standard error of the mean per year.
+    pub mean_se: Vec<f64>,
+    /// Standard deviation per year.
+    pub sd: Vec<f64>,
+    /// Per year, the [`PERCENTILES`].
+    pub percentiles: Vec<[f64; 7]>,
+    /// Per year, the standard error of each percentile.
+    pub percentile_se: Vec<[f64; 7]>,
+}
+
+/// The chance that a series reaches a stated figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probability {
+    /// The series.
+    pub series: Series,
+    /// Year index.
+    pub year: usize,
+    /// The stated figure.
+    pub stated: f64,
+    /// Share of draws with a value at or above the stated figure.
+    pub probability: f64,
+    /// Its standard error.
+    pub se: f64,
+}
+
+impl MonteCarlo {
+    /// Draws that were projected.
+    pub fn feasible(&self) -> u64 {
+        self.draws - self.infeasible
+    }
+
+    /// A histogram of `series` in year index `year`: `bins` equal bins from its P0.5 to
+    /// P99.5, each (lower edge, upper edge, fraction of draws).
+    pub fn histogram(&self, series: Series, year: usize, bins: usize) -> Vec<(f64, f64, f64)> {
+        let Some(s) = self.series.iter().position(|(x, _)| *x == series) else {
+            return Vec::new();
+        };
+        let h = &self.histograms[s * self.years + year];
+        let (lo, hi) = (h.quantile(0.005), h.quantile(0.995));
+        if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || bins == 0 {
+            return vec![(lo, hi, 1.0)];
+        }
+        let width = (hi - lo) / bins as f64;
+        (0..bins)
+            .map(|b| {
+                let a = lo + width * b as f64;
+                let z = if b + 1 == bins { hi } else { a + width };
+                (a, z, h.cdf(z) - h.cdf(a))
+            })
+            .collect()
+    }
+}
+
+/// Runs the simulation. `progress`, if given, is increased by the draws done as chunks
+/// finish (for a progress bar).
+pub fn run(scenario: &Scenario, settings: Settings, progress: Option<&AtomicU64>) -> MonteCarlo {
+    let series = all_series(scenario);
+    let years = scenario.years().count();
+    let stated = stated_figures(scenario);
+    let chunks = settings.draws.div_ceil(CHUNK);
+    let chunk_len = |c: u64| (settings.draws - c * CHUNK).min(CHUNK) as usize;
+    let samplers = samplers(scenario);
+
+    // Chunk 0 sets the histogram ranges, so its values are kept until they are known.
+    let mut first_values: Vec<Vec<f64>> =
+        vec![Vec::with_capacity(chunk_len(0)); series.len() * years];
+    let first = simulate_chunk(
+        scenario,
+        &samplers,
+        &series,
+        &stated,
+        settings,
+        0,
+        chunk_len(0),
+        |cell, x| {
+            first_values[cell].push(x);
+        },
+    );
+    let ranges: Vec<(f64, f64)> = first_values
+        .iter()
+        .map(|v| {
+            let (min, max) = v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
+            if min > max {
+                (0.0, 1.0)
+            } else {
+                let spread = (max - min).max(max.abs().max(1.0) * 1e-9);
+                (min - spread / 4.0, max + spread / 4.0)
+            }
+        })
+        .collect();
+    if let Some(p) = progress {
+        p.fetch_add(chunk_len(0) as u64, Ordering::Relaxed);
+    }
+
+    let mut total = Totals::new(&ranges);
+    for (h, values) in total.histograms.iter_mut().zip(&first_values) {
+        for &x in values {
+            h.add(x);
+        }
+    }
+    drop(first_values);
+    total.add(first);
+    let rest = (1..chunks)
+        .into_par_iter()
+        .fold(
+            || Totals::new(&ranges),
+            |mut acc, c| {
+                let histograms = &mut acc.histograms;
+                let summary = simulate_chunk(
+                    scenario,
+                    &samplers,
+                    &series,
+                    &stated,
+                    settings,
+                    c,
+                    chunk_len(c),
+                    |cell, x| {
+                        histograms[cell].add(x);
+                    },
+                );
+                if let Some(p) = progress {
+                    p.fetch_add(chunk_len(c) as u64, Ordering::Relaxed);
+                }
+                acc.add(summary);
+                acc
+            },
+        )
+        .reduce(|| Totals::new(&ranges), Totals::merge);
+    total = Totals::merge(total, rest);
+    total.finish(settings.draws, &series, years, &stated)
+}
+
+/// Stated figures: (series, year index, value), metrics then ratios.
+fn stated_figures(scenario: &Scenario) -> Vec<(Series, usize, f64)> {
+    let at = |year: i32| (year - scenario.baseline_year) as usize;
+    let metrics = scenario.metrics.iter().enumerate().flat_map(|(i, m)| {
+        m.stated
+            .iter()
+            .map(move |s| (Series::Metric(i), at(s.year), s.value))
+    });
+    let ratios = scenario.ratios.iter().enumerate().flat_map(|(i, r)| {
+        r.stated
+            .iter()
+            .map(move |s| (Series::Ratio(i), at(s.year), s.value))
+    });
+    metrics.chain(ratios).collect()
+}
+
+/// The fast quantile functions of the scenario's uncertain inputs, in file order (built
+/// once per run: a PERT table takes about a millisecond).
+pub fn samplers(scenario: &Scenario) -> Vec<Quantile> {
+    scenario
+        .uncertainty
+        .as_ref()
+        .map(|u| u.inputs.iter().map(|i| i.distribution.sampler()).collect())
+        .unwrap_or_default()
+}
+
+/// Draws the inputs of one chunk: one column per uncertain input, correlated as asked.
+pub fn draw_inputs(
+    scenario: &Scenario,
+    samplers: &[Quantile],
+    method: Method,
+    seed: u64,
+    chunk: u64,
+    n: usize,
+) -> Vec<Vec<f64>> {
+    let Some(u) = &scenario.uncertainty else {
+        return Vec::new();
+    };
+    let mut rng = sampling::chunk_rng(seed, chunk);
+    let mut columns = sampling::uniforms(method, n, u.inputs.len(), &mut rng);
+    for (column, q) in columns.iter_mut().zip(samplers) {
+        for x in column.iter_mut() {
+            *x = q.at(*x);
+        }
+    }
+    if let Some(c) = &u.correlation {
+        let mut picked: Vec<Vec<f64>> = c
+            .inputs
+            .iter()
+            .map(|&i| std::mem::take(&mut columns[i]))
+            .collect();
+        super::correlation::iman_conover(&mut picked, &c.matrix, &mut rng);
+        for (&i, column) in c.inputs.iter().zip(picked) {
+            columns[i] = column;
+        }
+    }
+    columns
+}
+
+/// What one chunk of draws leaves besides the values it records.
+struct ChunkSummary {
+    index: u64,
+    /// Per cell (series × year): count, mean and squared deviations.
+    stats: Vec<Welford>,
+    /// Per stated figure: draws at or above it.
+    reached: Vec<u64>,
+    infeasible: u64,
+    first_infeasible: Option<(u64, usize, String)>,
+}
+
+/// Simulates chunk `index` of `n` draws, handing every value of every feasible draw to
+/// `record(cell, value)`, where cell = series × years + year.
+#[allow(clippy::too_many_arguments)]
+fn simulate_chunk(
+    scenario: &Scenario,
+    samplers: &[Quantile],
+    series: &[Series],
+    stated: &[(Series, usize, f64)],
+    settings: Settings,
+    index: u64,
+    n: usize,
+    mut record: impl FnMut(usize, f64),
+) -> ChunkSummary {
+    let years = scenario.years().count();
+    let columns = draw_inputs(scenario, samplers, settings.method, settings.seed, index, n);
+    let targets: Vec<_> = scenario
+        .uncertainty
+        .as_ref()
+        .map(|u| u.inputs.iter().map(|i| i.target).collect())
+        .unwrap_or_default();
+
+    let mut inputs = Inputs::base(scenario);
+    let mut workspace = Workspace::default();
+    let mut projection = Projection::empty(scenario);
+    let mut stats = vec![Welford::default(); series.len() * years];
+    let mut reached = vec![0u64; stated.len()];
+    let mut infeasible = 0;
+    let mut first_infeasible = None;
+    for draw in 0..n {
+        for (column, target) in columns.iter().zip(&targets) {
+            apply(&mut inputs, *target, column[draw]);
+        }
+        if let Err(e) = project_into(scenario, &inputs, &mut workspace, &mut projection) {
+            infeasible += 1;
+            if first_infeasible.is_none() {
+                first_infeasible = Some((index, draw, e.message));
+            }
+            continue;
+        }
+        for (s, &which) in series.iter().enumerate() {
+            for y in 0..years {
+                let cell = s * years + y;
+                let x = value_of(&projection, which, y);
+                stats[cell].push(x);
+                record(cell, x);
+            }
+        }
+        for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
+            if value_of(&projection, which, year) >= figure {
+                *count += 1;
+            }
+        }
+    }
+    ChunkSummary {
+        index,
+        stats,
+        reached,
+        infeasible,
+        first_infeasible,
+    }
+}
+
+/// Count, mean and sum of squared deviations (Welford 1962), mergeable (Chan et al. 1979).
+#[derive(Debug, Clone, Copy, Default)]
+struct Welford {
+    n: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Welford {
+    fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    fn merge(self, other: Welford) -> Welford {
+        if other.n == 0 {
+            return self;
+        }
+        if self.n == 0 {
+            return other;
+        }
+        let n = self.n + other.n;
+        let d = other.mean - self.mean;
+        Welford {
+            n,
+            mean: self.mean + d * other.n as f64 / n as f64,
+            m2: self.m2 + other.m2 + d * d * (self.n as f64 * other.n as f64) / n as f64,
+        }
+    }
+}
+
+/// A fixed-range histogram with exact out-of-range values.
+#[derive(Debug, Clone)]
+struct Histogram {
+    lo: f64,
+    hi: f64,
+    counts: Vec<u32>,
+    below: Vec<f64>,
+    above: Vec<f64>,
+    n: u64,
+    /// Exact extremes: quantiles never leave them (a constant series stays exact).
+    min: f64,
+    max: f64,
+}
+
+impl Histogram {
+    fn new((lo, hi): (f64, f64)) -> Histogram {
+        Histogram {
+            lo,
+            hi,
+            counts: vec![0; BINS],
+            below: Vec::new(),
+            above: Vec::new(),
+            n: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+
+    fn add(&mut self, x: f64) {
+        self.n += 1;
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+        if x < self.lo {
+            self.below.push(x);
+        } else if x >= self.hi {
+            self.above.push(x);
+        } else {
+            let b = ((x - self.lo) / (self.hi - self.lo) * BINS as f64) as usize;
+            self.counts[b.min(BINS - 1)] += 1;
+        }
+    }
+
+    fn merge(&mut self, other: &Histogram) {
+        self.n += other.n;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        self.below.extend_from_slice(&other.below);
+        self.above.extend_from_slice(&other.above);
+    }
+
+    fn sort(&mut self) {
+        self.below.sort_by(f64::total_cmp);
+        self.above.sort_by(f64::total_cmp);
+    }
+
+    fn width(&self) -> f64 {
+        (self.hi - self.lo) / BINS as f64
+    }
+
+    /// The value at rank `r` (0-based, fractional) of the sorted draws, assuming the draws
+    /// in a bin are spread evenly over it.
+    fn at_rank(&self, r: f64) -> f64 {
+        let below = self.below.len() as f64;
+        if r < below {
+            return self.below[r as usize];
+        }
+        let mut before = below;
+        for (b, &c) in self.counts.iter().enumerate() {
+            let c = f64::from(c);
+            if r < before + c {
+                let within = (r - before + 0.5) / c;
+                return self.lo + (b as f64 + within) * self.width();
+            }
+            before += c;
+        }
+        let i = ((r - before) as usize).min(self.above.len().saturating_sub(1));
+        self.above.get(i).copied().unwrap_or(self.hi)
+    }
+
+    /// The `p` quantile (0 ≤ p ≤ 1), ranks interpolated as NumPy's default `linear` method.
+    fn quantile(&self, p: f64) -> f64 {
+        if self.n == 0 {
+            return f64::NAN;
+        }
+        let r = p * (self.n - 1) as f64;
+        let (r0, r1) = (r.floor(), r.ceil());
+        let (a, b) = (self.at_rank(r0), self.at_rank(r1));
+        (a + (b - a) * (r - r0)).clamp(self.min, self.max)
+    }
+
+    /// Share of draws at or below `x`.
+    fn cdf(&self, x: f64) -> f64 {
+        if self.n == 0 {
+            return f64::NAN;
+        }
+        let below = self.below.partition_point(|&v| v <= x) as f64;
+        let mut count = below;
+        if x >= self.lo {
+            let pos = ((x - self.lo) / self.width()).min(BINS as f64);
+            let full = pos.floor() as usize;
+            count += self.counts[..full.min(BINS)]
+                .iter()
+                .map(|&c| f64::from(c))
+                .sum::<f64>();
+            if full < BINS {
+                count += f64::from(self.counts[full]) * (pos - full as f64);
+            }
+        }
+        if x >= self.hi {
+            count += self.above.partition_point(|&v| v <= x) as f64;
+        }
+        count / self.n as f64
+    }
+}
+
+/// Running totals over chunks.
+struct Totals {
+    histograms: Vec<Histogram>,
+    /// Per chunk (chunk index, per-cell statistics), merged in chunk order at the end.
+    moments: Vec<(u64, Vec<Welford>)>,
+    reached: Vec<u64>,
+    infeasible: u64,
+    first_infeasible: Option<(u64, usize, String)>,
+}
+
+impl Totals {
+    fn new(ranges: &[(f64, f64)]) -> Totals {
+        Totals {
+            histograms: ranges.iter().map(|&r| Histogram::new(r)).collect(),
+            moments: Vec::new(),
+            reached: Vec::new(),
+            infeasible: 0,
+            first_infeasible: None,
+        }
+    }
+
+    /// Adds a chunk's summary (its values are already in the histograms).
+    fn add(&mut self, chunk: ChunkSummary) {
+        self.moments.push((chunk.index, chunk.stats));
+        if self.reached.is_empty() {
+            self.reached = chunk.reached;
+        } else {
+            for (a, b) in self.reached.iter_mut().zip(&chunk.reached) {
+                *a += b;
+            }
+        }
+        self.infeasible += chunk.infeasible;
+        self.first_infeasible = earliest(self.first_infeasible.take(), chunk.first_infeasible);
+    }
+
+    fn merge(mut a: Totals, b: Totals) -> Totals {
+        for (x, y) in a.histograms.iter_mut().zip(&b.histograms) {
+            x.merge(y);
+        }
+        a.moments.extend(b.moments);
+        if a.reached.is_empty() {
+            a.reached = b.reached;
+        } else {
+            for (x, y) in a.reached.iter_mut().zip(&b.reached) {
+                *x += y;
+            }
+        }
+        a.infeasible += b.infeasible;
+        a.first_infeasible = earliest(a.first_infeasible, b.first_infeasible);
+        a
+    }
+
+    fn finish(
+        mut self,
+        draws: u64,
+        series: &[Series],
+        years: usize,
+        stated: &[(Series, usize, f64)],
+    ) -> MonteCarlo {
+        for h in &mut self.histograms {
+            h.sort();
+        }
+        self.moments.sort_by_key(|(c, _)| *c);
+        let cells = self.histograms.len();
+        let moments: Vec<Welford> = (0..cells)
+            .map(|cell| {
+                self.moments
+                    .iter()
+                    .fold(Welford::default(), |acc, (_, m)| acc.merge(m[cell]))
+            })
+            .collect();
+        let n = moments.first().map_or(0, |m| m.n);
+        let nf = n as f64;
+
+        let stats = series
+            .iter()
+            .enumerate()
+            .map(|(s, &which)| {
+                let mut out = SeriesStats {
+                    mean: Vec::with_capacity(years),
+                    mean_se: Vec::with_capacity(years),
+                    sd: Vec::with_capacity(years),
+                    percentiles: Vec::with_capacity(years),
+                    percentile_se: Vec::with_capacity(years),
+                };
+                for y in 0..years {
+                    let cell = s * years + y;
+                    let (m, h) = (moments[cell], &self.histograms[cell]);
+                    let sd = if n > 1 {
+                        (m.m2 / (nf - 1.0)).sqrt()
+                    } else {
+                        0.0
+                    };
+                    out.mean.push(m.mean);
+                    out.sd.push(sd);
+                    out.mean_se
+                        .push(if n > 0 { sd / nf.sqrt() } else { f64::NAN });
+                    out.percentiles.push(PERCENTILES.map(|p| h.quantile(p)));
+                    out.percentile_se.push(PERCENTILES.map(|p| {
+                        // 1/f(x_p) from the spread of the neighbouring quantiles.
+                        let d = 0.01;
+                        let inv_density = (h.quantile((p + d).min(1.0))
+                            - h.quantile((p - d).max(0.0)))
+                            / ((p + d).min(1.0) - (p - d).max(0.0));
+                        (p * (1.0 - p) / nf).sqrt() * inv_density
+                    }));
+                }
+                (which, out)
+            })
+            .collect();
+
+        let probabilities = stated
+            .iter()
+            .zip(&self.reached)
+            .map(|(&(which, year, figure), &count)| {
+                let p = if n > 0 { count as f64 / nf } else { f64::NAN };
+                Probability {
+                    series: which,
+                    year,
+                    stated: figure,
+                    probability: p,
+                    se: (p * (1.0 - p) / nf).sqrt(),
+                }
+            })
+            .collect();
+
+        MonteCarlo {
+            draws,
+            infeasible: self.infeasible,
+            first_infeasible: self.first_infeasible.map(|(_, _, m)| m),
+            series: stats,
+            probabilities,
+            histograms: self.histograms,
+            years,
+        }
+    }
+}
+
+fn earliest(
+    a: Option<(u64, usize, String)>,
+    b: Option<(u64, usize, String)>,
+) -> Option<(u64, usize, String)> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if (x.0, x.1) <= (y.0, y.1) { x } else { y }),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}

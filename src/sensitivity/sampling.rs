@@ -1,0 +1,206 @@
+//! Uniform draws on (0, 1) for Monte Carlo: plain random or Latin hypercube, from a
+//! reproducible, chunk-addressable random number generator.
+//!
+//! Every draw later goes through a quantile function (see
+//! [`super::distribution::Quantile`]), so the values here are probabilities: they are
+//! kept strictly inside (0, 1), because 0 and 1 map to the (possibly infinite) ends of a
+//! distribution's support.
+//!
+//! Reproducibility: a run is cut into chunks, and chunk `c` of a run with seed `s` always
+//! draws from [`chunk_rng`]`(s, c)`, an independent ChaCha8 stream, so results do not
+//! depend on how chunks are spread over threads. The integer and float conversions are
+//! implemented here rather than taken from `rand`, so that the sequence of values for a
+//! seed cannot change when `rand` is upgraded.
+//!
+//! # References
+//!
+//! - M. D. McKay, R. J. Beckman and W. J. Conover (1979), "A Comparison of Three Methods
+//!   for Selecting Values of Input Variables in the Analysis of Output from a Computer
+//!   Code", *Technometrics* 21(2), 239–245 (Latin hypercube sampling).
+//! - R. A. Fisher and F. Yates (1938); R. Durstenfeld (1964), "Algorithm 235: Random
+//!   permutation", *CACM* 7(7), 420 (the in-place shuffle).
+//! - D. Lemire (2019), "Fast Random Integer Generation in an Interval", *ACM TOMACS*
+//!   29(1), article 3 (unbiased bounded integers without division in the common case).
+//! - D. J. Bernstein (2008), "ChaCha, a variant of Salsa20" (the generator; `rand_chacha`).
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// How the uniforms of each column are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// Independent uniform draws.
+    Random,
+    /// Latin hypercube (McKay, Beckman & Conover 1979): each column has exactly one value
+    /// in each of the n equal strata of (0, 1), in random order, so every part of each
+    /// input's distribution is represented and means converge faster than with
+    /// [`Method::Random`].
+    LatinHypercube,
+}
+
+/// The generator for chunk number `chunk` of a run with `seed`.
+///
+/// ChaCha8 keyed by `seed` (expanded by `seed_from_u64`), on stream `chunk`: ChaCha has
+/// 2⁶⁴ independent streams per key, so chunks never overlap however many draws each
+/// takes, and any chunk can be regenerated on its own.
+pub fn chunk_rng(seed: u64, chunk: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(chunk);
+    rng
+}
+
+/// `k` columns of `n` uniforms in the open interval (0, 1), from `rng`.
+///
+/// - [`Method::Random`]: each value is an independent draw (m + ½)·2⁻⁵², m the top 52
+///   bits of a 64-bit output, so in \[2⁻⁵³, 1 − 2⁻⁵³\] and symmetric about ½; columns are
+///   filled one after another.
+/// - [`Method::LatinHypercube`]: for each column in turn, the strata 0..n are shuffled
+///   (Fisher–Yates, consuming n − 1 bounded integers), then value j is drawn uniformly
+///   inside stratum `perm[j]`, i.e. in \[perm\[j\]/n, (perm\[j\]+1)/n), consuming n more
+///   draws. Values are clamped into their stratum so rounding can never push one into the
+///   next stratum or onto 1.
+///
+/// The output is a deterministic function of the generator's state, `method`, `n` and `k`.
+/// Cost: O(n·k) time; memory n·k floats plus, for Latin hypercube, one n-element
+/// permutation reused across columns.
+pub fn uniforms(method: Method, n: usize, k: usize, rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
+    match method {
+        Method::Random => (0..k)
+            .map(|_| (0..n).map(|_| open_unit(rng)).collect())
+            .collect(),
+        Method::LatinHypercube => {
+            let mut strata: Vec<usize> = Vec::with_capacity(n);
+            // n as f64 is exact for any n a machine can hold in memory (< 2^53).
+            let n_f = n as f64;
+            (0..k)
+                .map(|_| {
+                    strata.clear();
+                    strata.extend(0..n);
+                    shuffle(&mut strata, rng);
+                    strata
+                        .iter()
+                        .map(|&s| {
+                            let lo = s as f64 / n_f;
+                            let hi = (s + 1) as f64 / n_f;
+                            let v = lo + open_unit(rng) * (hi - lo);
+                            // Rounding in the line above may land on `hi` (which is 1.0
+                            // for the top stratum); the largest float below it is still
+                            // inside the stratum (lo < hi as floats, since 1/n is far above
+                            // their spacing). In the bottom stratum v ≥ 2^-53/n > 0.
+                            v.clamp(lo, hi.next_down())
+                        })
+                        .collect()
+                })
+                .collect()
+        }
+    }
+}
+
+/// One uniform draw in the open interval (0, 1): (m + ½)·2⁻⁵² with m the top 52 bits of a
+/// 64-bit output, i.e. the midpoints of 2⁵² equal cells. Every value is exactly
+/// representable, the smallest is 2⁻⁵³ and the largest 1 − 2⁻⁵³, and the set is symmetric
+/// about ½ (so u and 1 − u are equally likely, as the quantile transform expects).
+#[inline]
+fn open_unit(rng: &mut ChaCha8Rng) -> f64 {
+    const SCALE: f64 = 1.0 / (1_u64 << 52) as f64;
+    ((rng.next_u64() >> 12) as f64 + 0.5) * SCALE
+}
+
+/// Fisher–Yates (Durstenfeld) shuffle: position i swaps with a uniform j in 0..=i, from
+/// the top down, which makes all n! orders equally likely.
+pub(crate) fn shuffle<T>(items: &mut [T], rng: &mut ChaCha8Rng) {
+    for i in (1..items.len()).rev() {
+        let j = below(rng, i as u64 + 1) as usize;
+        items.swap(i, j);
+    }
+}
+
+/// An unbiased uniform integer in 0..bound (bound ≥ 1), by Lemire's (2019) multiply and
+/// reject. Uses a 32-bit draw when the bound fits, which halves the generator work for
+/// any realistic chunk size.
+#[inline]
+fn below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
+    if let Ok(bound32) = u32::try_from(bound) {
+        let bound = u64::from(bound32);
+        let mut product = u64::from(rng.next_u32()) * bound;
+        let mut low = product as u32;
+        if low < bound32 {
+            // Reject the few low parts that would over-represent some results.
+            let threshold = bound32.wrapping_neg() % bound32;
+            while low < threshold {
+                product = u64::from(rng.next_u32()) * bound;
+                low = product as u32;
+            }
+        }
+        product >> 32
+    } else {
+        let mut product = u128::from(rng.next_u64()) * u128::from(bound);
+        let mut low = product as u64;
+        if low < bound {
+            let threshold = bound.wrapping_neg() % bound;
+            while low < threshold {
+                product = u128::from(rng.next_u64()) * u128::from(bound);
+                low = product as u64;
+            }
+        }
+        (product >> 64) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_unit_extremes_are_inside() {
+        // The extreme cells, computed the same way as open_unit for m = 0 and m = 2^52 − 1.
+        let scale = 1.0 / (1_u64 << 52) as f64;
+        let smallest = 0.5 * scale;
+        let largest = ((1_u64 << 52) - 1) as f64 * scale + 0.5 * scale;
+        assert!(smallest > 0.0);
+        assert!(largest < 1.0);
+        assert_eq!(1.0 - largest, smallest);
+    }
+
+    #[test]
+    fn below_is_in_range_and_roughly_uniform() {
+        let mut rng = chunk_rng(7, 0);
+        let mut counts = [0_u32; 7];
+        for _ in 0..70_000 {
+            let v = below(&mut rng, 7);
+            counts[v as usize] += 1;
+        }
+        for c in counts {
+            // Expected 10,000 each; sd ≈ 93, so ±600 is > 6 sd.
+            assert!((9_400..=10_600).contains(&c), "{counts:?}");
+        }
+        // The 64-bit path.
+        let big = u64::from(u32::MAX) + 10;
+        for _ in 0..1000 {
+            assert!(below(&mut rng, big) < big);
+        }
+        assert_eq!(below(&mut rng, 1), 0);
+    }
+
+    #[test]
+    fn shuffle_is_a_permutation() {
+        let mut rng = chunk_rng(1, 2);
+        let mut v: Vec<usize> = (0..1000).collect();
+        shuffle(&mut v, &mut rng);
+        let mut sorted = v.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..1000).collect::<Vec<_>>());
+        assert_ne!(v, sorted);
+    }
+
+    #[test]
+    fn top_stratum_never_reaches_one() {
+        // With n = 3 the top stratum is [2/3, 1); a draw near 1 − 2^-53 would round to 1.0
+        // without the clamp.
+        let mut rng = chunk_rng(3, 4);
+        for _ in 0..2000 {
+            let cols = uniforms(Method::LatinHypercube, 3, 1, &mut rng);
+            assert!(cols[0].iter().all(|&u| u > 0.0 && u < 1.0));
+        }
+    }
+}

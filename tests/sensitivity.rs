@@ -1,0 +1,259 @@
+//! Sensitivity analyses against independent values: normal quantiles, analytic Sobol
+//! indices, and Latin hypercube against plain sampling.
+
+use std::path::Path;
+
+use approx::assert_relative_eq;
+use kjproj::scenario::{self, Scenario, Series};
+use kjproj::sensitivity::monte_carlo::{self, Settings};
+use kjproj::sensitivity::sampling::Method;
+use kjproj::sensitivity::{sobol, tornado};
+
+fn parse(text: &str) -> Scenario {
+    scenario::parse(text, Path::new("t.toml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// One metric on a CAGR path from 160 (2023) to a target of N(350, 20) in 2031.
+fn normal_target(extra: &str) -> Scenario {
+    parse(&format!(
+        r#"
+name = "t"
+unit = "u"
+baseline_year = 2023
+target_year = 2031
+[metrics.market]
+shape = "cagr"
+baseline = {{ value = 160 }}
+target = {{ value = 350 }}
+[uncertainty.inputs]
+"metrics.market.target.value" = {{ dist = "normal", mean = 350, sd = 20 }}
+{extra}
+"#
+    ))
+}
+
+const Z: [f64; 7] = [
+    -1.6448536269514722,
+    -1.2815515655446004,
+    -0.6744897501960817,
+    0.0,
+    0.6744897501960817,
+    1.2815515655446004,
+    1.6448536269514722,
+];
+
+#[test]
+fn target_year_percentiles_are_normal_quantiles() {
+    let s = normal_target("");
+    for method in [Method::Random, Method::LatinHypercube] {
+        let mc = monte_carlo::run(
+            &s,
+            Settings {
+                draws: 200_000,
+                seed: 7,
+                method,
+            },
+            None,
+        );
+        let (_, stats) = &mc.series[0];
+        for (k, z) in Z.iter().enumerate() {
+            let exact = 350.0 + z * 20.0;
+            let (est, se) = (stats.percentiles[8][k], stats.percentile_se[8][k]);
+            assert!(
+                (est - exact).abs() < 4.0 * se + 0.01,
+                "{method:?} P{k}: {est} vs {exact} (se {se})"
+            );
+        }
+        assert!((stats.mean[8] - 350.0).abs() < 4.0 * stats.mean_se[8]);
+        assert_relative_eq!(stats.sd[8], 20.0, max_relative = 0.01);
+        // The baseline year does not vary at all.
+        assert_eq!(stats.percentiles[0], [160.0; 7]);
+    }
+}
+
+#[test]
+fn probability_of_a_stated_figure_matches_the_normal_cdf() {
+    // P(N(350, 20) >= 360) = 1 - Φ(0.5) = 0.3085375387259869.
+    let s = parse(
+        r#"
+name = "t"
+unit = "u"
+baseline_year = 2023
+target_year = 2031
+[metrics.market]
+shape = "cagr"
+baseline = { value = 160 }
+target = { value = 350 }
+stated = [{ year = 2031, value = 360, tolerance = 0 }]
+[uncertainty.inputs]
+"metrics.market.target" = { dist = "normal", mean = 350, sd = 20 }
+"#,
+    );
+    let mc = monte_carlo::run(
+        &s,
+        Settings {
+            draws: 100_000,
+            seed: 1,
+            method: Method::Random,
+        },
+        None,
+    );
+    let p = &mc.probabilities[0];
+    assert!(
+        (p.probability - 0.3085375387259869).abs() < 4.0 * p.se,
+        "{p:?}"
+    );
+}
+
+#[test]
+fn latin_hypercube_converges_faster_than_random_sampling() {
+    let s = normal_target("");
+    let error = |method: Method| -> f64 {
+        (0..20u64)
+            .map(|seed| {
+                let mc = monte_carlo::run(
+                    &s,
+                    Settings {
+                        draws: 2_000,
+                        seed,
+                        method,
+                    },
+                    None,
+                );
+                let p90 = mc.series[0].1.percentiles[8][5];
+                (p90 - (350.0 + 1.2815515655446004 * 20.0)).powi(2)
+            })
+            .sum::<f64>()
+            .sqrt()
+    };
+    let (lhs, random) = (error(Method::LatinHypercube), error(Method::Random));
+    assert!(lhs < random / 2.0, "LHS {lhs} vs random {random}");
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let s = normal_target("");
+    let settings = Settings {
+        draws: 300_000,
+        seed: 3,
+        method: Method::LatinHypercube,
+    };
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| monte_carlo::run(&s, settings, None))
+    };
+    let (one, many) = (run(1), run(4));
+    assert_eq!(one.series, many.series);
+    assert_eq!(one.probabilities, many.probabilities);
+}
+
+#[test]
+fn sobol_indices_of_an_additive_model_are_variance_shares() {
+    // f = 3·x1 + x2 with x1, x2 ~ U(0, 1): Var = 9/12 + 1/12, so S1 = S_T = 0.9 and 0.1.
+    let e = sobol::estimate(
+        2,
+        1,
+        sobol::Settings {
+            base_samples: 16_384,
+            seed: 11,
+            resamples: 200,
+            confidence: 0.95,
+        },
+        || (),
+        |_, u, out| {
+            out[0] = 3.0 * u[0] + u[1];
+            true
+        },
+    );
+    for (i, share) in [0.9, 0.1].into_iter().enumerate() {
+        let ix = e.indices[0][i];
+        assert!((ix.first - share).abs() < ix.first_conf.max(0.01), "{ix:?}");
+        assert!((ix.total - share).abs() < ix.total_conf.max(0.01), "{ix:?}");
+    }
+}
+
+#[test]
+fn sobol_indices_of_the_ishigami_function_match_the_analytic_values() {
+    // Ishigami & Homma (1990), a = 7, b = 0.1, x_i ~ U(-π, π). Analytic indices (e.g.
+    // Saltelli et al. 2008, also SALib's test suite): S1 = 0.3139, 0.4424, 0;
+    // S_T = 0.5576, 0.4424, 0.2437.
+    let pi = std::f64::consts::PI;
+    let e = sobol::estimate(
+        3,
+        1,
+        sobol::Settings {
+            base_samples: 32_768,
+            seed: 5,
+            resamples: 200,
+            confidence: 0.95,
+        },
+        || (),
+        |_, u, out| {
+            let x: Vec<f64> = u.iter().map(|p| -pi + 2.0 * pi * p).collect();
+            out[0] = x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin();
+            true
+        },
+    );
+    let first = [0.3139, 0.4424, 0.0];
+    let total = [0.5576, 0.4424, 0.2437];
+    for i in 0..3 {
+        let ix = e.indices[0][i];
+        // Within the 95% interval, widened a little for the 4-digit reference values.
+        assert!(
+            (ix.first - first[i]).abs() < ix.first_conf * 1.5 + 0.005,
+            "S1[{i}] {ix:?}"
+        );
+        assert!(
+            (ix.total - total[i]).abs() < ix.total_conf * 1.5 + 0.005,
+            "ST[{i}] {ix:?}"
+        );
+    }
+}
+
+#[test]
+fn tornado_swings_inputs_to_their_p10_and_p90() {
+    let s = normal_target("");
+    let t = tornado::run(&s);
+    assert_eq!(t.outputs, vec![Series::Metric(0)]);
+    assert_eq!(t.base, vec![350.0]);
+    let row = &t.rows[0];
+    assert_relative_eq!(
+        row.low,
+        350.0 - 1.2815515655446004 * 20.0,
+        max_relative = 1e-9
+    );
+    assert_relative_eq!(
+        row.high,
+        350.0 + 1.2815515655446004 * 20.0,
+        max_relative = 1e-9
+    );
+    // The target year's value is the target itself.
+    assert_relative_eq!(row.outputs[0].0, row.low, max_relative = 1e-12);
+    assert_relative_eq!(row.outputs[0].1, row.high, max_relative = 1e-12);
+}
+
+#[test]
+fn the_low_to_high_shorthand_is_a_normal_with_those_p5_and_p95() {
+    let s = parse(
+        r#"
+name = "t"
+unit = "u"
+baseline_year = 2023
+target_year = 2031
+[metrics.market]
+shape = "cagr"
+baseline = { value = 160 }
+target = { value = 350 }
+[uncertainty]
+swing = [0.05, 0.95]
+[uncertainty.inputs]
+"metrics.market.target.value" = { low = 300, high = 400 }
+"#,
+    );
+    let t = tornado::run(&s);
+    assert_relative_eq!(t.rows[0].low, 300.0, max_relative = 1e-9);
+    assert_relative_eq!(t.rows[0].high, 400.0, max_relative = 1e-9);
+}
