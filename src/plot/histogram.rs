@@ -7,8 +7,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Fit, Grid, Mesh, ValueAxis, draw_mesh, plot_rect};
-use super::common::{self, Figure, Frame, Height, dashed_path, draw_text, font, px, upx};
-use super::text::text_size;
+use super::common::{
+    self, Figure, Frame, Height, bold_font, dashed_path, draw_text, font, px, upx,
+};
+use super::text::{layout, text_size};
 use super::theme as t;
 use super::{HistogramChart, PlotError};
 
@@ -35,16 +37,30 @@ const EDGE_ROOM: f64 = 12.0;
 /// Extra space between label rows.
 const ROW_GAP: f64 = 6.0;
 
-/// A marker label placed in the band above the plot.
+/// A marker label placed in the band above the plot: the value in bold, then the
+/// caller's label.
 #[derive(Debug, Clone, PartialEq)]
 struct Placed {
     /// Marker value.
     value: f64,
-    text: String,
+    /// The value as printed.
+    number: String,
+    /// The caller's label (may be empty).
+    label: String,
     /// Row, 0 nearest the plot.
     row: usize,
     /// Whether the label is right of its line.
     right: bool,
+}
+
+/// Width at font size `size` of a marker label: bold number, a space, the label.
+fn label_width(number: &str, label: &str, size: f64) -> Result<f64, PlotError> {
+    let bold = f64::from(layout(number, size, true)?.width);
+    if label.is_empty() {
+        return Ok(bold);
+    }
+    let space = f64::from(text_size("0 0", size)?.0 - text_size("00", size)?.0);
+    Ok(bold + space + f64::from(text_size(label, size)?.0))
 }
 
 /// The chart laid out.
@@ -92,16 +108,25 @@ impl<'a> Layout<'a> {
         let (r0, r1) = (x.range.start, x.range.end);
         let to_x = |v: f64| plot_x0 + (v - r0) / (r1 - r0) * plot_w;
         let mut items = Vec::new();
+        let mut texts = Vec::new();
         for (value, label) in markers {
-            let text = if label.is_empty() {
-                x.value_label(*value)
-            } else {
-                format!("{label}: {}", x.value_label(*value))
-            };
-            let w = f64::from(text_size(&text, t::LEGEND_SIZE)?.0);
-            items.push((to_x(*value), w, *value, text));
+            let number = x.value_label(*value);
+            let w = label_width(&number, label, t::LEGEND_SIZE)?;
+            items.push((to_x(*value), w));
+            texts.push((*value, number, label.clone()));
         }
-        let labels = place_labels(&items, (plot_x0, plot_x0 + plot_w));
+        let spots = place_labels(&items, (plot_x0, plot_x0 + plot_w));
+        let labels: Vec<Placed> = texts
+            .into_iter()
+            .zip(spots)
+            .map(|((value, number, label), (row, right))| Placed {
+                value,
+                number,
+                label,
+                row,
+                right,
+            })
+            .collect();
         let row_h = f64::from(text_size("Ag", t::LEGEND_SIZE)?.1) + ROW_GAP;
         let rows = labels.iter().map(|p| p.row + 1).max().unwrap_or(0);
         let band_h = rows as f64 * row_h;
@@ -134,13 +159,14 @@ fn finite_bins(chart: &HistogramChart) -> impl Iterator<Item = (f64, f64, f64)> 
         .map(|&(a, b, f)| (a.min(b), a.max(b), f))
 }
 
-/// Places marker labels, given for each marker (line x, label width, value, text) in 1×
-/// pixels, within the plot's horizontal extent `(x0, x1)`. Markers are taken left to
-/// right; each takes the first of: row 0 right of its line, row 0 left, row 1 right, …
-/// where the label stays within the plot, overlaps no label in its row, and crosses no
-/// other marker's line (a line reaches up to its own label's row; lines of markers not yet
-/// placed are assumed to reach every row).
-fn place_labels(items: &[(f64, f64, f64, String)], (x0, x1): (f64, f64)) -> Vec<Placed> {
+/// Places marker labels, given for each marker (line x, label width) in 1× pixels,
+/// within the plot's horizontal extent `(x0, x1)`; returns (row, right of the line) per
+/// marker, in the given order. Markers are taken left to right; each takes the first of:
+/// row 0 right of its line, row 0 left, row 1 right, … where the label stays within the
+/// plot, overlaps no label in its row, and crosses no other marker's line (a line reaches
+/// up to its own label's row; lines of markers not yet placed are assumed to reach every
+/// row).
+fn place_labels(items: &[(f64, f64)], (x0, x1): (f64, f64)) -> Vec<(usize, bool)> {
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by(|&a, &b| items[a].0.total_cmp(&items[b].0));
     let span = |x: f64, w: f64, right: bool| {
@@ -152,8 +178,9 @@ fn place_labels(items: &[(f64, f64, f64, String)], (x0, x1): (f64, f64)) -> Vec<
     };
     // Placed so far: (item index, row, label span).
     let mut placed: Vec<(usize, usize, (f64, f64))> = Vec::new();
+    let mut result = vec![(0, true); items.len()];
     for (n, &i) in order.iter().enumerate() {
-        let (x, w, _, _) = &items[i];
+        let (x, w) = items[i];
         let free = |row: usize, (a, b): (f64, f64)| {
             let inside = a >= x0 && b <= x1;
             let clear_of_labels = placed
@@ -170,24 +197,16 @@ fn place_labels(items: &[(f64, f64, f64, String)], (x0, x1): (f64, f64)) -> Vec<
         };
         let choice = (0..items.len())
             .flat_map(|row| [(row, true), (row, false)])
-            .find(|&(row, right)| free(row, span(*x, *w, right)));
+            .find(|&(row, right)| free(row, span(x, w, right)));
         // Nothing fits (labels wider than the plot): a row of its own, on the roomier side.
         let (row, right) = choice.unwrap_or_else(|| {
             let top = placed.iter().map(|p| p.1 + 1).max().unwrap_or(0);
             (top, x1 - x >= x - x0)
         });
-        placed.push((i, row, span(*x, *w, right)));
+        placed.push((i, row, span(x, w, right)));
+        result[i] = (row, right);
     }
-    placed.sort_by_key(|p| p.0);
-    placed
-        .into_iter()
-        .map(|(i, row, (a, _))| Placed {
-            value: items[i].2,
-            text: items[i].3.clone(),
-            row,
-            right: a > items[i].0,
-        })
-        .collect()
+    result
 }
 
 impl Figure for Layout<'_> {
@@ -255,18 +274,17 @@ impl Figure for Layout<'_> {
             let centre = f64::from(plot.y0) / k - BAND_GAP - (p.row as f64 + 0.5) * self.row_h;
             let cy = px(k, centre);
             dashed_path(root, &[(xp, cy), (xp, plot.y1)], line_style, k)?;
+            // The block starts right of the line, or ends left of it.
+            let size = t::LEGEND_SIZE * k;
+            let w = label_width(&p.number, &p.label, size)?.round() as i32;
             let pad = px(k, LABEL_PAD);
-            let (lx, h) = if p.right {
-                (xp + pad, HPos::Left)
-            } else {
-                (xp - pad, HPos::Right)
-            };
-            let style = font(
-                t::LEGEND_SIZE * k,
-                t::HISTOGRAM_MARKER,
-                Pos::new(h, VPos::Center),
-            );
-            draw_text(root, &p.text, (lx, cy), &style)?;
+            let lx = if p.right { xp + pad } else { xp - pad - w };
+            let left_centre = Pos::new(HPos::Left, VPos::Center);
+            let number_style = bold_font(size, t::HISTOGRAM_MARKER, left_centre);
+            draw_text(root, &p.number, (lx, cy), &number_style)?;
+            let label_x = lx + w - text_size(&p.label, size)?.0 as i32;
+            let label_style = font(size, t::HISTOGRAM_MARKER, left_centre);
+            draw_text(root, &p.label, (label_x, cy), &label_style)?;
         }
         Ok(())
     }
@@ -276,34 +294,38 @@ impl Figure for Layout<'_> {
 mod tests {
     use super::*;
 
-    fn item(x: f64, w: f64) -> (f64, f64, f64, String) {
-        (x, w, x, format!("{x}"))
-    }
-
     #[test]
     fn distant_markers_share_the_first_row() {
-        let p = place_labels(&[item(100.0, 80.0), item(500.0, 80.0)], (0.0, 1000.0));
-        assert!(p.iter().all(|p| p.row == 0 && p.right));
+        let p = place_labels(&[(100.0, 80.0), (500.0, 80.0)], (0.0, 1000.0));
+        assert_eq!(p, vec![(0, true), (0, true)]);
     }
 
     #[test]
     fn close_markers_turn_their_labels_away_from_each_other() {
-        let p = place_labels(&[item(520.0, 150.0), item(500.0, 150.0)], (0.0, 1000.0));
+        let p = place_labels(&[(520.0, 150.0), (500.0, 150.0)], (0.0, 1000.0));
         // The left marker's label goes left, the right one's right, both in row 0.
-        assert_eq!((p[1].row, p[1].right), (0, false));
-        assert_eq!((p[0].row, p[0].right), (0, true));
+        assert_eq!(p, vec![(0, true), (0, false)]);
     }
 
     #[test]
     fn crowded_markers_are_staggered() {
-        let items = [item(500.0, 150.0), item(510.0, 150.0), item(520.0, 150.0)];
+        let items = [(500.0, 150.0), (510.0, 150.0), (520.0, 150.0)];
         let p = place_labels(&items, (0.0, 1000.0));
-        let rows: Vec<usize> = p.iter().map(|p| p.row).collect();
-        assert!(rows.iter().any(|&r| r > 0), "{p:?}");
+        assert!(p.iter().any(|&(row, _)| row > 0), "{p:?}");
         // A label near the right edge goes left of its line.
-        let edge = place_labels(&[item(990.0, 150.0)], (0.0, 1000.0));
-        assert!(!edge[0].right);
+        assert_eq!(
+            place_labels(&[(990.0, 150.0)], (0.0, 1000.0)),
+            vec![(0, false)]
+        );
         // Too wide for the plot: still placed, never a panic.
-        assert_eq!(place_labels(&[item(10.0, 5000.0)], (0.0, 1000.0)).len(), 1);
+        assert_eq!(place_labels(&[(10.0, 5000.0)], (0.0, 1000.0)).len(), 1);
+    }
+
+    #[test]
+    fn labels_are_as_wide_as_their_parts() {
+        let both = label_width("15.0%", "stated target", 19.0).unwrap();
+        let number = label_width("15.0%", "", 19.0).unwrap();
+        let label = f64::from(text_size("stated target", 19.0).unwrap().0);
+        assert!(both > number + label && both < number + label + 10.0);
     }
 }

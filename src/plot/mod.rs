@@ -1,4 +1,6 @@
-//! Charts. One file per chart; shared theme and the embedded font live beside them.
+//! Charts. One file per chart (the year-by-year paths, Monte Carlo fan charts, tornado,
+//! histogram and Sobol charts), each rendered by a `render_*_png` / `render_*_svg` pair;
+//! the page frame, axes, legends, theme and the embedded font are shared beside them.
 //!
 //! Charts are rendered into memory (PNG or SVG bytes) and handed back to the caller,
 //! which writes them atomically (see [`crate::export`]). Nothing here touches the file
@@ -180,6 +182,8 @@ pub struct HistogramChart {
     /// Bins: (lower edge, upper edge, fraction of draws in the bin); contiguous, ascending.
     pub bins: Vec<(f64, f64, f64)>,
     /// Vertical reference lines: (value, label), e.g. the stated target and the median.
+    /// The chart prints the value after the label ("stated target: 15.0%"), so the label
+    /// should not repeat it.
     pub markers: Vec<(f64, String)>,
     /// Footnote lines.
     pub footnotes: Vec<String>,

@@ -114,7 +114,7 @@ pub const LEGEND_OPACITY: f64 = 0.88;
 /// Panel titles of small multiples (drawn in synthetic bold).
 pub const PANEL_TITLE_SIZE: f64 = 22.0;
 /// Gap between a panel title and its plot.
-pub const PANEL_TITLE_GAP: f64 = 4.0;
+pub const PANEL_TITLE_GAP: f64 = 12.0;
 /// Text printed next to bars (values, bar-end labels).
 pub const VALUE_SIZE: f64 = 18.0;
 /// Gap between a bar end and the text next to it.
