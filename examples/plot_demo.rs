@@ -255,12 +255,18 @@ fn histogram(korean: bool) -> HistogramChart {
         percent: true,
         bins,
         markers: vec![
-            (0.15, l("제시된 목표", "stated target")),
+            (
+                0.15,
+                l(
+                    "제시된 목표, 도달 확률 47.2%",
+                    "stated target, P(at or above) = 47.2%",
+                ),
+            ),
             (median, l("중앙값", "median")),
         ],
         footnotes: vec![l(
-            "주: 표본의 47.2%가 제시된 목표(15%) 이상이다.",
-            "Note: 47.2% of the draws reach the stated target of 15%.",
+            "주: 2031년 시장 규모와 매출을 로그정규분포로 뽑아 계산한 점유율이다.",
+            "Note: shares computed from log-normal draws of the 2031 market size and sales.",
         )],
     }
 }

@@ -302,9 +302,19 @@ denominator = "market"
         let ix = e.indices[share][i];
         let (f, fc) = salib_first[i];
         let (t, tc) = salib_total[i];
-        assert!((ix.first - f).abs() <= ix.first_conf + fc, "S1[{i}] {ix:?} vs SALib {f} ± {fc}");
-        assert!((ix.total - t).abs() <= ix.total_conf + tc, "ST[{i}] {ix:?} vs SALib {t} ± {tc}");
+        assert!(
+            (ix.first - f).abs() <= ix.first_conf + fc,
+            "S1[{i}] {ix:?} vs SALib {f} ± {fc}"
+        );
+        assert!(
+            (ix.total - t).abs() <= ix.total_conf + tc,
+            "ST[{i}] {ix:?} vs SALib {t} ± {tc}"
+        );
         // Centring keeps the first-order interval about as narrow as SALib's.
-        assert!(ix.first_conf < 3.0 * fc, "S1[{i}] interval {}", ix.first_conf);
+        assert!(
+            ix.first_conf < 3.0 * fc,
+            "S1[{i}] interval {}",
+            ix.first_conf
+        );
     }
 }

@@ -182,8 +182,8 @@ pub struct HistogramChart {
     /// Bins: (lower edge, upper edge, fraction of draws in the bin); contiguous, ascending.
     pub bins: Vec<(f64, f64, f64)>,
     /// Vertical reference lines: (value, label), e.g. the stated target and the median.
-    /// The chart prints the value after the label ("stated target: 15.0%"), so the label
-    /// should not repeat it.
+    /// The chart prints the value in bold before the label ("**15.0%** stated target"), so
+    /// the label need not repeat it.
     pub markers: Vec<(f64, String)>,
     /// Footnote lines.
     pub footnotes: Vec<String>,
