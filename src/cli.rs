@@ -9,8 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "kjproj", version, about, long_about = None)]
 #[command(
-    after_help = "Exit codes: 0 success, 2 invalid scenario file or arguments, \
-3 outputs could not be written, 4 internal rendering error."
+    after_help = "Exit codes: 0 success, 1 a check failed (kjproj check), 2 invalid scenario \
+file or arguments, 3 outputs could not be written, 4 internal error."
 )]
 pub struct Cli {
     /// What to do.
@@ -58,6 +58,35 @@ kjproj run scenarios/fine_chem.toml --draws 1000000 --seed 7 --sampling random")
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
     },
+    /// Check scenario assumptions: built-in checks and the file's [[checks]], PASS/FAIL.
+    #[command(
+        after_help = "Exit codes: 0 every check passed, 1 a check failed, 2 a scenario \
+file is invalid.\n\nExamples:\n  kjproj check\n  kjproj check scenarios/fine_chem.toml \
+--junit target/kjproj-junit.xml\n  kjproj check scenarios/ --format json"
+    )]
+    Check {
+        /// Scenario files or directories (searched for *.toml) [default: scenarios/].
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: FormatArg,
+        /// Also write the results as JUnit XML to this file.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Monte Carlo draws for checks on P(…), percentiles and means [default: the
+        /// file's, else 100000].
+        #[arg(long, value_name = "N")]
+        draws: Option<u64>,
+    },
+}
+
+/// Output formats of `kjproj check`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// PASS/FAIL lines and `N passed, N failed`.
+    Text,
+    /// One JSON document.
+    Json,
 }
 
 /// Languages for chart labels.

@@ -10,6 +10,8 @@
 //! |---|---|
 //! | [`scenario`] | the file format: loading, validation, positions for errors |
 //! | [`model`] | growth shapes and the deterministic projection |
+//! | [`sensitivity`] | uncertain inputs, tornado, Monte Carlo, Sobol indices |
+//! | [`check`] | assumptions as pass/fail checks |
 //! | [`export`] | CSV as bytes, atomic writing of every output |
 //! | [`plot`] | charts, with an embedded font |
 //! | [`commands`] | one module per subcommand, gluing the above |
@@ -18,6 +20,7 @@
 //!
 //! The command-line layer (`src/cli.rs`, `src/main.rs`) is the only place that knows clap.
 
+pub mod check;
 pub mod commands;
 pub mod error;
 pub mod export;

@@ -42,6 +42,25 @@ fn main() {
             },
             threads,
         }),
+        cli::Command::Check {
+            paths,
+            format,
+            junit,
+            draws,
+        } => commands::check::run(&commands::check::CheckOptions {
+            paths,
+            format: match format {
+                cli::FormatArg::Text => commands::check::Format::Text,
+                cli::FormatArg::Json => commands::check::Format::Json,
+            },
+            junit,
+            draws,
+        })
+        .map(|code| {
+            if code != 0 {
+                std::process::exit(code);
+            }
+        }),
     };
     if let Err(e) = result {
         eprintln!("{} {e}", Style::for_stderr().error());

@@ -1,5 +1,6 @@
 //! One module per subcommand. Each takes a plain options struct, never clap types.
 
+pub mod check;
 pub mod run;
 pub mod sensitivity;
 mod terminal;

@@ -11,6 +11,7 @@
 //!
 //! A [`Scenario`] that exists is valid: the model can project it without further checks.
 
+mod checks;
 mod load;
 mod locate;
 mod raw;
@@ -53,6 +54,21 @@ pub struct Scenario {
     pub ratios: Vec<Ratio>,
     /// Uncertain inputs and settings for sensitivity analysis, if the file has any.
     pub uncertainty: Option<Uncertainty>,
+    /// Checks declared in `[[checks]]`, in file order.
+    pub checks: Vec<DeclaredCheck>,
+}
+
+/// A check declared in the scenario file (`[[checks]]`), already parsed and resolved.
+#[derive(Debug, Clone)]
+pub struct DeclaredCheck {
+    /// Its name, shown on PASS/FAIL lines.
+    pub name: String,
+    /// The check as written.
+    pub text: String,
+    /// The parsed check.
+    pub expr: crate::check::expr::Expr,
+    /// Why the check exists (a citation or reason), if given.
+    pub why: Option<String>,
 }
 
 impl Scenario {

@@ -27,6 +27,16 @@ pub(super) struct RawScenario {
     #[serde(default)]
     pub ratios: IndexMap<String, RawRatio>,
     pub uncertainty: Option<RawUncertainty>,
+    #[serde(default)]
+    pub checks: Vec<RawCheck>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCheck {
+    pub name: String,
+    pub check: String,
+    pub why: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -92,6 +92,13 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
     let uncertainty = raw
         .uncertainty
         .map(|u| super::uncertainty::validate(&mut v, u, &metrics, &ratios));
+    let checks = super::checks::validate(
+        &mut v,
+        &raw.checks,
+        &metrics,
+        &ratios,
+        uncertainty.as_ref().is_some_and(|u| !u.inputs.is_empty()),
+    );
     if !v.problems.is_empty() {
         return Err(v.problems);
     }
@@ -107,6 +114,7 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
         metrics,
         ratios,
         uncertainty,
+        checks,
     })
 }
 

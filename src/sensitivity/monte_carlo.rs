@@ -103,6 +103,21 @@ impl MonteCarlo {
         self.draws - self.infeasible
     }
 
+    fn cell(&self, series: Series, year: usize) -> Option<&Histogram> {
+        let s = self.series.iter().position(|(x, _)| *x == series)?;
+        self.histograms.get(s * self.years + year)
+    }
+
+    /// The `p` quantile (0 < p < 1) of `series` in year index `year`.
+    pub fn quantile(&self, series: Series, year: usize, p: f64) -> f64 {
+        self.cell(series, year).map_or(f64::NAN, |h| h.quantile(p))
+    }
+
+    /// Share of draws with `series` in year index `year` at or below `x`.
+    pub fn cdf(&self, series: Series, year: usize, x: f64) -> f64 {
+        self.cell(series, year).map_or(f64::NAN, |h| h.cdf(x))
+    }
+
     /// A histogram of `series` in year index `year`: `bins` equal bins from its P0.5 to
     /// P99.5, each (lower edge, upper edge, fraction of draws).
     pub fn histogram(&self, series: Series, year: usize, bins: usize) -> Vec<(f64, f64, f64)> {

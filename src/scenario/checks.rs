@@ -1,0 +1,111 @@
+//! Validation of `[[checks]]`: each check parses, names a known metric or ratio, and asks
+//! for years within the projection.
+
+use super::locate::path;
+use super::raw::RawCheck;
+use super::validate::Validator;
+use super::{DeclaredCheck, Metric, Ratio};
+use crate::check::expr::{self, Quantity};
+
+pub(super) fn validate(
+    v: &mut Validator,
+    raw: &[RawCheck],
+    metrics: &[Metric],
+    ratios: &[Ratio],
+    has_uncertainty: bool,
+) -> Vec<DeclaredCheck> {
+    let names: Vec<&str> = metrics
+        .iter()
+        .map(|m| m.name.as_str())
+        .chain(ratios.iter().map(|r| r.name.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for (i, c) in raw.iter().enumerate() {
+        let at = path(&["checks"]).index(i);
+        if c.name.trim().is_empty() {
+            v.problem(at.key("name"), "a check needs a name");
+        }
+        if out.iter().any(|d: &DeclaredCheck| d.name == c.name.trim()) {
+            v.problem(
+                at.key("name"),
+                format!("a check named `{}` already exists", c.name.trim()),
+            );
+        }
+        let key = at.key("check");
+        let e = match expr::parse(&c.check) {
+            Ok(e) => e,
+            Err(e) => {
+                v.problem(
+                    key,
+                    format!("{} (at `{}`)", e.message, rest(&c.check, e.at)),
+                );
+                continue;
+            }
+        };
+        let r = e.quantity.series();
+        if !names.contains(&r.name.as_str()) {
+            v.problem(
+                key.clone(),
+                format!(
+                    "unknown metric or ratio `{}` (known: {})",
+                    r.name,
+                    names.join(", ")
+                ),
+            );
+        }
+        let mut years: Vec<i32> = r.year.iter().map(|y| y.0).collect();
+        if let Quantity::Cagr(_, Some((from, to))) = &e.quantity {
+            years.extend([from.0, to.0]);
+            if to.0 <= from.0 {
+                v.problem(
+                    key.clone(),
+                    format!(
+                        "cagr needs the later year second, not {} then {}",
+                        from.0, to.0
+                    ),
+                );
+            }
+        }
+        if let Quantity::Yoy(r) = &e.quantity
+            && r.year.is_some_and(|y| y.0 == v.baseline_year)
+        {
+            v.problem(
+                key.clone(),
+                format!(
+                    "there is no growth on the year before in the baseline year {}",
+                    v.baseline_year
+                ),
+            );
+        }
+        for y in years {
+            if y < v.baseline_year || y > v.target_year {
+                v.problem(
+                    key.clone(),
+                    format!(
+                        "year {y} is outside the projection {}–{}",
+                        v.baseline_year, v.target_year
+                    ),
+                );
+            }
+        }
+        if e.quantity.needs_simulation() && !has_uncertainty {
+            v.problem(
+                key.clone(),
+                "P(…), percentiles and mean(…) need uncertain inputs: add an [uncertainty.inputs] section",
+            );
+        }
+        out.push(DeclaredCheck {
+            name: c.name.trim().to_owned(),
+            text: c.check.trim().to_owned(),
+            expr: e,
+            why: c.why.clone().filter(|w| !w.trim().is_empty()),
+        });
+    }
+    out
+}
+
+/// The check text from byte `at`, for pointing at a problem.
+fn rest(text: &str, at: usize) -> &str {
+    let tail = text.get(at..).unwrap_or("");
+    if tail.is_empty() { "the end" } else { tail }
+}

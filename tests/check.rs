@@ -1,0 +1,200 @@
+//! `kjproj check` on passing, failing and invalid scenarios, in every output format.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn kjproj() -> Command {
+    let mut cmd = Command::cargo_bin("kjproj").expect("binary built");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+#[test]
+fn shipped_scenarios_pass() {
+    kjproj()
+        .current_dir(repo(""))
+        .args(["check", "--draws", "50000"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("scenarios/fine_chem.toml"))
+        .stdout(predicate::str::contains("scenarios/korea_israel.toml"))
+        .stdout(predicate::str::contains(
+            "PASS  stated share 2023 agrees with the derived value [motie-2023]: derived 5.875% \
+             (sales / market = 9.4 / 160), stated 5.7%, difference +0.175 pp (bound: 5.7% ± 0.25 pp)",
+        ))
+        .stdout(predicate::str::is_match(r"PASS  reaching 15% by 2031 is not a long shot: P\(share\[2031\] ≥ 15%\) = 3\d\.\d+% \(bound: ≥ 25%\)").unwrap())
+        .stdout(predicate::str::is_match(r"\n\d+ passed, 0 failed\n$").unwrap())
+        .stdout(predicate::str::contains("FAIL").not())
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn a_broken_copy_fails_naming_the_check_the_value_and_the_bound() {
+    kjproj()
+        .args(["check", repo("tests/check/failing.toml").to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "FAIL  2031 share reaches 16%: share[2031] = 14.857% (bound: ≥ 16%)",
+        ))
+        .stdout(predicate::str::contains("why: a goal nobody stated"))
+        .stdout(predicate::str::contains(
+            "FAIL  market growth is modest: cagr(market) = 10.279% (bound: < 8%)",
+        ))
+        .stdout(predicate::str::contains(
+            "FAIL  stated share 2023 agrees with the derived value [motie-2023]: derived 5.875%",
+        ))
+        .stdout(predicate::str::contains(
+            "FAIL  every stated figure cites a source: no source: market target",
+        ))
+        .stdout(predicate::str::ends_with("1 passed, 4 failed\n"));
+}
+
+#[test]
+fn an_invalid_file_is_exit_code_2_and_the_others_are_still_checked() {
+    kjproj()
+        .args([
+            "check",
+            repo("tests/check/failing.toml").to_str().unwrap(),
+            repo("tests/bad/unknown_key.toml").to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("INVALID"))
+        .stdout(predicate::str::contains(
+            "unknown_key.toml:15:1: key `metrics.sales.shap`",
+        ))
+        .stdout(predicate::str::contains(
+            "1 invalid scenario file\n1 passed, 4 failed\n",
+        ));
+}
+
+#[test]
+fn junit_is_valid_xml_with_the_right_counts() {
+    let out = TempDir::new().unwrap();
+    let junit = out.path().join("reports/junit.xml");
+    std::fs::create_dir_all(junit.parent().unwrap()).unwrap();
+    kjproj()
+        .args([
+            "check",
+            repo("tests/check/failing.toml").to_str().unwrap(),
+            repo("tests/bad/cap_below_value.toml").to_str().unwrap(),
+            repo("scenarios/korea_israel.toml").to_str().unwrap(),
+            "--junit",
+        ])
+        .arg(&junit)
+        .assert()
+        .code(2);
+    let text = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("failures"), Some("4"));
+    assert_eq!(root.attribute("errors"), Some("1"));
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 3);
+    // Every suite's counts match its test cases, as JUnit consumers expect.
+    for suite in &suites {
+        let cases: Vec<_> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        let failures = cases
+            .iter()
+            .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+            .count();
+        let errors = cases
+            .iter()
+            .filter(|c| c.children().any(|n| n.has_tag_name("error")))
+            .count();
+        assert_eq!(
+            suite.attribute("tests"),
+            Some(cases.len().to_string().as_str())
+        );
+        assert_eq!(
+            suite.attribute("failures"),
+            Some(failures.to_string().as_str())
+        );
+        assert_eq!(suite.attribute("errors"), Some(errors.to_string().as_str()));
+    }
+    let failure = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("testcase") && n.attribute("name") == Some("2031 share reaches 16%")
+        })
+        .and_then(|n| n.children().find(|c| c.has_tag_name("failure")))
+        .expect("the failing check");
+    assert_eq!(
+        failure.attribute("message"),
+        Some("share[2031] = 14.857% (bound: ≥ 16%)")
+    );
+}
+
+#[test]
+fn json_lists_every_check() {
+    let assert = kjproj()
+        .args([
+            "check",
+            "--format",
+            "json",
+            repo("tests/check/failing.toml").to_str().unwrap(),
+        ])
+        .assert()
+        .code(1);
+    let doc: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(doc["passed"], 1);
+    assert_eq!(doc["failed"], 4);
+    assert_eq!(doc["invalid"], 0);
+    let checks = doc["files"][0]["checks"].as_array().unwrap();
+    let c = checks
+        .iter()
+        .find(|c| c["name"] == "market growth is modest")
+        .unwrap();
+    assert_eq!(c["passed"], false);
+    assert_eq!(c["builtin"], false);
+    assert_eq!(c["check"], "cagr(market) < 8%");
+    assert_eq!(c["bound"], "< 8%");
+}
+
+#[test]
+fn a_check_with_a_typo_is_an_invalid_file_pointing_at_it() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("typo.toml");
+    let text = std::fs::read_to_string(repo("tests/check/failing.toml"))
+        .unwrap()
+        .replace("share[2031] >= 16%", "shaer[2031] >= 16%")
+        .replace("cagr(market) < 8%", "cagr(market) betwen 1 and 2");
+    std::fs::write(&file, text).unwrap();
+    kjproj()
+        .args(["check"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "key `checks[0].check`: unknown metric or ratio `shaer`",
+        ))
+        .stdout(predicate::str::contains(
+            "key `checks[1].check`: expected a bound",
+        ));
+}
+
+#[test]
+fn a_directory_without_scenarios_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    kjproj()
+        .args(["check"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds no .toml scenario files"));
+}
