@@ -109,3 +109,36 @@ fn sensitivity_charts(bencher: Bencher) {
         kjproj::commands::sensitivity::analyse(black_box(&s), &p, s.lang, false, &options)
     });
 }
+
+/// `kjproj check` over 100 scenario files (copies of korea_israel.toml, whose checks need no
+/// simulation): loading, projecting, built-in and declared checks, from disk.
+#[divan::bench(sample_count = 10)]
+fn check_100_files(bencher: Bencher) {
+    let dir = std::env::temp_dir().join(format!("kjproj-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/korea_israel.toml"),
+    )
+    .expect("shipped scenario");
+    let files: Vec<_> = (0..100)
+        .map(|i| {
+            let f = dir.join(format!("s{i:03}.toml"));
+            std::fs::write(&f, &text).expect("write copy");
+            f
+        })
+        .collect();
+    bencher.bench(|| {
+        files
+            .iter()
+            .map(|f| commands::check::check_file(black_box(f), None).checks.len())
+            .sum::<usize>()
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `kjproj check` of fine_chem.toml with its simulation checks at 100,000 draws.
+#[divan::bench(sample_count = 5)]
+fn check_fine_chem_with_simulation(bencher: Bencher) {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fine_chem.toml");
+    bencher.bench(|| commands::check::check_file(black_box(&file), Some(100_000)));
+}

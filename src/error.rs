@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! |------|---------|
 //! | 0 | success |
-//! | 1 | reserved for failed checks (`kjproj check`) |
+//! | 1 | a check failed (`kjproj check`) |
 //! | 2 | invalid input: the scenario file (syntax, unknown key, wrong type, impossible value) or the command line |
 //! | 3 | the outputs could not be written (permissions, a file where a directory should be, disk full) |
 //! | 4 | internal error while rendering a chart (a bug: please report it) |
