@@ -217,3 +217,61 @@ pub struct SobolBar {
     /// Total index and its confidence interval (low, high).
     pub total: (f64, f64, f64),
 }
+
+/// A comparison of scenarios or variants (`compare.png`): one panel per metric and ratio,
+/// one line per variant, in the variants' order.
+#[derive(Debug, Clone)]
+pub struct CompareChart {
+    /// Chart title.
+    pub title: String,
+    /// Line under the title.
+    pub subtitle: String,
+    /// Label of the x axis ("Year" or "연도").
+    pub year_axis: String,
+    /// Years shown, ascending (the union of every variant's years).
+    pub years: Vec<i32>,
+    /// Names of the variants, one legend entry each; the first is the base and is drawn
+    /// strongest.
+    pub variants: Vec<String>,
+    /// One panel per series.
+    pub panels: Vec<ComparePanel>,
+    /// Footnote lines.
+    pub footnotes: Vec<String>,
+}
+
+/// One panel of a [`CompareChart`].
+#[derive(Debug, Clone)]
+pub struct ComparePanel {
+    /// Panel title (the series label).
+    pub title: String,
+    /// Value axis label.
+    pub axis: String,
+    /// Whether values are fractions shown as percentages.
+    pub percent: bool,
+    /// Per variant, one value per year of [`CompareChart::years`]; NaN where a variant has
+    /// no value (a shorter horizon, or a series it lacks).
+    pub lines: Vec<Vec<f64>>,
+}
+
+/// A stacked area chart of a metric's segments (`segments_<metric>.png`).
+#[derive(Debug, Clone)]
+pub struct StackedChart {
+    /// Chart title.
+    pub title: String,
+    /// Line under the title.
+    pub subtitle: String,
+    /// Label of the x axis.
+    pub year_axis: String,
+    /// Label of the value axis (the unit).
+    pub value_axis: String,
+    /// Years, ascending.
+    pub years: Vec<i32>,
+    /// Segments bottom to top: (label, one non-negative value per year).
+    pub segments: Vec<(String, Vec<f64>)>,
+    /// Stated totals to compare with the stack's top, drawn as hollow diamonds: (year, value).
+    pub stated_totals: Vec<(i32, f64)>,
+    /// Legend text for the stated totals.
+    pub stated_label: String,
+    /// Footnote lines.
+    pub footnotes: Vec<String>,
+}
