@@ -3,15 +3,16 @@
 //! figures are made up but shaped like real output: log-normal spreads widening over time.
 //!
 //! Usage: `cargo run --example plot_demo [OUT_DIR]` (default `/tmp/plotdemo`); writes
-//! `{paths,fan,tornado,histogram,sobol}_{en,ko}.png` and the English SVGs.
+//! `{paths,fan,tornado,histogram,sobol,compare,stacked}_{en,ko}.png` and the English SVGs.
 
 use std::path::PathBuf;
 
 use kjproj::plot::{
-    ChartSeries, FanChart, FanPanel, HistogramChart, PathsChart, SobolBar, SobolChart, TornadoBar,
-    TornadoChart, render_fan_png, render_fan_svg, render_histogram_png, render_histogram_svg,
-    render_png, render_sobol_png, render_sobol_svg, render_svg, render_tornado_png,
-    render_tornado_svg,
+    ChartSeries, CompareChart, ComparePanel, FanChart, FanPanel, HistogramChart, PathsChart,
+    SobolBar, SobolChart, StackedChart, TornadoBar, TornadoChart, render_compare_png,
+    render_compare_svg, render_fan_png, render_fan_svg, render_histogram_png, render_histogram_svg,
+    render_png, render_sobol_png, render_sobol_svg, render_stacked_png, render_stacked_svg,
+    render_svg, render_tornado_png, render_tornado_svg,
 };
 
 /// Standard normal quantiles of P5, P10, P25, P50, P75, P90, P95.
@@ -321,6 +322,112 @@ fn sobol(korean: bool) -> SobolChart {
     }
 }
 
+/// `n` values growing at a constant rate from `start` to `end`.
+fn growth(start: f64, end: f64, n: usize) -> Vec<f64> {
+    let steps = (n - 1) as f64;
+    (0..n)
+        .map(|i| start * (end / start).powf(i as f64 / steps))
+        .collect()
+}
+
+/// The scenario against two variants: the sales programme starting in 2027 instead (sales
+/// held at the baseline share until then, then growing to the same target), and a market
+/// reaching only 280 trillion KRW in 2031.
+fn compare(korean: bool) -> CompareChart {
+    let l = |ko: &str, en: &str| pick(korean, ko, en);
+    let (market, sales, share) = paths();
+    let small_market = growth(160.0, 280.0, 9);
+    let baseline_share = 9.4 / 160.0;
+    let mut delayed_sales: Vec<f64> = market[..5].iter().map(|m| m * baseline_share).collect();
+    delayed_sales.extend(&growth(delayed_sales[4], 52.0, 5)[1..]);
+    let ratio = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x / y).collect::<Vec<_>>();
+    let unit = l("조 원", "trillion KRW");
+    CompareChart {
+        title: l(
+            "한국 정밀화학 핵심소재: 시나리오 비교",
+            "Korean core fine-chemical materials: variants compared",
+        ),
+        subtitle: l(
+            "기준 시나리오와 두 가지 변형, 2023–2031년",
+            "The base scenario and two variants, 2023–2031",
+        ),
+        year_axis: l("연도", "Year"),
+        years: (2023..=2031).collect(),
+        variants: vec![
+            l("기준", "base"),
+            l("착수 지연 (2027년)", "delayed start (2027)"),
+            l(
+                "시장 축소 (2031년 280조 원)",
+                "smaller market (280 trillion KRW in 2031)",
+            ),
+        ],
+        panels: vec![
+            ComparePanel {
+                title: l("시장 규모", "Market size"),
+                axis: unit.clone(),
+                percent: false,
+                lines: vec![market.clone(), market.clone(), small_market.clone()],
+            },
+            ComparePanel {
+                title: l("국내 기업 매출", "Domestic sales"),
+                axis: unit,
+                percent: false,
+                lines: vec![sales.clone(), delayed_sales.clone(), sales.clone()],
+            },
+            ComparePanel {
+                title: l("점유율 (매출 ÷ 시장)", "Korean share (sales ÷ market)"),
+                axis: l("점유율 (%)", "Share (%)"),
+                percent: true,
+                lines: vec![
+                    share,
+                    ratio(&delayed_sales, &market),
+                    ratio(&sales, &small_market),
+                ],
+            },
+        ],
+        footnotes: vec![l(
+            "주: 착수 지연 변형에서는 2027년까지 매출이 기준연도 점유율(5.9%)을 유지하다가 2031년 목표(52조 원)까지 일정한 비율로 성장한다. 시장 축소 변형은 2031년 시장 규모만 350조 원에서 280조 원으로 바꾼 것이다.",
+            "Note: in the delayed variant, sales hold the baseline share (5.9%) until 2027 and then grow at a constant rate to the 2031 target (52 trillion KRW). The smaller-market variant changes only the 2031 market size, from 350 to 280 trillion KRW.",
+        )],
+    }
+}
+
+/// The market split by end-use industry; the segments, projected separately, add up to a
+/// little less than the stated 2031 total.
+fn stacked(korean: bool) -> StackedChart {
+    let l = |ko: &str, en: &str| pick(korean, ko, en);
+    StackedChart {
+        title: l(
+            "한국 정밀화학 핵심소재 시장: 수요 산업별",
+            "Korean core fine-chemical materials market by end use",
+        ),
+        subtitle: l(
+            "수요 산업별로 따로 추정한 경로, 2023–2031년",
+            "Each end-use segment projected on its own, 2023–2031",
+        ),
+        year_axis: l("연도", "Year"),
+        value_axis: l("조 원", "trillion KRW"),
+        years: (2023..=2031).collect(),
+        segments: vec![
+            (l("반도체", "semiconductors"), growth(96.0, 198.0, 9)),
+            (l("디스플레이", "displays"), growth(40.0, 77.0, 9)),
+            (l("이차전지", "secondary batteries"), growth(24.0, 72.0, 9)),
+        ],
+        stated_totals: vec![(2023, 160.0), (2031, 350.0)],
+        stated_label: l("자료에 제시된 시장 규모", "stated market size"),
+        footnotes: vec![
+            l(
+                "자료: 산업통상자원부(2023). 2023년 수요 산업별 비중(반도체 60%, 디스플레이 25%, 이차전지 15%)은 자료의 값이며, 2031년 값은 산업별 성장 전망에서 추정하였다.",
+                "Source: Ministry of Trade, Industry and Energy (2023). The 2023 split (semiconductors 60%, displays 25%, secondary batteries 15%) is from the source; the 2031 values follow each industry's growth outlook.",
+            ),
+            l(
+                "주: 마름모는 자료에 제시된 시장 전체 규모로, 산업별 추정치의 합과 비교하기 위해 표시하였다.",
+                "Note: diamonds mark the total market size stated in the source, for comparison with the sum of the segments.",
+            ),
+        ],
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(
         std::env::args()
@@ -337,6 +444,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(file("tornado"), render_tornado_png(&tornado(korean))?)?;
         std::fs::write(file("histogram"), render_histogram_png(&histogram(korean))?)?;
         std::fs::write(file("sobol"), render_sobol_png(&sobol(korean))?)?;
+        std::fs::write(file("compare"), render_compare_png(&compare(korean))?)?;
+        std::fs::write(file("stacked"), render_stacked_png(&stacked(korean))?)?;
     }
     std::fs::write(dir.join("fan_en.svg"), render_fan_svg(&fan(false))?)?;
     std::fs::write(
@@ -346,6 +455,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let histogram_svg = render_histogram_svg(&histogram(false))?;
     std::fs::write(dir.join("histogram_en.svg"), histogram_svg)?;
     std::fs::write(dir.join("sobol_en.svg"), render_sobol_svg(&sobol(false))?)?;
+    let compare_svg = render_compare_svg(&compare(false))?;
+    std::fs::write(dir.join("compare_en.svg"), compare_svg)?;
+    let stacked_svg = render_stacked_svg(&stacked(false))?;
+    std::fs::write(dir.join("stacked_en.svg"), stacked_svg)?;
     println!("wrote charts to {}", dir.display());
     Ok(())
 }

@@ -58,6 +58,27 @@ kjproj run scenarios/fine_chem.toml --draws 1000000 --seed 7 --sampling random")
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
     },
+    /// Compare scenario files: one chart and CSV with every metric and ratio of each.
+    #[command(
+        after_help = "Example:\n  kjproj compare scenarios/fine_chem.toml my_variant.toml --out output/cmp"
+    )]
+    Compare {
+        /// Two or more scenario files.
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<PathBuf>,
+        /// Directory for compare.csv and compare.png [default: output/compare].
+        #[arg(long, short, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also write compare.svg.
+        #[arg(long)]
+        svg: bool,
+        /// Language of chart labels.
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+        /// Print only warnings and errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Check scenario assumptions: built-in checks and the file's [[checks]], PASS/FAIL.
     #[command(
         after_help = "Exit codes: 0 every check passed, 1 a check failed, 2 a scenario \

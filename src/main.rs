@@ -7,6 +7,13 @@ use kjproj::commands::{self, Style};
 use kjproj::scenario::Lang;
 use kjproj::sensitivity::sampling::Method;
 
+fn lang_of(l: cli::LangArg) -> Lang {
+    match l {
+        cli::LangArg::En => Lang::En,
+        cli::LangArg::Ko => Lang::Ko,
+    }
+}
+
 fn main() {
     let cli = cli::Cli::parse();
     let result = match cli.command {
@@ -25,10 +32,7 @@ fn main() {
             scenario,
             out_dir: out,
             svg,
-            lang: lang.map(|l| match l {
-                cli::LangArg::En => Lang::En,
-                cli::LangArg::Ko => Lang::Ko,
-            }),
+            lang: lang.map(lang_of),
             quiet,
             sensitivity: commands::sensitivity::SensitivityOptions {
                 draws,
@@ -41,6 +45,19 @@ fn main() {
                 progress: !quiet,
             },
             threads,
+        }),
+        cli::Command::Compare {
+            scenarios,
+            out,
+            svg,
+            lang,
+            quiet,
+        } => commands::compare::run(&commands::compare::CompareOptions {
+            scenarios,
+            out_dir: out,
+            svg,
+            lang: lang.map(lang_of),
+            quiet,
         }),
         cli::Command::Check {
             paths,

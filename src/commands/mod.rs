@@ -1,6 +1,7 @@
 //! One module per subcommand. Each takes a plain options struct, never clap types.
 
 pub mod check;
+pub mod compare;
 pub mod run;
 pub mod sensitivity;
 mod terminal;

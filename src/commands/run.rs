@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::Style;
+use super::compare::{Entry, comparison_files, comparison_table};
 use super::sensitivity::{SensitivityOptions, analyse};
 use crate::error::Error;
 use crate::export::{OutputFile, paths_csv, write_atomically};
@@ -58,8 +59,26 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
     pool.install(|| run_loaded(options, scenario))
 }
 
-fn run_loaded(options: &RunOptions, scenario: Scenario) -> Result<(), Error> {
-    let projection = model::project(&scenario).map_err(|e| {
+/// Everything one scenario (the base or a variant) produces.
+pub struct Outputs {
+    /// The projection.
+    pub projection: Projection,
+    /// Files to write.
+    pub files: Vec<OutputFile>,
+    /// The terminal summary.
+    pub summary: String,
+    /// Warnings for standard error.
+    pub warnings: Vec<String>,
+}
+
+/// Projects `scenario`, runs its sensitivity analyses and renders every output in memory.
+pub fn outputs(
+    scenario: &Scenario,
+    lang: Lang,
+    svg: bool,
+    sensitivity: &SensitivityOptions,
+) -> Result<Outputs, Error> {
+    let projection = model::project(scenario).map_err(|e| {
         // `load` already projected the scenario once, so this cannot fail; keep the error
         // honest rather than panic if that ever changes.
         Error::Internal {
@@ -67,29 +86,21 @@ fn run_loaded(options: &RunOptions, scenario: Scenario) -> Result<(), Error> {
             message: e.message,
         }
     })?;
-    let comparisons = model::comparisons(&scenario, &projection);
-    let lang = options.lang.unwrap_or(scenario.lang);
+    let comparisons = model::comparisons(scenario, &projection);
 
     let mut files = vec![OutputFile {
         name: "paths.csv".into(),
-        bytes: paths_csv(&scenario, &projection).map_err(|source| Error::Write {
+        bytes: paths_csv(scenario, &projection).map_err(|source| Error::Write {
             path: "paths.csv".into(),
             source,
         })?,
     }];
-    let chart = paths_chart(&scenario, &projection, lang);
-    let plot_error = |name: &str| {
-        let name = name.to_owned();
-        move |e: plot::PlotError| Error::Internal {
-            context: name,
-            message: e.to_string(),
-        }
-    };
+    let chart = paths_chart(scenario, &projection, lang);
     files.push(OutputFile {
         name: "paths.png".into(),
         bytes: plot::render_png(&chart).map_err(plot_error("paths.png"))?,
     });
-    if options.svg {
+    if svg {
         files.push(OutputFile {
             name: "paths.svg".into(),
             bytes: plot::render_svg(&chart)
@@ -98,38 +109,105 @@ fn run_loaded(options: &RunOptions, scenario: Scenario) -> Result<(), Error> {
         });
     }
 
-    let sensitivity = analyse(
-        &scenario,
-        &projection,
-        lang,
-        options.svg,
-        &options.sensitivity,
-    )?;
-    if let Some(report) = &sensitivity {
-        files.extend(report.files.iter().cloned());
+    let sensitivity = analyse(scenario, &projection, lang, svg, sensitivity)?;
+    let mut summary_text = summary(scenario, &projection, &comparisons);
+    let mut warnings = warnings(scenario, &projection, &comparisons);
+    if let Some(report) = sensitivity {
+        files.extend(report.files);
+        summary_text.push_str(&report.summary);
+        warnings.extend(report.warnings);
     }
+    Ok(Outputs {
+        projection,
+        files,
+        summary: summary_text,
+        warnings,
+    })
+}
 
+/// Maps a chart error to an internal error naming the chart.
+pub fn plot_error(name: &str) -> impl Fn(plot::PlotError) -> Error + use<> {
+    let name = name.to_owned();
+    move |e: plot::PlotError| Error::Internal {
+        context: name.clone(),
+        message: e.to_string(),
+    }
+}
+
+fn run_loaded(options: &RunOptions, scenario: Scenario) -> Result<(), Error> {
+    let lang = options.lang.unwrap_or(scenario.lang);
     let out_dir = options
         .out_dir
         .clone()
         .unwrap_or_else(|| default_out_dir(&options.scenario));
-    let written = write_atomically(&out_dir, &files)?;
 
-    if !options.quiet {
-        print!("{}", summary(&scenario, &projection, &comparisons));
-        if let Some(report) = &sensitivity {
-            print!("{}", report.summary);
-        }
+    // Compute and render everything before writing anything.
+    let base = outputs(&scenario, lang, options.svg, &options.sensitivity)?;
+    let mut variants = Vec::new();
+    for v in &scenario.variants {
+        variants.push((
+            v,
+            outputs(&v.scenario, lang, options.svg, &options.sensitivity)?,
+        ));
     }
+    let mut files = base.files.clone();
+    let entries: Vec<Entry> = if variants.is_empty() {
+        Vec::new()
+    } else {
+        std::iter::once(Entry {
+            label: match lang {
+                Lang::En => "base".into(),
+                Lang::Ko => "기준".into(),
+            },
+            scenario: &scenario,
+            projection: &base.projection,
+        })
+        .chain(variants.iter().map(|(v, o)| Entry {
+            label: v.label.clone(),
+            scenario: &v.scenario,
+            projection: &o.projection,
+        }))
+        .collect()
+    };
+    if !entries.is_empty() {
+        files.extend(comparison_files(
+            &entries,
+            &scenario.name,
+            lang,
+            options.svg,
+        )?);
+    }
+
+    let mut written = write_atomically(&out_dir, &files)?;
+    for (v, o) in &variants {
+        written.extend(write_atomically(&out_dir.join(&v.name), &o.files)?);
+    }
+
     let style = Style::for_stderr();
-    let more = sensitivity.iter().flat_map(|r| r.warnings.iter().cloned());
-    for w in warnings(&scenario, &projection, &comparisons)
-        .into_iter()
-        .chain(more)
-    {
+    if !options.quiet {
+        print!("{}", base.summary);
+    }
+    for w in &base.warnings {
         eprintln!("{} {w}", style.warning());
     }
+    for (v, o) in &variants {
+        if !options.quiet {
+            println!("\n── variant {} ({}) ──", v.name, v.label);
+            for (key, value) in &v.overrides {
+                println!("  {key} = {value}");
+            }
+            println!();
+            print!("{}", o.summary);
+        }
+        for w in &o.warnings {
+            eprintln!("{} variant {}: {w}", style.warning(), v.name);
+        }
+    }
     if !options.quiet {
+        if !entries.is_empty() {
+            println!("\n── base and variants in {} ──", scenario.target_year);
+            print!("{}", comparison_table(&entries));
+        }
         println!();
         for path in written {
             println!("wrote {}", path.display());

@@ -258,6 +258,56 @@ pub(super) fn year_label(v: &f64) -> String {
     format!("{}", v.round() as i64)
 }
 
+/// The axes of a plot of values over years (paths, fan, comparison and stacked charts):
+/// integer years across, a value axis up the left with horizontal grid lines.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct YearPlot<'a> {
+    /// The year axis.
+    pub years: &'a YearAxis,
+    /// The value axis.
+    pub values: &'a ValueAxis,
+    /// Description under the year axis, if this plot carries it.
+    pub year_desc: Option<&'a str>,
+    /// Rotated description of the value axis.
+    pub value_desc: &'a str,
+    /// Whether to reserve the height of the year description even without one (so that
+    /// plots in a row line up).
+    pub reserve_desc: bool,
+    /// Width of the value-axis label area (shared by plots that should line up).
+    pub y_area: f64,
+    /// Space above the plot.
+    pub margin_top: f64,
+}
+
+impl YearPlot<'_> {
+    /// Builds the chart in `area` and draws its axes, grid, tick labels and descriptions.
+    pub(super) fn draw<'b, DB: DrawingBackend>(
+        &self,
+        area: &'b DrawingArea<DB, Shift>,
+        k: f64,
+    ) -> Result<ChartContext<'b, DB, Coords>, PlotError> {
+        let values = self.values;
+        let value_label = |v: &f64| values.label(*v);
+        draw_mesh(
+            area,
+            Mesh {
+                x: self.years.ticked(),
+                y: values.ticked(),
+                x_label: &year_label,
+                y_label: &value_label,
+                x_desc: self.year_desc,
+                y_desc: Some(self.value_desc),
+                x_area: Mesh::x_area_for(self.reserve_desc || self.year_desc.is_some()),
+                y_area: self.y_area,
+                margin_top: self.margin_top,
+                margin_right: f64::from(t::PLOT_MARGIN_RIGHT),
+                grid: Grid::Horizontal,
+            },
+            k,
+        )
+    }
+}
+
 /// A category axis: `n` rows top to bottom, row `i` centred at `y = n − 1 − i` (plotters'
 /// y grows upwards); at least `min_rows` rows' height, with the rows centred in it.
 #[derive(Debug, Clone)]

@@ -413,21 +413,54 @@ pub(super) fn dashed_path<DB: DrawingBackend>(
     style: ShapeStyle,
     k: f64,
 ) -> Result<(), PlotError> {
-    let (dash, gap) = (f64::from(upx(k, t::DASH.0)), f64::from(upx(k, t::DASH.1)));
-    let period = dash + gap;
+    patterned_path(root, pts, style, &[t::DASH.0, t::DASH.1], 0.0, k)
+}
+
+/// Draws the polyline `pts` with a dash pattern: alternating lengths drawn and skipped,
+/// starting with a drawn one, at 1× (scaled by `k`), entered `phase` (1×) into the
+/// pattern; the pattern runs on across corners. An empty pattern (or one without a
+/// positive length) draws a solid line.
+pub(super) fn patterned_path<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    pts: &[(i32, i32)],
+    style: ShapeStyle,
+    pattern: &[f64],
+    phase: f64,
+    k: f64,
+) -> Result<(), PlotError> {
+    let draw = |pts: Vec<(i32, i32)>| {
+        root.draw(&PathElement::new(pts, style))
+            .map_err(PlotError::from_display)
+    };
+    // Lengths in whole scaled pixels, so that PNG and SVG dashes match.
+    let lengths: Vec<f64> = pattern.iter().map(|&l| f64::from(upx(k, l))).collect();
+    let period: f64 = lengths.iter().sum();
+    if pattern.iter().all(|&l| l.is_nan() || l <= 0.0) || !period.is_finite() {
+        return if pts.len() >= 2 {
+            draw(pts.to_vec())
+        } else {
+            Ok(())
+        };
+    }
     let at = |a: (i32, i32), b: (i32, i32), f: f64| {
         let x = f64::from(a.0) + f64::from(b.0 - a.0) * f;
         let y = f64::from(a.1) + f64::from(b.1 - a.1) * f;
         (x.round() as i32, y.round() as i32)
     };
-    // Distance along the path walked so far; a dash is drawn while (distance mod period)
-    // is below `dash`.
-    let mut walked = 0.0_f64;
+    // Where in the pattern the walk is: the current element (even = drawn) and how much
+    // of it is left.
+    let (mut element, mut left) = (0, lengths[0]);
+    let mut skip = (phase * k).round().rem_euclid(period);
+    while skip >= left {
+        skip -= left;
+        element = (element + 1) % lengths.len();
+        left = lengths[element];
+    }
+    left -= skip;
     let mut current: Vec<(i32, i32)> = Vec::new();
     let flush = |current: &mut Vec<(i32, i32)>| -> Result<(), PlotError> {
         if current.len() >= 2 {
-            root.draw(&PathElement::new(std::mem::take(current), style))
-                .map_err(PlotError::from_display)?;
+            draw(std::mem::take(current))?;
         }
         current.clear();
         Ok(())
@@ -435,31 +468,120 @@ pub(super) fn dashed_path<DB: DrawingBackend>(
     for w in pts.windows(2) {
         let (a, b) = (w[0], w[1]);
         let len = f64::from(b.0 - a.0).hypot(f64::from(b.1 - a.1));
-        if len == 0.0 {
-            continue;
-        }
         let mut s = 0.0_f64;
         while s < len {
-            let phase = walked.rem_euclid(period);
-            let (on, left) = if phase < dash {
-                (true, dash - phase)
-            } else {
-                (false, period - phase)
-            };
             let step = left.min(len - s);
-            if on {
+            if element % 2 == 0 {
                 if current.is_empty() {
                     current.push(at(a, b, s / len));
                 }
                 current.push(at(a, b, (s + step) / len));
-            } else {
-                flush(&mut current)?;
             }
             s += step;
-            walked += step;
+            left -= step;
+            if left <= 0.0 {
+                if element % 2 == 0 {
+                    flush(&mut current)?;
+                }
+                element = (element + 1) % lengths.len();
+                left = lengths[element];
+            }
         }
     }
     flush(&mut current)
+}
+
+/// How a data line is drawn: colour, width, dash pattern (1× lengths, see
+/// [`patterned_path`]; empty for a solid line) and white casing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct LineStyle {
+    /// Line colour.
+    pub colour: RGBColor,
+    /// Line width at 1×.
+    pub width: f64,
+    /// Dash pattern at 1×.
+    pub dashes: &'static [f64],
+    /// Width at 1× of a white casing either side of the drawn parts (0 for none), which
+    /// keeps the line readable where it runs along or across another.
+    pub casing: f64,
+}
+
+impl LineStyle {
+    /// Draws the polyline `pts` (scaled pixels) in this style.
+    pub(super) fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        pts: &[(i32, i32)],
+        k: f64,
+    ) -> Result<(), PlotError> {
+        if self.casing > 0.0 {
+            // The casing pattern: every dash longer by the casing at both ends (and every
+            // gap shorter), entered that much later, so that it frames each dash.
+            let c = self.casing;
+            let framing: Vec<f64> = self
+                .dashes
+                .iter()
+                .enumerate()
+                .map(|(i, &l)| if i % 2 == 0 { l + 2.0 * c } else { l - 2.0 * c })
+                .collect();
+            // Too short a gap would vanish: then the casing runs solid.
+            let framing = if framing.iter().all(|&l| l > 0.0) {
+                framing
+            } else {
+                Vec::new()
+            };
+            let casing = WHITE.stroke_width(upx(k, self.width + 2.0 * c));
+            patterned_path(root, pts, casing, &framing, c, k)?;
+        }
+        let style = self.colour.stroke_width(upx(k, self.width));
+        patterned_path(root, pts, style, self.dashes, 0.0, k)
+    }
+}
+
+/// Consecutive runs of present points.
+pub(super) fn runs<T: Copy>(points: &[Option<T>]) -> Vec<Vec<T>> {
+    points
+        .split(|p| p.is_none())
+        .filter(|run| !run.is_empty())
+        .map(|run| run.iter().flatten().copied().collect())
+        .collect()
+}
+
+/// The line through `values` (one per year of `years`, missing where not finite) as
+/// polylines of pixels, split at gaps; `to_px` maps (year, value) to pixels. A lone value
+/// becomes a short horizontal stroke `half` years either side, so that it stays visible.
+pub(super) fn polylines(
+    years: &[i32],
+    values: &[f64],
+    half: f64,
+    to_px: impl Fn(f64, f64) -> (i32, i32),
+) -> Vec<Vec<(i32, i32)>> {
+    let points: Vec<Option<(f64, f64)>> = years
+        .iter()
+        .zip(values)
+        .map(|(&yr, &v)| v.is_finite().then_some((f64::from(yr), v)))
+        .collect();
+    runs(&points)
+        .into_iter()
+        .map(|run| match run[..] {
+            [(yr, v)] => vec![to_px(yr - half, v), to_px(yr + half, v)],
+            _ => run.iter().map(|&(yr, v)| to_px(yr, v)).collect(),
+        })
+        .collect()
+}
+
+/// Refuses an empty or not strictly ascending list of years.
+pub(super) fn check_years(years: &[i32], chart: &str) -> Result<(), PlotError> {
+    if years.is_empty() {
+        return Err(PlotError::new(format!("the {chart} has no years")));
+    }
+    if let Some(w) = years.windows(2).find(|w| w[0] >= w[1]) {
+        return Err(PlotError::new(format!(
+            "the {chart}'s years are not strictly ascending ({} before {})",
+            w[0], w[1]
+        )));
+    }
+    Ok(())
 }
 
 /// Filled circle with a thin white ring, so it stands out where it sits on its line.
@@ -542,6 +664,28 @@ mod tests {
         assert!(text_size(&s, 19.0).unwrap().0 <= 150);
         assert_eq!(ellipsize("short", 19.0, 150.0).unwrap(), "short");
         assert_eq!(ellipsize("anything", 19.0, 1.0).unwrap(), "…");
+    }
+
+    #[test]
+    fn runs_split_at_gaps() {
+        let r = runs(&[Some(1), None, None, Some(2), Some(3), None]);
+        assert_eq!(r, vec![vec![1], vec![2, 3]]);
+        assert!(runs::<i32>(&[None]).is_empty());
+    }
+
+    #[test]
+    fn lone_values_become_short_strokes() {
+        let to_px = |x: f64, y: f64| ((x * 10.0) as i32, y as i32);
+        let lines = polylines(&[1, 2, 3, 4], &[5.0, f64::NAN, 7.0, 8.0], 0.5, to_px);
+        assert_eq!(lines, vec![vec![(5, 5), (15, 5)], vec![(30, 7), (40, 8)]]);
+    }
+
+    #[test]
+    fn years_must_ascend() {
+        assert!(check_years(&[2023, 2024], "chart").is_ok());
+        assert!(check_years(&[], "chart").is_err());
+        assert!(check_years(&[2024, 2024], "chart").is_err());
+        assert!(check_years(&[2025, 2024], "chart").is_err());
     }
 
     #[test]

@@ -5,15 +5,15 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{Grid, Mesh, ValueAxis, YearAxis, draw_mesh, year_label};
+use plotters::chart::ChartContext;
+
+use super::axes::{Coords, ValueAxis};
 use super::common::{
-    self, Figure, Frame, Height, bold_font, dashed_path, draw_text, ellipsize, px, stated_marker,
-    sub_area, tint, upx,
+    self, Figure, Frame, Height, dashed_path, polylines, runs, stated_marker, tint, upx,
 };
 use super::legend::{Key, Strip};
-use super::text::text_size;
+use super::multiples::{Multiples, Panel};
 use super::theme as t;
 use super::{FanChart, FanPanel, PlotError};
 
@@ -40,11 +40,7 @@ const MEDIAN: usize = 3;
 struct Layout<'a> {
     chart: &'a FanChart,
     frame: Frame<'a>,
-    columns: usize,
-    panel_h: f64,
-    /// Width of every panel's y-axis label area, so plots align down the columns.
-    y_area: f64,
-    years: YearAxis,
+    grid: Multiples<'a>,
     axes: Vec<ValueAxis>,
 }
 
@@ -56,18 +52,9 @@ impl<'a> Layout<'a> {
         if chart.years.is_empty() {
             return Err(PlotError::new("the fan chart has no years"));
         }
-        let columns = if chart.panels.len() >= 2 { 2 } else { 1 };
-        let rows = chart.panels.len().div_ceil(columns);
-        let (panel_h, years) = if columns == 2 {
-            (t::FAN_PANEL_HEIGHT.0, YearAxis::new(&chart.years, 10, 7))
-        } else {
-            (t::FAN_PANEL_HEIGHT.1, YearAxis::new(&chart.years, 15, 12))
-        };
         let axes: Vec<ValueAxis> = chart.panels.iter().map(value_axis).collect();
-        let mut y_area = 0.0_f64;
-        for (axis, panel) in axes.iter().zip(&chart.panels) {
-            y_area = y_area.max(axis.label_area(&panel.axis)?);
-        }
+        let descs = chart.panels.iter().map(|p| p.axis.as_str());
+        let grid = Multiples::new(&chart.years, &chart.year_axis, axes.iter().zip(descs))?;
         let stated = chart.panels.iter().any(|p| !p.stated.is_empty());
         let l = &chart.legend;
         let mut entries = vec![
@@ -81,21 +68,17 @@ impl<'a> Layout<'a> {
             entries.push((Key::Stated(t::FAN_STATED), l[5].as_str()));
         }
         let strip = Strip::new(&entries, Frame::content_width())?;
-        let body = rows as f64 * panel_h + (rows - 1) as f64 * t::FAN_ROW_GAP;
         let frame = Frame::new(
             &chart.title,
             &chart.subtitle,
             Some(strip),
             &chart.footnotes,
-            Height::Body(body),
+            Height::Body(grid.body_height()),
         )?;
         Ok(Layout {
             chart,
             frame,
-            columns,
-            panel_h,
-            y_area,
-            years,
+            grid,
             axes,
         })
     }
@@ -132,71 +115,34 @@ impl Figure for Layout<'_> {
         k: f64,
     ) -> Result<(), PlotError> {
         self.frame.draw(root, k)?;
-        let n = self.chart.panels.len();
-        let cols = self.columns as f64;
-        let panel_w = (Frame::content_width() - (cols - 1.0) * t::FAN_COLUMN_GAP) / cols;
         for (i, (panel, axis)) in self.chart.panels.iter().zip(&self.axes).enumerate() {
-            let (row, col) = (i / self.columns, i % self.columns);
-            let x = f64::from(t::MARGIN_X) + col as f64 * (panel_w + t::FAN_COLUMN_GAP);
-            let y = self.frame.body_top + row as f64 * (self.panel_h + t::FAN_ROW_GAP);
-            // The year description goes under the lowest panel of each column.
-            let lowest = i + self.columns >= n;
-            let spot = (x, y, panel_w, self.panel_h);
-            self.draw_panel(root, spot, panel, axis, lowest, k)?;
+            let spec = Panel {
+                title: &panel.title,
+                values: axis,
+                value_desc: &panel.axis,
+            };
+            self.grid
+                .draw_panel(root, self.frame.body_top, i, spec, k, |cc| {
+                    self.draw_contents(root, cc, panel, k)
+                })?;
         }
         Ok(())
     }
 }
 
 impl Layout<'_> {
-    /// Draws one panel in `spot` (x, y, width, height at 1×).
-    fn draw_panel<DB: DrawingBackend>(
+    /// Draws one panel's bands, lines and stated figures.
+    fn draw_contents<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
-        (x, y, w, h): (f64, f64, f64, f64),
+        cc: &ChartContext<'_, DB, Coords>,
         panel: &FanPanel,
-        axis: &ValueAxis,
-        lowest: bool,
         k: f64,
     ) -> Result<(), PlotError> {
         let err = PlotError::from_display;
-        let plot_w = w - self.y_area - f64::from(t::PLOT_MARGIN_RIGHT);
-        let title = ellipsize(&panel.title, t::PANEL_TITLE_SIZE, plot_w)?;
-        let title_h = f64::from(text_size("Ag", t::PANEL_TITLE_SIZE)?.1);
-        draw_text(
-            root,
-            &title,
-            (px(k, x + self.y_area), px(k, y)),
-            &bold_font(
-                t::PANEL_TITLE_SIZE * k,
-                t::TITLE_COLOR,
-                Pos::new(HPos::Left, VPos::Top),
-            ),
-        )?;
-        let top = title_h + t::PANEL_TITLE_GAP;
-        let area = sub_area(root, x, y + top, w, h - top, k);
-        let fmt_value = |v: &f64| axis.label(*v);
-        let cc = draw_mesh(
-            &area,
-            Mesh {
-                x: self.years.ticked(),
-                y: axis.ticked(),
-                x_label: &year_label,
-                y_label: &fmt_value,
-                x_desc: lowest.then_some(self.chart.year_axis.as_str()),
-                y_desc: Some(&panel.axis),
-                // Reserved in every panel: between rows it is the gap.
-                x_area: Mesh::x_area_for(true),
-                y_area: self.y_area,
-                margin_top: 8.0,
-                margin_right: f64::from(t::PLOT_MARGIN_RIGHT),
-                grid: Grid::Horizontal,
-            },
-            k,
-        )?;
         let to_px = |x: f64, y: f64| cc.backend_coord(&(x, y));
         let years = &self.chart.years;
-        let half = t::FAN_SINGLE_YEAR_HALF;
+        let half = t::SINGLE_YEAR_HALF;
 
         for (b, &(lo, hi)) in BANDS.iter().enumerate() {
             let style = band_colour(b).filled();
@@ -223,33 +169,19 @@ impl Layout<'_> {
         }
 
         // A line per run of finite values; a single year gets a short horizontal stroke.
-        let line = |values: &[f64]| -> Vec<Vec<(i32, i32)>> {
-            let points: Vec<Option<(f64, f64)>> = years
-                .iter()
-                .zip(values)
-                .map(|(&yr, &v)| v.is_finite().then_some((f64::from(yr), v)))
-                .collect();
-            runs(&points)
-                .into_iter()
-                .map(|run| match run[..] {
-                    [(yr, v)] => vec![to_px(yr - half * 1.4, v), to_px(yr + half * 1.4, v)],
-                    _ => run.iter().map(|&(yr, v)| to_px(yr, v)).collect(),
-                })
-                .collect()
-        };
         let median_style = t::FAN_MEDIAN.stroke_width(upx(k, t::LINE_WIDTH));
-        for pts in line(&panel.percentiles[MEDIAN]) {
+        for pts in polylines(years, &panel.percentiles[MEDIAN], half * 1.4, to_px) {
             root.draw(&PathElement::new(pts, median_style))
                 .map_err(err)?;
         }
         // A white casing keeps the dashes readable where they run along the median.
         let casing = WHITE.stroke_width(upx(k, t::DASHED_WIDTH + 2.0 * t::CASING));
         let det_style = t::FAN_DETERMINISTIC.stroke_width(upx(k, t::DASHED_WIDTH));
-        for pts in line(&panel.deterministic) {
+        for pts in polylines(years, &panel.deterministic, half * 1.4, to_px) {
             dashed_path(root, &pts, casing, k)?;
             dashed_path(root, &pts, det_style, k)?;
         }
-        let in_x = |yr: f64| self.years.range.contains(&yr);
+        let in_x = |yr: f64| self.grid.years.range.contains(&yr);
         for &(yr, v) in &panel.stated {
             if in_x(f64::from(yr)) && v.is_finite() {
                 let c = to_px(f64::from(yr), v);
@@ -257,26 +189,5 @@ impl Layout<'_> {
             }
         }
         Ok(())
-    }
-}
-
-/// Consecutive runs of present points.
-fn runs<T: Copy>(points: &[Option<T>]) -> Vec<Vec<T>> {
-    points
-        .split(|p| p.is_none())
-        .filter(|run| !run.is_empty())
-        .map(|run| run.iter().flatten().copied().collect())
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn runs_split_at_gaps() {
-        let r = runs(&[Some(1), None, None, Some(2), Some(3), None]);
-        assert_eq!(r, vec![vec![1], vec![2, 3]]);
-        assert!(runs::<i32>(&[None]).is_empty());
     }
 }

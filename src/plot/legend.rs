@@ -6,7 +6,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::PlotError;
-use super::common::{Rect, dashed_path, draw_text, font, given_marker, px, stated_marker, upx};
+use super::common::{
+    LineStyle, Rect, dashed_path, draw_text, font, given_marker, px, stated_marker, upx,
+};
 use super::text::text_size;
 use super::theme as t;
 
@@ -23,13 +25,26 @@ pub(super) enum Key {
     Given(RGBColor),
     /// A stated figure (hollow diamond).
     Stated(RGBColor),
+    /// A line in the given style, drawn longer than the other keys so that its whole dash
+    /// pattern shows.
+    Styled(LineStyle),
 }
 
-/// Length of the key symbol, gap between key and text, at 1×.
+impl Key {
+    /// Length of the key symbol at 1×.
+    fn width(&self) -> f64 {
+        match self {
+            Key::Styled(_) => t::PATTERN_KEY_WIDTH,
+            _ => KEY_W,
+        }
+    }
+}
+
+/// Length of most key symbols, gap between key and text, at 1×.
 const KEY_W: f64 = 30.0;
 const KEY_GAP: f64 = 10.0;
 
-/// Draws `key` in the box `KEY_W` wide starting at `x`, centred vertically on `cy`
+/// Draws `key` in the box [`Key::width`] wide starting at `x`, centred vertically on `cy`
 /// (all in scaled pixels).
 fn draw_key<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -39,7 +54,7 @@ fn draw_key<DB: DrawingBackend>(
     k: f64,
 ) -> Result<(), PlotError> {
     let err = PlotError::from_display;
-    let key_w = px(k, KEY_W);
+    let key_w = px(k, key.width());
     let centre = (x + key_w / 2, cy);
     match key {
         Key::Line(c) => root
@@ -64,6 +79,7 @@ fn draw_key<DB: DrawingBackend>(
         }
         Key::Given(c) => given_marker(root, centre, t::GIVEN_RADIUS * k, c, k),
         Key::Stated(c) => stated_marker(root, centre, t::STATED_HALF * k, c, k),
+        Key::Styled(style) => style.draw(root, &[(x, cy), (x + key_w, cy)], k),
     }
 }
 
@@ -99,7 +115,9 @@ pub(super) fn draw_box<DB: DrawingBackend>(
         label_w = label_w.max(w as i32);
         text_h = text_h.max(h as i32);
     }
-    let (pad, key_w, key_gap, row_gap) = (px(k, 12.0), px(k, KEY_W), px(k, KEY_GAP), px(k, 7.0));
+    let widest_key = rows.iter().map(|r| r.0.width()).fold(KEY_W, f64::max);
+    let (pad, key_w, key_gap, row_gap) =
+        (px(k, 12.0), px(k, widest_key), px(k, KEY_GAP), px(k, 7.0));
     let n = rows.len() as i32;
     let w = pad + key_w + key_gap + label_w + pad;
     let h = pad * 2 + n * text_h + (n - 1) * row_gap;
@@ -173,7 +191,7 @@ impl<'a> Strip<'a> {
         let (mut x, mut y) = (0.0, 0.0);
         let mut placed = Vec::new();
         for &(key, text) in entries.iter().filter(|e| !e.1.is_empty()) {
-            let w = KEY_W + KEY_GAP + f64::from(text_size(text, t::LEGEND_SIZE)?.0);
+            let w = key.width() + KEY_GAP + f64::from(text_size(text, t::LEGEND_SIZE)?.0);
             if x > 0.0 && x + w > max_w {
                 x = 0.0;
                 y += row_h;
@@ -205,7 +223,7 @@ impl<'a> Strip<'a> {
             let x = origin.0 + dx;
             let cy = px(k, origin.1 + dy + self.line_h / 2.0);
             draw_key(root, key, px(k, x), cy, k)?;
-            draw_text(root, text, (px(k, x + KEY_W + KEY_GAP), cy), &style)?;
+            draw_text(root, text, (px(k, x + key.width() + KEY_GAP), cy), &style)?;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Charts. One file per chart (the year-by-year paths, Monte Carlo fan charts, tornado,
-//! histogram and Sobol charts), each rendered by a `render_*_png` / `render_*_svg` pair;
-//! the page frame, axes, legends, theme and the embedded font are shared beside them.
+//! histogram and Sobol charts, comparisons of variants and stacked segments), each
+//! rendered by a `render_*_png` / `render_*_svg` pair; the page frame, axes, legends,
+//! small-multiples grid, theme and the embedded font are shared beside them.
 //!
 //! Charts are rendered into memory (PNG or SVG bytes) and handed back to the caller,
 //! which writes them atomically (see [`crate::export`]). Nothing here touches the file
@@ -9,19 +10,24 @@
 
 mod axes;
 mod common;
+mod compare;
 mod fan;
 mod histogram;
 mod legend;
+mod multiples;
 mod paths;
 mod sobol;
+mod stacked;
 pub mod text;
 mod theme;
 mod tornado;
 
+pub use compare::{render_png as render_compare_png, render_svg as render_compare_svg};
 pub use fan::{render_png as render_fan_png, render_svg as render_fan_svg};
 pub use histogram::{render_png as render_histogram_png, render_svg as render_histogram_svg};
 pub use paths::{render_png, render_svg};
 pub use sobol::{render_png as render_sobol_png, render_svg as render_sobol_svg};
+pub use stacked::{render_png as render_stacked_png, render_svg as render_stacked_svg};
 pub use tornado::{render_png as render_tornado_png, render_svg as render_tornado_svg};
 
 /// Why a chart could not be rendered (a drawing, font or encoding failure).

@@ -9,9 +9,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{Grid, Mesh, ValueAxis, YearAxis, draw_mesh, plot_rect, year_label};
+use super::axes::{ValueAxis, YearAxis, YearPlot, plot_rect};
 use super::common::{
-    self, Figure, Frame, Height, Rect, dashed_path, draw_text, font, given_marker, px,
+    self, Figure, Frame, Height, Rect, dashed_path, draw_text, font, given_marker, px, runs,
     sample_segment, stated_marker, sub_area, upx,
 };
 use super::legend::{self, Key};
@@ -148,20 +148,13 @@ struct PanelSpec<'a> {
 }
 
 /// Finite (year, value) points of a series, split into runs at gaps (non-finite values).
-fn runs(years: &[i32], s: &ChartSeries) -> Vec<Vec<(f64, f64)>> {
-    let mut out = Vec::new();
-    let mut run = Vec::new();
-    for (y, v) in years.iter().zip(&s.values) {
-        if v.is_finite() {
-            run.push((f64::from(*y), *v));
-        } else if !run.is_empty() {
-            out.push(std::mem::take(&mut run));
-        }
-    }
-    if !run.is_empty() {
-        out.push(run);
-    }
-    out
+fn series_runs(years: &[i32], s: &ChartSeries) -> Vec<Vec<(f64, f64)>> {
+    let points: Vec<Option<(f64, f64)>> = years
+        .iter()
+        .zip(&s.values)
+        .map(|(y, v)| v.is_finite().then_some((f64::from(*y), *v)))
+        .collect();
+    runs(&points)
 }
 
 /// Draws one panel: axes and grid, marker lines, series, points, marker labels, legend.
@@ -176,25 +169,16 @@ fn draw_panel<DB: DrawingBackend>(
     let px = |v: f64| px(k, v);
     let err = PlotError::from_display;
 
-    let values = spec.values;
-    let fmt_value = |v: &f64| values.label(*v);
-    let cc = draw_mesh(
-        area,
-        Mesh {
-            x: years.ticked(),
-            y: values.ticked(),
-            x_label: &year_label,
-            y_label: &fmt_value,
-            x_desc: spec.x_desc,
-            y_desc: Some(spec.y_desc),
-            x_area: Mesh::x_area_for(spec.x_desc.is_some()),
-            y_area: spec.y_label_area,
-            margin_top: 6.0,
-            margin_right: f64::from(t::PLOT_MARGIN_RIGHT),
-            grid: Grid::Horizontal,
-        },
-        k,
-    )?;
+    let cc = YearPlot {
+        years,
+        values: spec.values,
+        year_desc: spec.x_desc,
+        value_desc: spec.y_desc,
+        reserve_desc: false,
+        y_area: spec.y_label_area,
+        margin_top: 6.0,
+    }
+    .draw(area, k)?;
     let plot = plot_rect(&cc);
     let to_px = |x: f64, y: f64| cc.backend_coord(&(x, y));
     let in_x = |x: f64| years.range.contains(&x);
@@ -254,7 +238,7 @@ fn draw_panel<DB: DrawingBackend>(
     let colour = |i: usize| t::PALETTE[(spec.first_colour + i) % t::PALETTE.len()];
     let line_w = upx(k, t::LINE_WIDTH);
     for (i, s) in spec.series.iter().enumerate() {
-        for run in runs(&chart.years, s) {
+        for run in series_runs(&chart.years, s) {
             let pts: Vec<(i32, i32)> = run.iter().map(|&(x, y)| to_px(x, y)).collect();
             for w in pts.windows(2) {
                 sample_segment(w[0], w[1], px(3.0).max(1), &mut avoid);

@@ -128,18 +128,44 @@ pub const FAN_BAND_TINTS: [f64; 3] = [0.2, 0.38, 0.62];
 pub const FAN_MEDIAN: RGBColor = RGBColor(8, 48, 107);
 /// Fan charts: the dashed deterministic path.
 pub const FAN_DETERMINISTIC: RGBColor = RGBColor(25, 25, 25);
-/// Fan charts: width of the white casing on each side of the deterministic path's dashes.
+/// Width of the white casing on each side of dashed lines drawn over others (the fan
+/// charts' deterministic path, the variants of comparison charts).
 pub const CASING: f64 = 1.0;
 /// Fan charts: the stated-figure diamonds (vermillion, clear of the blue bands).
 pub const FAN_STATED: RGBColor = PALETTE[1];
-/// Fan charts: space between the two columns of panels.
-pub const FAN_COLUMN_GAP: f64 = 48.0;
-/// Fan charts: space between rows of panels, beyond the x-axis area.
-pub const FAN_ROW_GAP: f64 = 10.0;
-/// Fan charts: height of one panel (title, plot and x axis) in two columns, or alone.
-pub const FAN_PANEL_HEIGHT: (f64, f64) = (400.0, 560.0);
-/// Fan charts: half-width, in years, of the boxes drawn when there is a single year.
-pub const FAN_SINGLE_YEAR_HALF: f64 = 0.06;
+
+/// Small multiples (fan and comparison charts): space between the two columns of panels.
+pub const COLUMN_GAP: f64 = 48.0;
+/// Small multiples: space between rows of panels, beyond the x-axis area.
+pub const ROW_GAP: f64 = 10.0;
+/// Small multiples: height of one panel (title, plot and x axis) in two columns, or alone.
+pub const PANEL_HEIGHT: (f64, f64) = (400.0, 560.0);
+/// Charts over years: half-width, in years, of the boxes (bands, stacks) drawn when there
+/// is a single year, and of the strokes drawn for a lone value.
+pub const SINGLE_YEAR_HALF: f64 = 0.06;
+
+/// Comparison charts: width of the base variant's line (the others use [`LINE_WIDTH`]).
+pub const BASE_LINE_WIDTH: f64 = 3.5;
+/// Comparison charts: dash patterns of the variants, in order (1× lengths, alternately
+/// drawn and skipped; empty = solid, for the base). Beyond the eighth, they repeat.
+pub const VARIANT_DASHES: [&[f64]; 8] = [
+    &[],
+    &[10.0, 5.0],
+    &[2.5, 5.0],
+    &[13.0, 4.0, 2.5, 4.0],
+    &[24.0, 6.0],
+    &[13.0, 4.0, 2.5, 4.0, 2.5, 4.0],
+    &[5.0, 5.0],
+    &[24.0, 5.0, 7.0, 5.0],
+];
+/// Length of the line in legend keys that show a dash pattern (long enough for a whole
+/// period of every pattern in [`VARIANT_DASHES`]).
+pub const PATTERN_KEY_WIDTH: f64 = 46.0;
+
+/// Stacked area charts: width of the white lines between segments.
+pub const SEPARATOR_WIDTH: f64 = 1.5;
+/// Stacked area charts: the stated-total diamonds.
+pub const STACK_STATED: RGBColor = RGBColor(25, 25, 25);
 
 /// Bar charts (tornado, Sobol): colours of the two kinds of bar (Okabe–Ito blue and
 /// vermillion / orange).

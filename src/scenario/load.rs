@@ -1,24 +1,76 @@
 //! Reading a scenario file: bytes → TOML → raw structs → validated [`Scenario`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 use toml::de::DeTable;
 
-use super::Scenario;
-use super::locate::{KeyPath, Seg, excerpt, position, span_of};
+use super::locate::{KeyPath, Seg, excerpt, parse_path, path, position, span_and_depth};
 use super::raw::RawScenario;
 use super::validate::validate;
+use super::{Scenario, Variant};
 use crate::error::{Error, ScenarioError, ScenarioErrors};
 
 /// Largest scenario file accepted. Real scenarios are a few kilobytes; this guards against
 /// pointing kjproj at a data dump by mistake.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
-/// Reads and validates the scenario file at `path`.
+/// Reads and validates the scenario file at `path`, following `extends = "other.toml"`.
 ///
 /// Errors name the file and, where one exists, the line, column and key.
 pub fn load(path: &Path) -> Result<Scenario, Error> {
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let mut next = Some(path.to_owned());
+    while let Some(file) = next.take() {
+        let text = read(&file)?;
+        let extends = extends_of(&text);
+        files.push((file.clone(), text));
+        if let Some(base) = extends {
+            let base = file.parent().unwrap_or(Path::new(".")).join(base);
+            let seen = files.iter().any(|(f, _)| same_file(f, &base));
+            if seen || files.len() > MAX_EXTENDS {
+                return Err(Error::Scenario(ScenarioErrors(vec![ScenarioError {
+                    file: file.clone(),
+                    position: None,
+                    key: Some("extends".into()),
+                    message: if seen {
+                        format!(
+                            "`extends` goes round in a circle back to {}",
+                            base.display()
+                        )
+                    } else {
+                        format!("more than {MAX_EXTENDS} files extend one another")
+                    },
+                    excerpt: None,
+                }])));
+            }
+            next = Some(base);
+        }
+    }
+    let layers: Vec<(&Path, &str)> = files
+        .iter()
+        .map(|(f, t)| (f.as_path(), t.as_str()))
+        .collect();
+    Ok(parse_layers(&layers)?)
+}
+
+/// How many files may extend one another.
+const MAX_EXTENDS: usize = 8;
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// The `extends` of a file, if it parses and has one (errors surface later, in place).
+fn extends_of(text: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    table.get("extends")?.as_str().map(str::to_owned)
+}
+
+fn read(path: &Path) -> Result<String, Error> {
     let read_error = |message: String| Error::Read {
         path: path.to_owned(),
         message,
@@ -37,20 +89,18 @@ pub fn load(path: &Path) -> Result<Scenario, Error> {
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| read_error(io_words(&e)))?;
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
-            return Err(Error::Scenario(ScenarioErrors(vec![ScenarioError {
-                file: path.to_owned(),
-                position: Some(position(valid, valid.len())),
-                key: None,
-                message: "the file is not UTF-8 text (is it a binary file?)".into(),
-                excerpt: None,
-            }])));
-        }
-    };
-    Ok(parse(text, path)?)
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid_up_to = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&bytes[..valid_up_to]).unwrap_or("");
+        Error::Scenario(ScenarioErrors(vec![ScenarioError {
+            file: path.to_owned(),
+            position: Some(position(valid, valid.len())),
+            key: None,
+            message: "the file is not UTF-8 text (is it a binary file?)".into(),
+            excerpt: None,
+        }]))
+    })
 }
 
 fn io_words(e: &std::io::Error) -> String {
@@ -61,43 +111,311 @@ fn io_words(e: &std::io::Error) -> String {
     }
 }
 
-/// Parses and validates scenario text; `file` is only used in error messages.
+/// Parses and validates scenario text; `file` is only used in error messages. A file that
+/// `extends` another must be read with [`load`].
 pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioErrors> {
-    let at = |span: Option<std::ops::Range<usize>>, key: Option<String>, message: String| {
+    parse_layers(&[(file, text)])
+}
+
+/// One file's text and spanned tree: where error positions are looked up.
+struct Layer<'a> {
+    file: &'a Path,
+    text: &'a str,
+    tree: Spanned<DeTable<'a>>,
+}
+
+/// Finds the file, line and column of a key among the files of a scenario (the file
+/// itself first, then the ones it extends).
+struct Locator<'a> {
+    layers: Vec<Layer<'a>>,
+}
+
+impl Locator<'_> {
+    /// An error about `shown` (the key named in the message), positioned at `at`.
+    fn error(
+        &self,
+        shown: Option<&KeyPath>,
+        at: Option<&KeyPath>,
+        message: String,
+    ) -> ScenarioError {
+        let key_itself = message.starts_with("unknown field");
+        let found = at.and_then(|key| {
+            self.layers
+                .iter()
+                .filter_map(|l| {
+                    span_and_depth(&l.tree, key, key_itself).map(|(span, depth)| (l, span, depth))
+                })
+                // The deepest match wins; the file itself wins ties (it comes first).
+                .fold(
+                    None,
+                    |best: Option<(&Layer, std::ops::Range<usize>, usize)>, x| match best {
+                        Some(b) if b.2 >= x.2 => Some(b),
+                        _ => Some(x),
+                    },
+                )
+        });
+        let (layer, span) = match (found, at) {
+            (Some((l, span, _)), _) => (l, Some(span)),
+            // A key missing at the top level: point at the start of the file.
+            (None, Some(_)) => (&self.layers[0], Some(0..0)),
+            (None, None) => (&self.layers[0], None),
+        };
         ScenarioError {
-            file: file.to_owned(),
-            position: span.as_ref().map(|s| position(text, s.start)),
-            key,
+            file: layer.file.to_owned(),
+            position: span.as_ref().map(|s| position(layer.text, s.start)),
+            key: shown.filter(|k| !k.0.is_empty()).map(|k| k.to_string()),
             message,
-            excerpt: span.as_ref().and_then(|s| excerpt(text, s)),
+            excerpt: span.as_ref().and_then(|s| excerpt(layer.text, s)),
+        }
+    }
+}
+
+/// Parses `layers` (a file, then the file it extends, and so on), merges them, and builds
+/// the scenario and its variants.
+fn parse_layers(files: &[(&Path, &str)]) -> Result<Scenario, ScenarioErrors> {
+    let mut layers = Vec::new();
+    for &(file, text) in files {
+        let at_start = |message: String| ScenarioError {
+            file: file.to_owned(),
+            position: Some(position(text, 0)),
+            key: None,
+            message,
+            excerpt: None,
+        };
+        if text.trim().is_empty() {
+            return Err(ScenarioErrors(vec![at_start(
+                "the file is empty; see docs/scenario-format.md for what a scenario contains"
+                    .into(),
+            )]));
+        }
+        // Syntax first: the spanned tree is also what positions are looked up in.
+        let tree: Spanned<DeTable<'_>> = DeTable::parse(text).map_err(|e| {
+            let message = first_line(e.message());
+            let key = e
+                .span()
+                .filter(|_| message.starts_with("duplicate key"))
+                .map(|span| key_at(text, span));
+            let span = e.span();
+            ScenarioErrors(vec![ScenarioError {
+                file: file.to_owned(),
+                position: span.as_ref().map(|s| position(text, s.start)),
+                key,
+                message,
+                excerpt: span.as_ref().and_then(|s| excerpt(text, s)),
+            }])
+        })?;
+        layers.push(Layer { file, text, tree });
+    }
+    let locator = Locator { layers };
+
+    // Merge: the file's tables over the ones it extends, key by key.
+    let mut merged = toml::Table::new();
+    for &(_, text) in files.iter().rev() {
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            ScenarioErrors(vec![locator.error(None, None, first_line(e.message()))])
+        })?;
+        merge(&mut merged, table);
+    }
+    let variants = match merged.remove("variants") {
+        None => toml::Table::new(),
+        Some(toml::Value::Table(t)) => t,
+        Some(_) => {
+            let key = path(&["variants"]);
+            return Err(ScenarioErrors(vec![locator.error(
+                Some(&key),
+                Some(&key),
+                "variants is a table of named variants: `[variants.NAME]`".into(),
+            )]));
         }
     };
 
-    if text.trim().is_empty() {
-        return Err(ScenarioErrors(vec![at(
-            Some(0..0),
-            None,
-            "the file is empty; see docs/scenario-format.md for what a scenario contains".into(),
-        )]));
+    let mut scenario = build(merged.clone(), &locator, None)?;
+    let mut problems = Vec::new();
+    for (name, body) in variants {
+        match variant(&merged, &name, body, &locator) {
+            Ok(v) => scenario.variants.push(v),
+            Err(e) => problems.extend(e.0),
+        }
     }
+    if problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioErrors(problems))
+    }
+}
 
-    // Syntax first: the spanned tree is also what positions are looked up in.
-    let tree: Spanned<DeTable<'_>> = DeTable::parse(text).map_err(|e| {
-        let message = first_line(e.message());
-        let key = e
-            .span()
-            .filter(|_| message.starts_with("duplicate key"))
-            .map(|span| key_at(text, span));
-        ScenarioErrors(vec![at(e.span(), key, message)])
-    })?;
+/// Merges `over` into `base`: tables key by key, everything else replaced.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
 
-    let raw = deserialize_with_path(text, &tree, &at)?;
+/// One `[variants.NAME]`: the base with its overrides applied, validated as a scenario.
+fn variant(
+    base: &toml::Table,
+    name: &str,
+    body: toml::Value,
+    locator: &Locator<'_>,
+) -> Result<Variant, ScenarioErrors> {
+    let at = path(&["variants", name]);
+    let fail = |key: &KeyPath, message: String| {
+        ScenarioErrors(vec![locator.error(Some(key), Some(key), message)])
+    };
+    let toml::Value::Table(body) = body else {
+        return Err(fail(
+            &at,
+            "a variant is a table of overrides: `\"metrics.market.target.value\" = 280`".into(),
+        ));
+    };
+    let mut table = base.clone();
+    let (mut label, mut description) = (name.to_owned(), String::new());
+    let mut overrides: Vec<(KeyPath, String)> = Vec::new();
+    for (key, value) in body {
+        let here = at.key(&key);
+        match (key.as_str(), &value) {
+            ("label", toml::Value::String(s)) => label = s.clone(),
+            ("description", toml::Value::String(s)) => description = s.clone(),
+            ("label" | "description", _) => {
+                return Err(fail(
+                    &here,
+                    format!("`{key}` of a variant is text in quotes"),
+                ));
+            }
+            _ => {
+                let Some(target) = parse_path(&key) else {
+                    return Err(fail(
+                        &here,
+                        format!("`{key}` is not a key path like `metrics.market.target.value`"),
+                    ));
+                };
+                set(&mut table, &target, value.clone()).map_err(|m| fail(&here, m))?;
+                overrides.push((target, value.to_string()));
+            }
+        }
+    }
+    if overrides.is_empty() {
+        return Err(fail(
+            &at,
+            format!(
+                "variant `{name}` changes nothing; give it overrides such as `\"metrics.market.target.value\" = 280`"
+            ),
+        ));
+    }
+    let scenario = build(table, locator, Some((name, &overrides)))?;
+    Ok(Variant {
+        name: name.to_owned(),
+        label,
+        description,
+        overrides: overrides
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        scenario,
+    })
+}
+
+/// Sets the value at `key` in `table`; every table on the way must exist.
+fn set(table: &mut toml::Table, key: &KeyPath, value: toml::Value) -> Result<(), String> {
+    let mut here = toml::Value::Table(std::mem::take(table));
+    let result = set_in(&mut here, &key.0, value, key);
+    if let toml::Value::Table(t) = here {
+        *table = t;
+    }
+    result
+}
+
+fn set_in(
+    node: &mut toml::Value,
+    segs: &[Seg],
+    value: toml::Value,
+    full: &KeyPath,
+) -> Result<(), String> {
+    let Some((first, rest)) = segs.split_first() else {
+        *node = value;
+        return Ok(());
+    };
+    let missing = || format!("the scenario has no `{full}` to override");
+    match (first, node) {
+        (Seg::Key(k), toml::Value::Table(t)) => {
+            if rest.is_empty() {
+                t.insert(k.clone(), value);
+                return Ok(());
+            }
+            let child = t.get_mut(k).ok_or_else(missing)?;
+            set_in(child, rest, value, full)
+        }
+        (Seg::Index(i), toml::Value::Array(a)) => {
+            let child = a.get_mut(*i).ok_or_else(missing)?;
+            set_in(child, rest, value, full)
+        }
+        _ => Err(missing()),
+    }
+}
+
+/// Deserializes, validates and test-projects a merged table. For a variant, errors about
+/// a key it overrides point at the override.
+fn build(
+    table: toml::Table,
+    locator: &Locator<'_>,
+    variant: Option<(&str, &[(KeyPath, String)])>,
+) -> Result<Scenario, ScenarioErrors> {
+    let place = |key: &KeyPath| -> KeyPath {
+        match variant {
+            Some((name, overrides)) => overrides
+                .iter()
+                .find(|(o, _)| key.0.starts_with(&o.0) || o.0.starts_with(&key.0))
+                .map_or_else(
+                    || key.clone(),
+                    |(o, _)| path(&["variants", name]).key(&o.to_string()),
+                ),
+            None => key.clone(),
+        }
+    };
+    let error = |key: KeyPath, message: String| {
+        let message = match variant {
+            Some((name, _)) => format!("in variant `{name}`: {message}"),
+            None => message,
+        };
+        locator.error(Some(&key), Some(&place(&key)), message)
+    };
+
+    let raw: RawScenario =
+        serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+            let mut key = KeyPath(
+                e.path()
+                    .iter()
+                    .filter_map(|seg| match seg {
+                        serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
+                        serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
+                        serde_path_to_error::Segment::Enum { variant } => {
+                            Some(Seg::Key(variant.clone()))
+                        }
+                        serde_path_to_error::Segment::Unknown => None,
+                    })
+                    .collect(),
+            );
+            let message = first_line(&e.inner().to_string());
+            // "missing field `target`" is about a key below the table the path names.
+            if let Some(field) = message
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next())
+            {
+                key = key.key(field);
+            }
+            ScenarioErrors(vec![error(key, message)])
+        })?;
 
     let located = |problems: Vec<(KeyPath, String)>| {
         ScenarioErrors(
             problems
                 .into_iter()
-                .map(|(key, message)| at(span_of(&tree, &key), Some(key.to_string()), message))
+                .map(|(key, message)| error(key, message))
                 .collect(),
         )
     };
@@ -110,45 +428,6 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioErrors> {
         located(vec![(key, e.message)])
     })?;
     Ok(scenario)
-}
-
-/// Maps the text onto the raw structs, keeping the key path of the first problem.
-fn deserialize_with_path<F>(
-    text: &str,
-    tree: &Spanned<DeTable<'_>>,
-    at: &F,
-) -> Result<RawScenario, ScenarioErrors>
-where
-    F: Fn(Option<std::ops::Range<usize>>, Option<String>, String) -> ScenarioError,
-{
-    let de = toml::Deserializer::parse(text)
-        .map_err(|e| ScenarioErrors(vec![at(e.span(), None, first_line(e.message()))]))?;
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let mut key = KeyPath(
-            e.path()
-                .iter()
-                .filter_map(|seg| match seg {
-                    serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
-                    serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
-                    serde_path_to_error::Segment::Enum { variant } => {
-                        Some(Seg::Key(variant.clone()))
-                    }
-                    serde_path_to_error::Segment::Unknown => None,
-                })
-                .collect(),
-        );
-        let message = first_line(e.inner().message());
-        // "missing field `target`" is about a key below the table the path names.
-        if let Some(field) = message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next())
-        {
-            key = key.key(field);
-        }
-        let span = e.inner().span().or_else(|| span_of(tree, &key));
-        let key = (!key.0.is_empty()).then(|| key.to_string());
-        ScenarioErrors(vec![at(span, key, message)])
-    })
 }
 
 /// toml's messages sometimes carry a trailing newline or a second line; keep the first,

@@ -68,10 +68,19 @@ impl fmt::Display for KeyPath {
     }
 }
 
-/// The byte range of the value at `path`, or of the deepest part of it that exists.
-pub(super) fn span_of(root: &Spanned<DeTable<'_>>, path: &KeyPath) -> Option<Range<usize>> {
+/// The byte range of the value at `path`, or of the deepest part of it that exists, with
+/// how many segments of `path` were found.
+///
+/// With `key_itself`, a path ending in a key gives the key's span rather than its value's
+/// (for "unknown field" errors, where the key is what is wrong).
+pub(super) fn span_and_depth(
+    root: &Spanned<DeTable<'_>>,
+    path: &KeyPath,
+    key_itself: bool,
+) -> Option<(Range<usize>, usize)> {
     let mut table: &DeTable<'_> = root.get_ref();
     let mut best: Option<Range<usize>> = None;
+    let mut depth = 0;
     let mut current: Option<&Spanned<DeValue<'_>>> = None;
     for seg in &path.0 {
         let next = match (seg, current) {
@@ -93,7 +102,11 @@ pub(super) fn span_of(root: &Spanned<DeTable<'_>>, path: &KeyPath) -> Option<Ran
             (Seg::Index(_), None) => None,
         };
         let Some(value) = next else { break };
-        if !value.get_ref().is_table() || !value.span().is_empty() {
+        depth += 1;
+        let last = depth == path.0.len();
+        if last && key_itself && matches!(seg, Seg::Key(_)) {
+            // `best` already holds the key's span.
+        } else if !value.get_ref().is_table() || !value.span().is_empty() {
             best = Some(value.span());
         }
         current = Some(value);
@@ -101,7 +114,7 @@ pub(super) fn span_of(root: &Spanned<DeTable<'_>>, path: &KeyPath) -> Option<Ran
             table = t;
         }
     }
-    best
+    best.map(|span| (span, depth))
 }
 
 /// Line and column (1-based, in characters) of a byte offset.
@@ -139,4 +152,54 @@ pub(super) fn excerpt(text: &str, span: &Range<usize>) -> Option<String> {
         "{pad} |\n{gutter} | {line}\n{pad} | {lead}{}",
         "^".repeat(width)
     ))
+}
+
+/// Parses a dotted key path as written in `[uncertainty.inputs]` or a variant:
+/// `metrics.sales.milestones[0].value`, with `"quoted"` keys that may hold dots:
+/// `uncertainty.inputs."metrics.sales.target.value".max`. `None` if it is malformed.
+pub(super) fn parse_path(text: &str) -> Option<KeyPath> {
+    let mut segs = Vec::new();
+    let mut rest = text.trim();
+    loop {
+        let name;
+        if let Some(quoted) = rest.strip_prefix('"') {
+            let close = quoted.find('"')?;
+            name = &quoted[..close];
+            rest = &quoted[close + 1..];
+        } else {
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            name = &rest[..end];
+            if name.is_empty() {
+                return None;
+            }
+            rest = &rest[end..];
+        }
+        segs.push(Seg::Key(name.to_owned()));
+        while let Some(inner) = rest.strip_prefix('[') {
+            let close = inner.find(']')?;
+            segs.push(Seg::Index(inner[..close].trim().parse().ok()?));
+            rest = &inner[close + 1..];
+        }
+        if rest.is_empty() {
+            return Some(KeyPath(segs));
+        }
+        rest = rest.strip_prefix('.')?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_parse_with_indices_and_quotes() {
+        let p = parse_path("metrics.sales.milestones[1].value").unwrap();
+        assert_eq!(p.to_string(), "metrics.sales.milestones[1].value");
+        let p = parse_path(r#"uncertainty.inputs."metrics.sales.target.value".max"#).unwrap();
+        assert_eq!(p.0.len(), 4);
+        assert_eq!(p.0[2], Seg::Key("metrics.sales.target.value".into()));
+        assert!(parse_path("a..b").is_none());
+        assert!(parse_path("a[x]").is_none());
+        assert!(parse_path("").is_none());
+    }
 }

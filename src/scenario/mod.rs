@@ -56,6 +56,23 @@ pub struct Scenario {
     pub uncertainty: Option<Uncertainty>,
     /// Checks declared in `[[checks]]`, in file order.
     pub checks: Vec<DeclaredCheck>,
+    /// Named variants (`[variants.NAME]`), each a whole scenario, in file order.
+    pub variants: Vec<Variant>,
+}
+
+/// A named variant of a scenario: the base with some keys overridden.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// The name in `[variants.NAME]`, used for its output directory.
+    pub name: String,
+    /// The label for charts (default: the name).
+    pub label: String,
+    /// What the variant stands for.
+    pub description: String,
+    /// The keys it overrides and their new values, as written.
+    pub overrides: Vec<(String, String)>,
+    /// The whole scenario with the overrides applied.
+    pub scenario: Scenario,
 }
 
 /// A check declared in the scenario file (`[[checks]]`), already parsed and resolved.

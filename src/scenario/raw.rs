@@ -29,6 +29,9 @@ pub(super) struct RawScenario {
     pub uncertainty: Option<RawUncertainty>,
     #[serde(default)]
     pub checks: Vec<RawCheck>,
+    /// The file this one extends (already merged in by the loader).
+    #[allow(dead_code)]
+    pub extends: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

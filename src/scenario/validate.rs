@@ -115,6 +115,7 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
         ratios,
         uncertainty,
         checks,
+        variants: Vec::new(),
     })
 }
 

@@ -1,0 +1,195 @@
+//! Comparison charts: small multiples, one panel per series, each with one line per
+//! variant (scenario or variant of one). Variants differ in colour and in dash pattern, so
+//! that the chart still reads in greyscale; the base (first) variant is solid and a little
+//! thicker, and drawn first; the others are drawn over it in order, their dashes cased in
+//! white so that a variant running along another stays visible. One legend strip under the
+//! header names the variants.
+
+use plotters::chart::ChartContext;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::axes::{Coords, ValueAxis};
+use super::common::{self, Figure, Frame, Height, LineStyle, check_years, polylines};
+use super::legend::{Key, Strip};
+use super::multiples::{Multiples, Panel};
+use super::theme as t;
+use super::{CompareChart, ComparePanel, PlotError};
+
+/// Renders `chart` as PNG bytes (8-bit RGB). The same chart always gives the same bytes.
+///
+/// Fails when there are no variants, no panels or no years, when the years are not
+/// strictly ascending, when a panel has more lines than there are variants, or when a line
+/// has more values than there are years. Shorter lines, and non-finite values, leave gaps.
+pub fn render_png(chart: &CompareChart) -> Result<Vec<u8>, PlotError> {
+    common::png(&Layout::new(chart)?)
+}
+
+/// Renders `chart` as an SVG document (text as `<text>` elements).
+///
+/// Fails like [`render_png`].
+pub fn render_svg(chart: &CompareChart) -> Result<String, PlotError> {
+    common::svg(&Layout::new(chart)?)
+}
+
+/// How variant `i` is drawn: a palette colour and a dash pattern each, both repeating
+/// (at different periods, so that colour and pattern together stay distinct for many more
+/// variants); the base solid and thicker.
+fn variant_style(i: usize) -> LineStyle {
+    let base = i == 0;
+    LineStyle {
+        colour: t::PALETTE[i % t::PALETTE.len()],
+        width: if base {
+            t::BASE_LINE_WIDTH
+        } else {
+            t::LINE_WIDTH
+        },
+        dashes: t::VARIANT_DASHES[i % t::VARIANT_DASHES.len()],
+        // Cased dashes stay visible where a variant runs along the base or another one.
+        casing: if base { 0.0 } else { t::CASING },
+    }
+}
+
+/// The chart laid out: page frame and the panel grid.
+struct Layout<'a> {
+    chart: &'a CompareChart,
+    frame: Frame<'a>,
+    grid: Multiples<'a>,
+    axes: Vec<ValueAxis>,
+}
+
+impl<'a> Layout<'a> {
+    fn new(chart: &'a CompareChart) -> Result<Self, PlotError> {
+        if chart.variants.is_empty() {
+            return Err(PlotError::new("the comparison chart has no variants"));
+        }
+        if chart.panels.is_empty() {
+            return Err(PlotError::new("the comparison chart has no panels"));
+        }
+        check_years(&chart.years, "comparison chart")?;
+        for p in &chart.panels {
+            check_panel(p, chart.variants.len(), chart.years.len())?;
+        }
+        let axes: Vec<ValueAxis> = chart.panels.iter().map(value_axis).collect();
+        let descs = chart.panels.iter().map(|p| p.axis.as_str());
+        let grid = Multiples::new(&chart.years, &chart.year_axis, axes.iter().zip(descs))?;
+        let entries: Vec<(Key, &str)> = chart
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (Key::Styled(variant_style(i)), name.as_str()))
+            .collect();
+        let strip = Strip::new(&entries, Frame::content_width())?;
+        let frame = Frame::new(
+            &chart.title,
+            &chart.subtitle,
+            Some(strip),
+            &chart.footnotes,
+            Height::Body(grid.body_height()),
+        )?;
+        Ok(Layout {
+            chart,
+            frame,
+            grid,
+            axes,
+        })
+    }
+}
+
+/// Refuses lines that cannot be matched to a variant, or values to a year.
+fn check_panel(p: &ComparePanel, variants: usize, years: usize) -> Result<(), PlotError> {
+    if p.lines.len() > variants {
+        return Err(PlotError::new(format!(
+            "panel \"{}\" has {} lines for {variants} variants",
+            p.title,
+            p.lines.len()
+        )));
+    }
+    if let Some(long) = p.lines.iter().find(|l| l.len() > years) {
+        return Err(PlotError::new(format!(
+            "panel \"{}\" has a line of {} values for {years} years",
+            p.title,
+            long.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The value axis of a panel: every finite value of every line, from zero.
+fn value_axis(p: &ComparePanel) -> ValueAxis {
+    let (lo, hi) = p
+        .lines
+        .iter()
+        .flatten()
+        .filter(|v| v.is_finite())
+        .fold((0.0_f64, 0.0_f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    ValueAxis::new(lo, hi, p.percent)
+}
+
+impl Figure for Layout<'_> {
+    fn size(&self) -> (u32, u32) {
+        (t::WIDTH, self.frame.height)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        k: f64,
+    ) -> Result<(), PlotError> {
+        self.frame.draw(root, k)?;
+        for (i, (panel, axis)) in self.chart.panels.iter().zip(&self.axes).enumerate() {
+            let spec = Panel {
+                title: &panel.title,
+                values: axis,
+                value_desc: &panel.axis,
+            };
+            self.grid
+                .draw_panel(root, self.frame.body_top, i, spec, k, |cc| {
+                    self.draw_lines(root, cc, panel, k)
+                })?;
+        }
+        Ok(())
+    }
+}
+
+impl Layout<'_> {
+    /// Draws one panel's lines, the base first; a lone value between gaps becomes a short
+    /// horizontal stroke.
+    fn draw_lines<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        cc: &ChartContext<'_, DB, Coords>,
+        panel: &ComparePanel,
+        k: f64,
+    ) -> Result<(), PlotError> {
+        let to_px = |x: f64, y: f64| cc.backend_coord(&(x, y));
+        let half = t::SINGLE_YEAR_HALF * 2.0;
+        for (i, values) in panel.lines.iter().enumerate() {
+            let style = variant_style(i);
+            for pts in polylines(&self.chart.years, values, half, to_px) {
+                style.draw(root, &pts, k)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_eight_variants_look_different() {
+        let styles: Vec<LineStyle> = (0..8).map(variant_style).collect();
+        for (i, a) in styles.iter().enumerate() {
+            for b in &styles[i + 1..] {
+                assert!(a.dashes != b.dashes, "{a:?} {b:?}");
+            }
+        }
+        assert!(styles[0].dashes.is_empty());
+        assert!(styles[0].width > styles[1].width);
+        // Colour and pattern repeat at different periods.
+        assert_ne!(variant_style(7), variant_style(0));
+        assert_ne!(variant_style(8), variant_style(0));
+    }
+}
