@@ -86,7 +86,7 @@ fn run_writes_every_variant_and_a_comparison() {
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, text).expect("write a test file");
     path
 }
 
