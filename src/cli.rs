@@ -79,6 +79,38 @@ kjproj run scenarios/fine_chem.toml --draws 1000000 --seed 7 --sampling random")
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Goal seek: which value of one input makes an output reach a goal.
+    #[command(
+        after_help = "Examples:\n  kjproj solve scenarios/fine_chem.toml --vary metrics.sales.target.value --goal 'share[2031] = 15%'\n  \
+kjproj solve scenarios/fine_chem.toml --vary metrics.sales.start_year --goal 'share[2029] = 10%'\n  \
+kjproj solve scenarios/fine_chem.toml --vary metrics.sales.target.value --goal 'share[2031] = 15%' --probability 0.8\n\n\
+Exit codes: 0 solved, 1 no solution in the range, 2 invalid scenario or arguments."
+    )]
+    Solve {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// The input to vary: metrics.NAME.target.value, .baseline.value,
+        /// .milestones[I].value, .start_year, .cap or .baseline_growth.
+        #[arg(long, value_name = "KEY")]
+        vary: String,
+        /// The goal: a quantity, `=`, a value, e.g. 'share[2031] = 15%' or
+        /// 'cagr(sales) = 25%'.
+        #[arg(long, value_name = "GOAL")]
+        goal: String,
+        /// Where to search, LO..HI [default: a wide range for the input].
+        #[arg(long, value_name = "LO..HI", allow_hyphen_values = true)]
+        range: Option<String>,
+        /// Solve for P(quantity ≥ goal value) = this probability (e.g. 0.8), under the
+        /// file's uncertainty.
+        #[arg(long, value_name = "P")]
+        probability: Option<f64>,
+        /// Monte Carlo draws per evaluation with --probability [default: 20000].
+        #[arg(long, value_name = "N")]
+        draws: Option<u64>,
+        /// Random seed with --probability [default: the file's].
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+    },
     /// Check scenario assumptions: built-in checks and the file's [[checks]], PASS/FAIL.
     #[command(
         after_help = "Exit codes: 0 every check passed, 1 a check failed, 2 a scenario \

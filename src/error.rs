@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! |------|---------|
 //! | 0 | success |
-//! | 1 | a check failed (`kjproj check`) |
+//! | 1 | a check failed (`kjproj check`), or no solution (`kjproj solve`) |
 //! | 2 | invalid input: the scenario file (syntax, unknown key, wrong type, impossible value) or the command line |
 //! | 3 | the outputs could not be written (permissions, a file where a directory should be, disk full) |
 //! | 4 | internal error while rendering a chart (a bug: please report it) |
@@ -13,6 +13,8 @@ use std::path::PathBuf;
 
 /// Exit code for invalid input (scenario file or command line).
 pub const EXIT_INVALID_INPUT: i32 = 2;
+/// Exit code when `kjproj solve` finds no solution.
+pub const EXIT_NO_SOLUTION: i32 = 1;
 /// Exit code when outputs cannot be written.
 pub const EXIT_OUTPUT: i32 = 3;
 /// Exit code for an internal rendering failure.
@@ -32,6 +34,9 @@ pub enum Error {
     /// The command line asks for something impossible (e.g. zero draws).
     #[error("{0}")]
     Usage(String),
+    /// `kjproj solve` found no input value that reaches the goal in the range.
+    #[error("no solution: {0}")]
+    NoSolution(String),
     /// The scenario file was read but is not a valid scenario.
     #[error("{0}")]
     Scenario(#[from] ScenarioErrors),
@@ -59,6 +64,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Read { .. } | Error::Scenario(_) | Error::Usage(_) => EXIT_INVALID_INPUT,
+            Error::NoSolution(_) => EXIT_NO_SOLUTION,
             Error::Write { .. } => EXIT_OUTPUT,
             Error::Internal { .. } => EXIT_INTERNAL,
         }

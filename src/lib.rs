@@ -12,6 +12,7 @@
 //! | [`model`] | growth shapes and the deterministic projection |
 //! | [`sensitivity`] | uncertain inputs, tornado, Monte Carlo, Sobol indices |
 //! | [`check`] | assumptions as pass/fail checks |
+//! | [`solve`] | goal seek: which input value reaches an output goal |
 //! | [`export`] | CSV as bytes, atomic writing of every output |
 //! | [`plot`] | charts, with an embedded font |
 //! | [`commands`] | one module per subcommand, gluing the above |
@@ -29,5 +30,6 @@ pub mod model;
 pub mod plot;
 pub mod scenario;
 pub mod sensitivity;
+pub mod solve;
 
 pub use error::Error;

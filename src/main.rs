@@ -59,6 +59,23 @@ fn main() {
             lang: lang.map(lang_of),
             quiet,
         }),
+        cli::Command::Solve {
+            scenario,
+            vary,
+            goal,
+            range,
+            probability,
+            draws,
+            seed,
+        } => commands::solve::run(&commands::solve::SolveOptions {
+            scenario,
+            vary,
+            goal,
+            range,
+            probability,
+            draws,
+            seed,
+        }),
         cli::Command::Check {
             paths,
             format,

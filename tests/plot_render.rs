@@ -4,10 +4,11 @@
 
 use kjproj::plot::text::text_size;
 use kjproj::plot::{
-    ChartSeries, FanChart, FanPanel, HistogramChart, PathsChart, SobolBar, SobolChart, TornadoBar,
-    TornadoChart, render_fan_png, render_fan_svg, render_histogram_png, render_histogram_svg,
-    render_png, render_sobol_png, render_sobol_svg, render_svg, render_tornado_png,
-    render_tornado_svg,
+    ChartSeries, CompareChart, ComparePanel, FanChart, FanPanel, HistogramChart, PathsChart,
+    SobolBar, SobolChart, StackedChart, TornadoBar, TornadoChart, render_compare_png,
+    render_compare_svg, render_fan_png, render_fan_svg, render_histogram_png, render_histogram_svg,
+    render_png, render_sobol_png, render_sobol_svg, render_stacked_png, render_stacked_svg,
+    render_svg, render_tornado_png, render_tornado_svg,
 };
 
 fn series(label: &str, values: Vec<f64>) -> ChartSeries {
@@ -694,6 +695,349 @@ fn sobol_degenerate_inputs_render_or_fail_cleanly() {
     assert!(render_sobol_png(&empty).is_err() && render_sobol_svg(&empty).is_err());
 }
 
+// ---------------------------------------------------------------------------------------
+// Comparison chart.
+
+/// `n` values growing at a constant rate from `start` to `end`.
+fn growth(start: f64, end: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| start * (end / start).powf(i as f64 / (n - 1) as f64))
+        .collect()
+}
+
+fn compare(korean: bool) -> CompareChart {
+    let l = |ko: &str, en: &str| String::from(if korean { ko } else { en });
+    let market = growth(160.0, 350.0, 9);
+    let small = growth(160.0, 280.0, 9);
+    let sales = growth(9.4, 52.0, 9);
+    let mut delayed: Vec<f64> = market[..5].iter().map(|m| m * 9.4 / 160.0).collect();
+    delayed.extend(&growth(delayed[4], 52.0, 5)[1..]);
+    let share = |s: &[f64], m: &[f64]| s.iter().zip(m).map(|(a, b)| a / b).collect();
+    let panel = |title: String, axis: String, percent: bool, lines: Vec<Vec<f64>>| ComparePanel {
+        title,
+        axis,
+        percent,
+        lines,
+    };
+    CompareChart {
+        title: l(
+            "정밀화학 시나리오 비교",
+            "Fine chemicals: variants compared",
+        ),
+        subtitle: l("기준과 두 가지 변형", "The base and two variants"),
+        year_axis: l("연도", "Year"),
+        years: (2023..=2031).collect(),
+        variants: vec![
+            l("기준", "base"),
+            l("착수 지연 (2027년)", "delayed start (2027)"),
+            l(
+                "시장 축소 (2031년 280조 원)",
+                "smaller market (280 trillion KRW in 2031)",
+            ),
+        ],
+        panels: vec![
+            panel(
+                l("시장 규모", "Market size"),
+                l("조 원", "trillion KRW"),
+                false,
+                vec![market.clone(), market.clone(), small.clone()],
+            ),
+            panel(
+                l("매출", "Domestic sales"),
+                l("조 원", "trillion KRW"),
+                false,
+                vec![sales.clone(), delayed.clone(), sales.clone()],
+            ),
+            panel(
+                l("점유율", "Share"),
+                l("점유율 (%)", "Share (%)"),
+                true,
+                vec![
+                    share(&sales, &market),
+                    share(&delayed, &market),
+                    share(&sales, &small),
+                ],
+            ),
+        ],
+        footnotes: vec![l("자료: 가상의 예", "Source: made-up example")],
+    }
+}
+
+/// Polylines in the SVG stroked in `colour` (e.g. "#0072B2") at `width` pixels.
+fn svg_lines(svg: &str, colour: &str, width: u32) -> usize {
+    svg.matches(&format!("stroke=\"{colour}\" stroke-width=\"{width}\""))
+        .count()
+}
+
+#[test]
+fn compare_png_decodes_is_deterministic_and_grows_with_rows() {
+    let chart = compare(false);
+    let bytes = render_compare_png(&chart).unwrap();
+    let three = decode_chart(&bytes, 800..=1400);
+    assert!(title_ink(&three) > 1000);
+    assert_eq!(bytes, render_compare_png(&chart).unwrap());
+    let mut five = compare(false);
+    five.panels.push(five.panels[0].clone());
+    five.panels.push(five.panels[1].clone());
+    let five = decode_chart(&render_compare_png(&five).unwrap(), 1000..=2000);
+    assert!(five.1 > three.1 + 300, "{} vs {}", five.1, three.1);
+    let mut one = compare(false);
+    one.panels.truncate(1);
+    decode_chart(&render_compare_png(&one).unwrap(), 600..=1100);
+}
+
+#[test]
+fn compare_svg_has_titles_variants_and_percent_ticks() {
+    let svg = render_compare_svg(&compare(false)).unwrap();
+    for text in [
+        "Fine chemicals: variants compared",
+        "Market size",
+        "Domestic sales",
+        "base",
+        "delayed start (2027)",
+        "smaller market (280 trillion KRW in 2031)",
+        "15%",
+        "2031",
+        "Year",
+        "Source: made-up example",
+    ] {
+        assert!(svg.contains(text), "missing {text}");
+    }
+    assert!(!svg.contains("2023.5"));
+    // Each variant in its own colour; the base solid and thicker (one polyline per panel
+    // and one in the legend), the others dashed (many short polylines).
+    assert_eq!(svg_lines(&svg, "#0072B2", 4), 4);
+    assert!(svg_lines(&svg, "#D55E00", 3) > 20);
+    assert!(svg_lines(&svg, "#009E73", 3) > 20);
+}
+
+#[test]
+fn compare_odd_last_panel_is_centred() {
+    let svg = render_compare_svg(&compare(false)).unwrap();
+    let x = |label: &str| svg_text_pos(&svg, label).unwrap_or_else(|| panic!("no {label}"));
+    let (first, second, third) = (x("Market size"), x("Domestic sales"), x("Share"));
+    assert_eq!(first.1, second.1);
+    assert!(third.1 > first.1);
+    // Halfway between the two columns.
+    let middle = (first.0 + second.0) / 2.0;
+    assert!((third.0 - middle).abs() <= 2.0, "{third:?} vs {middle}");
+}
+
+#[test]
+fn compare_korean_chart_renders() {
+    let img = decode_chart(&render_compare_png(&compare(true)).unwrap(), 800..=1400);
+    assert!(title_ink(&img) > 1000);
+    let svg = render_compare_svg(&compare(true)).unwrap();
+    assert!(svg.contains("정밀화학 시나리오 비교") && svg.contains("착수 지연 (2027년)"));
+    assert!(svg.contains("시장 축소 (2031년 280조 원)"));
+}
+
+#[test]
+fn compare_gaps_split_lines() {
+    let mut chart = compare(false);
+    chart.panels[0].lines[0][4] = f64::NAN;
+    let svg = render_compare_svg(&chart).unwrap();
+    assert_eq!(svg_lines(&svg, "#0072B2", 4), 5);
+    // Short lines, a variant missing from a panel, lone values and a panel without any
+    // value all render.
+    chart.panels[1].lines[1].truncate(4);
+    chart.panels[1].lines.truncate(2);
+    chart.panels[2].lines[2] = vec![f64::NAN, 0.1, f64::NAN, 0.12, f64::NAN, 0.1, 0.1, 0.1, 0.1];
+    chart.panels.push(ComparePanel {
+        title: "Nothing yet".into(),
+        axis: "units".into(),
+        percent: false,
+        lines: vec![vec![f64::NAN; 9]],
+    });
+    decode_chart(&render_compare_png(&chart).unwrap(), 1000..=2000);
+}
+
+#[test]
+fn compare_eight_variants_render() {
+    let mut chart = compare(false);
+    chart.variants = (0..8).map(|i| format!("variant {i}")).collect();
+    for p in &mut chart.panels {
+        let first = p.lines[0].clone();
+        p.lines = (0..8)
+            .map(|i| first.iter().map(|v| v * (1.0 + 0.05 * i as f64)).collect())
+            .collect();
+    }
+    let svg = render_compare_svg(&chart).unwrap();
+    assert!((0..8).all(|i| svg.contains(&format!("variant {i}"))));
+    decode_chart(&render_compare_png(&chart).unwrap(), 800..=1500);
+}
+
+#[test]
+fn compare_degenerate_inputs_render_or_fail_cleanly() {
+    // A single year: short strokes.
+    let mut single = compare(false);
+    single.years = vec![2031];
+    for p in &mut single.panels {
+        for l in &mut p.lines {
+            l.drain(..8);
+        }
+    }
+    decode_chart(&render_compare_png(&single).unwrap(), 800..=1400);
+    let errors = [
+        CompareChart {
+            variants: Vec::new(),
+            ..compare(false)
+        },
+        CompareChart {
+            panels: Vec::new(),
+            ..compare(false)
+        },
+        CompareChart {
+            years: Vec::new(),
+            ..compare(false)
+        },
+        CompareChart {
+            years: (2023..=2031).rev().collect(),
+            ..compare(false)
+        },
+    ];
+    for chart in &errors {
+        assert!(render_compare_png(chart).is_err());
+        assert!(render_compare_svg(chart).is_err());
+    }
+    // More lines than variants, or more values than years.
+    let mut extra_line = compare(false);
+    extra_line.panels[0].lines.push(vec![1.0; 9]);
+    assert!(render_compare_png(&extra_line).is_err());
+    let mut long_line = compare(false);
+    long_line.panels[2].lines[1].push(0.2);
+    assert!(render_compare_svg(&long_line).is_err());
+}
+
+// ---------------------------------------------------------------------------------------
+// Stacked chart.
+
+fn stacked(korean: bool) -> StackedChart {
+    let l = |ko: &str, en: &str| String::from(if korean { ko } else { en });
+    StackedChart {
+        title: l(
+            "정밀화학 시장: 수요 산업별",
+            "Fine-chemical market by end use",
+        ),
+        subtitle: l("2023–2031년", "2023–2031"),
+        year_axis: l("연도", "Year"),
+        value_axis: l("조 원", "trillion KRW"),
+        years: (2023..=2031).collect(),
+        segments: vec![
+            (l("반도체", "semiconductors"), growth(96.0, 198.0, 9)),
+            (l("디스플레이", "displays"), growth(40.0, 77.0, 9)),
+            (l("이차전지", "secondary batteries"), growth(24.0, 72.0, 9)),
+        ],
+        stated_totals: vec![(2023, 160.0), (2031, 350.0)],
+        stated_label: l("제시된 시장 규모", "stated market size"),
+        footnotes: vec![l("자료: 가상의 예", "Source: made-up example")],
+    }
+}
+
+#[test]
+fn stacked_png_decodes_and_is_deterministic() {
+    let chart = stacked(false);
+    let bytes = render_stacked_png(&chart).unwrap();
+    let img = decode_chart(&bytes, 900..=900);
+    assert!(title_ink(&img) > 1000);
+    assert_eq!(bytes, render_stacked_png(&chart).unwrap());
+    // The stack is filled: the middle of the plot, low down, is the bottom segment's colour.
+    let (w, h, rgb) = &img;
+    let i = (((h - 200) * w + w / 2) * 3) as usize;
+    assert!(rgb[i + 2] > rgb[i] + 60, "not blue: {:?}", &rgb[i..i + 3]);
+}
+
+#[test]
+fn stacked_svg_has_segments_legend_and_axis() {
+    let svg = render_stacked_svg(&stacked(false)).unwrap();
+    for text in [
+        "Fine-chemical market by end use",
+        "semiconductors",
+        "displays",
+        "secondary batteries",
+        "stated market size",
+        "trillion KRW",
+        "Year",
+        "Source: made-up example",
+    ] {
+        assert!(svg.contains(text), "missing {text}");
+    }
+    // From 0 to a round value above the stack's top and the stated 350, by whole years.
+    assert!(svg.contains(">\n0\n<") && svg.contains(">\n400\n<"));
+    assert!(svg.contains(">\n2027\n<") && !svg.contains("2023.5"));
+    // One filled area per segment.
+    assert!(svg.matches("<polygon").count() >= 3);
+    // A stated total far above the stack raises the axis.
+    let mut high = stacked(false);
+    high.stated_totals.push((2030, 520.0));
+    assert!(render_stacked_svg(&high).unwrap().contains(">\n600\n<"));
+    // No stated totals (or none inside the years): no legend entry for them.
+    let mut none = stacked(false);
+    none.stated_totals = vec![(1990, 100.0), (2031, f64::NAN)];
+    let svg = render_stacked_svg(&none).unwrap();
+    assert!(!svg.contains("stated market size"));
+}
+
+#[test]
+fn stacked_korean_chart_renders() {
+    let img = decode_chart(&render_stacked_png(&stacked(true)).unwrap(), 900..=900);
+    assert!(title_ink(&img) > 1000);
+    let svg = render_stacked_svg(&stacked(true)).unwrap();
+    assert!(svg.contains("정밀화학 시장: 수요 산업별") && svg.contains("이차전지"));
+    assert!(svg.contains("제시된 시장 규모"));
+}
+
+#[test]
+fn stacked_degenerate_inputs_render_or_fail_cleanly() {
+    // NaN counts as zero; zero segments and a single year render.
+    let mut odd = stacked(false);
+    odd.segments[1].1[4] = f64::NAN;
+    odd.segments[2].1 = vec![0.0; 9];
+    decode_chart(&render_stacked_png(&odd).unwrap(), 900..=900);
+    let mut single = stacked(false);
+    single.years = vec![2031];
+    for s in &mut single.segments {
+        s.1.drain(..8);
+    }
+    decode_chart(&render_stacked_png(&single).unwrap(), 900..=900);
+    let mut negative = stacked(false);
+    negative.segments[0].1[3] = -1.0;
+    let mut infinite = stacked(false);
+    infinite.segments[2].1[8] = f64::INFINITY;
+    let mut short = stacked(false);
+    short.segments[1].1.pop();
+    let mut overflow = stacked(false);
+    overflow.segments[0].1[0] = f64::MAX;
+    overflow.segments[1].1[0] = f64::MAX;
+    let errors = [
+        negative,
+        infinite,
+        short,
+        overflow,
+        StackedChart {
+            segments: Vec::new(),
+            ..stacked(false)
+        },
+        StackedChart {
+            years: Vec::new(),
+            ..stacked(false)
+        },
+        StackedChart {
+            years: vec![2023, 2025, 2024, 2026, 2027, 2028, 2029, 2030, 2031],
+            ..stacked(false)
+        },
+    ];
+    for chart in &errors {
+        assert!(render_stacked_png(chart).is_err());
+        assert!(render_stacked_svg(chart).is_err());
+    }
+    let err = render_stacked_svg(&errors[0]).unwrap_err().to_string();
+    assert!(
+        err.contains("semiconductors") && err.contains("2026"),
+        "{err}"
+    );
+}
+
 #[test]
 fn extreme_values_never_panic() {
     for v in [
@@ -724,6 +1068,14 @@ fn extreme_values_never_panic() {
         let mut s = sobol(false);
         s.inputs[0].first = (v, -v, v);
         let _ = render_sobol_svg(&s);
+        let mut c = compare(false);
+        c.panels[0].lines[1][3] = v;
+        c.panels[2].lines[2][8] = -v;
+        let _ = render_compare_svg(&c);
+        let mut st = stacked(false);
+        st.segments[0].1[2] = v;
+        st.stated_totals.push((2030, -v));
+        let _ = render_stacked_svg(&st);
     }
     // And one PNG with an axis spanning most of the f64 range.
     let mut h = histogram(false);

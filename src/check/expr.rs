@@ -261,6 +261,7 @@ fn tokens(text: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
             (_, '[') => Some(("[", 1)),
             (_, ']') => Some(("]", 1)),
             (_, ',') => Some((",", 1)),
+            (_, '=') => Some(("=", 1)),
             _ => None,
         };
         let Some((sym, len)) = sym else {
@@ -504,6 +505,25 @@ impl Parser {
         }
         Ok(Bound::Between(a, b))
     }
+}
+
+/// Parses a goal for `kjproj solve`: a quantity, `=`, and a number
+/// (`share[2031] = 15%`).
+pub fn parse_goal(text: &str) -> Result<(Quantity, f64), SyntaxError> {
+    let mut p = Parser {
+        toks: tokens(text)?,
+        pos: 0,
+        end: text.len(),
+    };
+    let quantity = p.quantity()?;
+    if !p.eat_sym("=") {
+        return p.fail("expected `=` and the value to reach, as in `share[2031] = 15%`");
+    }
+    let goal = p.number()?;
+    if p.pos < p.toks.len() {
+        return p.fail("unexpected text after the goal");
+    }
+    Ok((quantity, goal))
 }
 
 /// Parses a check.

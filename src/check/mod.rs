@@ -232,7 +232,7 @@ fn path(projection: &Projection, s: Series) -> &[f64] {
 }
 
 /// The value of a quantity (NaN when it is undefined, which fails any bound).
-fn evaluate(
+pub fn evaluate(
     scenario: &Scenario,
     projection: &Projection,
     mc: Option<&MonteCarlo>,
@@ -286,8 +286,9 @@ fn evaluate(
     }
 }
 
-/// The quantity in words: "share 2031", "cagr(market)".
-fn quantity_words(q: &Quantity, series_value: &dyn Fn(f64) -> String) -> String {
+/// The quantity in words: "share[2031]", "cagr(market)"; `series_value` formats the
+/// threshold of a probability.
+pub fn quantity_words(q: &Quantity, series_value: &dyn Fn(f64) -> String) -> String {
     let r = q.series();
     let at = r.year.map_or_else(String::new, |y| format!("[{}]", y.0));
     match q {
@@ -312,7 +313,7 @@ fn quantity_words(q: &Quantity, series_value: &dyn Fn(f64) -> String) -> String 
 }
 
 /// A value of a quantity: percent for rates, probabilities and shares.
-fn show(scenario: &Scenario, q: &Quantity, v: f64) -> String {
+pub fn show(scenario: &Scenario, q: &Quantity, v: f64) -> String {
     if q.is_rate() {
         percent(v)
     } else {

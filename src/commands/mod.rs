@@ -4,6 +4,7 @@ pub mod check;
 pub mod compare;
 pub mod run;
 pub mod sensitivity;
+pub mod solve;
 mod terminal;
 
 pub use terminal::Style;

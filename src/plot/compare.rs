@@ -32,6 +32,9 @@ pub fn render_svg(chart: &CompareChart) -> Result<String, PlotError> {
     common::svg(&Layout::new(chart)?)
 }
 
+/// Most years either side of a lone value that its stroke may reach.
+const LONE_HALF_MAX: f64 = 0.3;
+
 /// How variant `i` is drawn: a palette colour and a dash pattern each, both repeating
 /// (at different periods, so that colour and pattern together stay distinct for many more
 /// variants); the base solid and thicker.
@@ -154,7 +157,8 @@ impl Figure for Layout<'_> {
 
 impl Layout<'_> {
     /// Draws one panel's lines, the base first; a lone value between gaps becomes a short
-    /// horizontal stroke.
+    /// horizontal stroke, as long as a legend key (so that its pattern shows) but at most
+    /// most of a year.
     fn draw_lines<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -163,7 +167,9 @@ impl Layout<'_> {
         k: f64,
     ) -> Result<(), PlotError> {
         let to_px = |x: f64, y: f64| cc.backend_coord(&(x, y));
-        let half = t::SINGLE_YEAR_HALF * 2.0;
+        let first = f64::from(self.chart.years[0]);
+        let per_year = f64::from((to_px(first + 1.0, 0.0).0 - to_px(first, 0.0).0).max(1));
+        let half = (t::PATTERN_KEY_WIDTH / 2.0 * k / per_year).min(LONE_HALF_MAX);
         for (i, values) in panel.lines.iter().enumerate() {
             let style = variant_style(i);
             for pts in polylines(&self.chart.years, values, half, to_px) {

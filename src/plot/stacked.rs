@@ -15,7 +15,8 @@ use super::{PlotError, StackedChart};
 ///
 /// A NaN segment value counts as 0 (the segment is absent that year). Fails when there are
 /// no years or no segments, when the years are not strictly ascending, when a segment does
-/// not have exactly one value per year, or when a value is negative or infinite.
+/// not have exactly one value per year, when a value is negative or infinite, or when a
+/// year's total overflows. Stated totals outside the years, or not finite, are left out.
 pub fn render_png(chart: &StackedChart) -> Result<Vec<u8>, PlotError> {
     common::png(&Layout::new(chart)?)
 }
@@ -35,7 +36,7 @@ const MARGIN_TOP: f64 = 6.0;
 fn segment_colour(i: usize) -> RGBColor {
     let hues = &t::PALETTE[..t::PALETTE.len() - 1];
     let round = (i / hues.len()) as i32;
-    tint(hues[i % hues.len()], 0.55_f64.powi(round))
+    tint(hues[i % hues.len()], 0.85 * 0.55_f64.powi(round))
 }
 
 /// The chart laid out.
@@ -126,7 +127,10 @@ fn stack_on(
         .zip(years)
         .map(|((&b, &v), yr)| match v {
             v if v.is_nan() => Ok(b),
-            v if v >= 0.0 && v.is_finite() => Ok(b + v),
+            v if v >= 0.0 && (b + v).is_finite() => Ok(b + v),
+            v if v >= 0.0 && v.is_finite() => Err(PlotError::new(format!(
+                "the stack's total in {yr} is too large to draw"
+            ))),
             v => Err(PlotError::new(format!(
                 "segment \"{label}\" has the value {v} in {yr}; segments must be \
                  finite and not negative"
@@ -204,6 +208,7 @@ mod tests {
         assert!(stack_on(&[0.0; 3], "a", &[1.0, -0.1, 0.0], &years).is_err());
         assert!(stack_on(&[0.0; 3], "a", &[1.0, f64::INFINITY, 0.0], &years).is_err());
         assert!(stack_on(&[0.0; 3], "a", &[1.0, 2.0], &years).is_err());
+        assert!(stack_on(&[f64::MAX; 3], "a", &[0.0, f64::MAX, 0.0], &years).is_err());
     }
 
     #[test]

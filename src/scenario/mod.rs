@@ -89,6 +89,13 @@ pub struct DeclaredCheck {
 }
 
 impl Scenario {
+    /// The number an input name refers to (`metrics.sales.target.value`,
+    /// `metrics.sales.start_year`, `metrics.x.cap`, `metrics.x.baseline_growth`,
+    /// `metrics.x.milestones[0].value`), with the name in canonical form.
+    pub fn input(&self, name: &str) -> Result<(InputTarget, String), String> {
+        uncertainty::resolve_input(name, &self.metrics)
+    }
+
     /// The years from baseline to target, inclusive.
     pub fn years(&self) -> std::ops::RangeInclusive<i32> {
         self.baseline_year..=self.target_year

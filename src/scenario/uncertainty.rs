@@ -173,42 +173,39 @@ fn target(
     name: &str,
     metrics: &[Metric],
 ) -> Option<(InputTarget, String)> {
+    resolve_input(name, metrics)
+        .map_err(|message| v.problem(key.clone(), message))
+        .ok()
+}
+
+/// Which number an input name (`metrics.sales.target.value`, `metrics.sales.start_year`,
+/// …) refers to, with the name in canonical form; or why it refers to none.
+pub(super) fn resolve_input(
+    name: &str,
+    metrics: &[Metric],
+) -> Result<(InputTarget, String), String> {
     let canonical = canonical_name(name);
     let bare = canonical.strip_suffix(".value").unwrap_or(&canonical);
     let help = "an input is named by the key of the number it varies: metrics.NAME.baseline.value, \
                 metrics.NAME.target.value, metrics.NAME.milestones[I].value, metrics.NAME.start_year, \
                 metrics.NAME.cap or metrics.NAME.baseline_growth";
     let Some(rest) = bare.strip_prefix("metrics.") else {
-        v.problem(
-            key.clone(),
-            format!("`{name}` is not a number kjproj can vary: {help}"),
-        );
-        return None;
+        return Err(format!("`{name}` is not a number kjproj can vary: {help}"));
     };
     let (metric_name, field) = rest.split_once('.').unwrap_or((rest, ""));
     let Some(m) = metrics.iter().position(|m| m.name == metric_name) else {
         let names: Vec<&str> = metrics.iter().map(|m| m.name.as_str()).collect();
-        v.problem(
-            key.clone(),
-            format!(
-                "unknown metric `{metric_name}` (metrics: {})",
-                names.join(", ")
-            ),
-        );
-        return None;
+        return Err(format!(
+            "unknown metric `{metric_name}` (metrics: {})",
+            names.join(", ")
+        ));
     };
     let metric = &metrics[m];
     let target = match field {
         "baseline" => InputTarget::Baseline(m),
         "target" => InputTarget::Target(m),
         "start_year" if metric.start.is_some() => InputTarget::StartYear(m),
-        "start_year" => {
-            v.problem(
-                key.clone(),
-                format!("metric `{metric_name}` has no start_year to vary"),
-            );
-            return None;
-        }
+        "start_year" => return Err(format!("metric `{metric_name}` has no start_year to vary")),
         "cap"
             if matches!(
                 metric.shape,
@@ -218,20 +215,16 @@ fn target(
             InputTarget::Cap(m)
         }
         "cap" => {
-            v.problem(
-                key.clone(),
-                format!("metric `{metric_name}` has no cap (only logistic and gompertz shapes do)"),
-            );
-            return None;
+            return Err(format!(
+                "metric `{metric_name}` has no cap (only logistic and gompertz shapes do)"
+            ));
         }
         "baseline_growth" => match metric.start.as_ref().map(|s| &s.growth) {
             Some(PreStartGrowth::Rate(_)) => InputTarget::GrowthRate(m),
             _ => {
-                v.problem(
-                    key.clone(),
-                    format!("metric `{metric_name}` has no baseline_growth rate to vary"),
-                );
-                return None;
+                return Err(format!(
+                    "metric `{metric_name}` has no baseline_growth rate to vary"
+                ));
             }
         },
         other => {
@@ -242,26 +235,16 @@ fn target(
             match index {
                 Some(i) if i < metric.milestones.len() => InputTarget::Milestone(m, i),
                 Some(i) => {
-                    v.problem(
-                        key.clone(),
-                        format!(
-                            "metric `{metric_name}` has {} milestones; there is no milestones[{i}]",
-                            metric.milestones.len()
-                        ),
-                    );
-                    return None;
+                    return Err(format!(
+                        "metric `{metric_name}` has {} milestones; there is no milestones[{i}]",
+                        metric.milestones.len()
+                    ));
                 }
-                None => {
-                    v.problem(
-                        key.clone(),
-                        format!("`{name}` is not a number kjproj can vary: {help}"),
-                    );
-                    return None;
-                }
+                None => return Err(format!("`{name}` is not a number kjproj can vary: {help}")),
             }
         }
     };
-    Some((target, canonical))
+    Ok((target, canonical))
 }
 
 /// The distribution an input describes, or problems naming the parameter.
