@@ -1,5 +1,7 @@
 //! `kjproj check` on passing, failing and invalid scenarios, in every output format.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

@@ -1,6 +1,8 @@
 //! `kjproj run` as a user runs it: shipped scenarios in, files and a summary out; broken
 //! scenarios in, one clear error out and nothing written.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

@@ -2,6 +2,8 @@
 //! closed forms, or scipy 1.17.1 (`scipy.stats` / `scipy.special`, Python 3) where noted.
 //! No expected value here comes from kjproj itself.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
 use approx::assert_relative_eq;
 use kjproj::sensitivity::correlation::{CorrelationMatrix, iman_conover, spearman};
 use kjproj::sensitivity::distribution::{

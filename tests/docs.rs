@@ -1,5 +1,7 @@
 //! The documentation's examples must stay valid scenarios.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
 use std::path::Path;
 
 #[test]

@@ -1,5 +1,7 @@
 //! Projections of small scenarios against values worked out by hand.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
 use std::path::Path;
 
 use approx::assert_relative_eq;

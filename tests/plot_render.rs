@@ -2,6 +2,8 @@
 //! determinism, Korean text, that text really is drawn, degenerate inputs, and text
 //! metrics.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
 use kjproj::plot::text::text_size;
 use kjproj::plot::{
     ChartSeries, CompareChart, ComparePanel, FanChart, FanPanel, HistogramChart, PathsChart,

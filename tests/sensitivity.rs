@@ -1,6 +1,8 @@
 //! Sensitivity analyses against independent values: normal quantiles, analytic Sobol
 //! indices, and Latin hypercube against plain sampling.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
 use std::path::Path;
 
 use approx::assert_relative_eq;

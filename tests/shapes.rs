@@ -4,6 +4,8 @@
 //! `PchipInterpolator`, and closed forms (Prophet's logistic `C / (1 + e^{-k(t-m)})`,
 //! Gompertz `C·exp(-b·e^{-c t})`) evaluated in Python from their own parameters.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
 use approx::assert_relative_eq;
 use kjproj::model::shape::{Curve, CurveError, CurveKind, cagr};
 use proptest::prelude::*;

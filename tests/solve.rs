@@ -1,5 +1,7 @@
 //! `kjproj solve` against answers worked out by hand.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
 use std::path::{Path, PathBuf};
 
 use approx::assert_relative_eq;

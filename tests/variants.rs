@@ -1,5 +1,7 @@
 //! Variants, files that extend others, and `kjproj compare`.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
