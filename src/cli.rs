@@ -111,6 +111,23 @@ Exit codes: 0 solved, 1 no solution in the range, 2 invalid scenario or argument
         #[arg(long, value_name = "S")]
         seed: Option<u64>,
     },
+    /// Write a commented template scenario, NAME.toml, to start from.
+    #[command(
+        after_help = "Example:\n  kjproj new battery_materials && kjproj run battery_materials.toml"
+    )]
+    New {
+        /// Scenario name (the file is NAME.toml; a path ending in .toml is used as is).
+        name: String,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  kjproj completions bash > ~/.local/share/bash-completion/completions/kjproj\n  \
+kjproj completions zsh > ~/.zfunc/_kjproj\n  kjproj completions fish > ~/.config/fish/completions/kjproj.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Check scenario assumptions: built-in checks and the file's [[checks]], PASS/FAIL.
     #[command(
         after_help = "Exit codes: 0 every check passed, 1 a check failed, 2 a scenario \

@@ -16,6 +16,16 @@ fn lang_of(l: cli::LangArg) -> Lang {
 
 fn main() {
     let cli = cli::Cli::parse();
+    if let cli::Command::Completions { shell } = cli.command {
+        use clap::CommandFactory;
+        clap_complete::generate(
+            shell,
+            &mut cli::Cli::command(),
+            "kjproj",
+            &mut std::io::stdout(),
+        );
+        return;
+    }
     let result = match cli.command {
         cli::Command::Run {
             scenario,
@@ -76,6 +86,11 @@ fn main() {
             draws,
             seed,
         }),
+        cli::Command::New { name } => commands::new::run(&name).map(|path| {
+            println!("wrote {}", path.display());
+            println!("next: kjproj run {}", path.display());
+        }),
+        cli::Command::Completions { .. } => Ok(()),
         cli::Command::Check {
             paths,
             format,

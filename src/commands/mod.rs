@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod compare;
+pub mod new;
 pub mod run;
 pub mod sensitivity;
 pub mod solve;

@@ -79,8 +79,36 @@ fn draw_key<DB: DrawingBackend>(
         }
         Key::Given(c) => given_marker(root, centre, t::GIVEN_RADIUS * k, c, k),
         Key::Stated(c) => stated_marker(root, centre, t::STATED_HALF * k, c, k),
-        Key::Styled(style) => style.draw(root, &[(x, cy), (x + key_w, cy)], k),
+        Key::Styled(style) => {
+            // Trimmed to end on a whole dash, and centred in the key's box.
+            let len = px(k, pattern_length(style.dashes, key.width()));
+            let x0 = x + (key_w - len) / 2;
+            style.draw(root, &[(x0, cy), (x0 + len, cy)], k)
+        }
     }
+}
+
+/// Shortest drawn end of a pattern's last dash in a legend key: a shorter stub is left off.
+const MIN_STUB: f64 = 5.0;
+
+/// The length, at most `max`, of a line drawn with the dash pattern `dashes` (1×) that
+/// ends on a dash rather than in a gap or on a stub of one.
+fn pattern_length(dashes: &[f64], max: f64) -> f64 {
+    if dashes.is_empty() || dashes.iter().any(|&l| !(l.is_finite() && l > 0.0)) {
+        return max;
+    }
+    // End of the last whole (or long enough) dash so far.
+    let (mut at, mut end) = (0.0_f64, 0.0_f64);
+    for (i, &l) in dashes.iter().cycle().enumerate() {
+        if at >= max {
+            break;
+        }
+        if i % 2 == 0 && (at + l <= max || max - at >= MIN_STUB.min(l)) {
+            end = (at + l).min(max);
+        }
+        at += l;
+    }
+    if end > 0.0 { end } else { max }
 }
 
 /// Height of one legend text line at 1× (the tallest of the texts, at least one line).
@@ -232,6 +260,17 @@ impl<'a> Strip<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pattern_keys_end_on_a_dash() {
+        assert_eq!(pattern_length(&[], 46.0), 46.0);
+        assert_eq!(pattern_length(&[10.0, 5.0], 46.0), 40.0);
+        assert_eq!(pattern_length(&[24.0, 6.0], 46.0), 46.0);
+        assert_eq!(pattern_length(&[3.0, 7.0], 46.0), 43.0);
+        assert_eq!(pattern_length(&[13.0, 4.0, 3.0, 4.0], 46.0), 44.0);
+        assert_eq!(pattern_length(&[100.0, 5.0], 46.0), 46.0);
+        assert_eq!(pattern_length(&[0.0, 5.0], 46.0), 46.0);
+    }
 
     #[test]
     fn strips_wrap_when_too_wide() {

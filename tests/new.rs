@@ -1,0 +1,67 @@
+//! `kjproj new` and `kjproj completions`.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn kjproj() -> Command {
+    let mut cmd = Command::cargo_bin("kjproj").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn the_template_is_a_valid_scenario_whose_checks_pass() {
+    let dir = TempDir::new().unwrap();
+    kjproj()
+        .current_dir(dir.path())
+        .args(["new", "battery"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wrote battery.toml"));
+    let s = kjproj::scenario::load(&dir.path().join("battery.toml")).unwrap();
+    assert_eq!(s.name, "battery");
+    assert_eq!(s.variants.len(), 1);
+    kjproj()
+        .current_dir(dir.path())
+        .args(["check", "battery.toml", "--draws", "5000"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::ends_with(" passed, 0 failed\n"));
+    // Never overwrites.
+    let before = std::fs::read(dir.path().join("battery.toml")).unwrap();
+    kjproj()
+        .current_dir(dir.path())
+        .args(["new", "battery"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    assert_eq!(
+        std::fs::read(dir.path().join("battery.toml")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        kjproj()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("kjproj"));
+    }
+}
+
+#[test]
+fn every_subcommand_has_help_with_an_example() {
+    for sub in ["run", "compare", "solve", "new", "completions", "check"] {
+        kjproj()
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("kjproj ").and(predicate::str::contains("Example")));
+    }
+}
