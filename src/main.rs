@@ -7,6 +7,29 @@ use kjproj::commands::{self, Style};
 use kjproj::scenario::Lang;
 use kjproj::sensitivity::sampling::Method;
 
+/// The command line as typed, quoted so that a shell reads it back the same.
+fn command_line() -> String {
+    let mut words: Vec<String> = std::env::args().collect();
+    if let Some(first) = words.first_mut() {
+        // Whatever path ran the binary, the reproducible command is `kjproj`.
+        *first = "kjproj".into();
+    }
+    words
+        .iter()
+        .map(|w| {
+            let plain = !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_alphanumeric() || "-_./=:,+@%".contains(c));
+            if plain {
+                w.clone()
+            } else {
+                format!("'{}'", w.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn lang_of(l: cli::LangArg) -> Lang {
     match l {
         cli::LangArg::En => Lang::En,
@@ -55,6 +78,7 @@ fn main() {
                 progress: !quiet,
             },
             threads,
+            command_line: command_line(),
         }),
         cli::Command::Compare {
             scenarios,

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod compare;
 pub mod new;
+pub mod report;
 pub mod run;
 pub mod sensitivity;
 pub mod solve;

@@ -30,6 +30,8 @@ pub struct RunOptions {
     pub sensitivity: SensitivityOptions,
     /// Worker threads (default: all cores). Results do not depend on it.
     pub threads: Option<usize>,
+    /// The command line as typed, quoted for a shell, for the report's "reproduce" section.
+    pub command_line: String,
 }
 
 /// Runs `kjproj run`.
@@ -69,6 +71,10 @@ pub struct Outputs {
     pub summary: String,
     /// Warnings for standard error.
     pub warnings: Vec<String>,
+    /// The sensitivity section of the report, if any.
+    pub sensitivity_markdown: Option<String>,
+    /// The simulation settings, if a simulation ran.
+    pub simulation: Option<crate::sensitivity::monte_carlo::Settings>,
 }
 
 /// Projects `scenario`, runs its sensitivity analyses and renders every output in memory.
@@ -112,16 +118,21 @@ pub fn outputs(
     let sensitivity = analyse(scenario, &projection, lang, svg, sensitivity)?;
     let mut summary_text = summary(scenario, &projection, &comparisons);
     let mut warnings = warnings(scenario, &projection, &comparisons);
+    let (mut sensitivity_markdown, mut simulation) = (None, None);
     if let Some(report) = sensitivity {
         files.extend(report.files);
         summary_text.push_str(&report.summary);
         warnings.extend(report.warnings);
+        sensitivity_markdown = Some(report.markdown);
+        simulation = Some(report.settings);
     }
     Ok(Outputs {
         projection,
         files,
         summary: summary_text,
         warnings,
+        sensitivity_markdown,
+        simulation,
     })
 }
 
@@ -177,6 +188,33 @@ fn run_loaded(options: &RunOptions, scenario: Scenario) -> Result<(), Error> {
             options.svg,
         )?);
     }
+    // The report, with the file's checks (simulation checks share one run, with the same
+    // settings as the sensitivity analysis).
+    let settings = base
+        .simulation
+        .unwrap_or(crate::sensitivity::monte_carlo::Settings {
+            draws: super::check::DEFAULT_CHECK_DRAWS,
+            seed: super::sensitivity::DEFAULT_SEED,
+            method: crate::sensitivity::sampling::Method::LatinHypercube,
+        });
+    let checks = crate::check::run(&scenario, &base.projection, settings);
+    let comparisons = model::comparisons(&scenario, &base.projection);
+    let text = super::report::report(&super::report::ReportInput {
+        scenario: &scenario,
+        projection: &base.projection,
+        comparisons: &comparisons,
+        sensitivity: base.sensitivity_markdown.as_deref(),
+        checks: &checks,
+        variants: variants.iter().map(|(v, o)| (*v, &o.projection)).collect(),
+        lang,
+        svg: options.svg,
+        command: &options.command_line,
+        seed: base.simulation.map(|s| s.seed),
+    });
+    files.push(OutputFile {
+        name: "report.md".into(),
+        bytes: text.into_bytes(),
+    });
 
     let mut written = write_atomically(&out_dir, &files)?;
     for (v, o) in &variants {

@@ -59,6 +59,14 @@ impl ValueAxis {
         ValueAxis::fit(lo, hi, percent, Fit::FROM_ZERO)
     }
 
+    /// From (at most) zero to just above the finite ones of `values`.
+    pub(super) fn spanning(values: impl Iterator<Item = f64>, percent: bool) -> Self {
+        let (lo, hi) = values
+            .filter(|v| v.is_finite())
+            .fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        ValueAxis::new(lo, hi, percent)
+    }
+
     /// The axis for data in `lo..=hi`; non-finite bounds are treated as missing.
     pub(super) fn fit(lo: f64, hi: f64, percent: bool, fit: Fit) -> Self {
         let (lo, hi) = match (lo.is_finite(), hi.is_finite()) {

@@ -10,9 +10,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axes::{Coords, ValueAxis};
-use super::common::{self, Figure, Frame, Height, LineStyle, check_years, polylines};
-use super::legend::{Key, Strip};
-use super::multiples::{Multiples, Panel};
+use super::common::{self, LineStyle, check_years, polylines};
+use super::legend::Key;
+use super::multiples::{Contents, Multiples, Page, Panel};
 use super::theme as t;
 use super::{CompareChart, ComparePanel, PlotError};
 
@@ -22,14 +22,14 @@ use super::{CompareChart, ComparePanel, PlotError};
 /// strictly ascending, when a panel has more lines than there are variants, or when a line
 /// has more values than there are years. Shorter lines, and non-finite values, leave gaps.
 pub fn render_png(chart: &CompareChart) -> Result<Vec<u8>, PlotError> {
-    common::png(&Layout::new(chart)?)
+    common::png(&layout(chart)?)
 }
 
 /// Renders `chart` as an SVG document (text as `<text>` elements).
 ///
 /// Fails like [`render_png`].
 pub fn render_svg(chart: &CompareChart) -> Result<String, PlotError> {
-    common::svg(&Layout::new(chart)?)
+    common::svg(&layout(chart)?)
 }
 
 /// Most years either side of a lone value that its stroke may reach.
@@ -53,50 +53,35 @@ fn variant_style(i: usize) -> LineStyle {
     }
 }
 
-/// The chart laid out: page frame and the panel grid.
-struct Layout<'a> {
-    chart: &'a CompareChart,
-    frame: Frame<'a>,
-    grid: Multiples<'a>,
-    axes: Vec<ValueAxis>,
-}
+/// What the panels show: one line per variant.
+struct Lines<'a>(&'a CompareChart);
 
-impl<'a> Layout<'a> {
-    fn new(chart: &'a CompareChart) -> Result<Self, PlotError> {
-        if chart.variants.is_empty() {
-            return Err(PlotError::new("the comparison chart has no variants"));
-        }
-        if chart.panels.is_empty() {
-            return Err(PlotError::new("the comparison chart has no panels"));
-        }
-        check_years(&chart.years, "comparison chart")?;
-        for p in &chart.panels {
-            check_panel(p, chart.variants.len(), chart.years.len())?;
-        }
-        let axes: Vec<ValueAxis> = chart.panels.iter().map(value_axis).collect();
-        let descs = chart.panels.iter().map(|p| p.axis.as_str());
-        let grid = Multiples::new(&chart.years, &chart.year_axis, axes.iter().zip(descs))?;
-        let entries: Vec<(Key, &str)> = chart
-            .variants
-            .iter()
-            .enumerate()
-            .map(|(i, name)| (Key::Styled(variant_style(i)), name.as_str()))
-            .collect();
-        let strip = Strip::new(&entries, Frame::content_width())?;
-        let frame = Frame::new(
-            &chart.title,
-            &chart.subtitle,
-            Some(strip),
-            &chart.footnotes,
-            Height::Body(grid.body_height()),
-        )?;
-        Ok(Layout {
-            chart,
-            frame,
-            grid,
-            axes,
-        })
+/// The chart laid out: one panel per series, the variants' legend strip above them.
+fn layout(chart: &CompareChart) -> Result<Page<'_, Lines<'_>>, PlotError> {
+    if chart.variants.is_empty() {
+        return Err(PlotError::new("the comparison chart has no variants"));
     }
+    if chart.panels.is_empty() {
+        return Err(PlotError::new("the comparison chart has no panels"));
+    }
+    check_years(&chart.years, "comparison chart")?;
+    for p in &chart.panels {
+        check_panel(p, chart.variants.len(), chart.years.len())?;
+    }
+    let panels = chart.panels.iter().map(|p| Panel {
+        title: &p.title,
+        values: ValueAxis::spanning(p.lines.iter().flatten().copied(), p.percent),
+        value_desc: &p.axis,
+    });
+    let grid = Multiples::new(&chart.years, &chart.year_axis, panels.collect())?;
+    let entries: Vec<(Key, &str)> = chart
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (Key::Styled(variant_style(i)), name.as_str()))
+        .collect();
+    let header = (chart.title.as_str(), chart.subtitle.as_str());
+    Page::new(grid, header, &entries, &chart.footnotes, Lines(chart))
 }
 
 /// Refuses lines that cannot be matched to a variant, or values to a year.
@@ -118,61 +103,26 @@ fn check_panel(p: &ComparePanel, variants: usize, years: usize) -> Result<(), Pl
     Ok(())
 }
 
-/// The value axis of a panel: every finite value of every line, from zero.
-fn value_axis(p: &ComparePanel) -> ValueAxis {
-    let (lo, hi) = p
-        .lines
-        .iter()
-        .flatten()
-        .filter(|v| v.is_finite())
-        .fold((0.0_f64, 0.0_f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    ValueAxis::new(lo, hi, p.percent)
-}
-
-impl Figure for Layout<'_> {
-    fn size(&self) -> (u32, u32) {
-        (t::WIDTH, self.frame.height)
-    }
-
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        k: f64,
-    ) -> Result<(), PlotError> {
-        self.frame.draw(root, k)?;
-        for (i, (panel, axis)) in self.chart.panels.iter().zip(&self.axes).enumerate() {
-            let spec = Panel {
-                title: &panel.title,
-                values: axis,
-                value_desc: &panel.axis,
-            };
-            self.grid
-                .draw_panel(root, self.frame.body_top, i, spec, k, |cc| {
-                    self.draw_lines(root, cc, panel, k)
-                })?;
-        }
-        Ok(())
-    }
-}
-
-impl Layout<'_> {
+impl Contents for Lines<'_> {
     /// Draws one panel's lines, the base first; a lone value between gaps becomes a short
     /// horizontal stroke, as long as a legend key (so that its pattern shows) but at most
-    /// most of a year.
-    fn draw_lines<DB: DrawingBackend>(
+    /// [`LONE_HALF_MAX`] years either side.
+    fn draw_panel<DB: DrawingBackend>(
         &self,
+        _grid: &Multiples<'_>,
+        i: usize,
         root: &DrawingArea<DB, Shift>,
         cc: &ChartContext<'_, DB, Coords>,
-        panel: &ComparePanel,
         k: f64,
     ) -> Result<(), PlotError> {
+        let (chart, panel) = (self.0, &self.0.panels[i]);
         let to_px = |x: f64, y: f64| cc.backend_coord(&(x, y));
-        let first = f64::from(self.chart.years[0]);
+        let first = f64::from(chart.years[0]);
         let per_year = f64::from((to_px(first + 1.0, 0.0).0 - to_px(first, 0.0).0).max(1));
         let half = (t::PATTERN_KEY_WIDTH / 2.0 * k / per_year).min(LONE_HALF_MAX);
-        for (i, values) in panel.lines.iter().enumerate() {
-            let style = variant_style(i);
-            for pts in polylines(&self.chart.years, values, half, to_px) {
+        for (variant, values) in panel.lines.iter().enumerate() {
+            let style = variant_style(variant);
+            for pts in polylines(&chart.years, values, half, to_px) {
                 style.draw(root, &pts, k)?;
             }
         }

@@ -3,17 +3,14 @@
 //! the deterministic path (dashed) and stated figures (hollow diamonds), under one shared
 //! legend.
 
+use plotters::chart::ChartContext;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use plotters::chart::ChartContext;
-
 use super::axes::{Coords, ValueAxis};
-use super::common::{
-    self, Figure, Frame, Height, dashed_path, polylines, runs, stated_marker, tint, upx,
-};
-use super::legend::{Key, Strip};
-use super::multiples::{Multiples, Panel};
+use super::common::{self, dashed_path, polylines, runs, stated_marker, tint, upx};
+use super::legend::Key;
+use super::multiples::{Contents, Multiples, Page, Panel};
 use super::theme as t;
 use super::{FanChart, FanPanel, PlotError};
 
@@ -21,14 +18,14 @@ use super::{FanChart, FanPanel, PlotError};
 ///
 /// Fails when there are no panels or no years.
 pub fn render_png(chart: &FanChart) -> Result<Vec<u8>, PlotError> {
-    common::png(&Layout::new(chart)?)
+    common::png(&layout(chart)?)
 }
 
 /// Renders `chart` as an SVG document (text as `<text>` elements).
 ///
 /// Fails when there are no panels or no years.
 pub fn render_svg(chart: &FanChart) -> Result<String, PlotError> {
-    common::svg(&Layout::new(chart)?)
+    common::svg(&layout(chart)?)
 }
 
 /// Percentile indices (into [`FanPanel::percentiles`]) bounding each band, widest first.
@@ -36,52 +33,37 @@ const BANDS: [(usize, usize); 3] = [(0, 6), (1, 5), (2, 4)];
 /// Index of the median in [`FanPanel::percentiles`].
 const MEDIAN: usize = 3;
 
-/// The chart laid out: page frame and the panel grid.
-struct Layout<'a> {
-    chart: &'a FanChart,
-    frame: Frame<'a>,
-    grid: Multiples<'a>,
-    axes: Vec<ValueAxis>,
-}
+/// What the panels show: the chart's bands, lines and stated figures.
+struct Fan<'a>(&'a FanChart);
 
-impl<'a> Layout<'a> {
-    fn new(chart: &'a FanChart) -> Result<Self, PlotError> {
-        if chart.panels.is_empty() {
-            return Err(PlotError::new("the fan chart has no panels"));
-        }
-        if chart.years.is_empty() {
-            return Err(PlotError::new("the fan chart has no years"));
-        }
-        let axes: Vec<ValueAxis> = chart.panels.iter().map(value_axis).collect();
-        let descs = chart.panels.iter().map(|p| p.axis.as_str());
-        let grid = Multiples::new(&chart.years, &chart.year_axis, axes.iter().zip(descs))?;
-        let stated = chart.panels.iter().any(|p| !p.stated.is_empty());
-        let l = &chart.legend;
-        let mut entries = vec![
-            (Key::Swatch(band_colour(0)), l[0].as_str()),
-            (Key::Swatch(band_colour(1)), l[1].as_str()),
-            (Key::Swatch(band_colour(2)), l[2].as_str()),
-            (Key::Line(t::FAN_MEDIAN), l[3].as_str()),
-            (Key::Dashed(t::FAN_DETERMINISTIC), l[4].as_str()),
-        ];
-        if stated {
-            entries.push((Key::Stated(t::FAN_STATED), l[5].as_str()));
-        }
-        let strip = Strip::new(&entries, Frame::content_width())?;
-        let frame = Frame::new(
-            &chart.title,
-            &chart.subtitle,
-            Some(strip),
-            &chart.footnotes,
-            Height::Body(grid.body_height()),
-        )?;
-        Ok(Layout {
-            chart,
-            frame,
-            grid,
-            axes,
-        })
+/// The chart laid out: one panel per series, the legend strip above them.
+fn layout(chart: &FanChart) -> Result<Page<'_, Fan<'_>>, PlotError> {
+    if chart.panels.is_empty() {
+        return Err(PlotError::new("the fan chart has no panels"));
     }
+    if chart.years.is_empty() {
+        return Err(PlotError::new("the fan chart has no years"));
+    }
+    let panels = chart.panels.iter().map(|p| Panel {
+        title: &p.title,
+        values: value_axis(p),
+        value_desc: &p.axis,
+    });
+    let grid = Multiples::new(&chart.years, &chart.year_axis, panels.collect())?;
+    let stated = chart.panels.iter().any(|p| !p.stated.is_empty());
+    let l = &chart.legend;
+    let mut entries = vec![
+        (Key::Swatch(band_colour(0)), l[0].as_str()),
+        (Key::Swatch(band_colour(1)), l[1].as_str()),
+        (Key::Swatch(band_colour(2)), l[2].as_str()),
+        (Key::Line(t::FAN_MEDIAN), l[3].as_str()),
+        (Key::Dashed(t::FAN_DETERMINISTIC), l[4].as_str()),
+    ];
+    if stated {
+        entries.push((Key::Stated(t::FAN_STATED), l[5].as_str()));
+    }
+    let header = (chart.title.as_str(), chart.subtitle.as_str());
+    Page::new(grid, header, &entries, &chart.footnotes, Fan(chart))
 }
 
 /// Fill colour of band `i` (0 = widest).
@@ -92,56 +74,25 @@ fn band_colour(i: usize) -> RGBColor {
 /// The value axis of a panel: every percentile, the deterministic path and the stated
 /// figures, from zero.
 fn value_axis(p: &FanPanel) -> ValueAxis {
-    let (lo, hi) = p
-        .percentiles
-        .iter()
-        .flatten()
-        .chain(&p.deterministic)
-        .copied()
-        .chain(p.stated.iter().map(|s| s.1))
-        .filter(|v| v.is_finite())
-        .fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    ValueAxis::new(lo, hi, p.percent)
+    let percentiles = p.percentiles.iter().flatten().chain(&p.deterministic);
+    let stated = p.stated.iter().map(|s| s.1);
+    ValueAxis::spanning(percentiles.copied().chain(stated), p.percent)
 }
 
-impl Figure for Layout<'_> {
-    fn size(&self) -> (u32, u32) {
-        (t::WIDTH, self.frame.height)
-    }
-
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        k: f64,
-    ) -> Result<(), PlotError> {
-        self.frame.draw(root, k)?;
-        for (i, (panel, axis)) in self.chart.panels.iter().zip(&self.axes).enumerate() {
-            let spec = Panel {
-                title: &panel.title,
-                values: axis,
-                value_desc: &panel.axis,
-            };
-            self.grid
-                .draw_panel(root, self.frame.body_top, i, spec, k, |cc| {
-                    self.draw_contents(root, cc, panel, k)
-                })?;
-        }
-        Ok(())
-    }
-}
-
-impl Layout<'_> {
+impl Contents for Fan<'_> {
     /// Draws one panel's bands, lines and stated figures.
-    fn draw_contents<DB: DrawingBackend>(
+    fn draw_panel<DB: DrawingBackend>(
         &self,
+        grid: &Multiples<'_>,
+        i: usize,
         root: &DrawingArea<DB, Shift>,
         cc: &ChartContext<'_, DB, Coords>,
-        panel: &FanPanel,
         k: f64,
     ) -> Result<(), PlotError> {
+        let panel = &self.0.panels[i];
         let err = PlotError::from_display;
         let to_px = |x: f64, y: f64| cc.backend_coord(&(x, y));
-        let years = &self.chart.years;
+        let years = &self.0.years;
         let half = t::SINGLE_YEAR_HALF;
 
         for (b, &(lo, hi)) in BANDS.iter().enumerate() {
@@ -181,7 +132,7 @@ impl Layout<'_> {
             dashed_path(root, &pts, casing, k)?;
             dashed_path(root, &pts, det_style, k)?;
         }
-        let in_x = |yr: f64| self.grid.years.range.contains(&yr);
+        let in_x = |yr: f64| grid.years.range.contains(&yr);
         for &(yr, v) in &panel.stated {
             if in_x(f64::from(yr)) && v.is_finite() {
                 let c = to_px(f64::from(yr), v);

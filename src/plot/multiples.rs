@@ -1,7 +1,8 @@
 //! Small multiples (fan and comparison charts): one panel per series over the same years,
-//! in one column, or in two when there are two or more panels. Every panel gets the same
-//! width of value-axis label area so that the plots line up, and an odd last panel is
-//! centred under the others rather than leaving an empty cell beside it.
+//! in one column, or in two when there are two or more panels, under a page frame with a
+//! legend strip. Every panel gets the same width of value-axis label area so that the
+//! plots line up, and an odd last panel is centred under the others rather than leaving
+//! an empty cell beside it.
 
 use plotters::chart::ChartContext;
 use plotters::coord::Shift;
@@ -10,17 +11,28 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::PlotError;
 use super::axes::{Coords, ValueAxis, YearAxis, YearPlot};
-use super::common::{Frame, bold_font, draw_text, ellipsize, px, sub_area};
+use super::common::{Figure, Frame, Height, bold_font, draw_text, ellipsize, px, sub_area};
+use super::legend::{Key, Strip};
 use super::text::text_size;
 use super::theme as t;
 
 /// Space between a panel's title and the top of its plot.
 const PLOT_MARGIN_TOP: f64 = 8.0;
 
+/// What one panel shows besides its contents.
+#[derive(Debug, Clone)]
+pub(super) struct Panel<'a> {
+    /// Panel title (shortened with "…" to the plot's width).
+    pub title: &'a str,
+    /// The value axis.
+    pub values: ValueAxis,
+    /// Its description.
+    pub value_desc: &'a str,
+}
+
 /// The panel grid of a chart, laid out at 1×.
 pub(super) struct Multiples<'a> {
-    /// Number of panels.
-    n: usize,
+    panels: Vec<Panel<'a>>,
     columns: usize,
     /// Height of one panel: title, plot and x-axis area.
     panel_h: f64,
@@ -32,37 +44,28 @@ pub(super) struct Multiples<'a> {
     pub years: YearAxis,
 }
 
-/// What one panel shows besides its contents.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Panel<'a> {
-    /// Panel title (shortened with "…" to the plot's width).
-    pub title: &'a str,
-    /// The value axis.
-    pub values: &'a ValueAxis,
-    /// Its description.
-    pub value_desc: &'a str,
-}
-
 impl<'a> Multiples<'a> {
-    /// The grid for one panel per `(value axis, description)` over `years` (not empty).
-    pub(super) fn new<'p>(
+    /// The grid of `panels` over `years`; fails when there are no panels.
+    pub(super) fn new(
         years: &[i32],
         year_desc: &'a str,
-        panels: impl ExactSizeIterator<Item = (&'p ValueAxis, &'p str)>,
+        panels: Vec<Panel<'a>>,
     ) -> Result<Self, PlotError> {
-        let n = panels.len();
-        let columns = if n >= 2 { 2 } else { 1 };
+        if panels.is_empty() {
+            return Err(PlotError::new("the chart has no panels"));
+        }
+        let columns = if panels.len() >= 2 { 2 } else { 1 };
         let (panel_h, years) = if columns == 2 {
             (t::PANEL_HEIGHT.0, YearAxis::new(years, 10, 7))
         } else {
             (t::PANEL_HEIGHT.1, YearAxis::new(years, 15, 12))
         };
         let mut y_area = 0.0_f64;
-        for (axis, desc) in panels {
-            y_area = y_area.max(axis.label_area(desc)?);
+        for p in &panels {
+            y_area = y_area.max(p.values.label_area(p.value_desc)?);
         }
         Ok(Multiples {
-            n,
+            panels,
             columns,
             panel_h,
             y_area,
@@ -72,11 +75,11 @@ impl<'a> Multiples<'a> {
     }
 
     fn rows(&self) -> usize {
-        self.n.div_ceil(self.columns)
+        self.panels.len().div_ceil(self.columns)
     }
 
     /// Height of all the panels: the page body.
-    pub(super) fn body_height(&self) -> f64 {
+    fn body_height(&self) -> f64 {
         let rows = self.rows() as f64;
         rows * self.panel_h + (rows - 1.0).max(0.0) * t::ROW_GAP
     }
@@ -92,7 +95,8 @@ impl<'a> Multiples<'a> {
     fn origin(&self, i: usize, body_top: f64) -> (f64, f64) {
         let (row, col) = (i / self.columns, i % self.columns);
         let w = self.panel_w();
-        let x = if self.columns > 1 && row + 1 == self.rows() && self.n % self.columns == 1 {
+        let lone = self.columns > 1 && self.panels.len() % self.columns == 1;
+        let x = if lone && row + 1 == self.rows() {
             f64::from(t::MARGIN_X) + (Frame::content_width() - w) / 2.0
         } else {
             f64::from(t::MARGIN_X) + col as f64 * (w + t::COLUMN_GAP)
@@ -100,47 +104,104 @@ impl<'a> Multiples<'a> {
         (x, body_top + row as f64 * (self.panel_h + t::ROW_GAP))
     }
 
-    /// Draws panel `i` (title, axes, grid) and then its contents, which `contents` draws
-    /// on `root` through the panel's coordinates.
-    pub(super) fn draw_panel<DB: DrawingBackend>(
+    /// Draws every panel (title, axes, grid) under a body starting at `body_top`, then
+    /// each panel's contents.
+    fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
         body_top: f64,
-        i: usize,
-        panel: Panel<'_>,
         k: f64,
-        contents: impl FnOnce(&ChartContext<'_, DB, Coords>) -> Result<(), PlotError>,
+        contents: &impl Contents,
     ) -> Result<(), PlotError> {
-        let (x, y) = self.origin(i, body_top);
-        let w = self.panel_w();
-        let plot_w = w - self.y_area - f64::from(t::PLOT_MARGIN_RIGHT);
-        let title = ellipsize(panel.title, t::PANEL_TITLE_SIZE, plot_w)?;
-        let title_h = f64::from(text_size("Ag", t::PANEL_TITLE_SIZE)?.1);
-        draw_text(
-            root,
-            &title,
-            (px(k, x + self.y_area), px(k, y)),
-            &bold_font(
-                t::PANEL_TITLE_SIZE * k,
-                t::TITLE_COLOR,
-                Pos::new(HPos::Left, VPos::Top),
-            ),
-        )?;
-        let top = title_h + t::PANEL_TITLE_GAP;
-        let area = sub_area(root, x, y + top, w, self.panel_h - top, k);
-        let last_row = i / self.columns + 1 == self.rows();
-        let cc = YearPlot {
-            years: &self.years,
-            values: panel.values,
-            year_desc: last_row.then_some(self.year_desc),
-            value_desc: panel.value_desc,
-            // Reserved in every panel: between rows it is the gap.
-            reserve_desc: true,
-            y_area: self.y_area,
-            margin_top: PLOT_MARGIN_TOP,
+        for (i, panel) in self.panels.iter().enumerate() {
+            let (x, y) = self.origin(i, body_top);
+            let w = self.panel_w();
+            let plot_w = w - self.y_area - f64::from(t::PLOT_MARGIN_RIGHT);
+            let title = ellipsize(panel.title, t::PANEL_TITLE_SIZE, plot_w)?;
+            let title_h = f64::from(text_size("Ag", t::PANEL_TITLE_SIZE)?.1);
+            draw_text(
+                root,
+                &title,
+                (px(k, x + self.y_area), px(k, y)),
+                &bold_font(
+                    t::PANEL_TITLE_SIZE * k,
+                    t::TITLE_COLOR,
+                    Pos::new(HPos::Left, VPos::Top),
+                ),
+            )?;
+            let top = title_h + t::PANEL_TITLE_GAP;
+            let area = sub_area(root, x, y + top, w, self.panel_h - top, k);
+            let last_row = i / self.columns + 1 == self.rows();
+            let cc = YearPlot {
+                years: &self.years,
+                values: &panel.values,
+                year_desc: last_row.then_some(self.year_desc),
+                value_desc: panel.value_desc,
+                // Reserved in every panel: between rows it is the gap.
+                reserve_desc: true,
+                y_area: self.y_area,
+                margin_top: PLOT_MARGIN_TOP,
+            }
+            .draw(&area, k)?;
+            contents.draw_panel(self, i, root, &cc, k)?;
         }
-        .draw(&area, k)?;
-        contents(&cc)
+        Ok(())
+    }
+}
+
+/// What a chart of small multiples draws in its panels.
+pub(super) trait Contents {
+    /// Draws panel `i`'s data on `root` through the panel's coordinates `cc`.
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        grid: &Multiples<'_>,
+        i: usize,
+        root: &DrawingArea<DB, Shift>,
+        cc: &ChartContext<'_, DB, Coords>,
+        k: f64,
+    ) -> Result<(), PlotError>;
+}
+
+/// A chart of small multiples laid out: the page frame (title, subtitle, legend strip,
+/// footnotes), the panel grid, and what the panels show.
+pub(super) struct Page<'a, C> {
+    frame: Frame<'a>,
+    grid: Multiples<'a>,
+    contents: C,
+}
+
+impl<'a, C: Contents> Page<'a, C> {
+    /// The page of `grid` with a legend strip of `legend` under the title and subtitle.
+    pub(super) fn new(
+        grid: Multiples<'a>,
+        (title, subtitle): (&'a str, &'a str),
+        legend: &[(Key, &'a str)],
+        footnotes: &[String],
+        contents: C,
+    ) -> Result<Self, PlotError> {
+        let strip = Strip::new(legend, Frame::content_width())?;
+        let body = Height::Body(grid.body_height());
+        let frame = Frame::new(title, subtitle, Some(strip), footnotes, body)?;
+        Ok(Page {
+            frame,
+            grid,
+            contents,
+        })
+    }
+}
+
+impl<C: Contents> Figure for Page<'_, C> {
+    fn size(&self) -> (u32, u32) {
+        (t::WIDTH, self.frame.height)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        k: f64,
+    ) -> Result<(), PlotError> {
+        self.frame.draw(root, k)?;
+        self.grid.draw(root, self.frame.body_top, k, &self.contents)
     }
 }
 
@@ -149,9 +210,12 @@ mod tests {
     use super::*;
 
     fn grid(n: usize) -> Multiples<'static> {
-        let axis = ValueAxis::new(0.0, 1.0, false);
-        let axes = vec![(&axis, "unit"); n];
-        Multiples::new(&[2023, 2031], "Year", axes.into_iter()).unwrap()
+        let panel = Panel {
+            title: "title",
+            values: ValueAxis::new(0.0, 1.0, false),
+            value_desc: "unit",
+        };
+        Multiples::new(&[2023, 2031], "Year", vec![panel; n]).unwrap()
     }
 
     #[test]
@@ -174,5 +238,6 @@ mod tests {
         let four = grid(4);
         assert_eq!(four.origin(3, 0.0).0, four.origin(1, 0.0).0);
         assert!(four.body_height() > grid(2).body_height() + t::PANEL_HEIGHT.0);
+        assert!(Multiples::new(&[2023], "Year", Vec::new()).is_err());
     }
 }

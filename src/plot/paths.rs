@@ -120,15 +120,11 @@ impl Figure for Layout<'_> {
 
 /// The value axis for all values, given points and stated figures of `series`.
 fn values_axis(series: &[ChartSeries], percent: bool) -> ValueAxis {
-    let (lo, hi) = series
-        .iter()
-        .flat_map(|s| {
-            let points = s.given.iter().chain(&s.stated).map(|p| p.1);
-            s.values.iter().copied().chain(points)
-        })
-        .filter(|v| v.is_finite())
-        .fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    ValueAxis::new(lo, hi, percent)
+    let values = series.iter().flat_map(|s| {
+        let points = s.given.iter().chain(&s.stated).map(|p| p.1);
+        s.values.iter().copied().chain(points)
+    });
+    ValueAxis::spanning(values, percent)
 }
 
 /// What one panel shows.

@@ -73,10 +73,7 @@ impl<'a> Layout<'a> {
             .filter(|&(yr, v)| years.range.contains(&yr) && v.is_finite())
             .collect();
         let top = levels.last().into_iter().flatten().copied();
-        let (lo, hi) = top
-            .chain(stated.iter().map(|s| s.1))
-            .fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        let values = ValueAxis::new(lo, hi, false);
+        let values = ValueAxis::spanning(top.chain(stated.iter().map(|s| s.1)), false);
         let y_area = values.label_area(&chart.value_axis)?;
         let mut entries: Vec<(Key, &str)> = chart
             .segments

@@ -1,0 +1,69 @@
+//! `report.md`: a document that renders with every chart, assumption, check and the command.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn run(args: &[&str], out: &Path) -> String {
+    Command::cargo_bin("kjproj")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap(), "-q", "--draws", "20000", "--sobol", "512", "--out"])
+        .arg(out)
+        .args(args)
+        .assert()
+        .success();
+    std::fs::read_to_string(out.join("report.md")).unwrap()
+}
+
+/// Every `![alt](target)` image link in a Markdown text.
+fn images(md: &str) -> Vec<String> {
+    md.split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|t| t.ends_with(".png") || t.ends_with(".svg"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_report_has_every_section_and_every_chart_exists() {
+    let out = TempDir::new().unwrap();
+    let md = run(&[], out.path());
+    for heading in ["# Korean core fine-chemical materials", "## Summary", "## Uncertainty", "### Tornado", "### Sobol indices", "## Assumptions and sources", "## Checks", "## Variants", "## Reproduce"] {
+        assert!(md.contains(heading), "missing {heading}");
+    }
+    assert!(md.contains("| Global market | cagr | 160 | 350 | 10.28% |"));
+    assert!(md.contains("| share 2023 [motie-2023] | 5.7% | 5.875% | +0.175 pp | ±0.25 pp | within tolerance |"));
+    assert!(md.contains("**P(share 2031 ≥ 15%) = "));
+    assert!(md.contains("- [motie-2023] Ministry of Trade, Industry and Energy"));
+    assert!(md.contains("| ✅ | market growth stays believable | cagr(market) = 10.279% | ≤ 12% |"));
+    assert!(md.contains("--draws 20000 --sobol 512"), "the command that reproduces it");
+    assert!(md.contains("seed 20230614"));
+    let links = images(&md);
+    assert_eq!(links.len(), 8, "{links:?}");
+    for link in links {
+        assert!(out.path().join(&link).is_file(), "{link} is linked but missing");
+    }
+}
+
+#[test]
+fn korean_headings_and_svg_charts() {
+    let out = TempDir::new().unwrap();
+    let md = run(&["--lang", "ko", "--svg"], out.path());
+    for heading in ["## 요약", "## 불확실성 분석", "## 가정과 출처", "## 점검", "## 변형 시나리오", "## 재현 방법"] {
+        assert!(md.contains(heading), "missing {heading}");
+    }
+    let links = images(&md);
+    assert!(links.iter().all(|l| l.ends_with(".svg")), "{links:?}");
+    for link in links {
+        assert!(out.path().join(&link).is_file(), "{link} is linked but missing");
+    }
+}
