@@ -15,7 +15,16 @@ fn run(args: &[&str], out: &Path) -> String {
     Command::cargo_bin("kjproj")
         .unwrap()
         .env("NO_COLOR", "1")
-        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap(), "-q", "--draws", "20000", "--sobol", "512", "--out"])
+        .args([
+            "run",
+            repo("scenarios/fine_chem.toml").to_str().unwrap(),
+            "-q",
+            "--draws",
+            "20000",
+            "--sobol",
+            "512",
+            "--out",
+        ])
         .arg(out)
         .args(args)
         .assert()
@@ -37,20 +46,40 @@ fn images(md: &str) -> Vec<String> {
 fn the_report_has_every_section_and_every_chart_exists() {
     let out = TempDir::new().unwrap();
     let md = run(&[], out.path());
-    for heading in ["# Korean core fine-chemical materials", "## Summary", "## Uncertainty", "### Tornado", "### Sobol indices", "## Assumptions and sources", "## Checks", "## Variants", "## Reproduce"] {
+    for heading in [
+        "# Korean core fine-chemical materials",
+        "## Summary",
+        "## Uncertainty",
+        "### Tornado",
+        "### Sobol indices",
+        "## Assumptions and sources",
+        "## Checks",
+        "## Variants",
+        "## Reproduce",
+    ] {
         assert!(md.contains(heading), "missing {heading}");
     }
     assert!(md.contains("| Global market | cagr | 160 | 350 | 10.28% |"));
-    assert!(md.contains("| share 2023 [motie-2023] | 5.7% | 5.875% | +0.175 pp | ±0.25 pp | within tolerance |"));
+    assert!(md.contains(
+        "| share 2023 [motie-2023] | 5.7% | 5.875% | +0.175 pp | ±0.25 pp | within tolerance |"
+    ));
     assert!(md.contains("**P(share 2031 ≥ 15%) = "));
     assert!(md.contains("- [motie-2023] Ministry of Trade, Industry and Energy"));
-    assert!(md.contains("| ✅ | market growth stays believable | cagr(market) = 10.279% | ≤ 12% |"));
-    assert!(md.contains("--draws 20000 --sobol 512"), "the command that reproduces it");
+    assert!(
+        md.contains("| ✅ | market growth stays believable | cagr(market) = 10.279% | ≤ 12% |")
+    );
+    assert!(
+        md.contains("--draws 20000 --sobol 512"),
+        "the command that reproduces it"
+    );
     assert!(md.contains("seed 20230614"));
     let links = images(&md);
     assert_eq!(links.len(), 8, "{links:?}");
     for link in links {
-        assert!(out.path().join(&link).is_file(), "{link} is linked but missing");
+        assert!(
+            out.path().join(&link).is_file(),
+            "{link} is linked but missing"
+        );
     }
 }
 
@@ -58,12 +87,22 @@ fn the_report_has_every_section_and_every_chart_exists() {
 fn korean_headings_and_svg_charts() {
     let out = TempDir::new().unwrap();
     let md = run(&["--lang", "ko", "--svg"], out.path());
-    for heading in ["## 요약", "## 불확실성 분석", "## 가정과 출처", "## 점검", "## 변형 시나리오", "## 재현 방법"] {
+    for heading in [
+        "## 요약",
+        "## 불확실성 분석",
+        "## 가정과 출처",
+        "## 점검",
+        "## 변형 시나리오",
+        "## 재현 방법",
+    ] {
         assert!(md.contains(heading), "missing {heading}");
     }
     let links = images(&md);
     assert!(links.iter().all(|l| l.ends_with(".svg")), "{links:?}");
     for link in links {
-        assert!(out.path().join(&link).is_file(), "{link} is linked but missing");
+        assert!(
+            out.path().join(&link).is_file(),
+            "{link} is linked but missing"
+        );
     }
 }

@@ -71,7 +71,7 @@ pub fn report(r: &ReportInput) -> String {
             out,
             "| {} | {} | {} | {} | {growth} |",
             m.label,
-            shape_words(m.shape, m.start.as_ref().map(|st| st.year)),
+            shape_words(&m.shape, m.start.as_ref().map(|st| st.year)),
             fixed(first, 2),
             fixed(last, 2)
         );
@@ -103,6 +103,17 @@ pub fn report(r: &ReportInput) -> String {
         }
     }
     let _ = writeln!(out, "\n![paths](paths.{ext})\n");
+    for m in s
+        .metrics
+        .iter()
+        .filter(|m| matches!(m.shape, Shape::Sum { .. }))
+    {
+        let _ = writeln!(
+            out,
+            "![{} by segment](segments_{}.{ext})\n",
+            m.label, m.name
+        );
+    }
 
     if !r.comparisons.is_empty() {
         let _ = writeln!(
@@ -171,7 +182,7 @@ pub fn report(r: &ReportInput) -> String {
             "- **{}** (`{}`): {}",
             m.label,
             m.name,
-            shape_words(m.shape, None)
+            shape_words(&m.shape, None)
         );
         let cite = |k: &Option<String>| {
             k.as_deref().map_or_else(
@@ -343,10 +354,10 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|")
 }
 
-fn shape_words(shape: Shape, start: Option<i32>) -> String {
+fn shape_words(shape: &Shape, start: Option<i32>) -> String {
     let name = match shape {
         Shape::Logistic { cap } | Shape::Gompertz { cap } => {
-            format!("{} (cap {})", shape.name(), fixed(cap, 4))
+            format!("{} (cap {})", shape.name(), fixed(*cap, 4))
         }
         _ => shape.name().to_owned(),
     };

@@ -11,7 +11,7 @@ use crate::export::{OutputFile, paths_csv, write_atomically};
 use crate::format::fixed as trim;
 use crate::model::{self, Comparison, Projection, SeriesKind, shape::cagr};
 use crate::plot::{self, ChartSeries, PathsChart};
-use crate::scenario::{self, Lang, PreStartGrowth, RatioKind, Scenario};
+use crate::scenario::{self, Lang, PreStartGrowth, RatioKind, Scenario, Shape};
 
 /// Options of `kjproj run`.
 #[derive(Debug, Clone)]
@@ -115,6 +115,22 @@ pub fn outputs(
         });
     }
 
+    for chart in stacked_charts(scenario, &projection, lang) {
+        let name = format!("segments_{}", chart.0);
+        files.push(OutputFile {
+            name: format!("{name}.png"),
+            bytes: plot::render_stacked_png(&chart.1).map_err(plot_error(&name))?,
+        });
+        if svg {
+            files.push(OutputFile {
+                name: format!("{name}.svg"),
+                bytes: plot::render_stacked_svg(&chart.1)
+                    .map_err(plot_error(&name))?
+                    .into_bytes(),
+            });
+        }
+    }
+
     let sensitivity = analyse(scenario, &projection, lang, svg, sensitivity)?;
     let mut summary_text = summary(scenario, &projection, &comparisons);
     let mut warnings = warnings(scenario, &projection, &comparisons);
@@ -134,6 +150,63 @@ pub fn outputs(
         sensitivity_markdown,
         simulation,
     })
+}
+
+/// A stacked chart for every metric that is a sum of segments: (metric name, chart).
+pub fn stacked_charts(
+    scenario: &Scenario,
+    projection: &Projection,
+    lang: Lang,
+) -> Vec<(String, plot::StackedChart)> {
+    scenario
+        .metrics
+        .iter()
+        .filter_map(|m| match &m.shape {
+            Shape::Sum { segments, .. } => Some((m, segments)),
+            _ => None,
+        })
+        .map(|(m, segments)| {
+            let chart = plot::StackedChart {
+                title: format!("{}: {}", scenario.name, m.label),
+                subtitle: match lang {
+                    Lang::En => format!("{} by segment, {}", m.label, scenario.unit),
+                    Lang::Ko => format!("{} 부문별, 단위: {}", m.label, scenario.unit),
+                },
+                year_axis: match lang {
+                    Lang::En => "Year".into(),
+                    Lang::Ko => "연도".into(),
+                },
+                value_axis: scenario.unit.clone(),
+                years: projection.years.clone(),
+                segments: segments
+                    .iter()
+                    .map(|&j| {
+                        (
+                            scenario.metrics[j].label.clone(),
+                            projection.metrics[j].clone(),
+                        )
+                    })
+                    .collect(),
+                stated_totals: vec![
+                    (m.baseline.year, m.baseline.value),
+                    (m.target.year, m.target.value),
+                ],
+                stated_label: match lang {
+                    Lang::En => "stated total".into(),
+                    Lang::Ko => "발표 합계".into(),
+                },
+                footnotes: scenario
+                    .sources
+                    .iter()
+                    .map(|src| {
+                        let word = if lang == Lang::Ko { "출처" } else { "Source" };
+                        format!("{word} [{}]: {}", src.key, src.citation)
+                    })
+                    .collect(),
+            };
+            (m.name.clone(), chart)
+        })
+        .collect()
 }
 
 /// Maps a chart error to an internal error naming the chart.

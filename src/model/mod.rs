@@ -133,8 +133,14 @@ pub fn project_into(
     out: &mut Projection,
 ) -> Result<(), ModelError> {
     for (i, (metric, numbers)) in scenario.metrics.iter().zip(&inputs.metrics).enumerate() {
-        // Validation sorts metrics so that a followed metric comes earlier.
+        // Validation sorts metrics so that a followed metric and segments come earlier.
         let (done, rest) = out.metrics.split_at_mut(i);
+        if let Shape::Sum { segments, .. } = &metric.shape {
+            for (y, slot) in rest[0].iter_mut().enumerate() {
+                *slot = segments.iter().map(|&j| done[j][y]).sum();
+            }
+            continue;
+        }
         let followed = match metric.start.as_ref().map(|s| &s.growth) {
             Some(PreStartGrowth::Follow(j)) => done.get(*j).map(Vec::as_slice),
             _ => None,
@@ -208,12 +214,14 @@ fn metric_path(
         }
     };
 
-    let kind = match (metric.shape, numbers.cap) {
+    let kind = match (&metric.shape, numbers.cap) {
         (Shape::Linear, _) => CurveKind::Linear,
         (Shape::Cagr, _) => CurveKind::Cagr,
-        (Shape::Logistic { cap }, c) => CurveKind::Logistic(c.unwrap_or(cap)),
-        (Shape::Gompertz { cap }, c) => CurveKind::Gompertz(c.unwrap_or(cap)),
+        (Shape::Logistic { cap }, c) => CurveKind::Logistic(c.unwrap_or(*cap)),
+        (Shape::Gompertz { cap }, c) => CurveKind::Gompertz(c.unwrap_or(*cap)),
         (Shape::Pchip, _) => CurveKind::Pchip,
+        // Sums are added up in `project_into` and never reach here.
+        (Shape::Sum { .. }, _) => CurveKind::Linear,
     };
     let first_year = numbers.start_year.unwrap_or(y0);
     let first_value = pre_start(first_year)?;
@@ -354,6 +362,33 @@ pub fn comparisons(scenario: &Scenario, projection: &Projection) -> Vec<Comparis
     };
     let mut out = Vec::new();
     for (m, path) in scenario.metrics.iter().zip(&projection.metrics) {
+        // A sum's own figures are stated totals: each is compared with the sum of parts.
+        if let Shape::Sum {
+            segments,
+            tolerance,
+        } = &m.shape
+        {
+            let totals = std::iter::once(&m.baseline).chain(std::iter::once(&m.target));
+            for p in totals {
+                let i = index(p.year);
+                let parts: Vec<String> = segments
+                    .iter()
+                    .map(|&j| crate::format::significant(projection.metrics[j][i]))
+                    .collect();
+                let names: Vec<&str> = segments
+                    .iter()
+                    .map(|&j| scenario.metrics[j].name.as_str())
+                    .collect();
+                let total = Stated {
+                    year: p.year,
+                    value: p.value,
+                    tolerance: *tolerance,
+                    source: p.source.clone(),
+                };
+                let how = format!("{} = {}", names.join(" + "), parts.join(" + "));
+                out.push(make(&m.name, SeriesKind::Metric, &total, path, Some(how)));
+            }
+        }
         for s in &m.stated {
             out.push(make(&m.name, SeriesKind::Metric, s, path, None));
         }

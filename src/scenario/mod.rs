@@ -161,7 +161,7 @@ pub struct Metric {
 }
 
 /// The growth shape of a metric between its points.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Shape {
     /// Straight line between consecutive points.
     Linear,
@@ -179,6 +179,15 @@ pub enum Shape {
     },
     /// Monotone piecewise cubic through all points (PCHIP, Fritsch–Carlson).
     Pchip,
+    /// The sum of other metrics, its segments (indices into [`Scenario::metrics`], always
+    /// earlier metrics). Its own baseline, milestone and target values are stated totals,
+    /// compared with the sum within `tolerance`.
+    Sum {
+        /// The segments.
+        segments: Vec<usize>,
+        /// The largest difference between a stated total and the sum that still agrees.
+        tolerance: f64,
+    },
 }
 
 impl Shape {
@@ -190,6 +199,7 @@ impl Shape {
             Shape::Logistic { .. } => "logistic",
             Shape::Gompertz { .. } => "gompertz",
             Shape::Pchip => "pchip",
+            Shape::Sum { .. } => "sum of segments",
         }
     }
 }

@@ -100,7 +100,9 @@ pub(super) struct RawCorrelation {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMetric {
     pub label: Option<String>,
-    pub shape: ShapeName,
+    pub shape: Option<ShapeName>,
+    pub segments: Option<Vec<String>>,
+    pub tolerance: Option<f64>,
     pub cap: Option<f64>,
     pub baseline: RawFigure,
     pub target: RawFigure,

@@ -201,6 +201,11 @@ pub(super) fn resolve_input(
         ));
     };
     let metric = &metrics[m];
+    if matches!(metric.shape, Shape::Sum { .. }) {
+        return Err(format!(
+            "`{metric_name}` is the sum of its segments; vary the segments' values instead"
+        ));
+    }
     let target = match field {
         "baseline" => InputTarget::Baseline(m),
         "target" => InputTarget::Target(m),

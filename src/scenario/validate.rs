@@ -41,13 +41,13 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
     }
     let metric_names: Vec<&str> = raw.metrics.keys().map(String::as_str).collect();
     let mut metrics = Vec::new();
-    let mut follows: Vec<Option<usize>> = Vec::new();
+    let mut deps: Vec<Vec<usize>> = Vec::new();
     for (name, m) in &raw.metrics {
         let at = path(&["metrics", name]);
         v.check_name(&at, name);
-        let (metric, follow) = v.metric(&at, name, m, &metric_names, years_ok);
+        let (metric, needs) = v.metric(&at, name, m, &metric_names, years_ok);
         metrics.push(metric);
-        follows.push(follow);
+        deps.push(needs);
     }
 
     let mut ratios = Vec::new();
@@ -63,7 +63,7 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
         ratios.push(v.ratio(&at, name, r, &metric_names, years_ok));
     }
 
-    let order = v.follow_order(&metric_names, &follows);
+    let order = v.dependency_order(&metric_names, &deps);
     if !v.problems.is_empty() {
         return Err(v.problems);
     }
@@ -80,6 +80,11 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
             }) = &mut m.start
             {
                 *i = new_index(*i);
+            }
+            if let Shape::Sum { segments, .. } = &mut m.shape {
+                for i in segments {
+                    *i = new_index(*i);
+                }
             }
             m
         })
@@ -245,21 +250,24 @@ impl Validator {
         m: &RawMetric,
         metric_names: &[&str],
         years_ok: bool,
-    ) -> (Metric, Option<usize>) {
+    ) -> (Metric, Vec<usize>) {
         let baseline = self.figure(&at.key("baseline"), self.baseline_year, &m.baseline);
         let target = self.figure(&at.key("target"), self.target_year, &m.target);
 
         let start = self.start(at, name, m, metric_names, years_ok);
-        let follow = match &start {
+        let mut needs: Vec<usize> = match &start {
             Some(ProgrammeStart {
                 growth: PreStartGrowth::Follow(i),
                 ..
-            }) => Some(*i),
-            _ => None,
+            }) => vec![*i],
+            _ => Vec::new(),
         };
         let first_free_year = start.as_ref().map_or(self.baseline_year, |s| s.year);
         let milestones = self.milestones(at, &m.milestones, first_free_year, years_ok);
-        let shape = self.shape(at, m, &baseline, &milestones, &target);
+        let shape = self.shape(at, name, m, &baseline, &milestones, &target, metric_names);
+        if let Shape::Sum { segments, .. } = &shape {
+            needs.extend(segments);
+        }
         let stated = self.stated(at, &m.stated, None);
 
         let metric = Metric {
@@ -272,7 +280,7 @@ impl Validator {
             start,
             stated,
         };
-        (metric, follow)
+        (metric, needs)
     }
 
     fn start(
@@ -392,14 +400,29 @@ impl Validator {
         points
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn shape(
         &mut self,
         at: &KeyPath,
+        name: &str,
         m: &RawMetric,
         baseline: &Point,
         milestones: &[Point],
         target: &Point,
+        metric_names: &[&str],
     ) -> Shape {
+        let segmented = self.segments(at, name, m, metric_names);
+        let shape_name = match (m.shape, segmented) {
+            (_, Some(shape)) => return shape,
+            (Some(shape), None) => shape,
+            (None, None) => {
+                self.problem(
+                    at.key("shape"),
+                    "missing field `shape`: linear, cagr, logistic, gompertz or pchip (or `segments` for a sum)",
+                );
+                ShapeName::Linear
+            }
+        };
         // Given points with the key each came from, for precise messages.
         let mut given: Vec<(KeyPath, f64)> =
             vec![(at.key("baseline").key("value"), baseline.value)];
@@ -413,13 +436,13 @@ impl Validator {
         // With a programme start the baseline only feeds the pre-start growth, which keeps
         // its sign; the shape's own constraints still apply to it.
 
-        let cap = match (m.shape, m.cap) {
+        let cap = match (shape_name, m.cap) {
             (ShapeName::Logistic | ShapeName::Gompertz, None) => {
                 self.problem(
                     at.key("cap"),
                     format!(
                         "the {} shape needs a cap: the level the metric approaches (e.g. `cap = 120`)",
-                        shape_word(m.shape)
+                        shape_word(shape_name)
                     ),
                 );
                 None
@@ -432,7 +455,7 @@ impl Validator {
                     at.key("cap"),
                     format!(
                         "cap is only used by the logistic and gompertz shapes, not by `{}`",
-                        shape_word(m.shape)
+                        shape_word(shape_name)
                     ),
                 );
                 None
@@ -440,7 +463,7 @@ impl Validator {
             (_, None) => None,
         };
 
-        match m.shape {
+        match shape_name {
             ShapeName::Linear => Shape::Linear,
             ShapeName::Pchip => Shape::Pchip,
             ShapeName::Cagr => {
@@ -464,7 +487,7 @@ impl Validator {
                         if value <= 0.0 {
                             self.problem(
                                 key,
-                                format!("{value} is not positive; the {} shape needs values between 0 and the cap", shape_word(m.shape)),
+                                format!("{value} is not positive; the {} shape needs values between 0 and the cap", shape_word(shape_name)),
                             );
                         } else if value >= cap {
                             self.problem(
@@ -476,13 +499,81 @@ impl Validator {
                         }
                     }
                 }
-                if m.shape == ShapeName::Logistic {
+                if shape_name == ShapeName::Logistic {
                     Shape::Logistic { cap }
                 } else {
                     Shape::Gompertz { cap }
                 }
             }
         }
+    }
+
+    /// `segments = [...]`: the metric is their sum. `None` when the metric has none.
+    fn segments(
+        &mut self,
+        at: &KeyPath,
+        name: &str,
+        m: &RawMetric,
+        metric_names: &[&str],
+    ) -> Option<Shape> {
+        let Some(list) = &m.segments else {
+            if m.tolerance.is_some() {
+                self.problem(
+                    at.key("tolerance"),
+                    "tolerance applies to the stated totals of a metric with segments",
+                );
+            }
+            return None;
+        };
+        for (key, given) in [
+            ("shape", m.shape.is_some()),
+            ("cap", m.cap.is_some()),
+            ("milestones", !m.milestones.is_empty()),
+            ("start_year", m.start_year.is_some()),
+            ("baseline_growth", m.baseline_growth.is_some()),
+        ] {
+            if given {
+                self.problem(
+                    at.key(key),
+                    format!("a metric with segments is their sum year by year; `{key}` belongs on the segments"),
+                );
+            }
+        }
+        if list.len() < 2 {
+            self.problem(at.key("segments"), "give at least two segments");
+        }
+        let mut segments = Vec::new();
+        for (i, seg) in list.iter().enumerate() {
+            match metric_names.iter().position(|n| n == seg) {
+                Some(_) if seg == name => self.problem(
+                    at.key("segments").index(i),
+                    "a metric cannot be its own segment",
+                ),
+                Some(j) if segments.contains(&j) => self.problem(
+                    at.key("segments").index(i),
+                    format!("`{seg}` is listed twice"),
+                ),
+                Some(j) => segments.push(j),
+                None => self.problem(
+                    at.key("segments").index(i),
+                    format!(
+                        "unknown metric `{seg}` (metrics: {})",
+                        metric_names.join(", ")
+                    ),
+                ),
+            }
+        }
+        let tolerance = m.tolerance.unwrap_or(0.0);
+        if self.finite(at.key("tolerance"), tolerance) && tolerance < 0.0 {
+            self.problem(
+                at.key("tolerance"),
+                format!("the tolerance must be 0 or more, not {tolerance}"),
+            );
+        }
+        Some(Shape::Sum {
+            segments,
+            tolerance,
+        })
     }
 
     fn stated(&mut self, at: &KeyPath, raw: &[RawStated], kind: Option<RatioKind>) -> Vec<Stated> {
@@ -566,39 +657,54 @@ impl Validator {
 
     /// An order of the metrics in which every followed metric comes before its followers,
     /// or a problem if they follow each other in a circle.
-    fn follow_order(&mut self, names: &[&str], follows: &[Option<usize>]) -> Vec<usize> {
-        let mut order: Vec<usize> = Vec::with_capacity(names.len());
-        let mut state = vec![0u8; names.len()]; // 0 new, 1 on the stack, 2 done
-        for start in 0..names.len() {
-            let mut chain = vec![start];
-            let mut i = start;
-            while state[i] == 0 {
-                state[i] = 1;
-                match follows[i] {
-                    Some(j) if state[j] == 1 => {
-                        let circle: Vec<&str> = chain.iter().map(|&k| names[k]).collect();
-                        self.problem(
-                            path(&["metrics", names[i], "baseline_growth"]),
-                            format!(
-                                "metrics follow each other in a circle: {} → {}",
-                                circle.join(" → "),
-                                names[j]
-                            ),
-                        );
-                        break;
-                    }
-                    Some(j) => {
-                        chain.push(j);
-                        i = j;
-                    }
-                    None => break,
+    /// An order of the metrics in which every metric comes after the ones it needs (the
+    /// metric it follows, its segments), or a problem if they need each other in a circle.
+    fn dependency_order(&mut self, names: &[&str], deps: &[Vec<usize>]) -> Vec<usize> {
+        fn visit(
+            i: usize,
+            deps: &[Vec<usize>],
+            state: &mut [u8],
+            stack: &mut Vec<usize>,
+            order: &mut Vec<usize>,
+        ) -> Option<Vec<usize>> {
+            match state[i] {
+                2 => return None,
+                1 => {
+                    // A circle: the stack from `i` onwards, back to `i`.
+                    let from = stack.iter().position(|&k| k == i).unwrap_or(0);
+                    let mut circle = stack[from..].to_vec();
+                    circle.push(i);
+                    return Some(circle);
+                }
+                _ => {}
+            }
+            state[i] = 1;
+            stack.push(i);
+            for &j in &deps[i] {
+                if let Some(circle) = visit(j, deps, state, stack, order) {
+                    return Some(circle);
                 }
             }
-            for &k in chain.iter().rev() {
-                if state[k] != 2 {
-                    state[k] = 2;
-                    order.push(k);
-                }
+            stack.pop();
+            state[i] = 2;
+            order.push(i);
+            None
+        }
+        let mut order = Vec::with_capacity(names.len());
+        let mut state = vec![0u8; names.len()]; // 0 new, 1 on the stack, 2 done
+        for start in 0..names.len() {
+            let mut stack = Vec::new();
+            if let Some(circle) = visit(start, deps, &mut state, &mut stack, &mut order) {
+                let words: Vec<&str> = circle.iter().map(|&k| names[k]).collect();
+                let last = circle[circle.len() - 2];
+                self.problem(
+                    path(&["metrics", names[last]]),
+                    format!(
+                        "metrics depend on each other in a circle: {}",
+                        words.join(" → ")
+                    ),
+                );
+                return (0..names.len()).collect();
             }
         }
         order
