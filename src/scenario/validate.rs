@@ -41,7 +41,7 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
     }
     let metric_names: Vec<&str> = raw.metrics.keys().map(String::as_str).collect();
     let mut metrics = Vec::new();
-    let mut deps: Vec<Vec<usize>> = Vec::new();
+    let mut deps: Vec<Vec<(usize, &'static str)>> = Vec::new();
     for (name, m) in &raw.metrics {
         let at = path(&["metrics", name]);
         v.check_name(&at, name);
@@ -250,23 +250,23 @@ impl Validator {
         m: &RawMetric,
         metric_names: &[&str],
         years_ok: bool,
-    ) -> (Metric, Vec<usize>) {
+    ) -> (Metric, Vec<(usize, &'static str)>) {
         let baseline = self.figure(&at.key("baseline"), self.baseline_year, &m.baseline);
         let target = self.figure(&at.key("target"), self.target_year, &m.target);
 
         let start = self.start(at, name, m, metric_names, years_ok);
-        let mut needs: Vec<usize> = match &start {
+        let mut needs: Vec<(usize, &'static str)> = match &start {
             Some(ProgrammeStart {
                 growth: PreStartGrowth::Follow(i),
                 ..
-            }) => vec![*i],
+            }) => vec![(*i, "baseline_growth")],
             _ => Vec::new(),
         };
         let first_free_year = start.as_ref().map_or(self.baseline_year, |s| s.year);
         let milestones = self.milestones(at, &m.milestones, first_free_year, years_ok);
         let shape = self.shape(at, name, m, &baseline, &milestones, &target, metric_names);
         if let Shape::Sum { segments, .. } = &shape {
-            needs.extend(segments);
+            needs.extend(segments.iter().map(|&j| (j, "segments")));
         }
         let stated = self.stated(at, &m.stated, None);
 
@@ -659,10 +659,14 @@ impl Validator {
     /// or a problem if they follow each other in a circle.
     /// An order of the metrics in which every metric comes after the ones it needs (the
     /// metric it follows, its segments), or a problem if they need each other in a circle.
-    fn dependency_order(&mut self, names: &[&str], deps: &[Vec<usize>]) -> Vec<usize> {
+    fn dependency_order(
+        &mut self,
+        names: &[&str],
+        deps: &[Vec<(usize, &'static str)>],
+    ) -> Vec<usize> {
         fn visit(
             i: usize,
-            deps: &[Vec<usize>],
+            deps: &[Vec<(usize, &'static str)>],
             state: &mut [u8],
             stack: &mut Vec<usize>,
             order: &mut Vec<usize>,
@@ -680,7 +684,7 @@ impl Validator {
             }
             state[i] = 1;
             stack.push(i);
-            for &j in &deps[i] {
+            for &(j, _) in &deps[i] {
                 if let Some(circle) = visit(j, deps, state, stack, order) {
                     return Some(circle);
                 }
@@ -696,9 +700,14 @@ impl Validator {
             let mut stack = Vec::new();
             if let Some(circle) = visit(start, deps, &mut state, &mut stack, &mut order) {
                 let words: Vec<&str> = circle.iter().map(|&k| names[k]).collect();
-                let last = circle[circle.len() - 2];
+                // Blame the key by which the last metric needs the first.
+                let (last, first) = (circle[circle.len() - 2], circle[circle.len() - 1]);
+                let key = deps[last]
+                    .iter()
+                    .find(|(j, _)| *j == first)
+                    .map_or("segments", |(_, key)| *key);
                 self.problem(
-                    path(&["metrics", names[last]]),
+                    path(&["metrics", names[last], key]),
                     format!(
                         "metrics depend on each other in a circle: {}",
                         words.join(" → ")
