@@ -447,13 +447,25 @@ fn first_line(message: &str) -> String {
 /// The dotted key written at `span` (a key in a `key = value` line), prefixed with the
 /// `[table]` header above it; used where the TOML parser reports a key without its path.
 fn key_at(text: &str, span: std::ops::Range<usize>) -> String {
+    let line_start = text
+        .get(..span.start)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("").trim();
+    if line.starts_with('[') {
+        // A table given twice: the header names it.
+        return line
+            .trim_matches(|c| c == '[' || c == ']')
+            .trim()
+            .to_owned();
+    }
     let key = text
         .get(span.clone())
         .unwrap_or("")
         .trim()
         .trim_matches('"');
     let header = text
-        .get(..span.start)
+        .get(..line_start)
         .unwrap_or("")
         .lines()
         .rev()
