@@ -22,7 +22,27 @@ pub fn load(path: &Path) -> Result<Scenario, Error> {
     let mut files: Vec<(PathBuf, String)> = Vec::new();
     let mut next = Some(path.to_owned());
     while let Some(file) = next.take() {
-        let text = read(&file)?;
+        let text = match read(&file) {
+            Ok(text) => text,
+            // A base that cannot be read is a problem of the `extends` that names it.
+            Err(Error::Read { message, .. }) if !files.is_empty() => {
+                let (child, child_text) = &files[files.len() - 1];
+                let span = DeTable::parse(child_text)
+                    .ok()
+                    .and_then(|tree| {
+                        span_and_depth(&tree, &KeyPath(vec![Seg::Key("extends".into())]), false)
+                    })
+                    .map(|(span, _)| span);
+                return Err(Error::Scenario(ScenarioErrors(vec![ScenarioError {
+                    file: child.clone(),
+                    position: span.as_ref().map(|sp| position(child_text, sp.start)),
+                    key: Some("extends".into()),
+                    message: format!("cannot read {}: {message}", file.display()),
+                    excerpt: span.as_ref().and_then(|sp| excerpt(child_text, sp)),
+                }])));
+            }
+            Err(e) => return Err(e),
+        };
         let extends = extends_of(&text);
         files.push((file.clone(), text));
         if let Some(base) = extends {
@@ -442,6 +462,17 @@ fn first_line(message: &str) -> String {
         .replace("expected i32", "expected a whole number")
         .replace("expected a string", "expected a string in quotes")
         .replace("unknown variant", "unknown value")
+        .replace("expected struct RawFigure", "expected a table like `{ value = 9.4, source = \"key\" }`")
+        .replace("expected struct RawPoint", "expected a table like `{ year = 2027, value = 20, source = \"key\" }`")
+        .replace("expected struct RawStated", "expected a table like `{ year = 2031, value = 0.15, tolerance = 0.005, source = \"key\" }`")
+        .replace("expected a map", "expected a table")
+        .replace("invalid type: unit variant, expected string only", "expected a name in quotes, not a number or a table")
+        .replace("expected string only", "expected a name in quotes")
+        .replace(|c: char| c == '\u{0}', "")
+        .split("expected struct Raw")
+        .next()
+        .map(str::to_owned)
+        .unwrap_or_default()
 }
 
 /// The dotted key written at `span` (a key in a `key = value` line), prefixed with the
