@@ -468,7 +468,6 @@ fn first_line(message: &str) -> String {
         .replace("expected a map", "expected a table")
         .replace("invalid type: unit variant, expected string only", "expected a name in quotes, not a number or a table")
         .replace("expected string only", "expected a name in quotes")
-        .replace(|c: char| c == '\u{0}', "")
         .split("expected struct Raw")
         .next()
         .map(str::to_owned)
