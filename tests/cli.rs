@@ -359,7 +359,7 @@ fn fine_chem_sensitivity_writes_every_output_and_states_the_probability() {
 }
 
 #[test]
-fn csv_outputs_are_identical_for_any_thread_count() {
+fn outputs_are_byte_identical_for_any_thread_count_and_run() {
     let run = |threads: &str| {
         let out = TempDir::new().unwrap();
         kjproj()
@@ -380,8 +380,18 @@ fn csv_outputs_are_identical_for_any_thread_count() {
             "probabilities.csv",
             "histogram.csv",
             "sobol.csv",
+            "compare.csv",
+            "delayed_start/fan.csv",
+            "paths.png",
+            "fan.png",
+            "tornado.png",
+            "histogram.png",
+            "sobol.png",
+            "compare.png",
         ]
         .map(|f| std::fs::read(out.path().join(f)).unwrap())
     };
-    assert_eq!(run("1"), run("3"));
+    let one = run("1");
+    assert_eq!(one, run("3"), "1 thread against 3");
+    assert_eq!(one, run("2"), "a repeated run");
 }

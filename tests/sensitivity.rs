@@ -320,3 +320,52 @@ denominator = "market"
         );
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Percentiles come in order, the mean lies within the draws, probabilities are
+        /// between 0 and 1, for any distribution of the target and any seed.
+        #[test]
+        fn percentiles_are_ordered_and_probabilities_bounded(
+            mean in 200.0f64..500.0,
+            sd in 0.1f64..100.0,
+            stated in 100.0f64..600.0,
+            seed in any::<u64>(),
+            lhs in any::<bool>(),
+            draws in 1u64..3000,
+        ) {
+            let s = parse(&format!(
+                r#"
+name = "t"
+unit = "u"
+baseline_year = 2023
+target_year = 2031
+[metrics.market]
+shape = "linear"
+baseline = {{ value = 160 }}
+target = {{ value = {mean} }}
+stated = [{{ year = 2031, value = {stated}, tolerance = 0 }}]
+[uncertainty.inputs]
+"metrics.market.target.value" = {{ dist = "normal", mean = {mean}, sd = {sd} }}
+"#
+            ));
+            let method = if lhs { Method::LatinHypercube } else { Method::Random };
+            let mc = monte_carlo::run(&s, Settings { draws, seed, method }, None);
+            let stats = &mc.series[0].1;
+            for y in 0..9 {
+                let p = stats.percentiles[y];
+                prop_assert!(p.windows(2).all(|w| w[0] <= w[1]), "{p:?}");
+                prop_assert!(stats.mean[y] >= p[0] - 10.0 * sd && stats.mean[y] <= p[6] + 10.0 * sd);
+            }
+            for pr in &mc.probabilities {
+                prop_assert!((0.0..=1.0).contains(&pr.probability), "{pr:?}");
+                prop_assert!(pr.se >= 0.0);
+            }
+        }
+    }
+}

@@ -26,6 +26,7 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>
         move |source| Error::Write { path, source }
     };
     std::fs::create_dir_all(dir).map_err(fail(dir))?;
+    remove_stale_temporaries(dir);
 
     let mut staged = Vec::with_capacity(files.len());
     for file in files {
@@ -50,4 +51,32 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>
         written.push(target);
     }
     Ok(written)
+}
+
+/// How old a temporary file must be before it counts as left behind by a killed run
+/// (rather than being written by a run going on right now).
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes `.kjproj-*.tmp` files that a run killed while writing left behind. Best effort:
+/// a failure here never stops a run.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".kjproj-") && name.ends_with(".tmp")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
