@@ -23,6 +23,9 @@ pub use load::{load, parse};
 /// The longest horizon (target year minus baseline year) a scenario may span.
 pub const MAX_HORIZON_YEARS: i32 = 1000;
 
+/// The most metrics and ratios a scenario may have (together).
+pub const MAX_SERIES: usize = 200;
+
 /// The most Monte Carlo draws a run may ask for.
 pub const MAX_DRAWS: u64 = 1_000_000_000;
 

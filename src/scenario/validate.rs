@@ -39,6 +39,17 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
     if raw.metrics.is_empty() {
         v.problem(path(&["metrics"]), "define at least one metric");
     }
+    if raw.metrics.len() + raw.ratios.len() > super::MAX_SERIES {
+        v.problem(
+            path(&["metrics"]),
+            format!(
+                "{} metrics and ratios are more than the {} a scenario may have",
+                raw.metrics.len() + raw.ratios.len(),
+                super::MAX_SERIES
+            ),
+        );
+        return Err(v.problems);
+    }
     let metric_names: Vec<&str> = raw.metrics.keys().map(String::as_str).collect();
     let mut metrics = Vec::new();
     let mut deps: Vec<Vec<(usize, &'static str)>> = Vec::new();

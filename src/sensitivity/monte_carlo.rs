@@ -6,7 +6,7 @@
 //! stream `c` of the seed ([`sampling::chunk_rng`]), so any thread may run any chunk and the
 //! results are identical. Per year and series kjproj keeps:
 //!
-//! - a histogram of [`BINS`] bins over a range set by chunk 0 (widened by a quarter of its
+//! - a histogram of [`BINS`] bins (fewer for very long horizons) over a range set by chunk 0 (widened by a quarter of its
 //!   spread on each side), plus the exact values that fall outside it (rare by
 //!   construction: about 2 in 65,536 draws); percentiles are read off it by interpolating
 //!   within a bin, so their resolution is the bin width, far below the Monte Carlo error
@@ -33,8 +33,22 @@ use crate::scenario::{Scenario, Series};
 /// Draws per chunk: the unit of work and of random streams. Changing it changes results.
 pub const CHUNK: u64 = 65_536;
 
-/// Histogram bins per year and series.
+/// Draws in the pilot sample that sets the histogram ranges.
+const PILOT: usize = 2048;
+
+/// The random stream of the pilot sample, apart from every chunk's.
+const PILOT_STREAM: u64 = u64::MAX;
+
+/// Histogram bins per year and series (fewer for very long horizons: see [`bins_for`]).
 pub const BINS: usize = 16_384;
+
+/// Bins per histogram when there are `cells` (series × years) of them: [`BINS`], or fewer
+/// so that one set of histograms stays within 64 MiB (a 1000-year horizon with many
+/// series would otherwise need gigabytes), but never fewer than 1,024.
+pub fn bins_for(cells: usize) -> usize {
+    const BUDGET: usize = 64 * 1024 * 1024 / 4;
+    (BUDGET / cells.max(1)).clamp(1024, BINS)
+}
 
 /// The percentiles reported, as fractions.
 pub const PERCENTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
@@ -150,22 +164,26 @@ pub fn run(scenario: &Scenario, settings: Settings, progress: Option<&AtomicU64>
     let chunk_len = |c: u64| (settings.draws - c * CHUNK).min(CHUNK) as usize;
     let samplers = samplers(scenario);
 
-    // Chunk 0 sets the histogram ranges, so its values are kept until they are known.
-    let mut first_values: Vec<Vec<f64>> =
-        vec![Vec::with_capacity(chunk_len(0)); series.len() * years];
-    let first = simulate_chunk(
+    // A pilot sample of its own random stream sets the histogram ranges; its values are
+    // not part of the results. Values outside the ranges are kept exactly, so the ranges
+    // only decide the resolution, never the correctness.
+    let pilot_len = PILOT
+        .min(usize::try_from(settings.draws).unwrap_or(PILOT))
+        .max(PILOT.min(64));
+    let mut pilot: Vec<Vec<f64>> = vec![Vec::with_capacity(pilot_len); series.len() * years];
+    let _ = simulate_chunk(
         scenario,
         &samplers,
         &series,
         &stated,
         settings,
-        0,
-        chunk_len(0),
+        PILOT_STREAM,
+        pilot_len,
         |cell, x| {
-            first_values[cell].push(x);
+            pilot[cell].push(x);
         },
     );
-    let ranges: Vec<(f64, f64)> = first_values
+    let ranges: Vec<(f64, f64)> = pilot
         .iter()
         .map(|v| {
             let (min, max) = v
@@ -181,19 +199,9 @@ pub fn run(scenario: &Scenario, settings: Settings, progress: Option<&AtomicU64>
             }
         })
         .collect();
-    if let Some(p) = progress {
-        p.fetch_add(chunk_len(0) as u64, Ordering::Relaxed);
-    }
+    drop(pilot);
 
-    let mut total = Totals::new(&ranges);
-    for (h, values) in total.histograms.iter_mut().zip(&first_values) {
-        for &x in values {
-            h.add(x);
-        }
-    }
-    drop(first_values);
-    total.add(first);
-    let rest = (1..chunks)
+    let total = (0..chunks)
         .into_par_iter()
         .fold(
             || Totals::new(&ranges),
@@ -219,7 +227,6 @@ pub fn run(scenario: &Scenario, settings: Settings, progress: Option<&AtomicU64>
             },
         )
         .reduce(|| Totals::new(&ranges), Totals::merge);
-    total = Totals::merge(total, rest);
     total.finish(settings.draws, &series, years, &stated)
 }
 
@@ -403,11 +410,11 @@ struct Histogram {
 }
 
 impl Histogram {
-    fn new((lo, hi): (f64, f64)) -> Histogram {
+    fn new((lo, hi): (f64, f64), bins: usize) -> Histogram {
         Histogram {
             lo,
             hi,
-            counts: vec![0; BINS],
+            counts: vec![0; bins],
             below: Vec::new(),
             above: Vec::new(),
             n: 0,
@@ -425,8 +432,9 @@ impl Histogram {
         } else if x >= self.hi {
             self.above.push(x);
         } else {
-            let b = ((x - self.lo) / (self.hi - self.lo) * BINS as f64) as usize;
-            self.counts[b.min(BINS - 1)] += 1;
+            let bins = self.counts.len();
+            let b = ((x - self.lo) / (self.hi - self.lo) * bins as f64) as usize;
+            self.counts[b.min(bins - 1)] += 1;
         }
     }
 
@@ -447,7 +455,7 @@ impl Histogram {
     }
 
     fn width(&self) -> f64 {
-        (self.hi - self.lo) / BINS as f64
+        (self.hi - self.lo) / self.counts.len() as f64
     }
 
     /// The value at rank `r` (0-based, fractional) of the sorted draws, assuming the draws
@@ -489,13 +497,14 @@ impl Histogram {
         let below = self.below.partition_point(|&v| v <= x) as f64;
         let mut count = below;
         if x >= self.lo {
-            let pos = ((x - self.lo) / self.width()).min(BINS as f64);
+            let bins = self.counts.len();
+            let pos = ((x - self.lo) / self.width()).min(bins as f64);
             let full = pos.floor() as usize;
-            count += self.counts[..full.min(BINS)]
+            count += self.counts[..full.min(bins)]
                 .iter()
                 .map(|&c| f64::from(c))
                 .sum::<f64>();
-            if full < BINS {
+            if full < bins {
                 count += f64::from(self.counts[full]) * (pos - full as f64);
             }
         }
@@ -519,7 +528,10 @@ struct Totals {
 impl Totals {
     fn new(ranges: &[(f64, f64)]) -> Totals {
         Totals {
-            histograms: ranges.iter().map(|&r| Histogram::new(r)).collect(),
+            histograms: ranges
+                .iter()
+                .map(|&r| Histogram::new(r, bins_for(ranges.len())))
+                .collect(),
             moments: Vec::new(),
             reached: Vec::new(),
             infeasible: 0,
