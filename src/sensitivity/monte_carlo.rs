@@ -407,6 +407,8 @@ struct Histogram {
     /// Exact extremes: quantiles never leave them (a constant series stays exact).
     min: f64,
     max: f64,
+    /// Draws below or in each bin, filled by `prepare` for fast look-ups.
+    cumulative: Vec<u64>,
 }
 
 impl Histogram {
@@ -420,6 +422,7 @@ impl Histogram {
             n: 0,
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
+            cumulative: Vec::new(),
         }
     }
 
@@ -449,9 +452,19 @@ impl Histogram {
         self.above.extend_from_slice(&other.above);
     }
 
-    fn sort(&mut self) {
+    /// Sorts the out-of-range values and sums the bins, once all draws are in.
+    fn prepare(&mut self) {
         self.below.sort_by(f64::total_cmp);
         self.above.sort_by(f64::total_cmp);
+        let mut total = self.below.len() as u64;
+        self.cumulative = self
+            .counts
+            .iter()
+            .map(|&c| {
+                total += u64::from(c);
+                total
+            })
+            .collect();
     }
 
     fn width(&self) -> f64 {
@@ -465,15 +478,19 @@ impl Histogram {
         if r < below {
             return self.below[r as usize];
         }
-        let mut before = below;
-        for (b, &c) in self.counts.iter().enumerate() {
-            let c = f64::from(c);
-            if r < before + c {
-                let within = (r - before + 0.5) / c;
-                return self.lo + (b as f64 + within) * self.width();
-            }
-            before += c;
+        // The first bin whose running total passes the rank (binary search).
+        let b = self.cumulative.partition_point(|&c| (c as f64) <= r);
+        if b < self.counts.len() {
+            let before = if b == 0 {
+                below
+            } else {
+                self.cumulative[b - 1] as f64
+            };
+            let c = f64::from(self.counts[b]);
+            let within = (r - before + 0.5) / c;
+            return self.lo + (b as f64 + within) * self.width();
         }
+        let before = self.cumulative.last().map_or(below, |&c| c as f64);
         let i = ((r - before) as usize).min(self.above.len().saturating_sub(1));
         self.above.get(i).copied().unwrap_or(self.hi)
     }
@@ -500,10 +517,10 @@ impl Histogram {
             let bins = self.counts.len();
             let pos = ((x - self.lo) / self.width()).min(bins as f64);
             let full = pos.floor() as usize;
-            count += self.counts[..full.min(bins)]
-                .iter()
-                .map(|&c| f64::from(c))
-                .sum::<f64>();
+            count = match full.min(bins) {
+                0 => below,
+                k => self.cumulative[k - 1] as f64,
+            };
             if full < bins {
                 count += f64::from(self.counts[full]) * (pos - full as f64);
             }
@@ -578,7 +595,7 @@ impl Totals {
         stated: &[(Series, usize, f64)],
     ) -> MonteCarlo {
         for h in &mut self.histograms {
-            h.sort();
+            h.prepare();
         }
         self.moments.sort_by_key(|(c, _)| *c);
         let cells = self.histograms.len();
