@@ -37,6 +37,10 @@ fn fuzzer_findings_run_to_the_end() {
             }
         }
         // Generous: the point is that it ends, not how fast (that is the benchmark's job).
-        assert!(started.elapsed().as_secs() < 60, "{path:?} took {:?}", started.elapsed());
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "{path:?} took {:?}",
+            started.elapsed()
+        );
     }
 }

@@ -57,17 +57,7 @@ pub const EXIT_FAILED: i32 = 1;
 pub fn run(options: &CheckOptions) -> Result<i32, Error> {
     let files = scenario_files(&options.paths)?;
     let reports: Vec<FileReport> = files.iter().map(|f| check_file(f, options.draws)).collect();
-    let passed = reports
-        .iter()
-        .flat_map(|r| &r.checks)
-        .filter(|c| c.passed)
-        .count();
-    let failed = reports
-        .iter()
-        .flat_map(|r| &r.checks)
-        .filter(|c| !c.passed)
-        .count();
-    let invalid = reports.iter().filter(|r| r.error.is_some()).count();
+    let (passed, failed, invalid) = counts(&reports);
 
     if let Some(path) = &options.junit {
         let dir = path
@@ -104,6 +94,15 @@ pub fn run(options: &CheckOptions) -> Result<i32, Error> {
     } else {
         0
     })
+}
+
+/// Checks passed, checks failed, and invalid files.
+fn counts(reports: &[FileReport]) -> (usize, usize, usize) {
+    let checks = reports.iter().flat_map(|r| &r.checks);
+    let passed = checks.clone().filter(|c| c.passed).count();
+    let failed = checks.filter(|c| !c.passed).count();
+    let invalid = reports.iter().filter(|r| r.error.is_some()).count();
+    (passed, failed, invalid)
 }
 
 fn colour_stdout() -> bool {
@@ -229,17 +228,7 @@ pub fn text(reports: &[FileReport], colour: bool) -> String {
             }
         }
     }
-    let passed = reports
-        .iter()
-        .flat_map(|r| &r.checks)
-        .filter(|c| c.passed)
-        .count();
-    let failed = reports
-        .iter()
-        .flat_map(|r| &r.checks)
-        .filter(|c| !c.passed)
-        .count();
-    let invalid = reports.iter().filter(|r| r.error.is_some()).count();
+    let (passed, failed, invalid) = counts(reports);
     if invalid > 0 {
         let _ = writeln!(
             out,

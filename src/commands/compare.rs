@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::run::plot_error;
+use super::run::push_chart;
 use crate::error::Error;
 use crate::export::{OutputFile, write_atomically};
 use crate::format::{fixed, significant};
@@ -161,24 +161,17 @@ pub fn comparison_files(
             .collect(),
         footnotes: Vec::new(),
     };
-    let mut files = vec![
-        OutputFile {
-            name: "compare.csv".into(),
-            bytes: csv,
-        },
-        OutputFile {
-            name: "compare.png".into(),
-            bytes: plot::render_compare_png(&chart).map_err(plot_error("compare.png"))?,
-        },
-    ];
-    if svg {
-        files.push(OutputFile {
-            name: "compare.svg".into(),
-            bytes: plot::render_compare_svg(&chart)
-                .map_err(plot_error("compare.svg"))?
-                .into_bytes(),
-        });
-    }
+    let mut files = vec![OutputFile {
+        name: "compare.csv".into(),
+        bytes: csv,
+    }];
+    push_chart(
+        &mut files,
+        "compare",
+        svg,
+        || plot::render_compare_png(&chart),
+        || plot::render_compare_svg(&chart),
+    )?;
     Ok(files)
 }
 

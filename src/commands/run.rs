@@ -102,33 +102,21 @@ pub fn outputs(
         })?,
     }];
     let chart = paths_chart(scenario, &projection, lang);
-    files.push(OutputFile {
-        name: "paths.png".into(),
-        bytes: plot::render_png(&chart).map_err(plot_error("paths.png"))?,
-    });
-    if svg {
-        files.push(OutputFile {
-            name: "paths.svg".into(),
-            bytes: plot::render_svg(&chart)
-                .map_err(plot_error("paths.svg"))?
-                .into_bytes(),
-        });
-    }
-
-    for chart in stacked_charts(scenario, &projection, lang) {
-        let name = format!("segments_{}", chart.0);
-        files.push(OutputFile {
-            name: format!("{name}.png"),
-            bytes: plot::render_stacked_png(&chart.1).map_err(plot_error(&name))?,
-        });
-        if svg {
-            files.push(OutputFile {
-                name: format!("{name}.svg"),
-                bytes: plot::render_stacked_svg(&chart.1)
-                    .map_err(plot_error(&name))?
-                    .into_bytes(),
-            });
-        }
+    push_chart(
+        &mut files,
+        "paths",
+        svg,
+        || plot::render_png(&chart),
+        || plot::render_svg(&chart),
+    )?;
+    for (metric, chart) in stacked_charts(scenario, &projection, lang) {
+        push_chart(
+            &mut files,
+            &format!("segments_{metric}"),
+            svg,
+            || plot::render_stacked_png(&chart),
+            || plot::render_stacked_svg(&chart),
+        )?;
     }
 
     let sensitivity = analyse(scenario, &projection, lang, svg, sensitivity)?;
@@ -209,8 +197,31 @@ pub fn stacked_charts(
         .collect()
 }
 
+/// Adds a chart as `NAME.png` (and `NAME.svg` when `svg`) to `files`.
+pub fn push_chart(
+    files: &mut Vec<OutputFile>,
+    name: &str,
+    svg: bool,
+    png: impl FnOnce() -> Result<Vec<u8>, plot::PlotError>,
+    vector: impl FnOnce() -> Result<String, plot::PlotError>,
+) -> Result<(), Error> {
+    files.push(OutputFile {
+        name: format!("{name}.png"),
+        bytes: png().map_err(plot_error(&format!("{name}.png")))?,
+    });
+    if svg {
+        files.push(OutputFile {
+            name: format!("{name}.svg"),
+            bytes: vector()
+                .map_err(plot_error(&format!("{name}.svg")))?
+                .into_bytes(),
+        });
+    }
+    Ok(())
+}
+
 /// Maps a chart error to an internal error naming the chart.
-pub fn plot_error(name: &str) -> impl Fn(plot::PlotError) -> Error + use<> {
+fn plot_error(name: &str) -> impl Fn(plot::PlotError) -> Error + use<> {
     let name = name.to_owned();
     move |e: plot::PlotError| Error::Internal {
         context: name.clone(),

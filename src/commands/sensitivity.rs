@@ -11,8 +11,7 @@ use crate::export::OutputFile;
 use crate::format::{fixed, significant};
 use crate::model::Projection;
 use crate::plot::{
-    self, FanChart, FanPanel, HistogramChart, PlotError, SobolBar, SobolChart, TornadoBar,
-    TornadoChart,
+    self, FanChart, FanPanel, HistogramChart, SobolBar, SobolChart, TornadoBar, TornadoChart,
 };
 use crate::scenario::{Lang, RatioKind, Scenario, Series};
 use crate::sensitivity::headline;
@@ -211,29 +210,7 @@ struct Charts {
 
 impl Charts {
     fn render(&self, files: &mut Vec<OutputFile>, svg: bool) -> Result<(), Error> {
-        fn push(
-            files: &mut Vec<OutputFile>,
-            name: &str,
-            svg: bool,
-            png: impl FnOnce() -> Result<Vec<u8>, PlotError>,
-            vector: impl FnOnce() -> Result<String, PlotError>,
-        ) -> Result<(), Error> {
-            let internal = |e: PlotError| Error::Internal {
-                context: format!("{name} chart"),
-                message: e.to_string(),
-            };
-            files.push(OutputFile {
-                name: format!("{name}.png"),
-                bytes: png().map_err(internal)?,
-            });
-            if svg {
-                files.push(OutputFile {
-                    name: format!("{name}.svg"),
-                    bytes: vector().map_err(internal)?.into_bytes(),
-                });
-            }
-            Ok(())
-        }
+        use super::run::push_chart as push;
         push(
             files,
             "fan",
