@@ -2,21 +2,12 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::{kjproj, repo};
+
 use predicates::prelude::*;
 use tempfile::TempDir;
-
-fn kjproj() -> Command {
-    let mut cmd = Command::cargo_bin("kjproj").expect("binary built");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
 
 #[test]
 fn shipped_scenarios_pass() {

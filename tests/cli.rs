@@ -3,25 +3,18 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
 
+mod common;
+
+use common::{kjproj, repo};
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
-
-fn kjproj() -> Command {
-    let mut cmd = Command::cargo_bin("kjproj").expect("binary built");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
 
 /// Arguments that keep the sensitivity part of a run small where a test is about
 /// something else.
 const SMALL: [&str; 4] = ["--draws", "20000", "--sobol", "512"];
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
 
 #[test]
 fn fine_chem_summary_reports_cagrs_and_the_share_discrepancy() {

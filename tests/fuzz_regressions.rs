@@ -29,7 +29,7 @@ fn fuzzer_findings_run_to_the_end() {
                 seed: 1,
                 method: Method::LatinHypercube,
             };
-            let _ = kjproj::check::run(s, &projection, settings);
+            let _ = kjproj::check::run(s, &projection, kjproj::check::Simulation::Run(settings));
             if s.uncertainty.is_some() {
                 let _ = tornado::run(s);
                 let mc = monte_carlo::run(s, settings, None);

@@ -2,15 +2,12 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
 
-use assert_cmd::Command;
+mod common;
+
+use common::kjproj;
+
 use predicates::prelude::*;
 use tempfile::TempDir;
-
-fn kjproj() -> Command {
-    let mut cmd = Command::cargo_bin("kjproj").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
 
 #[test]
 fn the_template_is_a_valid_scenario_whose_checks_pass() {

@@ -2,14 +2,14 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::repo;
+
+use std::path::Path;
 
 use assert_cmd::Command;
 use tempfile::TempDir;
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
 
 fn run(args: &[&str], out: &Path) -> String {
     Command::cargo_bin("kjproj")

@@ -66,7 +66,7 @@ fn a_stated_total_beyond_the_tolerance_fails_its_check() {
         seed: 1,
         method: kjproj::sensitivity::sampling::Method::Random,
     };
-    let outcomes = kjproj::check::run(&s, &p, settings);
+    let outcomes = kjproj::check::run(&s, &p, kjproj::check::Simulation::Run(settings));
     let failed: Vec<&str> = outcomes
         .iter()
         .filter(|o| !o.passed)

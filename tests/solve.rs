@@ -2,7 +2,9 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::repo;
 
 use approx::assert_relative_eq;
 use assert_cmd::Command;
@@ -10,10 +12,6 @@ use kjproj::check::expr::parse_goal;
 use kjproj::scenario;
 use kjproj::solve::{Problem, solve};
 use predicates::prelude::*;
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
 
 fn solve_for(vary: &str, goal: &str) -> f64 {
     let s = scenario::load(&repo("scenarios/fine_chem.toml")).unwrap();

@@ -2,22 +2,15 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
 
+mod common;
+
+use common::{kjproj, repo};
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use kjproj::scenario;
 use predicates::prelude::*;
 use tempfile::TempDir;
-
-fn kjproj() -> Command {
-    let mut cmd = Command::cargo_bin("kjproj").expect("binary built");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
 
 #[test]
 fn fine_chem_has_a_delayed_start_and_a_smaller_market() {

@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
             seed: 1,
             method: Method::LatinHypercube,
         };
-        let _ = kjproj::check::run(s, &projection, settings);
+        let _ = kjproj::check::run(s, &projection, kjproj::check::Simulation::Run(settings));
         if s.uncertainty.is_some() {
             let _ = tornado::run(s);
             let _ = monte_carlo::run(s, settings, None);

@@ -29,21 +29,33 @@ pub struct Outcome {
     pub why: Option<String>,
 }
 
-/// Runs every check of a scenario. `simulation` settles the Monte Carlo run that checks on
-/// probabilities, percentiles and means share (run once, only if such a check exists).
-pub fn run(
-    scenario: &Scenario,
-    projection: &Projection,
-    simulation: monte_carlo::Settings,
-) -> Vec<Outcome> {
+/// The Monte Carlo run that checks on probabilities, percentiles and means read.
+#[derive(Debug, Clone, Copy)]
+pub enum Simulation<'a> {
+    /// Run one with these settings, if any check needs it.
+    Run(monte_carlo::Settings),
+    /// Use a simulation that has already run (e.g. the one `kjproj run` made).
+    Done(&'a MonteCarlo),
+}
+
+/// Runs every check of a scenario; all checks on simulation results share one simulation.
+pub fn run(scenario: &Scenario, projection: &Projection, simulation: Simulation) -> Vec<Outcome> {
     let mut out = builtin(scenario, projection);
-    let mc = scenario
+    let needed = scenario
         .checks
         .iter()
-        .any(|c| c.expr.quantity.needs_simulation())
-        .then(|| monte_carlo::run(scenario, simulation, None));
+        .any(|c| c.expr.quantity.needs_simulation());
+    let ran;
+    let mc = match simulation {
+        Simulation::Done(mc) => Some(mc),
+        Simulation::Run(settings) if needed => {
+            ran = monte_carlo::run(scenario, settings, None);
+            Some(&ran)
+        }
+        Simulation::Run(_) => None,
+    };
     for c in &scenario.checks {
-        let value = evaluate(scenario, projection, mc.as_ref(), &c.expr.quantity);
+        let value = evaluate(scenario, projection, mc, &c.expr.quantity);
         let shown = |v: f64| show(scenario, &c.expr.quantity, v);
         out.push(Outcome {
             name: c.name.clone(),
@@ -224,13 +236,6 @@ fn series_of(scenario: &Scenario, name: &str) -> Option<Series> {
         })
 }
 
-fn path(projection: &Projection, s: Series) -> &[f64] {
-    match s {
-        Series::Metric(i) => &projection.metrics[i],
-        Series::Ratio(i) => &projection.ratios[i],
-    }
-}
-
 /// The value of a quantity (NaN when it is undefined, which fails any bound).
 pub fn evaluate(
     scenario: &Scenario,
@@ -244,7 +249,7 @@ pub fn evaluate(
     };
     let index = |y: i32| (y - scenario.baseline_year) as usize;
     let year = r.year.map(|y| index(y.0));
-    let p = path(projection, s);
+    let p = projection.series(s);
     let growth = |i: usize| {
         if i == 0 || p[i - 1] == 0.0 {
             f64::NAN

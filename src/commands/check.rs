@@ -181,7 +181,7 @@ pub fn check_file(path: &Path, draws: Option<u64>) -> FileReport {
     };
     FileReport {
         path: path.to_owned(),
-        checks: check::run(&scenario, &projection, settings),
+        checks: check::run(&scenario, &projection, check::Simulation::Run(settings)),
         error: None,
     }
 }

@@ -75,6 +75,8 @@ pub struct Outputs {
     pub sensitivity_markdown: Option<String>,
     /// The simulation settings, if a simulation ran.
     pub simulation: Option<crate::sensitivity::monte_carlo::Settings>,
+    /// The simulation, if one ran.
+    pub monte_carlo: Option<crate::sensitivity::monte_carlo::MonteCarlo>,
 }
 
 /// Projects `scenario`, runs its sensitivity analyses and renders every output in memory.
@@ -122,13 +124,14 @@ pub fn outputs(
     let sensitivity = analyse(scenario, &projection, lang, svg, sensitivity)?;
     let mut summary_text = summary(scenario, &projection, &comparisons);
     let mut warnings = warnings(scenario, &projection, &comparisons);
-    let (mut sensitivity_markdown, mut simulation) = (None, None);
+    let (mut sensitivity_markdown, mut simulation, mut monte_carlo) = (None, None, None);
     if let Some(report) = sensitivity {
         files.extend(report.files);
         summary_text.push_str(&report.summary);
         warnings.extend(report.warnings);
         sensitivity_markdown = Some(report.markdown);
         simulation = Some(report.settings);
+        monte_carlo = Some(report.monte_carlo);
     }
     Ok(Outputs {
         projection,
@@ -137,6 +140,7 @@ pub fn outputs(
         warnings,
         sensitivity_markdown,
         simulation,
+        monte_carlo,
     })
 }
 
@@ -272,16 +276,17 @@ fn run_loaded(options: &RunOptions, scenario: Scenario) -> Result<(), Error> {
             options.svg,
         )?);
     }
-    // The report, with the file's checks (simulation checks share one run, with the same
-    // settings as the sensitivity analysis).
-    let settings = base
-        .simulation
-        .unwrap_or(crate::sensitivity::monte_carlo::Settings {
+    // The report, with the file's checks; checks on simulation results read the run's
+    // own simulation.
+    let simulation = match &base.monte_carlo {
+        Some(mc) => crate::check::Simulation::Done(mc),
+        None => crate::check::Simulation::Run(crate::sensitivity::monte_carlo::Settings {
             draws: super::check::DEFAULT_CHECK_DRAWS,
             seed: super::sensitivity::DEFAULT_SEED,
             method: crate::sensitivity::sampling::Method::LatinHypercube,
-        });
-    let checks = crate::check::run(&scenario, &base.projection, settings);
+        }),
+    };
+    let checks = crate::check::run(&scenario, &base.projection, simulation);
     let comparisons = model::comparisons(&scenario, &base.projection);
     let text = super::report::report(&super::report::ReportInput {
         scenario: &scenario,

@@ -57,6 +57,8 @@ pub struct SensitivityReport {
     pub markdown: String,
     /// The settings the simulation ran with (draws, seed, method), for reproducing it.
     pub settings: monte_carlo::Settings,
+    /// The simulation itself, for the checks on its results.
+    pub monte_carlo: MonteCarlo,
 }
 
 /// Runs every sensitivity analysis of `scenario`; `None` if it has no uncertain inputs.
@@ -198,6 +200,7 @@ pub fn analyse(
         warnings,
         markdown,
         settings,
+        monte_carlo: mc,
     }))
 }
 

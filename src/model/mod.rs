@@ -99,6 +99,14 @@ pub struct Workspace {
 }
 
 impl Projection {
+    /// The path of a metric or ratio.
+    pub fn series(&self, series: crate::scenario::Series) -> &[f64] {
+        match series {
+            crate::scenario::Series::Metric(i) => &self.metrics[i],
+            crate::scenario::Series::Ratio(i) => &self.ratios[i],
+        }
+    }
+
     /// A projection of the right shape for `scenario`, every value 0, to fill with
     /// [`project_into`].
     pub fn empty(scenario: &Scenario) -> Projection {

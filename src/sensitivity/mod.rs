@@ -31,10 +31,7 @@ pub fn apply(inputs: &mut Inputs, target: InputTarget, value: f64) {
 
 /// The value of `series` in year index `year` of a projection.
 pub fn value_of(projection: &Projection, series: Series, year: usize) -> f64 {
-    match series {
-        Series::Metric(i) => projection.metrics[i][year],
-        Series::Ratio(i) => projection.ratios[i][year],
-    }
+    projection.series(series)[year]
 }
 
 /// Every metric, then every ratio, of a scenario.

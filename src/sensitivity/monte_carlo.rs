@@ -135,10 +135,9 @@ impl MonteCarlo {
     /// A histogram of `series` in year index `year`: `bins` equal bins from its P0.5 to
     /// P99.5, each (lower edge, upper edge, fraction of draws).
     pub fn histogram(&self, series: Series, year: usize, bins: usize) -> Vec<(f64, f64, f64)> {
-        let Some(s) = self.series.iter().position(|(x, _)| *x == series) else {
+        let Some(h) = self.cell(series, year) else {
             return Vec::new();
         };
-        let h = &self.histograms[s * self.years + year];
         let (lo, hi) = (h.quantile(0.005), h.quantile(0.995));
         if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || bins == 0 {
             return vec![(lo, hi, 1.0)];
