@@ -59,7 +59,7 @@ fn paths_csv(bencher: Bencher) {
 fn paths_png(bencher: Bencher) {
     let s = scenario::parse(&fine_chem_text(), Path::new("fine_chem.toml")).expect("valid");
     let p = model::project(&s).expect("projects");
-    let chart = commands::run::paths_chart(&s, &p, s.lang);
+    let chart = kjproj::render::charts::paths_chart(&s, &p, s.lang);
     bencher.bench(|| plot::render_png(black_box(&chart)));
 }
 
@@ -67,7 +67,8 @@ fn paths_png(bencher: Bencher) {
 /// means and probabilities, on all cores.
 #[divan::bench(args = [100_000, 1_000_000], sample_count = 5)]
 fn monte_carlo_fine_chem(bencher: Bencher, draws: u64) {
-    use kjproj::sensitivity::{monte_carlo, sampling::Method};
+    use kjproj::sensitivity::monte_carlo;
+    use kjproj::stats::sampling::Method;
     let s = scenario::parse(&fine_chem_text(), Path::new("fine_chem.toml")).expect("valid");
     let settings = monte_carlo::Settings {
         draws,
@@ -92,21 +93,22 @@ fn sobol_fine_chem(bencher: Bencher) {
     bencher.bench(|| sobol::run(black_box(&s), settings));
 }
 
-/// The sensitivity step with one draw and no Sobol analysis: tornado, CSVs and the fan,
-/// tornado and histogram charts (rendering dominates).
+/// The sensitivity step with one draw and no Sobol analysis: evaluation (tornado, one
+/// draw) and rendering of its CSVs and the fan, tornado and histogram charts (rendering
+/// dominates).
 #[divan::bench(sample_count = 5)]
 fn sensitivity_charts(bencher: Bencher) {
-    use kjproj::commands::sensitivity::SensitivityOptions;
+    use kjproj::evaluate::{self, Analyses, Overrides};
     let s = scenario::parse(&fine_chem_text(), Path::new("fine_chem.toml")).expect("valid");
-    let p = model::project(&s).expect("projects");
-    let options = SensitivityOptions {
+    let overrides = Overrides {
         draws: Some(1),
         sobol_samples: Some(0),
-        ..SensitivityOptions::default()
+        ..Overrides::default()
     };
-    // The whole sensitivity step with one draw and no Sobol: charts dominate.
     bencher.bench(|| {
-        kjproj::commands::sensitivity::analyse(black_box(&s), &p, s.lang, false, &options)
+        let eval = evaluate::evaluate(black_box(&s), None, &overrides, Analyses::ALL, None)
+            .expect("evaluates");
+        kjproj::render::sensitivity::files(&eval, false)
     });
 }
 
@@ -130,7 +132,11 @@ fn check_100_files(bencher: Bencher) {
     bencher.bench(|| {
         files
             .iter()
-            .map(|f| commands::check::check_file(black_box(f), None).checks.len())
+            .map(|f| {
+                commands::check::check_file(black_box(f), &Default::default())
+                    .variants
+                    .len()
+            })
             .sum::<usize>()
     });
     let _ = std::fs::remove_dir_all(&dir);
@@ -140,5 +146,9 @@ fn check_100_files(bencher: Bencher) {
 #[divan::bench(sample_count = 5)]
 fn check_fine_chem_with_simulation(bencher: Bencher) {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fine_chem.toml");
-    bencher.bench(|| commands::check::check_file(black_box(&file), Some(100_000)));
+    let overrides = kjproj::evaluate::Overrides {
+        draws: Some(100_000),
+        ..Default::default()
+    };
+    bencher.bench(|| commands::check::check_file(black_box(&file), &overrides));
 }

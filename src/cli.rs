@@ -33,39 +33,26 @@ kjproj run scenarios/fine_chem.toml --draws 1000000 --seed 7 --sampling random")
         /// Directory for the outputs [default: output/<scenario file stem>].
         #[arg(long, short, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Also write the chart as SVG (paths.svg).
-        #[arg(long)]
-        svg: bool,
-        /// Language of chart labels, overriding the scenario's `lang`.
-        #[arg(long, value_enum)]
-        lang: Option<LangArg>,
-        /// Print only warnings and errors.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Monte Carlo draws [default: the file's `uncertainty.draws`, else 100000].
-        #[arg(long, value_name = "N")]
-        draws: Option<u64>,
-        /// Random seed [default: the file's `uncertainty.seed`, else 42].
-        #[arg(long, value_name = "S")]
-        seed: Option<u64>,
-        /// Sampling method [default: the file's `uncertainty.sampling`, else lhs].
-        #[arg(long, value_enum)]
-        sampling: Option<SamplingArg>,
-        /// Sobol base samples N (N·(k+2) runs); 0 skips the Sobol analysis.
-        #[arg(long, value_name = "N", default_value_t = 16384)]
-        sobol: usize,
-        /// Worker threads [default: all cores]; results are identical for any number.
-        #[arg(long, value_name = "N")]
-        threads: Option<usize>,
+        #[command(flatten)]
+        common: Common,
     },
     /// Compare scenario files: one chart and CSV with every metric and ratio of each.
     #[command(
-        after_help = "Example:\n  kjproj compare scenarios/fine_chem.toml my_variant.toml --out output/cmp"
+        after_help = "Examples:\n  kjproj compare scenarios/fine_chem.toml my_variant.toml --out output/cmp\n  \
+kjproj compare scenarios/fine_chem.toml --variants\n  \
+kjproj compare a.toml b.toml --variant base --variant delayed_start"
     )]
     Compare {
-        /// Two or more scenario files.
-        #[arg(required = true, num_args = 2..)]
+        /// Scenario files: two or more, or one with --variant or --variants.
+        #[arg(required = true, num_args = 1..)]
         scenarios: Vec<PathBuf>,
+        /// Include this variant of every file that has it (`base` is the file itself);
+        /// may be given more than once.
+        #[arg(long, value_name = "NAME")]
+        variant: Vec<String>,
+        /// Include every variant of every file.
+        #[arg(long, conflicts_with = "variant")]
+        variants: bool,
         /// Directory for compare.csv and compare.png [default: output/compare].
         #[arg(long, short, value_name = "DIR")]
         out: Option<PathBuf>,
@@ -110,6 +97,25 @@ Exit codes: 0 solved, 1 no solution in the range, 2 invalid scenario or argument
         /// Random seed with --probability [default: the file's].
         #[arg(long, value_name = "S")]
         seed: Option<u64>,
+        /// Solve in this variant of the file (`base` is the file itself).
+        #[arg(long, value_name = "NAME")]
+        variant: Option<String>,
+    },
+    /// Write the report (report.md) of the base or of one variant, with every chart and
+    /// table it links.
+    #[command(after_help = "Examples:\n  kjproj report scenarios/fine_chem.toml\n  \
+kjproj report scenarios/fine_chem.toml --variant delayed_start --out /tmp/delayed")]
+    Report {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// The variant to report on (`base` is the file itself) [default: base].
+        #[arg(long, value_name = "NAME")]
+        variant: Option<String>,
+        /// Output folder [default: where `kjproj run` puts that variant's outputs].
+        #[arg(long, short, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
     },
     /// Write a commented template scenario, NAME.toml, to start from.
     #[command(
@@ -175,4 +181,33 @@ pub enum SamplingArg {
     Random,
     /// Latin hypercube sampling (stratified).
     Lhs,
+}
+
+/// Settings shared by `run` and `report`.
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// Also write every chart as SVG.
+    #[arg(long)]
+    pub svg: bool,
+    /// Language of chart labels, overriding the scenario's `lang`.
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Print only warnings and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Monte Carlo draws [default: the file's `uncertainty.draws`, else 100000].
+    #[arg(long, value_name = "N")]
+    pub draws: Option<u64>,
+    /// Random seed [default: the file's `uncertainty.seed`, else 42].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Sampling method [default: the file's `uncertainty.sampling`, else lhs].
+    #[arg(long, value_enum)]
+    pub sampling: Option<SamplingArg>,
+    /// Sobol base samples N (N·(k+2) runs); 0 skips the Sobol analysis.
+    #[arg(long, value_name = "N", default_value_t = 16384)]
+    pub sobol: usize,
+    /// Worker threads [default: all cores]; results are identical for any number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }

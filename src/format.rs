@@ -1,37 +1,55 @@
-//! Number formatting shared by the CSV export, the terminal and messages.
+//! Number formatting shared by the CSV export, the terminal and messages (the functions
+//! live in [`crate::stats::number`], which knows nothing of the rest of kjproj).
 
-/// `v` rounded to 12 significant digits (enough for any projection, few enough to hide
-/// floating-point noise such as 0.058750000000000004), plain decimal notation, no trailing zeros.
-pub fn significant(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return if v == 0.0 { "0".into() } else { v.to_string() };
-    }
-    let magnitude = v.abs().log10().floor() as i32;
-    fixed(v, (11 - magnitude).max(0) as usize)
+pub use crate::stats::number::{fixed, significant};
+
+/// A fraction as a percentage with at most `decimals` decimals: 0.057 → "5.7%".
+pub fn percent(v: f64, decimals: usize) -> String {
+    format!("{}%", fixed(v * 100.0, decimals))
 }
 
-/// `v` with at most `decimals` decimals, trailing zeros dropped: `fixed(5.70, 3)` is "5.7".
-pub fn fixed(v: f64, decimals: usize) -> String {
-    let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
+/// A value of a series: a share in percent, anything else plain, with at most
+/// `decimals` decimals (of the percentage, for shares).
+pub fn value(v: f64, share: bool, decimals: usize) -> String {
+    if share {
+        percent(v, decimals)
     } else {
-        &s
-    };
-    if s == "-0" { "0".into() } else { s.to_owned() }
+        fixed(v, decimals)
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::significant as number;
-
-    #[test]
-    fn numbers_have_twelve_significant_digits() {
-        assert_eq!(number(0.058750000000000004), "0.05875");
-        assert_eq!(number(176.44667968667372), "176.446679687");
-        assert_eq!(number(350.0), "350");
-        assert_eq!(number(-0.1027917480417111), "-0.102791748042");
-        assert_eq!(number(1234567890123456.0), "1234567890123456");
-        assert_eq!(number(0.0), "0");
+/// A Monte Carlo estimate: shares to 0.1 percentage point, other values to 3 significant
+/// digits (Monte Carlo error rarely supports more).
+pub fn estimate(v: f64, share: bool) -> String {
+    if share {
+        percent(v, 1)
+    } else if v == 0.0 || !v.is_finite() {
+        significant(v)
+    } else {
+        fixed(v, (2 - v.abs().log10().floor() as i32).max(0) as usize)
     }
+}
+
+/// Half a unit of the last digit [`estimate`] shows for `v`.
+pub fn estimate_half_unit(v: f64, share: bool) -> f64 {
+    if share {
+        0.0005
+    } else if v == 0.0 || !v.is_finite() {
+        f64::INFINITY
+    } else {
+        0.5 * 10f64.powi((v.abs().log10().floor() as i32 - 2).min(0))
+    }
+}
+
+/// A number with thousands separators: 1,000,000.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

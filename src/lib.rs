@@ -24,12 +24,15 @@
 pub mod check;
 pub mod commands;
 pub mod error;
+pub mod evaluate;
 pub mod export;
 pub mod format;
 pub mod model;
 pub mod plot;
+pub mod render;
 pub mod scenario;
 pub mod sensitivity;
 pub mod solve;
+pub mod stats;
 
 pub use error::Error;

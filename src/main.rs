@@ -3,9 +3,10 @@
 mod cli;
 
 use clap::Parser;
-use kjproj::commands::{self, Style};
+use kjproj::commands::{self, Style, terminal};
+use kjproj::evaluate::Overrides;
 use kjproj::scenario::Lang;
-use kjproj::sensitivity::sampling::Method;
+use kjproj::stats::sampling::Method;
 
 /// The command line as typed, quoted so that a shell reads it back the same.
 fn command_line() -> String {
@@ -37,47 +38,58 @@ fn lang_of(l: cli::LangArg) -> Lang {
     }
 }
 
+impl cli::Common {
+    /// The settings this command line overrides.
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            draws: self.draws,
+            seed: self.seed,
+            sampling: self.sampling.map(|s| match s {
+                cli::SamplingArg::Random => Method::Random,
+                cli::SamplingArg::Lhs => Method::LatinHypercube,
+            }),
+            sobol_samples: Some(self.sobol),
+            lang: self.lang.map(lang_of),
+        }
+    }
+}
+
 fn main() {
     let cli = cli::Cli::parse();
-    if let cli::Command::Completions { shell } = cli.command {
-        use clap::CommandFactory;
-        clap_complete::generate(
-            shell,
-            &mut cli::Cli::command(),
-            "kjproj",
-            &mut std::io::stdout(),
-        );
-        return;
-    }
     let result = match cli.command {
+        cli::Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cli::Cli::command(), "kjproj", &mut script);
+            terminal::print_out(&String::from_utf8_lossy(&script));
+            Ok(())
+        }
         cli::Command::Run {
             scenario,
             out,
-            svg,
-            lang,
-            quiet,
-            draws,
-            seed,
-            sampling,
-            sobol,
-            threads,
+            common,
         } => commands::run::run(&commands::run::RunOptions {
             scenario,
             out_dir: out,
-            svg,
-            lang: lang.map(lang_of),
-            quiet,
-            sensitivity: commands::sensitivity::SensitivityOptions {
-                draws,
-                seed,
-                sampling: sampling.map(|s| match s {
-                    cli::SamplingArg::Random => Method::Random,
-                    cli::SamplingArg::Lhs => Method::LatinHypercube,
-                }),
-                sobol_samples: Some(sobol),
-                progress: !quiet,
-            },
-            threads,
+            svg: common.svg,
+            quiet: common.quiet,
+            overrides: common.overrides(),
+            threads: common.threads,
+            command_line: command_line(),
+        }),
+        cli::Command::Report {
+            scenario,
+            variant,
+            out,
+            common,
+        } => commands::report::run(&commands::report::ReportOptions {
+            scenario,
+            variant,
+            out_dir: out,
+            svg: common.svg,
+            quiet: common.quiet,
+            overrides: common.overrides(),
+            threads: common.threads,
             command_line: command_line(),
         }),
         cli::Command::Compare {
@@ -86,12 +98,16 @@ fn main() {
             svg,
             lang,
             quiet,
+            variant,
+            variants,
         } => commands::compare::run(&commands::compare::CompareOptions {
             scenarios,
             out_dir: out,
             svg,
             lang: lang.map(lang_of),
             quiet,
+            variants: variant,
+            all_variants: variants,
         }),
         cli::Command::Solve {
             scenario,
@@ -101,6 +117,7 @@ fn main() {
             probability,
             draws,
             seed,
+            variant,
         } => commands::solve::run(&commands::solve::SolveOptions {
             scenario,
             vary,
@@ -109,12 +126,15 @@ fn main() {
             probability,
             draws,
             seed,
+            variant,
         }),
         cli::Command::New { name } => commands::new::run(&name).map(|path| {
-            println!("wrote {}", path.display());
-            println!("next: kjproj run {}", path.display());
+            terminal::print_out(&format!(
+                "wrote {}\nnext: kjproj run {}\n",
+                path.display(),
+                path.display()
+            ));
         }),
-        cli::Command::Completions { .. } => Ok(()),
         cli::Command::Check {
             paths,
             format,
@@ -136,7 +156,7 @@ fn main() {
         }),
     };
     if let Err(e) = result {
-        eprintln!("{} {e}", Style::for_stderr().error());
+        terminal::print_err(&format!("{} {e}\n", Style::for_stderr().error()));
         std::process::exit(e.exit_code());
     }
 }

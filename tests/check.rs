@@ -19,11 +19,22 @@ fn shipped_scenarios_pass() {
         .stdout(predicate::str::contains("scenarios/fine_chem.toml"))
         .stdout(predicate::str::contains("scenarios/korea_israel.toml"))
         .stdout(predicate::str::contains(
-            "PASS  stated share 2023 agrees with the derived value [motie-2023]: derived 5.875% \
+            "PASS  [base] stated share 2023 agrees with the derived value [motie-2023]: derived 5.875% \
              (sales / market = 9.4 / 160), stated 5.7%, difference +0.175 pp (bound: 5.7% ± 0.25 pp)",
         ))
-        .stdout(predicate::str::is_match(r"PASS  reaching 15% by 2031 is not a long shot: P\(share\[2031\] ≥ 15%\) = 3\d\.\d+% \(bound: ≥ 25%\)").unwrap())
-        .stdout(predicate::str::is_match(r"\n\d+ passed, 0 failed\n$").unwrap())
+        .stdout(predicate::str::is_match(r"PASS  \[base\] reaching 15% by 2031 is not a long shot: P\(share\[2031\] ≥ 15%\) = 3\d\.\d+% \(bound: ≥ 25%\)").unwrap())
+        // Every variant is checked, and a check it breaks by design says so, with its value.
+        .stdout(predicate::str::contains(
+            "PASS  [delayed_start] reaching 15% by 2031 is not a long shot",
+        ))
+        .stdout(predicate::str::contains(
+            "SKIP  [delayed_start] sales never grow faster than 35% a year: max(yoy(sales)) = 39.067% (bound: ≤ 35%; would fail)",
+        ))
+        .stdout(predicate::str::contains(
+            "SKIP  [smaller_market] 2031 share is about the stated 15%: share[2031] = 18.571% (bound: between 14% and 16%; would fail)\n        skipped in smaller_market: the 15% goal is a claim",
+        ))
+        .stdout(predicate::str::contains("PASS  [smaller_market] market growth stays believable: cagr(market) = 7.246%"))
+        .stdout(predicate::str::is_match(r"\n\d+ passed, 0 failed, 3 skipped\n$").unwrap())
         .stdout(predicate::str::contains("FAIL").not())
         .stdout(predicate::str::contains("\u{1b}[").not());
 }
@@ -148,7 +159,11 @@ fn json_lists_every_check() {
     assert_eq!(doc["passed"], 1);
     assert_eq!(doc["failed"], 4);
     assert_eq!(doc["invalid"], 0);
-    let checks = doc["files"][0]["checks"].as_array().unwrap();
+    assert_eq!(doc["skipped"], 0);
+    let variants = doc["files"][0]["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 1);
+    assert_eq!(variants[0]["variant"], "base");
+    let checks = variants[0]["checks"].as_array().unwrap();
     let c = checks
         .iter()
         .find(|c| c["name"] == "market growth is modest")

@@ -5,11 +5,9 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
 
 use approx::assert_relative_eq;
-use kjproj::sensitivity::correlation::{CorrelationMatrix, iman_conover, spearman};
-use kjproj::sensitivity::distribution::{
-    Distribution, DistributionError, Z95, std_normal_quantile,
-};
-use kjproj::sensitivity::sampling::{Method, chunk_rng, uniforms};
+use kjproj::stats::correlation::{CorrelationMatrix, iman_conover, spearman};
+use kjproj::stats::distribution::{Distribution, DistributionError, Z95, std_normal_quantile};
+use kjproj::stats::sampling::{Method, chunk_rng, uniforms};
 use proptest::prelude::*;
 
 /// The probabilities at which scipy reference quantiles were computed.
@@ -797,7 +795,7 @@ fn spearman_averages_tied_ranks() {
 }
 
 /// The error for `rows`, which must be invalid.
-fn matrix_error(rows: &[&[f64]]) -> kjproj::sensitivity::correlation::CorrelationError {
+fn matrix_error(rows: &[&[f64]]) -> kjproj::stats::correlation::CorrelationError {
     match CorrelationMatrix::new(&matrix(rows)) {
         Ok(m) => panic!("expected an error, got {m:?}"),
         Err(e) => e,
@@ -868,7 +866,7 @@ fn valid_matrix_reports_its_entries() {
 #[test]
 fn samplers_can_be_shared_between_threads() {
     fn shareable<T: Send + Sync + Clone>() {}
-    shareable::<kjproj::sensitivity::distribution::Quantile>();
+    shareable::<kjproj::stats::distribution::Quantile>();
     shareable::<CorrelationMatrix>();
     shareable::<Distribution>();
 }

@@ -10,7 +10,8 @@
 use std::path::Path;
 use std::time::Instant;
 
-use kjproj::sensitivity::{monte_carlo, sampling::Method, tornado};
+use kjproj::sensitivity::{monte_carlo, tornado};
+use kjproj::stats::sampling::Method;
 
 #[test]
 fn fuzzer_findings_run_to_the_end() {

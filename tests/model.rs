@@ -8,8 +8,12 @@ use approx::assert_relative_eq;
 use kjproj::model::{self, SeriesKind};
 use kjproj::scenario::{self, RatioKind};
 
+/// Loads scenario text and projects it, as every command does: a problem that only the
+/// projection finds is still an error in the file, with its position.
 fn parse(text: &str) -> Result<scenario::Scenario, String> {
-    scenario::parse(text, Path::new("test.toml")).map_err(|e| e.to_string())
+    let s = scenario::parse(text, Path::new("test.toml")).map_err(|e| e.to_string())?;
+    kjproj::evaluate::project(&s).map_err(|e| e.to_string())?;
+    Ok(s)
 }
 
 const HEAD: &str = r#"

@@ -64,7 +64,7 @@ fn a_stated_total_beyond_the_tolerance_fails_its_check() {
     let settings = kjproj::sensitivity::monte_carlo::Settings {
         draws: 1,
         seed: 1,
-        method: kjproj::sensitivity::sampling::Method::Random,
+        method: kjproj::stats::sampling::Method::Random,
     };
     let outcomes = kjproj::check::run(&s, &p, kjproj::check::Simulation::Run(settings));
     let failed: Vec<&str> = outcomes

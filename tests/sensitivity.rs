@@ -8,8 +8,8 @@ use std::path::Path;
 use approx::assert_relative_eq;
 use kjproj::scenario::{self, Scenario, Series};
 use kjproj::sensitivity::monte_carlo::{self, Settings};
-use kjproj::sensitivity::sampling::Method;
 use kjproj::sensitivity::{sobol, tornado};
+use kjproj::stats::sampling::Method;
 
 fn parse(text: &str) -> Scenario {
     scenario::parse(text, Path::new("t.toml")).unwrap_or_else(|e| panic!("{e}"))

@@ -98,7 +98,7 @@ fn under_uncertainty_a_higher_target_buys_an_80_percent_chance() {
     let settings = kjproj::sensitivity::monte_carlo::Settings {
         draws: 20_000,
         seed: 1,
-        method: kjproj::sensitivity::sampling::Method::LatinHypercube,
+        method: kjproj::stats::sampling::Method::LatinHypercube,
     };
     let solution = solve(&Problem {
         scenario: &s,

@@ -8,7 +8,8 @@
 
 use std::path::Path;
 
-use kjproj::sensitivity::{monte_carlo, sampling::Method, tornado};
+use kjproj::sensitivity::{monte_carlo, tornado};
+use kjproj::stats::sampling::Method;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

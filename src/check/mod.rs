@@ -1,12 +1,12 @@
 //! Assumptions as pass/fail checks: the built-in ones every scenario gets, and the ones a
 //! file declares in `[[checks]]` (see [`expr`] for their language).
 
-pub mod expr;
+pub use crate::scenario::expr;
 
 use crate::format::fixed;
 use crate::model::shape::cagr;
 use crate::model::{self, Comparison, Projection, SeriesKind};
-use crate::scenario::{RatioKind, Scenario, Series, Shape};
+use crate::scenario::{BuiltinCheck, RatioKind, Scenario, Series};
 use crate::sensitivity::monte_carlo::{self, MonteCarlo};
 use expr::{Cmp, Quantity, Ref};
 
@@ -27,6 +27,62 @@ pub struct Outcome {
     pub bound: String,
     /// Why the check exists, if the file says.
     pub why: Option<String>,
+    /// Why the check does not count in this scenario (a variant's scoping), if it does
+    /// not: it is still evaluated and shown, but neither passes nor fails.
+    pub skipped: Option<String>,
+    /// What the check found, as data (for warnings and reports).
+    #[serde(skip)]
+    pub finding: Finding,
+}
+
+/// What a check found, beyond pass or fail.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Finding {
+    /// A declared check: its value is in [`Outcome::actual`].
+    #[default]
+    Declared,
+    /// A stated figure against the derived value.
+    Stated(Comparison),
+    /// A share's years outside 0–100%.
+    ShareOutside {
+        /// The ratio's name.
+        ratio: String,
+        /// (year, value) outside 0–100%.
+        years: Vec<(i32, f64)>,
+    },
+    /// An S-curve whose points go both ways.
+    Milestones,
+    /// Figures without a source.
+    Unsourced(Vec<Unsourced>),
+}
+
+/// A given or stated figure that cites no source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsourced {
+    /// The metric or ratio.
+    pub series: String,
+    /// Which figure: "baseline", "target", "milestone", "stated".
+    pub what: &'static str,
+    /// Its year.
+    pub year: i32,
+}
+
+impl std::fmt::Display for Unsourced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} {}", self.series, self.what, self.year)
+    }
+}
+
+impl Outcome {
+    /// Counts as a failure: evaluated, not skipped, not passed.
+    pub fn failed(&self) -> bool {
+        !self.passed && self.skipped.is_none()
+    }
+
+    /// Counts as a pass.
+    pub fn counts_as_passed(&self) -> bool {
+        self.passed && self.skipped.is_none()
+    }
 }
 
 /// The Monte Carlo run that checks on probabilities, percentiles and means read.
@@ -73,86 +129,124 @@ pub fn run(scenario: &Scenario, projection: &Projection, simulation: Simulation)
             ),
             bound: c.expr.bound.describe(shown),
             why: c.why.clone(),
+            skipped: scenario.skip_reason(&c.name, Some(c)),
+            finding: Finding::Declared,
         });
     }
     out
 }
 
-/// The checks every scenario gets.
+/// The checks every scenario gets ([`Scenario::builtin_checks`]).
 pub fn builtin(scenario: &Scenario, projection: &Projection) -> Vec<Outcome> {
-    let mut out = Vec::new();
-    for c in model::comparisons(scenario, projection) {
-        out.push(stated_check(&c));
+    let comparisons = model::comparisons(scenario, projection);
+    let mut stated = comparisons.into_iter();
+    scenario
+        .builtin_checks()
+        .into_iter()
+        .filter_map(|b| {
+            let name = b.name(scenario);
+            let mut outcome = match b {
+                // Comparisons come in the order of the built-in stated checks.
+                BuiltinCheck::Stated(..) => stated_check(stated.next()?),
+                BuiltinCheck::ShareBounds(i) => share_bounds(scenario, projection, i),
+                BuiltinCheck::Milestones(i) => milestones(scenario, projection, i),
+                BuiltinCheck::Sources => sources(scenario),
+            };
+            outcome.skipped = scenario.skip_reason(&name, None);
+            outcome.name = name;
+            Some(outcome)
+        })
+        .collect()
+}
+
+fn share_bounds(scenario: &Scenario, projection: &Projection, i: usize) -> Outcome {
+    let (r, path) = (&scenario.ratios[i], &projection.ratios[i]);
+    let (lo, hi) = path
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let outside: Vec<(i32, f64)> = projection
+        .years
+        .iter()
+        .zip(path)
+        .filter(|(_, v)| !(0.0..=1.0).contains(*v))
+        .map(|(y, v)| (*y, *v))
+        .collect();
+    Outcome {
+        name: String::new(),
+        builtin: true,
+        check: format!("0 <= {}[year] <= 1", r.name),
+        passed: outside.is_empty(),
+        actual: format!("from {} to {}", percent(lo), percent(hi)),
+        bound: "between 0% and 100%".into(),
+        why: None,
+        skipped: None,
+        finding: Finding::ShareOutside {
+            ratio: r.name.clone(),
+            years: outside,
+        },
     }
-    for (r, path) in scenario.ratios.iter().zip(&projection.ratios) {
-        if r.kind != RatioKind::Share {
-            continue;
-        }
-        let (lo, hi) = path
+}
+
+fn milestones(scenario: &Scenario, projection: &Projection, i: usize) -> Outcome {
+    let (m, path) = (&scenario.metrics[i], &projection.metrics[i]);
+    // An S-curve only rises or only falls: milestones going both ways bend it into a
+    // path of kinks that no logistic or Gompertz curve follows.
+    let first = m
+        .start
+        .as_ref()
+        .map_or(0, |s| (s.year - scenario.baseline_year) as usize);
+    let knots: Vec<f64> = std::iter::once(path[first])
+        .chain(m.milestones.iter().map(|p| p.value))
+        .chain(std::iter::once(m.target.value))
+        .collect();
+    let rising = knots.windows(2).all(|w| w[1] >= w[0]);
+    let falling = knots.windows(2).all(|w| w[1] <= w[0]);
+    Outcome {
+        name: String::new(),
+        builtin: true,
+        check: format!("points of {} all rise or all fall", m.name),
+        passed: rising || falling,
+        actual: knots
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                (a.min(x), b.max(x))
-            });
-        out.push(Outcome {
-            name: format!("{} stays between 0% and 100% in every year", r.name),
-            builtin: true,
-            check: format!("0 <= {}[year] <= 1", r.name),
-            passed: lo >= 0.0 && hi <= 1.0,
-            actual: format!("from {} to {}", percent(lo), percent(hi)),
-            bound: "between 0% and 100%".into(),
-            why: None,
-        });
+            .map(|v| fixed(*v, 4))
+            .collect::<Vec<_>>()
+            .join(" → "),
+        bound: "all rising or all falling".into(),
+        why: None,
+        skipped: None,
+        finding: Finding::Milestones,
     }
-    for (m, path) in scenario.metrics.iter().zip(&projection.metrics) {
-        if !matches!(m.shape, Shape::Logistic { .. } | Shape::Gompertz { .. })
-            || m.milestones.is_empty()
-        {
-            continue;
-        }
-        // An S-curve only rises or only falls: milestones going both ways bend it into a
-        // path of kinks that no logistic or Gompertz curve follows.
-        let first = m
-            .start
-            .as_ref()
-            .map_or(0, |s| (s.year - scenario.baseline_year) as usize);
-        let knots: Vec<f64> = std::iter::once(path[first])
-            .chain(m.milestones.iter().map(|p| p.value))
-            .chain(std::iter::once(m.target.value))
-            .collect();
-        let rising = knots.windows(2).all(|w| w[1] >= w[0]);
-        let falling = knots.windows(2).all(|w| w[1] <= w[0]);
-        out.push(Outcome {
-            name: format!("milestones of {} suit its {} shape", m.name, m.shape.name()),
-            builtin: true,
-            check: format!("points of {} all rise or all fall", m.name),
-            passed: rising || falling,
-            actual: knots
-                .iter()
-                .map(|v| fixed(*v, 4))
-                .collect::<Vec<_>>()
-                .join(" → "),
-            bound: "all rising or all falling".into(),
-            why: None,
-        });
-    }
+}
+
+fn sources(scenario: &Scenario) -> Outcome {
     let missing = unsourced(scenario);
-    out.push(Outcome {
-        name: "every stated figure cites a source".into(),
+    Outcome {
+        name: String::new(),
         builtin: true,
         check: "source = \"…\" on every baseline, target, milestone and stated figure".into(),
         passed: missing.is_empty(),
         actual: if missing.is_empty() {
             "all cited".into()
         } else {
-            format!("no source: {}", missing.join(", "))
+            format!(
+                "no source: {}",
+                missing
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         },
         bound: "every figure cited".into(),
         why: None,
-    });
-    out
+        skipped: None,
+        finding: Finding::Unsourced(missing),
+    }
 }
 
-fn stated_check(c: &Comparison) -> Outcome {
+fn stated_check(c: Comparison) -> Outcome {
     let is_share = c.kind == SeriesKind::Ratio(RatioKind::Share);
     let v = |x: f64| if is_share { percent(x) } else { fixed(x, 6) };
     let tol = if is_share {
@@ -174,14 +268,7 @@ fn stated_check(c: &Comparison) -> Outcome {
         .as_deref()
         .map_or_else(String::new, |d| format!(" ({d})"));
     Outcome {
-        name: format!(
-            "stated {} {} agrees with the derived value{}",
-            c.series,
-            c.year,
-            c.source
-                .as_deref()
-                .map_or_else(String::new, |s| format!(" [{s}]"))
-        ),
+        name: String::new(),
         builtin: true,
         check: format!("|{}[{}] − {}| <= {}", c.series, c.year, v(c.stated), tol),
         passed: c.within_tolerance(),
@@ -192,33 +279,49 @@ fn stated_check(c: &Comparison) -> Outcome {
         ),
         bound: format!("{} ± {tol}", v(c.stated)),
         why: None,
+        skipped: None,
+        finding: Finding::Stated(c),
     }
 }
 
-/// Figures without a source, as "sales target", "share stated 2031".
-fn unsourced(scenario: &Scenario) -> Vec<String> {
+/// Figures without a source, in file order.
+fn unsourced(scenario: &Scenario) -> Vec<Unsourced> {
     let mut out = Vec::new();
     for m in &scenario.metrics {
-        let mut note = |what: String, source: &Option<String>| {
-            if source.is_none() {
-                out.push(format!("{} {what}", m.name));
+        let points = [("baseline", &m.baseline), ("target", &m.target)]
+            .into_iter()
+            .chain(m.milestones.iter().map(|p| ("milestone", p)));
+        for (what, p) in points {
+            if p.source.is_none() {
+                out.push(Unsourced {
+                    series: m.name.clone(),
+                    what,
+                    year: p.year,
+                });
             }
-        };
-        note("baseline".into(), &m.baseline.source);
-        note("target".into(), &m.target.source);
-        for p in &m.milestones {
-            note(format!("milestone {}", p.year), &p.source);
-        }
-        for s in &m.stated {
-            note(format!("stated {}", s.year), &s.source);
         }
     }
-    for r in &scenario.ratios {
-        for s in r.stated.iter().filter(|s| s.source.is_none()) {
-            out.push(format!("{} stated {}", r.name, s.year));
-        }
+    for (i, _) in scenario.metrics.iter().enumerate() {
+        unsourced_stated(scenario, Series::Metric(i), &mut out);
+    }
+    for (i, _) in scenario.ratios.iter().enumerate() {
+        unsourced_stated(scenario, Series::Ratio(i), &mut out);
     }
     out
+}
+
+fn unsourced_stated(scenario: &Scenario, series: Series, out: &mut Vec<Unsourced>) {
+    for s in scenario
+        .stated(series)
+        .iter()
+        .filter(|s| s.source.is_none())
+    {
+        out.push(Unsourced {
+            series: scenario.series_name(series).to_owned(),
+            what: "stated",
+            year: s.year,
+        });
+    }
 }
 
 fn series_of(scenario: &Scenario, name: &str) -> Option<Series> {

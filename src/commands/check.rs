@@ -4,16 +4,12 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use crate::check::{self, Outcome};
+use super::terminal::out;
+use crate::check::Outcome;
 use crate::error::Error;
+use crate::evaluate::{self, Analyses, Overrides};
 use crate::export::{OutputFile, write_atomically};
-use crate::model;
-use crate::scenario;
-use crate::sensitivity::monte_carlo;
-use crate::sensitivity::sampling::Method;
-
-/// Default Monte Carlo draws for checks on simulation results.
-pub const DEFAULT_CHECK_DRAWS: u64 = 100_000;
+use crate::scenario::{self, BASE};
 
 /// Output format of `kjproj check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -38,15 +34,33 @@ pub struct CheckOptions {
     pub draws: Option<u64>,
 }
 
-/// The checks of one file, or why it could not be checked.
+/// The checks of one file (its base and each variant), or why it could not be checked.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FileReport {
     /// The scenario file.
     pub path: PathBuf,
-    /// Its checks (empty when the file is invalid).
-    pub checks: Vec<Outcome>,
+    /// The base (`base`) and each variant, in file order (empty when the file is invalid).
+    pub variants: Vec<VariantReport>,
     /// The loader's error, when the file is invalid.
     pub error: Option<String>,
+}
+
+/// The checks of the base or of one variant.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VariantReport {
+    /// `base`, or the variant's name.
+    pub variant: String,
+    /// The outcomes: built-in checks, then declared ones.
+    pub checks: Vec<Outcome>,
+}
+
+impl FileReport {
+    /// Every outcome of the file, with the variant it belongs to.
+    fn outcomes(&self) -> impl Iterator<Item = (&str, &Outcome)> {
+        self.variants
+            .iter()
+            .flat_map(|v| v.checks.iter().map(move |c| (v.variant.as_str(), c)))
+    }
 }
 
 /// Exit code when a check failed.
@@ -56,8 +70,18 @@ pub const EXIT_FAILED: i32 = 1;
 /// was invalid).
 pub fn run(options: &CheckOptions) -> Result<i32, Error> {
     let files = scenario_files(&options.paths)?;
-    let reports: Vec<FileReport> = files.iter().map(|f| check_file(f, options.draws)).collect();
-    let (passed, failed, invalid) = counts(&reports);
+    let overrides = Overrides {
+        draws: options.draws,
+        ..Overrides::default()
+    };
+    overrides.validate()?;
+    let reports: Vec<FileReport> = files.iter().map(|f| check_file(f, &overrides)).collect();
+    let Counts {
+        passed,
+        failed,
+        skipped,
+        invalid,
+    } = counts(&reports);
 
     if let Some(path) = &options.junit {
         let dir = path
@@ -76,15 +100,19 @@ pub fn run(options: &CheckOptions) -> Result<i32, Error> {
         )?;
     }
     match options.format {
-        Format::Text => print!("{}", text(&reports, colour_stdout())),
+        Format::Text => out!("{}", text(&reports, colour_stdout())),
         Format::Json => {
             let doc = serde_json::json!({
                 "files": reports,
                 "passed": passed,
                 "failed": failed,
+                "skipped": skipped,
                 "invalid": invalid,
             });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            out!(
+                "{}\n",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            );
         }
     }
     Ok(if invalid > 0 {
@@ -96,13 +124,27 @@ pub fn run(options: &CheckOptions) -> Result<i32, Error> {
     })
 }
 
-/// Checks passed, checks failed, and invalid files.
-fn counts(reports: &[FileReport]) -> (usize, usize, usize) {
-    let checks = reports.iter().flat_map(|r| &r.checks);
-    let passed = checks.clone().filter(|c| c.passed).count();
-    let failed = checks.filter(|c| !c.passed).count();
-    let invalid = reports.iter().filter(|r| r.error.is_some()).count();
-    (passed, failed, invalid)
+/// What the checks of a set of files came to.
+struct Counts {
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+    invalid: usize,
+}
+
+fn counts(reports: &[FileReport]) -> Counts {
+    let all = || {
+        reports
+            .iter()
+            .flat_map(FileReport::outcomes)
+            .map(|(_, c)| c)
+    };
+    Counts {
+        passed: all().filter(|c| c.counts_as_passed()).count(),
+        failed: all().filter(|c| c.failed()).count(),
+        skipped: all().filter(|c| c.skipped.is_some()).count(),
+        invalid: reports.iter().filter(|r| r.error.is_some()).count(),
+    }
 }
 
 fn colour_stdout() -> bool {
@@ -154,39 +196,35 @@ fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Loads and checks one file.
-pub fn check_file(path: &Path, draws: Option<u64>) -> FileReport {
-    let invalid = |e: String| FileReport {
+/// Loads and checks one file: its base and every variant.
+pub fn check_file(path: &Path, overrides: &Overrides) -> FileReport {
+    let invalid = |e: Error| FileReport {
         path: path.to_owned(),
-        checks: Vec::new(),
-        error: Some(e),
+        variants: Vec::new(),
+        error: Some(e.to_string()),
     };
     let scenario = match scenario::load(path) {
         Ok(s) => s,
-        Err(e) => return invalid(e.to_string()),
+        Err(e) => return invalid(e),
     };
-    let projection = match model::project(&scenario) {
-        Ok(p) => p,
-        Err(e) => return invalid(e.message),
-    };
-    let u = scenario.uncertainty.as_ref();
-    let settings = monte_carlo::Settings {
-        draws: draws
-            .or(u.and_then(|u| u.draws))
-            .unwrap_or(DEFAULT_CHECK_DRAWS),
-        seed: u
-            .and_then(|u| u.seed)
-            .unwrap_or(super::sensitivity::DEFAULT_SEED),
-        method: u.and_then(|u| u.sampling).unwrap_or(Method::LatinHypercube),
-    };
-    FileReport {
-        path: path.to_owned(),
-        checks: check::run(&scenario, &projection, check::Simulation::Run(settings)),
-        error: None,
+    match evaluate::evaluate_all(&scenario, overrides, Analyses::CHECKS, None) {
+        Ok(evals) => FileReport {
+            path: path.to_owned(),
+            variants: evals
+                .into_iter()
+                .map(|e| VariantReport {
+                    variant: e.name().to_owned(),
+                    checks: e.checks,
+                })
+                .collect(),
+            error: None,
+        },
+        Err(e) => invalid(e),
     }
 }
 
-/// The text report: a block per file, then `N passed, N failed`.
+/// The text report: a block per file, a line per check (naming the variant when the
+/// file has variants), then `N passed, N failed` (`, N skipped` when any were).
 pub fn text(reports: &[FileReport], colour: bool) -> String {
     let paint = |code: &str, word: &str| {
         if colour {
@@ -209,18 +247,33 @@ pub fn text(reports: &[FileReport], colour: bool) -> String {
             }
             continue;
         }
-        for c in &r.checks {
-            let word = if c.passed {
-                paint("32", "PASS")
-            } else {
-                paint("1;31", "FAIL")
+        let named = r.variants.len() > 1;
+        for (variant, c) in r.outcomes() {
+            let word = match (&c.skipped, c.passed) {
+                (Some(_), _) => paint("33", "SKIP"),
+                (None, true) => paint("32", "PASS"),
+                (None, false) => paint("1;31", "FAIL"),
             };
-            let _ = writeln!(
+            let which = if named {
+                format!("[{variant}] ")
+            } else {
+                String::new()
+            };
+            let _ = write!(
                 out,
-                "  {word}  {}: {} (bound: {})",
+                "  {word}  {which}{}: {} (bound: {}",
                 c.name, c.actual, c.bound
             );
-            if !c.passed {
+            match &c.skipped {
+                Some(why) => {
+                    let would = if c.passed { "would pass" } else { "would fail" };
+                    let _ = writeln!(out, "; {would})\n        skipped in {variant}: {why}");
+                }
+                None => {
+                    let _ = writeln!(out, ")");
+                }
+            }
+            if c.failed() {
                 let _ = writeln!(out, "        check: {}", c.check);
                 if let Some(why) = &c.why {
                     let _ = writeln!(out, "        why: {why}");
@@ -228,7 +281,12 @@ pub fn text(reports: &[FileReport], colour: bool) -> String {
             }
         }
     }
-    let (passed, failed, invalid) = counts(reports);
+    let Counts {
+        passed,
+        failed,
+        skipped,
+        invalid,
+    } = counts(reports);
     if invalid > 0 {
         let _ = writeln!(
             out,
@@ -236,66 +294,87 @@ pub fn text(reports: &[FileReport], colour: bool) -> String {
             if invalid == 1 { "" } else { "s" }
         );
     }
-    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    if skipped > 0 {
+        let _ = writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped");
+    } else {
+        let _ = writeln!(out, "{passed} passed, {failed} failed");
+    }
     out
 }
 
-/// JUnit XML: a test suite per file, a test case per check; an invalid file is a suite
-/// with one errored case.
+/// JUnit XML: a test suite per file and variant (`FILE` for the base, `FILE [NAME]` for
+/// a variant), a test case per check (skipped ones marked `<skipped>` with the reason);
+/// an invalid file is a suite with one errored case.
 pub fn junit(reports: &[FileReport]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let tests: usize = reports.iter().map(|r| r.checks.len().max(1)).sum();
-    let failures = reports
+    let Counts {
+        failed, skipped, ..
+    } = counts(reports);
+    let tests: usize = reports
         .iter()
-        .flat_map(|r| &r.checks)
-        .filter(|c| !c.passed)
-        .count();
+        .map(|r| r.outcomes().count().max(usize::from(r.error.is_some())))
+        .sum();
     let errors = reports.iter().filter(|r| r.error.is_some()).count();
     let _ = writeln!(
         out,
-        "<testsuites name=\"kjproj check\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">"
+        "<testsuites name=\"kjproj check\" tests=\"{tests}\" failures=\"{failed}\" errors=\"{errors}\" skipped=\"{skipped}\">"
     );
     for r in reports {
-        let file = xml(&r.path.display().to_string());
-        let failed = r.checks.iter().filter(|c| !c.passed).count();
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{file}\" tests=\"{}\" failures=\"{failed}\" errors=\"{}\">",
-            r.checks.len().max(1),
-            usize::from(r.error.is_some())
-        );
+        let file = r.path.display().to_string();
         if let Some(e) = &r.error {
+            let file = xml(&file);
             let _ = writeln!(
                 out,
-                "    <testcase classname=\"{file}\" name=\"load scenario\">\n      <error message=\"{}\">{}</error>\n    </testcase>",
+                "  <testsuite name=\"{file}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n    <testcase classname=\"{file}\" name=\"load scenario\">\n      <error message=\"{}\">{}</error>\n    </testcase>\n  </testsuite>",
                 xml(e.lines().next().unwrap_or("")),
                 xml(e)
             );
+            continue;
         }
-        for c in &r.checks {
-            let _ = write!(
-                out,
-                "    <testcase classname=\"{file}\" name=\"{}\"",
-                xml(&c.name)
-            );
-            if c.passed {
-                let _ = writeln!(out, "/>");
+        for v in &r.variants {
+            let suite = if v.variant == BASE {
+                xml(&file)
             } else {
-                let message = format!("{} (bound: {})", c.actual, c.bound);
-                let why = c
-                    .why
-                    .as_deref()
-                    .map_or_else(String::new, |w| format!("\nwhy: {w}"));
-                let _ = writeln!(
+                xml(&format!("{file} [{}]", v.variant))
+            };
+            let failed = v.checks.iter().filter(|c| c.failed()).count();
+            let skipped = v.checks.iter().filter(|c| c.skipped.is_some()).count();
+            let _ = writeln!(
+                out,
+                "  <testsuite name=\"{suite}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"{skipped}\">",
+                v.checks.len()
+            );
+            for c in &v.checks {
+                let _ = write!(
                     out,
-                    ">\n      <failure message=\"{}\">check: {}{}</failure>\n    </testcase>",
-                    xml(&message),
-                    xml(&c.check),
-                    xml(&why)
+                    "    <testcase classname=\"{suite}\" name=\"{}\"",
+                    xml(&c.name)
                 );
+                if let Some(why) = &c.skipped {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                        xml(&format!("{why} ({}; bound: {})", c.actual, c.bound))
+                    );
+                } else if c.passed {
+                    let _ = writeln!(out, "/>");
+                } else {
+                    let message = format!("{} (bound: {})", c.actual, c.bound);
+                    let why = c
+                        .why
+                        .as_deref()
+                        .map_or_else(String::new, |w| format!("\nwhy: {w}"));
+                    let _ = writeln!(
+                        out,
+                        ">\n      <failure message=\"{}\">check: {}{}</failure>\n    </testcase>",
+                        xml(&message),
+                        xml(&c.check),
+                        xml(&why)
+                    );
+                }
             }
+            let _ = writeln!(out, "  </testsuite>");
         }
-        let _ = writeln!(out, "  </testsuite>");
     }
     out.push_str("</testsuites>\n");
     out

@@ -1,221 +1,19 @@
-//! Comparing scenarios: a file's variants in `kjproj run`, or several files in
-//! `kjproj compare A.toml B.toml …`.
+//! `kjproj compare A.toml B.toml …`: several files (and, on request, their variants) side
+//! by side in `compare.csv`, `compare.png` and a terminal table.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::run::push_chart;
+use super::terminal::{out, outln};
 use crate::error::Error;
-use crate::export::{OutputFile, write_atomically};
-use crate::format::{fixed, significant};
-use crate::model::{self, Projection, shape::cagr};
-use crate::plot::{self, CompareChart, ComparePanel};
-use crate::scenario::{self, Lang, RatioKind, Scenario};
-
-/// One scenario in a comparison.
-pub struct Entry<'a> {
-    /// Its name in the legend and the CSV.
-    pub label: String,
-    /// The scenario.
-    pub scenario: &'a Scenario,
-    /// Its projection.
-    pub projection: &'a Projection,
-}
-
-/// A series by name across entries: (name, label, is a share, unit axis).
-struct SeriesInfo {
-    name: String,
-    label: String,
-    share: bool,
-    axis: String,
-}
-
-/// Every metric and ratio name in any entry, in first-seen order.
-fn series(entries: &[Entry], lang: Lang) -> Vec<SeriesInfo> {
-    let mut out: Vec<SeriesInfo> = Vec::new();
-    for e in entries {
-        let s = e.scenario;
-        let metrics = s.metrics.iter().map(|m| SeriesInfo {
-            name: m.name.clone(),
-            label: m.label.clone(),
-            share: false,
-            axis: s.unit.clone(),
-        });
-        let ratios = s.ratios.iter().map(|r| {
-            let share = r.kind == RatioKind::Share;
-            SeriesInfo {
-                name: r.name.clone(),
-                label: r.label.clone(),
-                share,
-                axis: match (share, lang) {
-                    (true, Lang::En) => "Share (%)".into(),
-                    (true, Lang::Ko) => "점유율 (%)".into(),
-                    (false, Lang::En) => "Ratio".into(),
-                    (false, Lang::Ko) => "비율".into(),
-                },
-            }
-        });
-        for info in metrics.chain(ratios) {
-            if !out.iter().any(|o| o.name == info.name) {
-                out.push(info);
-            }
-        }
-    }
-    out
-}
-
-/// The path of the series called `name` in an entry, if it has one.
-fn path_of<'a>(e: &Entry<'a>, name: &str) -> Option<&'a [f64]> {
-    let s = e.scenario;
-    s.metrics
-        .iter()
-        .position(|m| m.name == name)
-        .map(|i| e.projection.metrics[i].as_slice())
-        .or_else(|| {
-            s.ratios
-                .iter()
-                .position(|r| r.name == name)
-                .map(|i| e.projection.ratios[i].as_slice())
-        })
-}
-
-/// The value of `name` in `year` for an entry (NaN where it has none).
-fn value(e: &Entry, name: &str, year: i32) -> f64 {
-    let index = year - e.scenario.baseline_year;
-    path_of(e, name)
-        .and_then(|p| usize::try_from(index).ok().and_then(|i| p.get(i)))
-        .copied()
-        .unwrap_or(f64::NAN)
-}
-
-/// `compare.csv`, `compare.png` (and `compare.svg`) for the entries.
-pub fn comparison_files(
-    entries: &[Entry],
-    title: &str,
-    lang: Lang,
-    svg: bool,
-) -> Result<Vec<OutputFile>, Error> {
-    let series = series(entries, lang);
-    let first = entries
-        .iter()
-        .map(|e| e.scenario.baseline_year)
-        .min()
-        .unwrap_or(0);
-    let last = entries
-        .iter()
-        .map(|e| e.scenario.target_year)
-        .max()
-        .unwrap_or(0);
-    let years: Vec<i32> = (first..=last).collect();
-
-    let mut csv = ::csv::Writer::from_writer(Vec::new());
-    let write_error = |e: ::csv::Error| Error::Write {
-        path: "compare.csv".into(),
-        source: e.into(),
-    };
-    let mut header = vec!["variant".to_owned(), "year".into()];
-    header.extend(series.iter().map(|s| s.name.clone()));
-    csv.write_record(&header).map_err(write_error)?;
-    for e in entries {
-        for &y in &years {
-            let mut row = vec![e.label.clone(), y.to_string()];
-            row.extend(series.iter().map(|s| {
-                let v = value(e, &s.name, y);
-                if v.is_nan() {
-                    String::new()
-                } else {
-                    significant(v)
-                }
-            }));
-            csv.write_record(&row).map_err(write_error)?;
-        }
-    }
-    let csv = csv.into_inner().map_err(|e| Error::Write {
-        path: "compare.csv".into(),
-        source: e.into_error(),
-    })?;
-
-    let chart = CompareChart {
-        title: title.to_owned(),
-        subtitle: match lang {
-            Lang::En => format!("{} scenarios compared, {first}–{last}", entries.len()),
-            Lang::Ko => format!("시나리오 {}개 비교, {first}–{last}년", entries.len()),
-        },
-        year_axis: match lang {
-            Lang::En => "Year".into(),
-            Lang::Ko => "연도".into(),
-        },
-        years: years.clone(),
-        variants: entries.iter().map(|e| e.label.clone()).collect(),
-        panels: series
-            .iter()
-            .map(|s| ComparePanel {
-                title: s.label.clone(),
-                axis: s.axis.clone(),
-                percent: s.share,
-                lines: entries
-                    .iter()
-                    .map(|e| years.iter().map(|&y| value(e, &s.name, y)).collect())
-                    .collect(),
-            })
-            .collect(),
-        footnotes: Vec::new(),
-    };
-    let mut files = vec![OutputFile {
-        name: "compare.csv".into(),
-        bytes: csv,
-    }];
-    push_chart(
-        &mut files,
-        "compare",
-        svg,
-        || plot::render_compare_png(&chart),
-        || plot::render_compare_svg(&chart),
-    )?;
-    Ok(files)
-}
-
-/// A table of each entry's target-year values and CAGRs, for the terminal.
-pub fn comparison_table(entries: &[Entry]) -> String {
-    let series = series(entries, Lang::En);
-    let mut out = String::new();
-    let width = entries
-        .iter()
-        .map(|e| e.label.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(8);
-    let _ = write!(out, "{:<width$}  {:>6}", "scenario", "year");
-    for s in &series {
-        let _ = write!(out, "  {:>15}", s.name);
-    }
-    out.push('\n');
-    for e in entries {
-        let year = e.scenario.target_year;
-        let _ = write!(out, "{:<width$}  {:>6}", e.label, year);
-        for s in &series {
-            let v = value(e, &s.name, year);
-            let shown = if v.is_nan() {
-                "–".to_owned()
-            } else if s.share {
-                format!("{}%", fixed(v * 100.0, 2))
-            } else {
-                let growth = path_of(e, &s.name)
-                    .and_then(|p| cagr(p[0], p[p.len() - 1], (p.len() - 1) as f64))
-                    .map_or_else(String::new, |g| format!(" ({}%/y)", fixed(g * 100.0, 1)));
-                format!("{}{growth}", fixed(v, 1))
-            };
-            let _ = write!(out, "  {shown:>15}");
-        }
-        out.push('\n');
-    }
-    out
-}
+use crate::evaluate::{self, Analyses, Evaluation, Overrides};
+use crate::export::{probe, write_atomically};
+use crate::render::compare::{Entry, comparison_files, comparison_table};
+use crate::scenario::{self, BASE, Lang, Scenario};
 
 /// Options of `kjproj compare`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CompareOptions {
-    /// The scenario files, at least two.
+    /// The scenario files.
     pub scenarios: Vec<PathBuf>,
     /// Output directory (default `output/compare`).
     pub out_dir: Option<PathBuf>,
@@ -225,52 +23,107 @@ pub struct CompareOptions {
     pub lang: Option<Lang>,
     /// Print only warnings and errors.
     pub quiet: bool,
+    /// Variants to include from every file that has them (`base` is the file itself).
+    pub variants: Vec<String>,
+    /// Include every variant of every file.
+    pub all_variants: bool,
 }
 
 /// Runs `kjproj compare`.
 pub fn run(options: &CompareOptions) -> Result<(), Error> {
-    if options.scenarios.len() < 2 {
-        return Err(Error::Usage(
-            "give at least two scenario files to compare".into(),
-        ));
-    }
-    let mut loaded = Vec::new();
-    for path in &options.scenarios {
-        let s = scenario::load(path)?;
-        let p = model::project(&s).map_err(|e| Error::Internal {
-            context: "projection".into(),
-            message: e.message,
-        })?;
-        loaded.push((path, s, p));
-    }
-    let entries: Vec<Entry> = loaded
-        .iter()
-        .map(|(path, s, p)| Entry {
-            label: stem(path),
-            scenario: s,
-            projection: p,
-        })
-        .collect();
-    let lang = options.lang.unwrap_or(entries[0].scenario.lang);
-    let title = entries
-        .iter()
-        .map(|e| e.scenario.name.as_str())
-        .collect::<Vec<_>>()
-        .join(" · ");
-    let files = comparison_files(&entries, &title, lang, options.svg)?;
     let dir = options
         .out_dir
         .clone()
         .unwrap_or_else(|| Path::new("output").join("compare"));
+    let loaded: Vec<(String, Scenario)> = options
+        .scenarios
+        .iter()
+        .map(|p| Ok((stem(p), scenario::load(p)?)))
+        .collect::<Result<_, Error>>()?;
+    let chosen = choose(&loaded, options)?;
+    if chosen.len() < 2 {
+        return Err(Error::Usage(
+            "give at least two scenarios to compare: two files, or a file with --variant NAME or --variants"
+                .into(),
+        ));
+    }
+    probe(&dir)?;
+    let overrides = Overrides {
+        lang: options.lang,
+        ..Overrides::default()
+    };
+    let evals: Vec<(String, Evaluation)> = chosen
+        .into_iter()
+        .map(|(label, file, variant)| {
+            Ok((
+                label,
+                evaluate::evaluate(file, variant, &overrides, Analyses::PROJECTION, None)?,
+            ))
+        })
+        .collect::<Result<_, Error>>()?;
+    let entries: Vec<Entry> = evals
+        .iter()
+        .map(|(label, e)| Entry::of(e, label.clone()))
+        .collect();
+    let lang = options.lang.unwrap_or(entries[0].scenario.lang);
+    let mut titles: Vec<&str> = Vec::new();
+    for (_, s) in &loaded {
+        if !titles.contains(&s.name.as_str()) {
+            titles.push(&s.name);
+        }
+    }
+    let files = comparison_files(&entries, &titles.join(" · "), lang, options.svg)?;
     let written = write_atomically(&dir, &files)?;
     if !options.quiet {
-        print!("{}", comparison_table(&entries));
-        println!();
+        out!("{}", comparison_table(&entries));
+        outln!();
         for path in written {
-            println!("wrote {}", path.display());
+            outln!("wrote {}", path.display());
         }
     }
     Ok(())
+}
+
+/// The (label, file, variant) of every scenario to compare: each file's base, unless
+/// variants are named, then the named ones (`base` among them if asked for).
+type Chosen<'a> = (String, &'a Scenario, Option<&'a scenario::Variant>);
+
+fn choose<'a>(
+    loaded: &'a [(String, Scenario)],
+    options: &CompareOptions,
+) -> Result<Vec<Chosen<'a>>, Error> {
+    for name in &options.variants {
+        let known = name == BASE
+            || loaded
+                .iter()
+                .any(|(_, s)| s.variants.iter().any(|v| v.name == *name));
+        if !known {
+            return Err(Error::Usage(format!(
+                "--variant: no file has a variant `{name}`"
+            )));
+        }
+    }
+    let several = loaded.len() > 1;
+    let mut out = Vec::new();
+    for (stem, s) in loaded {
+        let label = |v: &str| {
+            if several {
+                format!("{stem}: {v}")
+            } else {
+                v.to_owned()
+            }
+        };
+        let wants_base = options.variants.is_empty() || options.variants.iter().any(|n| n == BASE);
+        if wants_base {
+            out.push((if several { stem.clone() } else { label(BASE) }, s, None));
+        }
+        for v in &s.variants {
+            if options.all_variants || options.variants.contains(&v.name) {
+                out.push((label(&v.label), s, Some(v)));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn stem(path: &Path) -> String {

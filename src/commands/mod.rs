@@ -1,12 +1,31 @@
-//! One module per subcommand. Each takes a plain options struct, never clap types.
+//! One module per subcommand, each glue between loading, [`crate::evaluate`] and
+//! [`crate::render`]: it takes a plain options struct (never clap types), and imports no
+//! other subcommand.
 
 pub mod check;
 pub mod compare;
 pub mod new;
 pub mod report;
 pub mod run;
-pub mod sensitivity;
 pub mod solve;
-mod terminal;
+pub mod terminal;
 
 pub use terminal::Style;
+
+use crate::error::Error;
+
+/// Runs `work` on a pool of `threads` worker threads (default: one per core). Results
+/// never depend on the number.
+pub fn with_threads<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> Result<T, Error> + Send,
+) -> Result<T, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Internal {
+            context: "thread pool".into(),
+            message: e.to_string(),
+        })?;
+    pool.install(work)
+}

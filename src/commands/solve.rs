@@ -3,13 +3,13 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use super::terminal::out;
 use crate::check::{self, expr};
 use crate::error::Error;
+use crate::evaluate::{self, Overrides, Settings};
 use crate::format::fixed;
 use crate::model::{self, shape::cagr};
-use crate::scenario::{self, InputTarget};
-use crate::sensitivity::monte_carlo;
-use crate::sensitivity::sampling::Method;
+use crate::scenario::{self, BASE, InputTarget};
 use crate::solve::{self, Problem, base_value};
 
 /// Default Monte Carlo draws per evaluation when solving for a probability.
@@ -32,11 +32,16 @@ pub struct SolveOptions {
     pub draws: Option<u64>,
     /// Seed for `probability`.
     pub seed: Option<u64>,
+    /// The variant to solve in (`None` or `base`: the file itself).
+    pub variant: Option<String>,
 }
 
 /// Runs `kjproj solve` and prints the answer.
 pub fn run(options: &SolveOptions) -> Result<(), Error> {
-    let scenario = scenario::load(&options.scenario)?;
+    let file = scenario::load(&options.scenario)?;
+    let (scenario, _) = evaluate::select(&file, options.variant.as_deref().unwrap_or(BASE))?;
+    // A file the model cannot project is a file error, with its position.
+    evaluate::project(scenario)?;
     let usage = |m: String| Error::Usage(m);
     let (input, name) = scenario
         .input(&options.vary)
@@ -80,28 +85,27 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
     let probability = match options.probability {
         None => None,
         Some(p) if p > 0.0 && p < 1.0 => {
-            let u = scenario.uncertainty.as_ref().filter(|u| !u.inputs.is_empty()).ok_or_else(|| {
-                usage("--probability needs uncertain inputs: the scenario has no [uncertainty.inputs]".into())
-            })?;
+            if scenario
+                .uncertainty
+                .as_ref()
+                .is_none_or(|u| u.inputs.is_empty())
+            {
+                return Err(usage("--probability needs uncertain inputs: the scenario has no [uncertainty.inputs]".into()));
+            }
             if !matches!(quantity, expr::Quantity::Value(_)) {
                 return Err(usage(
                     "--probability takes a goal on a value, e.g. `share[2031] = 15%`".into(),
                 ));
             }
-            Some((
-                p,
-                monte_carlo::Settings {
-                    draws: options
-                        .draws
-                        .or(Some(DEFAULT_SOLVE_DRAWS))
-                        .unwrap_or(DEFAULT_SOLVE_DRAWS),
-                    seed: options
-                        .seed
-                        .or(u.seed)
-                        .unwrap_or(super::sensitivity::DEFAULT_SEED),
-                    method: u.sampling.unwrap_or(Method::LatinHypercube),
-                },
-            ))
+            // The same settings as every other command; only the draws per evaluation
+            // default lower, since the search evaluates many times.
+            let overrides = Overrides {
+                draws: Some(options.draws.unwrap_or(DEFAULT_SOLVE_DRAWS)),
+                seed: options.seed,
+                ..Overrides::default()
+            };
+            overrides.validate()?;
+            Some((p, Settings::resolve(scenario, &overrides).simulation))
         }
         Some(p) => {
             return Err(usage(format!(
@@ -111,14 +115,14 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
     };
 
     let problem = Problem {
-        scenario: &scenario,
+        scenario,
         input,
         quantity: quantity.clone(),
         goal,
         range,
         probability,
     };
-    let shown = |v: f64| check::show(&scenario, &quantity, v);
+    let shown = |v: f64| check::show(scenario, &quantity, v);
     let result_words = |v: f64| match probability {
         Some(_) => format!("{}%", fixed(v * 100.0, 1)),
         None => shown(v),
@@ -158,7 +162,7 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
             let _ = writeln!(
                 out,
                 "  (the file has {}; with the solution {words} = {})",
-                short(base_value(&scenario, input)),
+                short(base_value(scenario, input)),
                 shown(solution.achieved)
             );
         }
@@ -176,7 +180,7 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
                 "  ({} draws per evaluation, seed {}; the file has {})",
                 settings.draws,
                 settings.seed,
-                short(base_value(&scenario, input))
+                short(base_value(scenario, input))
             );
         }
     }
@@ -242,7 +246,12 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
             ""
         }
     );
-    print!("{out}");
+    if let Some(v) = &options.variant
+        && v != BASE
+    {
+        out = format!("in variant {v}:\n{out}");
+    }
+    out!("{out}");
     Ok(())
 }
 

@@ -1,4 +1,6 @@
-//! `paths.csv`: one row per year, one column per metric and ratio, then year-on-year growth.
+//! The CSV exporter: typed rows ([`csv_rows`]) and `paths.csv`, whose columns are the
+//! scenario's own series (one row per year, one column per metric and ratio, then
+//! year-on-year growth).
 
 use crate::format::significant as number;
 use crate::model::Projection;
@@ -44,6 +46,18 @@ pub fn paths_csv(scenario: &Scenario, projection: &Projection) -> std::io::Resul
             _ => String::new(),
         }));
         out.write_record(&row)?;
+    }
+    out.into_inner().map_err(|e| e.into_error())
+}
+
+/// Typed rows as CSV: the header (also when there are no rows), then one line per row.
+pub fn csv_rows<T: super::rows::Row>(rows: &[T]) -> std::io::Result<Vec<u8>> {
+    let mut out = ::csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    out.write_record(T::COLUMNS)?;
+    for row in rows {
+        out.serialize(row)?;
     }
     out.into_inner().map_err(|e| e.into_error())
 }

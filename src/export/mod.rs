@@ -5,7 +5,8 @@
 //! half-written or clobbered output behind.
 
 mod csv;
+pub mod rows;
 mod write;
 
-pub use csv::paths_csv;
-pub use write::{OutputFile, write_atomically};
+pub use csv::{csv_rows, paths_csv};
+pub use write::{OutputFile, probe, write_atomically};

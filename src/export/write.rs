@@ -9,7 +9,9 @@ use crate::error::Error;
 /// A complete output file, ready to be put in place.
 #[derive(Debug, Clone)]
 pub struct OutputFile {
-    /// File name within the output directory (`paths.csv`).
+    /// Path within the output directory: a file name (`paths.csv`), or a folder and a file
+    /// name (`delayed_start/paths.csv`). Anything else (`..`, an absolute path, deeper
+    /// folders) is refused, so no output ever lands outside the output directory.
     pub name: String,
     /// The whole contents.
     pub bytes: Vec<u8>,
@@ -25,12 +27,34 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>
         let path = path.to_owned();
         move |source| Error::Write { path, source }
     };
-    std::fs::create_dir_all(dir).map_err(fail(dir))?;
-    remove_stale_temporaries(dir);
+    for file in files {
+        if !inside(&file.name) {
+            return Err(Error::Internal {
+                context: "writing outputs".into(),
+                message: format!(
+                    "the output name `{}` would leave the output folder",
+                    file.name
+                ),
+            });
+        }
+    }
+    let mut folders: Vec<PathBuf> = vec![dir.to_owned()];
+    for file in files {
+        if let Some(parent) = dir.join(&file.name).parent()
+            && !folders.iter().any(|f| f == parent)
+        {
+            folders.push(parent.to_owned());
+        }
+    }
+    for folder in &folders {
+        std::fs::create_dir_all(folder).map_err(fail(folder))?;
+        remove_stale_temporaries(folder);
+    }
 
     let mut staged = Vec::with_capacity(files.len());
     for file in files {
         let target = dir.join(&file.name);
+        let folder = target.parent().unwrap_or(dir);
         let mut builder = tempfile::Builder::new();
         builder.prefix(".kjproj-").suffix(".tmp");
         // tempfile creates private (0600) files; outputs are ordinary readable files.
@@ -39,7 +63,7 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
-        let mut tmp = builder.tempfile_in(dir).map_err(fail(&target))?;
+        let mut tmp = builder.tempfile_in(folder).map_err(fail(&target))?;
         tmp.write_all(&file.bytes).map_err(fail(&target))?;
         tmp.as_file().sync_all().map_err(fail(&target))?;
         staged.push((tmp, target));
@@ -51,6 +75,45 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>
         written.push(target);
     }
     Ok(written)
+}
+
+/// Whether an output name stays inside the output folder: one or two plain components.
+fn inside(name: &str) -> bool {
+    let parts: Vec<std::path::Component> = Path::new(name).components().collect();
+    !parts.is_empty()
+        && parts.len() <= 2
+        && parts
+            .iter()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// Makes sure `dir` is, or can become, a folder kjproj can write in, before any work is
+/// done and without leaving anything behind: the nearest folder of `dir` that exists
+/// must be a folder in which a file can be created (one is, and removed at once).
+pub fn probe(dir: &Path) -> Result<(), Error> {
+    let fail = |source| Error::Write {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut existing = dir;
+    while !existing.as_os_str().is_empty() && !existing.exists() {
+        existing = existing.parent().unwrap_or(Path::new(""));
+    }
+    if existing.as_os_str().is_empty() {
+        existing = Path::new(".");
+    }
+    if !existing.is_dir() {
+        return Err(fail(std::io::Error::other(format!(
+            "{} is a file, not a folder",
+            existing.display()
+        ))));
+    }
+    tempfile::Builder::new()
+        .prefix(".kjproj-probe-")
+        .suffix(".tmp")
+        .tempfile_in(existing)
+        .map(drop)
+        .map_err(fail)
 }
 
 /// How old a temporary file must be before it counts as left behind by a killed run

@@ -348,6 +348,27 @@ impl Comparison {
         self.difference().abs() <= self.tolerance + slack
     }
 
+    /// A figure of this comparison in its natural unit: percent for shares (3 decimals),
+    /// plain otherwise (4 decimals).
+    pub fn figure(&self, v: f64) -> String {
+        match self.kind {
+            SeriesKind::Ratio(RatioKind::Share) => crate::format::percent(v, 3),
+            _ => crate::format::fixed(v, 4),
+        }
+    }
+
+    /// A difference or tolerance: percentage points for shares, plain otherwise; with
+    /// `signed`, a `+` before a difference of 0 or more.
+    pub fn gap(&self, v: f64, signed: bool) -> String {
+        let sign = if signed && v >= 0.0 { "+" } else { "" };
+        match self.kind {
+            SeriesKind::Ratio(RatioKind::Share) => {
+                format!("{sign}{} pp", crate::format::fixed(v * 100.0, 3))
+            }
+            _ => format!("{sign}{}", crate::format::fixed(v, 4)),
+        }
+    }
+
     /// Whether the two figures differ at all (beyond floating-point noise).
     pub fn differs(&self) -> bool {
         let slack = 1e-12 * self.stated.abs().max(self.derived.abs());

@@ -5,7 +5,7 @@ use super::locate::path;
 use super::raw::RawCheck;
 use super::validate::Validator;
 use super::{DeclaredCheck, Metric, Ratio};
-use crate::check::expr::{self, Quantity};
+use crate::scenario::expr::{self, Quantity};
 
 pub(super) fn validate(
     v: &mut Validator,
@@ -99,7 +99,21 @@ pub(super) fn validate(
             text: c.check.trim().to_owned(),
             expr: e,
             why: c.why.clone().filter(|w| !w.trim().is_empty()),
+            skip: c
+                .skip
+                .iter()
+                .flatten()
+                .map(|(variant, why)| (variant.clone(), why.trim().to_owned()))
+                .collect(),
         });
+        for (variant, why) in c.skip.iter().flatten() {
+            if why.trim().is_empty() {
+                v.problem(
+                    at.key("skip").key(variant),
+                    format!("say why the check does not apply to `{variant}`: skip = {{ {variant} = \"reason\" }}"),
+                );
+            }
+        }
     }
     out
 }

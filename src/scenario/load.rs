@@ -137,6 +137,50 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioErrors> {
     parse_layers(&[(file, text)])
 }
 
+/// Where a scenario came from: the text of its file and of the files it extends, and, for
+/// a variant, its name and the keys it overrides. Problems found after loading (a value
+/// that the model cannot project, say) are located with it, so they name a file, line,
+/// column and key like any other problem in the file.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    files: std::sync::Arc<[(PathBuf, String)]>,
+    variant: Option<VariantPlace>,
+}
+
+/// A variant's name and the keys it overrides.
+#[derive(Debug, Clone)]
+struct VariantPlace {
+    name: String,
+    overrides: Vec<KeyPath>,
+}
+
+impl Origin {
+    /// An error about `key` (e.g. `["metrics", "sales", "baseline_growth"]`) with its
+    /// position in the file that sets it.
+    pub fn problem(&self, key: &[String], message: String) -> ScenarioErrors {
+        let mut layers = Vec::new();
+        for (file, text) in self.files.iter() {
+            match DeTable::parse(text) {
+                Ok(tree) => layers.push(Layer { file, text, tree }),
+                Err(_) => break,
+            }
+        }
+        let key = KeyPath(key.iter().cloned().map(Seg::Key).collect());
+        if layers.is_empty() {
+            // Not loaded from text (built in a test): no position to give.
+            return ScenarioErrors(vec![ScenarioError {
+                file: PathBuf::new(),
+                position: None,
+                key: Some(key.to_string()),
+                message,
+                excerpt: None,
+            }]);
+        }
+        let locator = Locator { layers };
+        ScenarioErrors(vec![locator.located(self.variant.as_ref(), key, message)])
+    }
+}
+
 /// One file's text and spanned tree: where error positions are looked up.
 struct Layer<'a> {
     file: &'a Path,
@@ -151,6 +195,34 @@ struct Locator<'a> {
 }
 
 impl Locator<'_> {
+    /// An error about `key`; in a variant, positioned at the override that sets the key
+    /// (or a table above it) and prefixed with the variant's name.
+    fn located(
+        &self,
+        variant: Option<&VariantPlace>,
+        key: KeyPath,
+        message: String,
+    ) -> ScenarioError {
+        match variant {
+            Some(v) => {
+                let at = v
+                    .overrides
+                    .iter()
+                    .find(|o| key.0.starts_with(&o.0) || o.0.starts_with(&key.0))
+                    .map_or_else(
+                        || key.clone(),
+                        |o| path(&["variants", &v.name]).key(&o.to_string()),
+                    );
+                self.error(
+                    Some(&key),
+                    Some(&at),
+                    format!("in variant `{}`: {message}", v.name),
+                )
+            }
+            None => self.error(Some(&key), Some(&key), message),
+        }
+    }
+
     /// An error about `shown` (the key named in the message), positioned at `at`.
     fn error(
         &self,
@@ -227,14 +299,30 @@ fn parse_layers(files: &[(&Path, &str)]) -> Result<Scenario, ScenarioErrors> {
         layers.push(Layer { file, text, tree });
     }
     let locator = Locator { layers };
+    let origin_files: std::sync::Arc<[(PathBuf, String)]> = files
+        .iter()
+        .map(|&(f, t)| (f.to_owned(), t.to_owned()))
+        .collect();
 
-    // Merge: the file's tables over the ones it extends, key by key.
+    // Merge: the file's tables over the ones it extends, key by key. A file that changes
+    // a value under an absolute range it does not restate is refused (see `ranges`).
     let mut merged = toml::Table::new();
-    for &(_, text) in files.iter().rev() {
+    let mut stale = Vec::new();
+    for (i, &(_, text)) in files.iter().enumerate().rev() {
         let table: toml::Table = toml::from_str(text).map_err(|e| {
             ScenarioErrors(vec![locator.error(None, None, first_line(e.message()))])
         })?;
+        let before = merged.clone();
         merge(&mut merged, table);
+        if let Some(&(parent, _)) = files.get(i + 1) {
+            let parent = parent.display().to_string();
+            for s in super::ranges::stale_ranges(&before, &merged, &parent) {
+                stale.push(locator.error(Some(&s.value_key), Some(&s.value_key), s.message));
+            }
+        }
+    }
+    if !stale.is_empty() {
+        return Err(ScenarioErrors(stale));
     }
     let variants = match merged.remove("variants") {
         None => toml::Table::new(),
@@ -250,11 +338,31 @@ fn parse_layers(files: &[(&Path, &str)]) -> Result<Scenario, ScenarioErrors> {
     };
 
     let mut scenario = build(merged.clone(), &locator, None)?;
+    scenario.origin = Origin {
+        files: origin_files.clone(),
+        variant: None,
+    };
     let mut problems = Vec::new();
     for (name, body) in variants {
-        match variant(&merged, &name, body, &locator) {
+        match variant(&merged, &name, body, &locator, &origin_files) {
             Ok(v) => scenario.variants.push(v),
             Err(e) => problems.extend(e.0),
+        }
+    }
+    for (i, c) in scenario.checks.iter().enumerate() {
+        for (name, _) in &c.skip {
+            if name != "*" && !scenario.variants.iter().any(|v| v.name == *name) {
+                let key = path(&["checks"]).index(i).key("skip").key(name);
+                let known: Vec<&str> = scenario.variants.iter().map(|v| v.name.as_str()).collect();
+                problems.push(locator.error(
+                    Some(&key),
+                    Some(&key),
+                    format!(
+                        "there is no variant `{name}` to skip (variants: {}; `*` means every variant)",
+                        if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                    ),
+                ));
+            }
         }
     }
     if problems.is_empty() {
@@ -282,6 +390,7 @@ fn variant(
     name: &str,
     body: toml::Value,
     locator: &Locator<'_>,
+    files: &std::sync::Arc<[(PathBuf, String)]>,
 ) -> Result<Variant, ScenarioErrors> {
     let at = path(&["variants", name]);
     let fail = |key: &KeyPath, message: String| {
@@ -293,14 +402,48 @@ fn variant(
             "a variant is a table of overrides: `\"metrics.market.target.value\" = 280`".into(),
         ));
     };
+    if !super::is_variant_name(name) {
+        return Err(fail(
+            &at,
+            format!(
+                "`{name}` is not a usable variant name: use 1 to {} letters, digits, `_` or `-` (not starting with `-`, and not `{}`); the name is the variant's output folder",
+                super::MAX_VARIANT_NAME,
+                super::BASE
+            ),
+        ));
+    }
     let mut table = base.clone();
     let (mut label, mut description) = (name.to_owned(), String::new());
+    let mut skip_checks: Vec<(String, String)> = Vec::new();
     let mut overrides: Vec<(KeyPath, String)> = Vec::new();
     for (key, value) in body {
         let here = at.key(&key);
         match (key.as_str(), &value) {
             ("label", toml::Value::String(s)) => label = s.clone(),
             ("description", toml::Value::String(s)) => description = s.clone(),
+            ("skip_checks", toml::Value::Table(t)) => {
+                for (check, why) in t {
+                    match why {
+                        toml::Value::String(w) if !w.trim().is_empty() => {
+                            skip_checks.push((check.clone(), w.trim().to_owned()));
+                        }
+                        _ => {
+                            return Err(fail(
+                                &here.key(check),
+                                format!(
+                                    "say why the variant skips `{check}`, in quotes: `\"{check}\" = \"reason\"`"
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            ("skip_checks", _) => {
+                return Err(fail(
+                    &here,
+                    "`skip_checks` is a table of check names and reasons: `skip_checks = { \"check name\" = \"reason\" }`".into(),
+                ));
+            }
             ("label" | "description", _) => {
                 return Err(fail(
                     &here,
@@ -319,6 +462,17 @@ fn variant(
             }
         }
     }
+    let place = VariantPlace {
+        name: name.to_owned(),
+        overrides: overrides.iter().map(|(k, _)| k.clone()).collect(),
+    };
+    let stale: Vec<ScenarioError> = super::ranges::stale_ranges(base, &table, "the base")
+        .into_iter()
+        .map(|s| locator.located(Some(&place), s.value_key, s.message))
+        .collect();
+    if !stale.is_empty() {
+        return Err(ScenarioErrors(stale));
+    }
     if overrides.is_empty() {
         return Err(fail(
             &at,
@@ -327,7 +481,42 @@ fn variant(
             ),
         ));
     }
-    let scenario = build(table, locator, Some((name, &overrides)))?;
+    let mut scenario = build(table, locator, Some((name, &overrides)))?;
+    // The checks a variant skips must exist: a typo would silently skip nothing.
+    let known: Vec<String> = scenario
+        .checks
+        .iter()
+        .map(|c| c.name.clone())
+        .chain(
+            scenario
+                .builtin_checks()
+                .into_iter()
+                .map(|b| b.name(&scenario)),
+        )
+        .collect();
+    for (check, _) in &skip_checks {
+        if !known.contains(check) {
+            return Err(fail(
+                &at.key("skip_checks").key(check),
+                format!(
+                    "variant `{name}` has no check named `{check}`; its checks are: {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    scenario.variant = Some(super::VariantScope {
+        name: name.to_owned(),
+        skip_checks,
+    });
+    scenario.origin = Origin {
+        files: files.clone(),
+        variant: Some(place),
+    };
     Ok(Variant {
         name: name.to_owned(),
         label,
@@ -378,32 +567,22 @@ fn set_in(
     }
 }
 
-/// Deserializes, validates and test-projects a merged table. For a variant, errors about
-/// a key it overrides point at the override.
+/// Deserializes and validates a merged table. For a variant, errors about a key it
+/// overrides point at the override.
 fn build(
     table: toml::Table,
     locator: &Locator<'_>,
     variant: Option<(&str, &[(KeyPath, String)])>,
 ) -> Result<Scenario, ScenarioErrors> {
-    let place = |key: &KeyPath| -> KeyPath {
-        match variant {
-            Some((name, overrides)) => overrides
-                .iter()
-                .find(|(o, _)| key.0.starts_with(&o.0) || o.0.starts_with(&key.0))
-                .map_or_else(
-                    || key.clone(),
-                    |(o, _)| path(&["variants", name]).key(&o.to_string()),
-                ),
-            None => key.clone(),
-        }
+    let overrides: Vec<KeyPath> = variant
+        .map(|(_, o)| o.iter().map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
+    let place = VariantPlace {
+        name: variant.map(|(n, _)| n.to_owned()).unwrap_or_default(),
+        overrides,
     };
-    let error = |key: KeyPath, message: String| {
-        let message = match variant {
-            Some((name, _)) => format!("in variant `{name}`: {message}"),
-            None => message,
-        };
-        locator.error(Some(&key), Some(&place(&key)), message)
-    };
+    let place = variant.map(|_| &place);
+    let error = |key: KeyPath, message: String| locator.located(place, key, message);
 
     let raw: RawScenario =
         serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
@@ -439,15 +618,7 @@ fn build(
                 .collect(),
         )
     };
-    let scenario = validate(raw).map_err(located)?;
-    // Some constraints depend on the projected path (a value reached at a programme
-    // start must suit the shape); projecting once here keeps the promise that a loaded
-    // scenario can always be projected.
-    crate::model::project(&scenario).map_err(|e| {
-        let key = KeyPath(e.key.into_iter().map(Seg::Key).collect());
-        located(vec![(key, e.message)])
-    })?;
-    Ok(scenario)
+    validate(raw).map_err(located)
 }
 
 /// toml's messages sometimes carry a trailing newline or a second line; keep the first,

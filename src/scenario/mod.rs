@@ -12,13 +12,15 @@
 //! A [`Scenario`] that exists is valid: the model can project it without further checks.
 
 mod checks;
+pub mod expr;
 mod load;
 mod locate;
+mod ranges;
 mod raw;
 mod uncertainty;
 mod validate;
 
-pub use load::{load, parse};
+pub use load::{Origin, load, parse};
 
 /// The longest horizon (target year minus baseline year) a scenario may span.
 pub const MAX_HORIZON_YEARS: i32 = 1000;
@@ -29,9 +31,9 @@ pub const MAX_SERIES: usize = 200;
 /// The most Monte Carlo draws a run may ask for.
 pub const MAX_DRAWS: u64 = 1_000_000_000;
 
-use crate::sensitivity::correlation::CorrelationMatrix;
-use crate::sensitivity::distribution::Distribution;
-use crate::sensitivity::sampling::Method;
+use crate::stats::correlation::CorrelationMatrix;
+use crate::stats::distribution::Distribution;
+use crate::stats::sampling::Method;
 
 /// A validated scenario.
 #[derive(Debug, Clone)]
@@ -61,6 +63,178 @@ pub struct Scenario {
     pub checks: Vec<DeclaredCheck>,
     /// Named variants (`[variants.NAME]`), each a whole scenario, in file order.
     pub variants: Vec<Variant>,
+    /// The files it was read from, to locate problems found after loading.
+    pub origin: Origin,
+    /// For a variant's scenario: which variant it is and the checks it skips.
+    pub variant: Option<VariantScope>,
+}
+
+/// What a variant's own scenario knows of being a variant: its name and the checks it
+/// skips (declared and built-in, by name, each with the reason shown on its line).
+#[derive(Debug, Clone, Default)]
+pub struct VariantScope {
+    /// The variant's name.
+    pub name: String,
+    /// (check name, reason), from `skip_checks` in `[variants.NAME]`.
+    pub skip_checks: Vec<(String, String)>,
+}
+
+/// The longest variant name.
+pub const MAX_VARIANT_NAME: usize = 64;
+
+/// Whether `name` is a usable variant name: 1 to [`MAX_VARIANT_NAME`] letters, digits,
+/// `_` or `-`, not starting with `-`, and not `base` (the name of the file itself in
+/// outputs). A variant's name is the name of its output directory, so it can never be a
+/// path (`..`, `/tmp/x`, `.`, an empty name).
+pub fn is_variant_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= MAX_VARIANT_NAME
+        && name != BASE
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The name that stands for the file itself (no variant) in outputs and in `--variant`.
+pub const BASE: &str = "base";
+
+/// A check every scenario gets, named by what it checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuiltinCheck {
+    /// A stated figure (or a sum's stated total) agrees with the derived value: the
+    /// series and the year.
+    Stated(Series, i32),
+    /// A share stays within 0–100% in every year (index into [`Scenario::ratios`]).
+    ShareBounds(usize),
+    /// An S-curve's points all rise or all fall (index into [`Scenario::metrics`]).
+    Milestones(usize),
+    /// Every given and stated figure cites a source.
+    Sources,
+}
+
+impl Scenario {
+    /// The built-in checks of this scenario, in the order they are reported.
+    pub fn builtin_checks(&self) -> Vec<BuiltinCheck> {
+        let mut out = Vec::new();
+        // In the order of the model's comparisons: a sum's stated totals, then each
+        // metric's stated figures, then each ratio's.
+        for (i, m) in self.metrics.iter().enumerate() {
+            if matches!(m.shape, Shape::Sum { .. }) {
+                out.push(BuiltinCheck::Stated(Series::Metric(i), m.baseline.year));
+                out.push(BuiltinCheck::Stated(Series::Metric(i), m.target.year));
+            }
+            out.extend(
+                m.stated
+                    .iter()
+                    .map(|s| BuiltinCheck::Stated(Series::Metric(i), s.year)),
+            );
+        }
+        for (i, r) in self.ratios.iter().enumerate() {
+            out.extend(
+                r.stated
+                    .iter()
+                    .map(|s| BuiltinCheck::Stated(Series::Ratio(i), s.year)),
+            );
+        }
+        for (i, r) in self.ratios.iter().enumerate() {
+            if r.kind == RatioKind::Share {
+                out.push(BuiltinCheck::ShareBounds(i));
+            }
+        }
+        for (i, m) in self.metrics.iter().enumerate() {
+            if matches!(m.shape, Shape::Logistic { .. } | Shape::Gompertz { .. })
+                && !m.milestones.is_empty()
+            {
+                out.push(BuiltinCheck::Milestones(i));
+            }
+        }
+        out.push(BuiltinCheck::Sources);
+        out
+    }
+
+    /// The name of a series.
+    pub fn series_name(&self, series: Series) -> &str {
+        match series {
+            Series::Metric(i) => &self.metrics[i].name,
+            Series::Ratio(i) => &self.ratios[i].name,
+        }
+    }
+
+    /// The stated figures of a series.
+    pub fn stated(&self, series: Series) -> &[Stated] {
+        match series {
+            Series::Metric(i) => &self.metrics[i].stated,
+            Series::Ratio(i) => &self.ratios[i].stated,
+        }
+    }
+
+    /// Why a check (by name; `declared` when it is one of the file's `[[checks]]`) is
+    /// skipped in this scenario, if it is: only a variant's scenario skips checks.
+    pub fn skip_reason(&self, name: &str, declared: Option<&DeclaredCheck>) -> Option<String> {
+        let scope = self.variant.as_ref()?;
+        let from_check = declared.and_then(|c| {
+            c.skip
+                .iter()
+                .find(|(v, _)| *v == scope.name)
+                .or_else(|| c.skip.iter().find(|(v, _)| v == "*"))
+                .map(|(_, why)| why.clone())
+        });
+        from_check.or_else(|| {
+            scope
+                .skip_checks
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, why)| why.clone())
+        })
+    }
+}
+
+impl BuiltinCheck {
+    /// The check's name, as shown on its PASS/FAIL line and named in `skip_checks`.
+    pub fn name(self, scenario: &Scenario) -> String {
+        match self {
+            BuiltinCheck::Stated(series, year) => {
+                let source = match series {
+                    Series::Metric(i) if matches!(scenario.metrics[i].shape, Shape::Sum { .. }) => {
+                        let m = &scenario.metrics[i];
+                        [&m.baseline, &m.target]
+                            .into_iter()
+                            .find(|p| p.year == year)
+                            .and_then(|p| p.source.clone())
+                            .or_else(|| {
+                                scenario
+                                    .stated(series)
+                                    .iter()
+                                    .find(|s| s.year == year)
+                                    .and_then(|s| s.source.clone())
+                            })
+                    }
+                    _ => scenario
+                        .stated(series)
+                        .iter()
+                        .find(|s| s.year == year)
+                        .and_then(|s| s.source.clone()),
+                };
+                format!(
+                    "stated {} {year} agrees with the derived value{}",
+                    scenario.series_name(series),
+                    source.map_or_else(String::new, |s| format!(" [{s}]"))
+                )
+            }
+            BuiltinCheck::ShareBounds(i) => {
+                format!(
+                    "{} stays between 0% and 100% in every year",
+                    scenario.ratios[i].name
+                )
+            }
+            BuiltinCheck::Milestones(i) => {
+                let m = &scenario.metrics[i];
+                format!("milestones of {} suit its {} shape", m.name, m.shape.name())
+            }
+            BuiltinCheck::Sources => "every stated figure cites a source".into(),
+        }
+    }
 }
 
 /// A named variant of a scenario: the base with some keys overridden.
@@ -86,9 +260,11 @@ pub struct DeclaredCheck {
     /// The check as written.
     pub text: String,
     /// The parsed check.
-    pub expr: crate::check::expr::Expr,
+    pub expr: crate::scenario::expr::Expr,
     /// Why the check exists (a citation or reason), if given.
     pub why: Option<String>,
+    /// Variants it does not apply to: (variant name, or `*` for every variant; reason).
+    pub skip: Vec<(String, String)>,
 }
 
 impl Scenario {
@@ -312,6 +488,24 @@ pub struct UncertainInput {
     pub distribution: Distribution,
     /// Source key of the range, if cited.
     pub source: Option<String>,
+    /// How the range was written relative to the value it varies, if it was.
+    pub relative: Option<Relative>,
+}
+
+/// A range written relative to the value it varies (`relative = true` or `plus_minus`),
+/// so that it moves with the value in every variant and every file that extends this one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Relative {
+    /// Parameters are factors of the value (values, targets, milestones, caps).
+    Factor {
+        /// The value the factors multiply.
+        of: f64,
+    },
+    /// Parameters are added to the value (start years in years, growth rates as rates).
+    Offset {
+        /// The value the offsets are added to.
+        to: f64,
+    },
 }
 
 /// The number an uncertain input varies (metric indices into [`Scenario::metrics`]).

@@ -40,6 +40,7 @@ pub(super) struct RawCheck {
     pub name: String,
     pub check: String,
     pub why: Option<String>,
+    pub skip: Option<IndexMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,6 +87,8 @@ pub(super) struct RawInput {
     pub sd: Option<f64>,
     pub low: Option<f64>,
     pub high: Option<f64>,
+    pub relative: Option<bool>,
+    pub plus_minus: Option<f64>,
     pub source: Option<String>,
 }
 

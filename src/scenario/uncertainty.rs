@@ -5,12 +5,12 @@ use super::locate::{KeyPath, path};
 use super::raw::{DistName, RawInput, RawUncertainty, SamplingName};
 use super::validate::{Validator, label_or_name};
 use super::{
-    Correlation, InputTarget, MAX_DRAWS, Metric, PreStartGrowth, Ratio, Series, Shape,
+    Correlation, InputTarget, MAX_DRAWS, Metric, PreStartGrowth, Ratio, Relative, Series, Shape,
     UncertainInput, Uncertainty,
 };
-use crate::sensitivity::correlation::CorrelationMatrix;
-use crate::sensitivity::distribution::{Distribution, DistributionError};
-use crate::sensitivity::sampling::Method;
+use crate::stats::correlation::CorrelationMatrix;
+use crate::stats::distribution::{Distribution, DistributionError};
+use crate::stats::sampling::Method;
 
 /// Checks the raw section against the (already valid and ordered) metrics and ratios.
 pub(super) fn validate(
@@ -80,7 +80,11 @@ pub(super) fn validate(
             );
             continue;
         }
-        let Some(distribution) = distribution(v, &key, input) else {
+        let relative = match relative(v, &key, input, target, metrics) {
+            Ok(r) => r,
+            Err(()) => continue,
+        };
+        let Some(distribution) = distribution(v, &key, input, relative) else {
             continue;
         };
         check_support(v, &key, target, &distribution, metrics);
@@ -90,6 +94,7 @@ pub(super) fn validate(
             target,
             distribution,
             source: v.source(key.key("source"), &input.source),
+            relative,
         });
     }
 
@@ -155,7 +160,7 @@ pub(super) fn validate(
 
 /// `metrics.x.target` and `metrics.x.target.value` name the same number; the canonical
 /// form ends in `.value` like the key paths in error messages.
-fn canonical_name(name: &str) -> String {
+pub(super) fn canonical_name(name: &str) -> String {
     let trimmed = name.trim();
     let bare = trimmed.strip_suffix(".value").unwrap_or(trimmed);
     let is_point = bare.ends_with(".baseline") || bare.ends_with(".target") || bare.ends_with(']');
@@ -252,9 +257,67 @@ pub(super) fn resolve_input(
     Ok((target, canonical))
 }
 
-/// The distribution an input describes, or problems naming the parameter.
-fn distribution(v: &mut Validator, key: &KeyPath, input: &RawInput) -> Option<Distribution> {
-    let given: Vec<(&'static str, f64)> = [
+/// The value an input varies, as the scenario gives it.
+pub(super) fn value_of(target: InputTarget, metrics: &[Metric]) -> f64 {
+    match target {
+        InputTarget::Baseline(m) => metrics[m].baseline.value,
+        InputTarget::Target(m) => metrics[m].target.value,
+        InputTarget::Milestone(m, i) => metrics[m].milestones[i].value,
+        InputTarget::StartYear(m) => metrics[m]
+            .start
+            .as_ref()
+            .map_or(f64::NAN, |s| f64::from(s.year)),
+        InputTarget::Cap(m) => match metrics[m].shape {
+            Shape::Logistic { cap } | Shape::Gompertz { cap } => cap,
+            _ => f64::NAN,
+        },
+        InputTarget::GrowthRate(m) => match metrics[m].start.as_ref().map(|s| &s.growth) {
+            Some(PreStartGrowth::Rate(g)) => *g,
+            _ => f64::NAN,
+        },
+    }
+}
+
+/// Whether the range is relative to the value it varies: factors for values and caps,
+/// offsets for start years and growth rates. `Err` when a problem was reported.
+fn relative(
+    v: &mut Validator,
+    key: &KeyPath,
+    input: &RawInput,
+    target: InputTarget,
+    metrics: &[Metric],
+) -> Result<Option<Relative>, ()> {
+    if input.relative != Some(true) && input.plus_minus.is_none() {
+        return Ok(None);
+    }
+    let value = value_of(target, metrics);
+    match target {
+        InputTarget::StartYear(_) | InputTarget::GrowthRate(_) => {
+            Ok(Some(Relative::Offset { to: value }))
+        }
+        _ if value > 0.0 => Ok(Some(Relative::Factor { of: value })),
+        _ => {
+            v.problem(
+                key.key(if input.plus_minus.is_some() { "plus_minus" } else { "relative" }),
+                format!(
+                    "a relative range multiplies the value it varies, which must be above 0; the value is {}: give this range in absolute terms",
+                    crate::format::significant(value)
+                ),
+            );
+            Err(())
+        }
+    }
+}
+
+/// The distribution an input describes, or problems naming the parameter. A relative
+/// range's parameters are turned into absolute ones first.
+fn distribution(
+    v: &mut Validator,
+    key: &KeyPath,
+    input: &RawInput,
+    relative: Option<Relative>,
+) -> Option<Distribution> {
+    let mut given: Vec<(&'static str, f64)> = [
         ("min", input.min),
         ("mode", input.mode),
         ("max", input.max),
@@ -266,12 +329,42 @@ fn distribution(v: &mut Validator, key: &KeyPath, input: &RawInput) -> Option<Di
     .into_iter()
     .filter_map(|(field, value)| value.map(|x| (field, x)))
     .collect();
+    if let Some(pm) = input.plus_minus {
+        if !v.finite(key.key("plus_minus"), pm) {
+            return None;
+        }
+        if let Some((field, _)) = given.first() {
+            v.problem(
+                key.key(field),
+                "`plus_minus` is the whole range (a normal with P5 and P95 at the value minus and plus it); give either `plus_minus` or the distribution's parameters",
+            );
+            return None;
+        }
+        if input.dist.is_some_and(|d| d != DistName::Normal) {
+            v.problem(key.key("dist"), "`plus_minus` describes a normal distribution; give `low`/`high` or `min`/`max` with `relative = true` for another one");
+            return None;
+        }
+        let (low, high) = match relative {
+            Some(Relative::Factor { .. }) => (1.0 - pm, 1.0 + pm),
+            _ => (-pm, pm),
+        };
+        given = vec![("low", low), ("high", high)];
+    }
     let mut ok = true;
     for (field, x) in &given {
         ok &= v.finite(key.key(field), *x);
     }
     if !ok {
         return None;
+    }
+    if let Some(r) = relative {
+        for (field, x) in &mut given {
+            *x = match (r, *field) {
+                (Relative::Factor { of }, _) => *x * of,
+                (Relative::Offset { .. }, "sd") => *x,
+                (Relative::Offset { to }, _) => *x + to,
+            };
+        }
     }
     let has = |field: &str| given.iter().any(|(f, _)| *f == field);
     let get = |field: &str| {

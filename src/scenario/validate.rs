@@ -132,6 +132,8 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
         uncertainty,
         checks,
         variants: Vec::new(),
+        origin: Default::default(),
+        variant: None,
     })
 }
 

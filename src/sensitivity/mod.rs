@@ -4,13 +4,10 @@
 //! Every analysis works the same way: the scenario's numbers ([`crate::model::Inputs`])
 //! start at the file's values, the uncertain ones are set from their distributions'
 //! quantiles, and [`crate::model::project_into`] projects the result. Random numbers come
-//! from one ChaCha stream per chunk of draws ([`sampling::chunk_rng`]), so results depend on
+//! from one ChaCha stream per chunk of draws ([`crate::stats::sampling::chunk_rng`]), so results depend on
 //! the seed and the number of draws only, never on the number of threads.
 
-pub mod correlation;
-pub mod distribution;
 pub mod monte_carlo;
-pub mod sampling;
 pub mod sobol;
 pub mod tornado;
 

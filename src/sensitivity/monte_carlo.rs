@@ -24,11 +24,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use super::distribution::Quantile;
-use super::sampling::{self, Method};
 use super::{all_series, apply, value_of};
 use crate::model::{Inputs, Projection, Workspace, project_into};
 use crate::scenario::{Scenario, Series};
+use crate::stats::distribution::Quantile;
+use crate::stats::sampling::{self, Method};
+use crate::stats::streaming::{Histogram, Welford};
 
 /// Draws per chunk: the unit of work and of random streams. Changing it changes results.
 pub const CHUNK: u64 = 65_536;
@@ -280,7 +281,7 @@ pub fn draw_inputs(
             .iter()
             .map(|&i| std::mem::take(&mut columns[i]))
             .collect();
-        super::correlation::iman_conover(&mut picked, &c.matrix, &mut rng);
+        crate::stats::correlation::iman_conover(&mut picked, &c.matrix, &mut rng);
         for (&i, column) in c.inputs.iter().zip(picked) {
             columns[i] = column;
         }
@@ -358,176 +359,6 @@ fn simulate_chunk(
         reached,
         infeasible,
         first_infeasible,
-    }
-}
-
-/// Count, mean and sum of squared deviations (Welford 1962), mergeable (Chan et al. 1979).
-#[derive(Debug, Clone, Copy, Default)]
-struct Welford {
-    n: u64,
-    mean: f64,
-    m2: f64,
-}
-
-impl Welford {
-    fn push(&mut self, x: f64) {
-        self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / self.n as f64;
-        self.m2 += d * (x - self.mean);
-    }
-
-    fn merge(self, other: Welford) -> Welford {
-        if other.n == 0 {
-            return self;
-        }
-        if self.n == 0 {
-            return other;
-        }
-        let n = self.n + other.n;
-        let d = other.mean - self.mean;
-        Welford {
-            n,
-            mean: self.mean + d * other.n as f64 / n as f64,
-            m2: self.m2 + other.m2 + d * d * (self.n as f64 * other.n as f64) / n as f64,
-        }
-    }
-}
-
-/// A fixed-range histogram with exact out-of-range values.
-#[derive(Debug, Clone)]
-struct Histogram {
-    lo: f64,
-    hi: f64,
-    counts: Vec<u32>,
-    below: Vec<f64>,
-    above: Vec<f64>,
-    n: u64,
-    /// Exact extremes: quantiles never leave them (a constant series stays exact).
-    min: f64,
-    max: f64,
-    /// Draws below or in each bin, filled by `prepare` for fast look-ups.
-    cumulative: Vec<u64>,
-}
-
-impl Histogram {
-    fn new((lo, hi): (f64, f64), bins: usize) -> Histogram {
-        Histogram {
-            lo,
-            hi,
-            counts: vec![0; bins],
-            below: Vec::new(),
-            above: Vec::new(),
-            n: 0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-            cumulative: Vec::new(),
-        }
-    }
-
-    fn add(&mut self, x: f64) {
-        self.n += 1;
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
-        if x < self.lo {
-            self.below.push(x);
-        } else if x >= self.hi {
-            self.above.push(x);
-        } else {
-            let bins = self.counts.len();
-            let b = ((x - self.lo) / (self.hi - self.lo) * bins as f64) as usize;
-            self.counts[b.min(bins - 1)] += 1;
-        }
-    }
-
-    fn merge(&mut self, other: &Histogram) {
-        self.n += other.n;
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
-        }
-        self.below.extend_from_slice(&other.below);
-        self.above.extend_from_slice(&other.above);
-    }
-
-    /// Sorts the out-of-range values and sums the bins, once all draws are in.
-    fn prepare(&mut self) {
-        self.below.sort_by(f64::total_cmp);
-        self.above.sort_by(f64::total_cmp);
-        let mut total = self.below.len() as u64;
-        self.cumulative = self
-            .counts
-            .iter()
-            .map(|&c| {
-                total += u64::from(c);
-                total
-            })
-            .collect();
-    }
-
-    fn width(&self) -> f64 {
-        (self.hi - self.lo) / self.counts.len() as f64
-    }
-
-    /// The value at rank `r` (0-based, fractional) of the sorted draws, assuming the draws
-    /// in a bin are spread evenly over it.
-    fn at_rank(&self, r: f64) -> f64 {
-        let below = self.below.len() as f64;
-        if r < below {
-            return self.below[r as usize];
-        }
-        // The first bin whose running total passes the rank (binary search).
-        let b = self.cumulative.partition_point(|&c| (c as f64) <= r);
-        if b < self.counts.len() {
-            let before = if b == 0 {
-                below
-            } else {
-                self.cumulative[b - 1] as f64
-            };
-            let c = f64::from(self.counts[b]);
-            let within = (r - before + 0.5) / c;
-            return self.lo + (b as f64 + within) * self.width();
-        }
-        let before = self.cumulative.last().map_or(below, |&c| c as f64);
-        let i = ((r - before) as usize).min(self.above.len().saturating_sub(1));
-        self.above.get(i).copied().unwrap_or(self.hi)
-    }
-
-    /// The `p` quantile (0 ≤ p ≤ 1), ranks interpolated as NumPy's default `linear` method.
-    fn quantile(&self, p: f64) -> f64 {
-        if self.n == 0 {
-            return f64::NAN;
-        }
-        let r = p * (self.n - 1) as f64;
-        let (r0, r1) = (r.floor(), r.ceil());
-        let (a, b) = (self.at_rank(r0), self.at_rank(r1));
-        (a + (b - a) * (r - r0)).clamp(self.min, self.max)
-    }
-
-    /// Share of draws at or below `x`.
-    fn cdf(&self, x: f64) -> f64 {
-        if self.n == 0 {
-            return f64::NAN;
-        }
-        let below = self.below.partition_point(|&v| v <= x) as f64;
-        let mut count = below;
-        if x >= self.lo {
-            let bins = self.counts.len();
-            let pos = ((x - self.lo) / self.width()).min(bins as f64);
-            let full = pos.floor() as usize;
-            count = match full.min(bins) {
-                0 => below,
-                k => self.cumulative[k - 1] as f64,
-            };
-            if full < bins {
-                count += f64::from(self.counts[full]) * (pos - full as f64);
-            }
-        }
-        if x >= self.hi {
-            count += self.above.partition_point(|&v| v <= x) as f64;
-        }
-        count / self.n as f64
     }
 }
 

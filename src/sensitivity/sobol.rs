@@ -21,10 +21,10 @@
 
 use rayon::prelude::*;
 
-use super::sampling::{self, Method};
 use super::{all_series, apply, value_of};
 use crate::model::{Inputs, Projection, Workspace, project_into};
 use crate::scenario::{Scenario, Series};
+use crate::stats::sampling::{self, Method};
 
 /// Rows per chunk of the sample (the unit of random streams).
 const ROWS_PER_CHUNK: usize = 4096;
@@ -265,5 +265,5 @@ fn sd(xs: &[f64]) -> f64 {
 }
 
 fn normal_quantile(p: f64) -> f64 {
-    super::distribution::Distribution::Normal { mean: 0.0, sd: 1.0 }.quantile(p)
+    crate::stats::distribution::Distribution::Normal { mean: 0.0, sd: 1.0 }.quantile(p)
 }

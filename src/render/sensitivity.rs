@@ -1,155 +1,59 @@
-//! The sensitivity part of `kjproj run`: tornado, Monte Carlo fan charts, probabilities of
-//! stated figures, histogram and Sobol indices, as files, summary lines and warnings.
+//! The sensitivity part of an evaluation as outputs: tornado, Monte Carlo fan charts,
+//! probabilities of stated figures, histogram and Sobol indices, as files, summary lines and
+//! the report section.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
 
 use crate::error::Error;
+use crate::evaluate::Evaluation;
 use crate::export::OutputFile;
-use crate::format::{fixed, significant};
+use crate::export::rows::{FanRow, HistogramRow, Num, ProbabilityRow, SobolRow, TornadoRow};
+use crate::format::{fixed, grouped, significant};
 use crate::model::Projection;
 use crate::plot::{
     self, FanChart, FanPanel, HistogramChart, SobolBar, SobolChart, TornadoBar, TornadoChart,
 };
 use crate::scenario::{Lang, RatioKind, Scenario, Series};
-use crate::sensitivity::headline;
-use crate::sensitivity::monte_carlo::{self, MonteCarlo, PERCENTILES};
-use crate::sensitivity::sampling::Method;
+use crate::sensitivity::monte_carlo::{self, MonteCarlo};
 use crate::sensitivity::sobol;
 use crate::sensitivity::tornado::{self, Tornado};
+use crate::stats::sampling::Method;
 
-/// Default Monte Carlo draws when neither the file nor the command line sets them.
-pub const DEFAULT_DRAWS: u64 = 100_000;
-/// Default seed when neither the file nor the command line sets one.
-pub const DEFAULT_SEED: u64 = 42;
-/// Default Sobol base samples.
-pub const DEFAULT_SOBOL_SAMPLES: usize = 16_384;
-/// Bootstrap resamples for Sobol confidence intervals.
-pub const SOBOL_RESAMPLES: usize = 1000;
-
-/// Command-line settings of the sensitivity analysis (each overrides the file's).
-#[derive(Debug, Clone, Default)]
-pub struct SensitivityOptions {
-    /// Monte Carlo draws.
-    pub draws: Option<u64>,
-    /// Random seed.
-    pub seed: Option<u64>,
-    /// Sampling method.
-    pub sampling: Option<Method>,
-    /// Sobol base samples (0 skips Sobol).
-    pub sobol_samples: Option<usize>,
-    /// Show a progress bar on a terminal.
-    pub progress: bool,
-}
-
-/// What the sensitivity analysis produced.
-#[derive(Debug, Clone)]
-pub struct SensitivityReport {
-    /// Files to write.
-    pub files: Vec<OutputFile>,
-    /// Lines for the terminal summary.
-    pub summary: String,
-    /// Warnings.
-    pub warnings: Vec<String>,
-    /// The sensitivity section of `report.md`.
-    pub markdown: String,
-    /// The settings the simulation ran with (draws, seed, method), for reproducing it.
-    pub settings: monte_carlo::Settings,
-    /// The simulation itself, for the checks on its results.
-    pub monte_carlo: MonteCarlo,
-}
-
-/// Runs every sensitivity analysis of `scenario`; `None` if it has no uncertain inputs.
-pub fn analyse(
-    scenario: &Scenario,
-    projection: &Projection,
-    lang: Lang,
-    svg: bool,
-    options: &SensitivityOptions,
-) -> Result<Option<SensitivityReport>, Error> {
-    let Some(u) = scenario
-        .uncertainty
-        .as_ref()
-        .filter(|u| !u.inputs.is_empty())
-    else {
-        return Ok(None);
+/// The sensitivity files of an evaluation (CSV tables and charts); empty without a
+/// sensitivity analysis.
+pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
+    let Some(sens) = &eval.sensitivity else {
+        return Ok(Vec::new());
     };
-    let settings = monte_carlo::Settings {
-        draws: options.draws.or(u.draws).unwrap_or(DEFAULT_DRAWS),
-        seed: options.seed.or(u.seed).unwrap_or(DEFAULT_SEED),
-        method: options
-            .sampling
-            .or(u.sampling)
-            .unwrap_or(Method::LatinHypercube),
-    };
-    let names = Names::new(scenario, lang);
+    let (scenario, settings) = (eval.scenario, eval.settings.simulation);
+    let (mc, tornado, sobol, head) = (&sens.monte_carlo, &sens.tornado, &sens.sobol, sens.headline);
+    let names = Names::new(scenario, eval.settings.lang);
     let last = scenario.years().count() - 1;
-    let head = headline(scenario);
 
-    let tornado = tornado::run(scenario);
-    let mc = with_progress(options.progress, settings.draws, |p| {
-        monte_carlo::run(scenario, settings, Some(p))
-    });
-    let sobol_n = options.sobol_samples.unwrap_or(DEFAULT_SOBOL_SAMPLES);
-    let sobol = (sobol_n > 0).then(|| {
-        sobol::run(
-            scenario,
-            sobol::Settings {
-                base_samples: sobol_n,
-                seed: settings.seed,
-                resamples: SOBOL_RESAMPLES,
-                confidence: 0.95,
-            },
-        )
-    });
-
-    let mut files = Vec::new();
-    let csv = |name: &str, rows: Vec<Vec<String>>| -> Result<OutputFile, Error> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        for row in rows {
-            w.write_record(&row).map_err(|e| Error::Write {
-                path: name.into(),
-                source: e.into(),
-            })?;
-        }
-        Ok(OutputFile {
-            name: name.into(),
-            bytes: w.into_inner().map_err(|e| Error::Write {
-                path: name.into(),
-                source: e.into_error(),
-            })?,
-        })
-    };
-    files.push(csv(
-        "tornado.csv",
-        tornado_rows(scenario, &tornado, &names),
-    )?);
-    files.push(csv("fan.csv", fan_rows(scenario, &mc, &names))?);
-    files.push(csv(
-        "probabilities.csv",
-        probability_rows(scenario, &mc, &names),
-    )?);
     let histogram = mc.histogram(head, last, 40);
-    files.push(csv(
-        "histogram.csv",
-        histogram_rows(scenario, head, &histogram, &names),
-    )?);
-    if let Some((outputs, estimate)) = &sobol {
-        files.push(csv(
+    let mut files = vec![
+        rows_file("tornado.csv", &tornado_rows(scenario, tornado, &names))?,
+        rows_file("fan.csv", &fan_rows(scenario, mc, &names))?,
+        rows_file("probabilities.csv", &probability_rows(scenario, mc, &names))?,
+        rows_file(
+            "histogram.csv",
+            &histogram_rows(scenario, head, &histogram, &names),
+        )?,
+    ];
+    if let Some((outputs, estimate)) = sobol {
+        files.push(rows_file(
             "sobol.csv",
-            sobol_rows(scenario, outputs, estimate, &names),
+            &sobol_rows(scenario, outputs, estimate, &names),
         )?);
     }
 
-    let method_words = match (settings.method, lang) {
+    let method_words = match (settings.method, names.lang) {
         (Method::LatinHypercube, Lang::En) => "Latin hypercube",
         (Method::Random, Lang::En) => "random sampling",
         (Method::LatinHypercube, Lang::Ko) => "라틴 하이퍼큐브",
         (Method::Random, Lang::Ko) => "무작위 표본",
     };
-    let run_words = match lang {
+    let run_words = match names.lang {
         Lang::En => format!(
             "{} draws ({method_words}), seed {}",
             grouped(mc.feasible()),
@@ -161,47 +65,45 @@ pub fn analyse(
             settings.seed
         ),
     };
-    let footnotes = range_footnotes(scenario, lang);
+    let footnotes = range_footnotes(scenario, names.lang);
     let charts = Charts {
-        fan: fan_chart(scenario, projection, &mc, &names, &run_words, &footnotes),
-        tornado: tornado_chart(scenario, &tornado, head, &names, &footnotes),
+        fan: fan_chart(
+            scenario,
+            &eval.projection,
+            mc,
+            &names,
+            &run_words,
+            &footnotes,
+        ),
+        tornado: tornado_chart(scenario, tornado, head, &names, &footnotes),
         histogram: histogram_chart(
-            scenario, &mc, head, histogram, &names, &run_words, &footnotes,
+            scenario, mc, head, histogram, &names, &run_words, &footnotes,
         ),
         sobol: sobol.as_ref().and_then(|(outputs, e)| {
-            sobol_chart(scenario, outputs, e, head, sobol_n, &names, &footnotes)
+            sobol_chart(
+                scenario,
+                outputs,
+                e,
+                head,
+                eval.settings.sobol_samples,
+                &names,
+                &footnotes,
+            )
         }),
     };
     charts.render(&mut files, svg)?;
+    Ok(files)
+}
 
-    let summary = summary(
-        scenario,
-        &mc,
-        &tornado,
-        sobol.as_ref(),
-        head,
-        &names,
-        settings,
-    );
-    let warnings = warnings(scenario, &mc, sobol.as_ref(), &names);
-    let markdown = markdown(
-        scenario,
-        &mc,
-        &tornado,
-        sobol.as_ref(),
-        head,
-        &names,
-        settings,
-        svg,
-    );
-    Ok(Some(SensitivityReport {
-        files,
-        summary,
-        warnings,
-        markdown,
-        settings,
-        monte_carlo: mc,
-    }))
+/// A CSV file of typed rows.
+fn rows_file<T: crate::export::rows::Row>(name: &str, rows: &[T]) -> Result<OutputFile, Error> {
+    Ok(OutputFile {
+        name: name.into(),
+        bytes: crate::export::csv_rows(rows).map_err(|source| Error::Write {
+            path: name.into(),
+            source,
+        })?,
+    })
 }
 
 struct Charts {
@@ -213,7 +115,7 @@ struct Charts {
 
 impl Charts {
     fn render(&self, files: &mut Vec<OutputFile>, svg: bool) -> Result<(), Error> {
-        use super::run::push_chart as push;
+        use super::charts::push_chart as push;
         push(
             files,
             "fan",
@@ -305,36 +207,14 @@ impl<'a> Names<'a> {
         }
     }
 
-    /// A Monte Carlo figure for the terminal: shares to 0.1 percentage point, other values
-    /// to 3 significant digits (Monte Carlo error rarely supports more).
+    /// A Monte Carlo estimate (see [`crate::format::estimate`]).
     fn mc_value(&self, s: Series, v: f64) -> String {
-        if self.is_share(s) {
-            format!("{}%", fixed(v * 100.0, 1))
-        } else if v == 0.0 || !v.is_finite() {
-            significant(v)
-        } else {
-            fixed(v, (2 - v.abs().log10().floor() as i32).max(0) as usize)
-        }
-    }
-
-    /// Half a unit of the last digit [`Names::mc_value`] shows for `v`.
-    fn mc_half_unit(&self, s: Series, v: f64) -> f64 {
-        if self.is_share(s) {
-            0.0005
-        } else if v == 0.0 || !v.is_finite() {
-            f64::INFINITY
-        } else {
-            0.5 * 10f64.powi((v.abs().log10().floor() as i32 - 2).min(0))
-        }
+        crate::format::estimate(v, self.is_share(s))
     }
 
     /// A value of series `s` for the terminal: percent for shares.
     fn value(&self, s: Series, v: f64) -> String {
-        if self.is_share(s) {
-            format!("{}%", fixed(v * 100.0, 2))
-        } else {
-            fixed(v, 2)
-        }
+        crate::format::value(v, self.is_share(s), 2)
     }
 
     fn input_label(&self, i: usize) -> &'a str {
@@ -345,103 +225,74 @@ impl<'a> Names<'a> {
     }
 }
 
-fn row(cells: impl IntoIterator<Item = String>) -> Vec<String> {
-    cells.into_iter().collect()
-}
-
-fn tornado_rows(scenario: &Scenario, t: &Tornado, names: &Names) -> Vec<Vec<String>> {
-    let mut rows = vec![row([
-        "output",
-        "year",
-        "input",
-        "input_low",
-        "input_high",
-        "output_at_low",
-        "output_at_high",
-        "swing",
-        "base",
-        "problem",
-    ]
-    .map(String::from))];
+fn tornado_rows(scenario: &Scenario, t: &Tornado, names: &Names) -> Vec<TornadoRow> {
+    let mut rows = Vec::new();
     for (o, &output) in t.outputs.iter().enumerate() {
         let mut order: Vec<&tornado::Swing> = t.rows.iter().collect();
         order.sort_by(|a, b| b.width(o).total_cmp(&a.width(o)));
         for s in order {
             let (at_low, at_high) = s.outputs[o];
-            rows.push(row([
-                names.name(output).to_owned(),
-                scenario.target_year.to_string(),
-                names.input_label(s.input).to_owned(),
-                significant(s.low),
-                significant(s.high),
-                significant(at_low),
-                significant(at_high),
-                significant(s.width(o)),
-                significant(t.base[o]),
-                s.problem.clone().unwrap_or_default(),
-            ]));
+            rows.push(TornadoRow {
+                output: names.name(output).to_owned(),
+                year: scenario.target_year,
+                input: names.input_label(s.input).to_owned(),
+                input_low: Num(s.low),
+                input_high: Num(s.high),
+                output_at_low: Num(at_low),
+                output_at_high: Num(at_high),
+                swing: Num(s.width(o)),
+                base: Num(t.base[o]),
+                problem: s.problem.clone().unwrap_or_default(),
+            });
         }
     }
     rows
 }
 
-fn fan_rows(scenario: &Scenario, mc: &MonteCarlo, names: &Names) -> Vec<Vec<String>> {
-    let mut header = vec![
-        "series".to_owned(),
-        "year".into(),
-        "mean".into(),
-        "sd".into(),
-    ];
-    header.extend(
-        PERCENTILES
-            .iter()
-            .map(|p| format!("p{}", (p * 100.0).round())),
-    );
-    header.push("mean_se".into());
-    header.extend(
-        PERCENTILES
-            .iter()
-            .map(|p| format!("p{}_se", (p * 100.0).round())),
-    );
-    let mut rows = vec![header];
+fn fan_rows(scenario: &Scenario, mc: &MonteCarlo, names: &Names) -> Vec<FanRow> {
+    let mut rows = Vec::new();
     for (series, stats) in &mc.series {
         for (y, year) in scenario.years().enumerate() {
-            let mut r = vec![
-                names.name(*series).to_owned(),
-                year.to_string(),
-                significant(stats.mean[y]),
-                significant(stats.sd[y]),
-            ];
-            r.extend(stats.percentiles[y].iter().map(|v| significant(*v)));
-            r.push(significant(stats.mean_se[y]));
-            r.extend(stats.percentile_se[y].iter().map(|v| significant(*v)));
-            rows.push(r);
+            let p = stats.percentiles[y].map(Num);
+            let se = stats.percentile_se[y].map(Num);
+            rows.push(FanRow {
+                series: names.name(*series).to_owned(),
+                year,
+                mean: Num(stats.mean[y]),
+                sd: Num(stats.sd[y]),
+                p5: p[0],
+                p10: p[1],
+                p25: p[2],
+                p50: p[3],
+                p75: p[4],
+                p90: p[5],
+                p95: p[6],
+                mean_se: Num(stats.mean_se[y]),
+                p5_se: se[0],
+                p10_se: se[1],
+                p25_se: se[2],
+                p50_se: se[3],
+                p75_se: se[4],
+                p90_se: se[5],
+                p95_se: se[6],
+            });
         }
     }
     rows
 }
 
-fn probability_rows(scenario: &Scenario, mc: &MonteCarlo, names: &Names) -> Vec<Vec<String>> {
-    let mut rows = vec![row([
-        "series",
-        "year",
-        "stated",
-        "probability_at_or_above",
-        "standard_error",
-        "draws",
-    ]
-    .map(String::from))];
-    for p in &mc.probabilities {
-        rows.push(row([
-            names.name(p.series).to_owned(),
-            (scenario.baseline_year + p.year as i32).to_string(),
-            significant(p.stated),
-            significant(p.probability),
-            significant(p.se),
-            mc.feasible().to_string(),
-        ]));
-    }
-    rows
+fn probability_rows(scenario: &Scenario, mc: &MonteCarlo, names: &Names) -> Vec<ProbabilityRow> {
+    mc.probabilities
+        .iter()
+        .map(|p| ProbabilityRow {
+            series: names.name(p.series).to_owned(),
+            year: scenario.baseline_year + p.year as i32,
+            stated: Num(p.stated),
+            probability_at_or_above: Num(p.probability),
+            standard_error: Num(p.se),
+            draws: mc.feasible(),
+        })
+        .collect()
 }
 
 fn histogram_rows(
@@ -449,20 +300,16 @@ fn histogram_rows(
     series: Series,
     bins: &[(f64, f64, f64)],
     names: &Names,
-) -> Vec<Vec<String>> {
-    let mut rows = vec![row(
-        ["series", "year", "bin_low", "bin_high", "fraction"].map(String::from)
-    )];
-    for &(lo, hi, f) in bins {
-        rows.push(row([
-            names.name(series).to_owned(),
-            scenario.target_year.to_string(),
-            significant(lo),
-            significant(hi),
-            significant(f),
-        ]));
-    }
-    rows
+) -> Vec<HistogramRow> {
+    bins.iter()
+        .map(|&(lo, hi, f)| HistogramRow {
+            series: names.name(series).to_owned(),
+            year: scenario.target_year,
+            bin_low: Num(lo),
+            bin_high: Num(hi),
+            fraction: Num(f),
+        })
+        .collect()
 }
 
 fn sobol_rows(
@@ -470,32 +317,21 @@ fn sobol_rows(
     outputs: &[Series],
     e: &sobol::Estimate,
     names: &Names,
-) -> Vec<Vec<String>> {
-    let mut rows = vec![row([
-        "output",
-        "year",
-        "input",
-        "first",
-        "first_low",
-        "first_high",
-        "total",
-        "total_low",
-        "total_high",
-    ]
-    .map(String::from))];
+) -> Vec<SobolRow> {
+    let mut rows = Vec::new();
     for (o, &output) in outputs.iter().enumerate() {
         for (i, ix) in e.indices[o].iter().enumerate() {
-            rows.push(row([
-                names.name(output).to_owned(),
-                scenario.target_year.to_string(),
-                names.input_label(i).to_owned(),
-                significant(ix.first),
-                significant(ix.first - ix.first_conf),
-                significant(ix.first + ix.first_conf),
-                significant(ix.total),
-                significant(ix.total - ix.total_conf),
-                significant(ix.total + ix.total_conf),
-            ]));
+            rows.push(SobolRow {
+                output: names.name(output).to_owned(),
+                year: scenario.target_year,
+                input: names.input_label(i).to_owned(),
+                first: Num(ix.first),
+                first_low: Num(ix.first - ix.first_conf),
+                first_high: Num(ix.first + ix.first_conf),
+                total: Num(ix.total),
+                total_low: Num(ix.total - ix.total_conf),
+                total_high: Num(ix.total + ix.total_conf),
+            });
         }
     }
     rows
@@ -780,7 +616,23 @@ fn sobol_chart(
     })
 }
 
-fn summary(
+/// The sensitivity lines of the terminal summary (empty without an analysis).
+pub fn summary(eval: &Evaluation) -> String {
+    let Some(sens) = &eval.sensitivity else {
+        return String::new();
+    };
+    summary_text(
+        eval.scenario,
+        &sens.monte_carlo,
+        &sens.tornado,
+        sens.sobol.as_ref(),
+        sens.headline,
+        &Names::new(eval.scenario, eval.settings.lang),
+        eval.settings.simulation,
+    )
+}
+
+fn summary_text(
     scenario: &Scenario,
     mc: &MonteCarlo,
     t: &Tornado,
@@ -887,85 +739,6 @@ fn summary(
     out
 }
 
-fn warnings(
-    scenario: &Scenario,
-    mc: &MonteCarlo,
-    sobol: Option<&(Vec<Series>, sobol::Estimate)>,
-    names: &Names,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    if mc.infeasible > 0 {
-        out.push(format!(
-            "{} of {} Monte Carlo draws ({}%) could not be projected and were left out, e.g.: {}",
-            grouped(mc.infeasible),
-            grouped(mc.draws),
-            fixed(mc.infeasible as f64 / mc.draws as f64 * 100.0, 2),
-            mc.first_infeasible.as_deref().unwrap_or("")
-        ));
-    }
-    // Probabilities are shown to 0.1 percentage point: the standard error should be below
-    // half of that.
-    for p in &mc.probabilities {
-        if p.year == 0 || p.se.is_nan() || p.se <= 0.0005 {
-            continue;
-        }
-        let needed = (mc.feasible() as f64 * (p.se / 0.0005).powi(2)).ceil() as u64;
-        out.push(format!(
-            "P({} {} ≥ {}) has a standard error of {} pp, more than the 0.1 pp shown; about {} draws (--draws) would make it 0.05 pp",
-            names.name(p.series),
-            scenario.baseline_year + p.year as i32,
-            names.value(p.series, p.stated),
-            fixed(p.se * 100.0, 2),
-            grouped(needed)
-        ));
-    }
-    let last = scenario.years().count() - 1;
-    for (s, stats) in &mc.series {
-        let (p50, se) = (stats.percentiles[last][3], stats.percentile_se[last][3]);
-        if se > names.mc_half_unit(*s, p50) {
-            out.push(format!(
-                "the median of {} in {} ({}) has a standard error of {}, more than the last digit shown; use more --draws",
-                names.name(*s),
-                scenario.target_year,
-                names.mc_value(*s, p50),
-                names.value(*s, se),
-            ));
-        }
-    }
-    if let Some((_, e)) = sobol {
-        if e.dropped > 0 {
-            out.push(format!(
-                "{} Sobol sample rows could not be projected and were left out",
-                grouped(e.dropped as u64)
-            ));
-        }
-        if scenario
-            .uncertainty
-            .as_ref()
-            .is_some_and(|u| u.correlation.is_some())
-        {
-            out.push(
-                "Sobol indices assume independent inputs; the correlations in [uncertainty.correlation] are not applied to them"
-                    .into(),
-            );
-        }
-    }
-    out
-}
-
-/// A number with thousands separators: 1,000,000.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A value with 4 significant digits for labels.
 fn significant_short(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
@@ -975,41 +748,24 @@ fn significant_short(v: f64) -> String {
     fixed(v, (3 - magnitude).max(0) as usize)
 }
 
-/// Runs `work` with a progress bar on standard error when asked and it is a terminal.
-fn with_progress<T>(show: bool, total: u64, work: impl FnOnce(&AtomicU64) -> T) -> T {
-    let done = AtomicU64::new(0);
-    let show = show && std::io::stderr().is_terminal() && total >= 1_000_000;
-    if !show {
-        return work(&done);
-    }
-    let finished = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !finished.load(Ordering::Relaxed) {
-                let d = done.load(Ordering::Relaxed);
-                let width = 30;
-                let filled = (d as f64 / total as f64 * width as f64) as usize;
-                eprint!(
-                    "\r  Monte Carlo [{}{}] {}/{} draws",
-                    "#".repeat(filled.min(width)),
-                    " ".repeat(width - filled.min(width)),
-                    grouped(d),
-                    grouped(total)
-                );
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            eprint!("\r{}\r", " ".repeat(80));
-        });
-        let result = work(&done);
-        finished.store(true, Ordering::Relaxed);
-        result
-    })
+/// The sensitivity section of `report.md`: Monte Carlo table, probabilities, tornado and
+/// Sobol tables, and the charts; `None` without an analysis.
+pub fn markdown(eval: &Evaluation, svg: bool) -> Option<String> {
+    let sens = eval.sensitivity.as_ref()?;
+    Some(markdown_text(
+        eval.scenario,
+        &sens.monte_carlo,
+        &sens.tornado,
+        sens.sobol.as_ref(),
+        sens.headline,
+        &Names::new(eval.scenario, eval.settings.lang),
+        eval.settings.simulation,
+        svg,
+    ))
 }
 
-/// The sensitivity section of `report.md`: Monte Carlo table, probabilities, tornado and
-/// Sobol tables, and the charts.
 #[allow(clippy::too_many_arguments)]
-fn markdown(
+fn markdown_text(
     scenario: &Scenario,
     mc: &MonteCarlo,
     t: &Tornado,

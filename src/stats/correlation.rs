@@ -24,8 +24,8 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::distribution::std_normal_quantile;
+use super::number::significant;
 use super::sampling::shuffle;
-use crate::format::significant;
 
 /// Tolerance for symmetry and for the unit diagonal: TOML numbers copied from a
 /// spreadsheet are exact, so anything larger is a real mistake.

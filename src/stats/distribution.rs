@@ -44,7 +44,7 @@ use std::fmt;
 
 use statrs::function::beta::{checked_beta_reg, checked_ln_beta};
 
-use crate::format::{fixed, significant};
+use super::number::{fixed, significant};
 
 /// Φ⁻¹(0.95), the standard normal 95th percentile: the half-width, in standard
 /// deviations, of the central 90% interval used by the "low to high" shorthands.

@@ -1,0 +1,257 @@
+//! One evaluation per scenario and variant: the deterministic projection, the stated
+//! figures against derived values, the checks, the sensitivity analyses and the warnings,
+//! as one typed result that every renderer (terminal, CSV, Markdown, charts) only reads.
+//!
+//! ```text
+//! scenario::load ──▶ Settings::resolve ──▶ evaluate ──▶ Evaluation ──▶ render::* / export
+//! ```
+//!
+//! Every command goes through [`evaluate`], so a variant gets exactly what the base gets:
+//! its own projection, its own ranges (see `scenario/ranges.rs`), its own checks.
+
+pub mod settings;
+pub mod warning;
+
+use std::sync::atomic::AtomicU64;
+
+use crate::check::{self, Outcome, Simulation};
+use crate::error::Error;
+use crate::model::{self, Comparison, Projection};
+use crate::scenario::{BASE, Scenario, Series};
+use crate::sensitivity::monte_carlo::{self, MonteCarlo};
+use crate::sensitivity::tornado::{self, Tornado};
+use crate::sensitivity::{headline, sobol};
+pub use settings::{Overrides, Settings};
+pub use warning::Warning;
+
+/// Which analyses to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Analyses {
+    /// Tornado, Monte Carlo and (with `sobol_samples > 0`) Sobol indices, when the
+    /// scenario has uncertain inputs.
+    pub sensitivity: bool,
+    /// The built-in and declared checks (a simulation runs for checks that need one).
+    pub checks: bool,
+}
+
+impl Analyses {
+    /// Everything (`kjproj run`, `kjproj report`).
+    pub const ALL: Analyses = Analyses {
+        sensitivity: true,
+        checks: true,
+    };
+    /// The projection only (`kjproj compare`, `kjproj solve`).
+    pub const PROJECTION: Analyses = Analyses {
+        sensitivity: false,
+        checks: false,
+    };
+    /// The checks (`kjproj check`).
+    pub const CHECKS: Analyses = Analyses {
+        sensitivity: false,
+        checks: true,
+    };
+}
+
+/// The sensitivity analyses of one scenario.
+#[derive(Debug, Clone)]
+pub struct Sensitivity {
+    /// The headline output.
+    pub headline: Series,
+    /// One-at-a-time swings.
+    pub tornado: Tornado,
+    /// The Monte Carlo simulation.
+    pub monte_carlo: MonteCarlo,
+    /// Sobol indices (outputs, estimate), unless skipped.
+    pub sobol: Option<(Vec<Series>, sobol::Estimate)>,
+}
+
+/// Everything found for one scenario: the base or one variant.
+#[derive(Debug, Clone)]
+pub struct Evaluation<'a> {
+    /// The scenario evaluated (a variant's is the whole scenario with its overrides).
+    pub scenario: &'a Scenario,
+    /// The variant's name, or `None` for the file itself.
+    pub variant: Option<&'a crate::scenario::Variant>,
+    /// The settings it ran with.
+    pub settings: Settings,
+    /// The year-by-year paths.
+    pub projection: Projection,
+    /// Stated figures against derived values.
+    pub comparisons: Vec<Comparison>,
+    /// Check outcomes (empty unless checks were asked for).
+    pub checks: Vec<Outcome>,
+    /// The sensitivity analyses, if asked for and the scenario has uncertain inputs.
+    pub sensitivity: Option<Sensitivity>,
+    /// Warnings, from the checks and the simulation.
+    pub warnings: Vec<Warning>,
+}
+
+impl Evaluation<'_> {
+    /// The variant's name, or `base`.
+    pub fn name(&self) -> &str {
+        self.variant.map_or(BASE, |v| v.name.as_str())
+    }
+
+    /// The variant's label, or `base_label` for the file itself.
+    pub fn label<'b>(&'b self, base_label: &'b str) -> &'b str {
+        self.variant.map_or(base_label, |v| v.label.as_str())
+    }
+}
+
+/// The scenario of `name` (`base` or a variant's name), or a usage error listing the
+/// names there are.
+pub fn select<'a>(
+    scenario: &'a Scenario,
+    name: &str,
+) -> Result<(&'a Scenario, Option<&'a crate::scenario::Variant>), Error> {
+    if name == BASE {
+        return Ok((scenario, None));
+    }
+    match scenario.variants.iter().find(|v| v.name == name) {
+        Some(v) => Ok((&v.scenario, Some(v))),
+        None => Err(Error::Usage(format!(
+            "--variant: the scenario has no variant `{name}` (it has: {})",
+            std::iter::once(BASE)
+                .chain(scenario.variants.iter().map(|v| v.name.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Projects a scenario; a problem the model finds (a value reached at a programme start
+/// that the shape cannot take, say) is an error in the file, with its position.
+pub fn project(scenario: &Scenario) -> Result<Projection, Error> {
+    model::project(scenario)
+        .map_err(|e| Error::Scenario(scenario.origin.problem(&e.key, e.message)))
+}
+
+/// Evaluates the base (`variant` `None`) or one variant of `file`.
+pub fn evaluate<'a>(
+    file: &'a Scenario,
+    variant: Option<&'a crate::scenario::Variant>,
+    overrides: &Overrides,
+    analyses: Analyses,
+    progress: Option<&AtomicU64>,
+) -> Result<Evaluation<'a>, Error> {
+    let scenario = variant.map_or(file, |v| &v.scenario);
+    let settings = Settings::resolve(scenario, overrides);
+    let projection = project(scenario)?;
+    let comparisons = model::comparisons(scenario, &projection);
+    let uncertain = scenario
+        .uncertainty
+        .as_ref()
+        .is_some_and(|u| !u.inputs.is_empty());
+    let sensitivity = (analyses.sensitivity && uncertain).then(|| Sensitivity {
+        headline: headline(scenario),
+        tornado: tornado::run(scenario),
+        monte_carlo: monte_carlo::run(scenario, settings.simulation, progress),
+        sobol: (settings.sobol_samples > 0).then(|| {
+            sobol::run(
+                scenario,
+                sobol::Settings {
+                    base_samples: settings.sobol_samples,
+                    seed: settings.simulation.seed,
+                    resamples: settings::SOBOL_RESAMPLES,
+                    confidence: 0.95,
+                },
+            )
+        }),
+    });
+    let checks = if analyses.checks {
+        let simulation = match &sensitivity {
+            Some(s) => Simulation::Done(&s.monte_carlo),
+            None => Simulation::Run(settings.simulation),
+        };
+        check::run(scenario, &projection, simulation)
+    } else {
+        Vec::new()
+    };
+    let mut warnings = if analyses.checks {
+        Warning::from_checks(&checks)
+    } else {
+        Warning::from_checks(&check::builtin(scenario, &projection))
+    };
+    if let Some(s) = &sensitivity {
+        warnings.extend(sensitivity_warnings(scenario, s));
+    }
+    Ok(Evaluation {
+        scenario,
+        variant,
+        settings,
+        projection,
+        comparisons,
+        checks,
+        sensitivity,
+        warnings,
+    })
+}
+
+/// Evaluates the base and every variant of `file`, in file order.
+pub fn evaluate_all<'a>(
+    file: &'a Scenario,
+    overrides: &Overrides,
+    analyses: Analyses,
+    progress: Option<&AtomicU64>,
+) -> Result<Vec<Evaluation<'a>>, Error> {
+    std::iter::once(None)
+        .chain(file.variants.iter().map(Some))
+        .map(|v| evaluate(file, v, overrides, analyses, progress))
+        .collect()
+}
+
+/// Warnings about the simulation: dropped draws, imprecise probabilities and medians,
+/// Sobol rows left out, correlations Sobol does not apply.
+fn sensitivity_warnings(scenario: &Scenario, s: &Sensitivity) -> Vec<Warning> {
+    let mc = &s.monte_carlo;
+    let share = |series: Series| matches!(series, Series::Ratio(i) if scenario.ratios[i].kind == crate::scenario::RatioKind::Share);
+    let mut out = Vec::new();
+    if mc.infeasible > 0 {
+        out.push(Warning::DroppedDraws {
+            dropped: mc.infeasible,
+            draws: mc.draws,
+            example: mc.first_infeasible.clone().unwrap_or_default(),
+        });
+    }
+    // Probabilities are shown to 0.1 percentage point: the standard error should be below
+    // half of that.
+    for p in &mc.probabilities {
+        if p.year == 0 || p.se.is_nan() || p.se <= 0.0005 {
+            continue;
+        }
+        out.push(Warning::ImpreciseProbability {
+            series: scenario.series_name(p.series).to_owned(),
+            share: share(p.series),
+            year: scenario.baseline_year + p.year as i32,
+            stated: p.stated,
+            se: p.se,
+            needed: (mc.feasible() as f64 * (p.se / 0.0005).powi(2)).ceil() as u64,
+        });
+    }
+    let last = scenario.years().count() - 1;
+    for (series, stats) in &mc.series {
+        let (p50, se) = (stats.percentiles[last][3], stats.percentile_se[last][3]);
+        if se > crate::format::estimate_half_unit(p50, share(*series)) {
+            out.push(Warning::ImpreciseMedian {
+                series: scenario.series_name(*series).to_owned(),
+                share: share(*series),
+                year: scenario.target_year,
+                median: p50,
+                se,
+            });
+        }
+    }
+    if let Some((_, e)) = &s.sobol {
+        if e.dropped > 0 {
+            out.push(Warning::DroppedSobolRows(e.dropped));
+        }
+        if scenario
+            .uncertainty
+            .as_ref()
+            .is_some_and(|u| u.correlation.is_some())
+        {
+            out.push(Warning::SobolIgnoresCorrelation);
+        }
+    }
+    out
+}

@@ -1,0 +1,183 @@
+//! Warnings as values: what a run found that the user should know, derived from the check
+//! outcomes and the simulation (never by repeating a check), shown by `Display`.
+
+use std::fmt;
+
+use crate::check::{Finding, Outcome, Unsourced};
+use crate::format::{fixed, grouped, percent, value};
+use crate::model::Comparison;
+
+/// One warning.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Warning {
+    /// A stated figure differs from the derived value (within the tolerance or not).
+    StatedDiffers(Comparison),
+    /// A given or stated figure cites no source.
+    NoSource(Unsourced),
+    /// A share leaves 0–100%: the ratio and its (year, value) outside.
+    ShareOutside {
+        /// The ratio's name.
+        ratio: String,
+        /// Years and values outside 0–100%.
+        years: Vec<(i32, f64)>,
+    },
+    /// Monte Carlo draws that could not be projected were left out.
+    DroppedDraws {
+        /// Draws left out.
+        dropped: u64,
+        /// Draws asked for.
+        draws: u64,
+        /// Why the first one failed.
+        example: String,
+    },
+    /// A probability's standard error exceeds the 0.1 pp shown.
+    ImpreciseProbability {
+        /// The series.
+        series: String,
+        /// Whether it is a share (shown in percent).
+        share: bool,
+        /// The year.
+        year: i32,
+        /// The stated figure the probability is of.
+        stated: f64,
+        /// Its standard error.
+        se: f64,
+        /// Draws that would make the standard error 0.05 pp.
+        needed: u64,
+    },
+    /// A median's standard error exceeds the last digit shown.
+    ImpreciseMedian {
+        /// The series.
+        series: String,
+        /// Whether it is a share.
+        share: bool,
+        /// The year.
+        year: i32,
+        /// The median.
+        median: f64,
+        /// Its standard error.
+        se: f64,
+    },
+    /// Sobol sample rows that could not be projected were left out.
+    DroppedSobolRows(usize),
+    /// Sobol indices assume independent inputs, but the file correlates some.
+    SobolIgnoresCorrelation,
+}
+
+impl Warning {
+    /// The warnings that check outcomes carry: stated figures that differ, figures
+    /// without a source, shares outside 0–100%. A check a variant skips (with its
+    /// reason) warns of nothing: `check` and the report show it.
+    pub fn from_checks(outcomes: &[Outcome]) -> Vec<Warning> {
+        let mut out = Vec::new();
+        for o in outcomes.iter().filter(|o| o.skipped.is_none()) {
+            match &o.finding {
+                Finding::Stated(c) if c.differs() => out.push(Warning::StatedDiffers(c.clone())),
+                Finding::Unsourced(missing) => {
+                    out.extend(missing.iter().cloned().map(Warning::NoSource));
+                }
+                Finding::ShareOutside { ratio, years } if !years.is_empty() => {
+                    out.push(Warning::ShareOutside {
+                        ratio: ratio.clone(),
+                        years: years.clone(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::StatedDiffers(c) => {
+                let source = c
+                    .source
+                    .as_deref()
+                    .map_or_else(|| "no source".to_owned(), |s| format!("source: {s}"));
+                let how = c
+                    .derivation
+                    .as_deref()
+                    .map_or_else(String::new, |d| format!(" ({d})"));
+                let verdict = if c.within_tolerance() {
+                    "within"
+                } else {
+                    "OUTSIDE"
+                };
+                write!(
+                    f,
+                    "{} in {} is stated as {} ({source}) but derives as {}{how}: a difference of {}, {verdict} the tolerance ±{}",
+                    c.series,
+                    c.year,
+                    c.figure(c.stated),
+                    c.figure(c.derived),
+                    c.gap(c.difference(), true),
+                    c.gap(c.tolerance, false),
+                )
+            }
+            Warning::NoSource(u) => {
+                let what = match u.what {
+                    "stated" => "stated figure",
+                    other => other,
+                };
+                write!(f, "{}: the {what} value for {} has no source", u.series, u.year)
+            }
+            Warning::ShareOutside { ratio, years } => write!(
+                f,
+                "{ratio} is a share but leaves 0–100% in {}",
+                years
+                    .iter()
+                    .map(|(y, v)| format!("{y} ({})", percent(*v, 1)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Warning::DroppedDraws {
+                dropped,
+                draws,
+                example,
+            } => write!(
+                f,
+                "{} of {} Monte Carlo draws ({}%) could not be projected and were left out, e.g.: {example}",
+                grouped(*dropped),
+                grouped(*draws),
+                fixed(*dropped as f64 / *draws as f64 * 100.0, 2),
+            ),
+            Warning::ImpreciseProbability {
+                series,
+                share,
+                year,
+                stated,
+                se,
+                needed,
+            } => write!(
+                f,
+                "P({series} {year} ≥ {}) has a standard error of {} pp, more than the 0.1 pp shown; about {} draws (--draws) would make it 0.05 pp",
+                value(*stated, *share, 2),
+                fixed(se * 100.0, 2),
+                grouped(*needed)
+            ),
+            Warning::ImpreciseMedian {
+                series,
+                share,
+                year,
+                median,
+                se,
+            } => write!(
+                f,
+                "the median of {series} in {year} ({}) has a standard error of {}, more than the last digit shown; use more --draws",
+                crate::format::estimate(*median, *share),
+                value(*se, *share, 2),
+            ),
+            Warning::DroppedSobolRows(n) => write!(
+                f,
+                "{} Sobol sample rows could not be projected and were left out",
+                grouped(*n as u64)
+            ),
+            Warning::SobolIgnoresCorrelation => f.write_str(
+                "Sobol indices assume independent inputs; the correlations in [uncertainty.correlation] are not applied to them",
+            ),
+        }
+    }
+}

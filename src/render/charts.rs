@@ -1,0 +1,229 @@
+//! Chart data from an evaluation (paths, segments) and the one helper that renders a
+//! chart to PNG (and SVG) files.
+
+use crate::error::Error;
+use crate::export::OutputFile;
+use crate::model::Projection;
+use crate::plot::{self, ChartSeries, PathsChart};
+use crate::scenario::{Lang, RatioKind, Scenario, Shape};
+
+/// `paths.png` and a stacked chart per sum of segments, for one scenario.
+pub fn files(
+    scenario: &Scenario,
+    projection: &Projection,
+    lang: Lang,
+    svg: bool,
+) -> Result<Vec<OutputFile>, Error> {
+    let mut out = Vec::new();
+    let chart = paths_chart(scenario, projection, lang);
+    push_chart(
+        &mut out,
+        "paths",
+        svg,
+        || plot::render_png(&chart),
+        || plot::render_svg(&chart),
+    )?;
+    for (metric, chart) in stacked_charts(scenario, projection, lang) {
+        push_chart(
+            &mut out,
+            &format!("segments_{metric}"),
+            svg,
+            || plot::render_stacked_png(&chart),
+            || plot::render_stacked_svg(&chart),
+        )?;
+    }
+    Ok(out)
+}
+
+/// A stacked chart for every metric that is a sum of segments: (metric name, chart).
+pub fn stacked_charts(
+    scenario: &Scenario,
+    projection: &Projection,
+    lang: Lang,
+) -> Vec<(String, plot::StackedChart)> {
+    scenario
+        .metrics
+        .iter()
+        .filter_map(|m| match &m.shape {
+            Shape::Sum { segments, .. } => Some((m, segments)),
+            _ => None,
+        })
+        .map(|(m, segments)| {
+            let chart = plot::StackedChart {
+                title: format!("{}: {}", scenario.name, m.label),
+                subtitle: match lang {
+                    Lang::En => format!("{} by segment, {}", m.label, scenario.unit),
+                    Lang::Ko => format!("{} 부문별, 단위: {}", m.label, scenario.unit),
+                },
+                year_axis: match lang {
+                    Lang::En => "Year".into(),
+                    Lang::Ko => "연도".into(),
+                },
+                value_axis: scenario.unit.clone(),
+                years: projection.years.clone(),
+                segments: segments
+                    .iter()
+                    .map(|&j| {
+                        (
+                            scenario.metrics[j].label.clone(),
+                            projection.metrics[j].clone(),
+                        )
+                    })
+                    .collect(),
+                stated_totals: vec![
+                    (m.baseline.year, m.baseline.value),
+                    (m.target.year, m.target.value),
+                ],
+                stated_label: match lang {
+                    Lang::En => "stated total".into(),
+                    Lang::Ko => "발표 합계".into(),
+                },
+                footnotes: scenario
+                    .sources
+                    .iter()
+                    .map(|src| {
+                        let word = if lang == Lang::Ko { "출처" } else { "Source" };
+                        format!("{word} [{}]: {}", src.key, src.citation)
+                    })
+                    .collect(),
+            };
+            (m.name.clone(), chart)
+        })
+        .collect()
+}
+
+/// Adds a chart as `NAME.png` (and `NAME.svg` when `svg`) to `files`.
+pub fn push_chart(
+    files: &mut Vec<OutputFile>,
+    name: &str,
+    svg: bool,
+    png: impl FnOnce() -> Result<Vec<u8>, plot::PlotError>,
+    vector: impl FnOnce() -> Result<String, plot::PlotError>,
+) -> Result<(), Error> {
+    files.push(OutputFile {
+        name: format!("{name}.png"),
+        bytes: png().map_err(plot_error(&format!("{name}.png")))?,
+    });
+    if svg {
+        files.push(OutputFile {
+            name: format!("{name}.svg"),
+            bytes: vector()
+                .map_err(plot_error(&format!("{name}.svg")))?
+                .into_bytes(),
+        });
+    }
+    Ok(())
+}
+
+/// Maps a chart error to an internal error naming the chart.
+fn plot_error(name: &str) -> impl Fn(plot::PlotError) -> Error + use<> {
+    let name = name.to_owned();
+    move |e: plot::PlotError| Error::Internal {
+        context: name.clone(),
+        message: e.to_string(),
+    }
+}
+
+/// The chart data for `paths.png`.
+pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> PathsChart {
+    let metrics = scenario
+        .metrics
+        .iter()
+        .zip(&projection.metrics)
+        .map(|(m, path)| ChartSeries {
+            label: m.label.clone(),
+            values: path.clone(),
+            given: std::iter::once(&m.baseline)
+                .chain(&m.milestones)
+                .chain(std::iter::once(&m.target))
+                .map(|p| (p.year, p.value))
+                .collect(),
+            stated: m.stated.iter().map(|s| (s.year, s.value)).collect(),
+        })
+        .collect();
+    let ratios = scenario
+        .ratios
+        .iter()
+        .zip(&projection.ratios)
+        .map(|(r, path)| ChartSeries {
+            label: r.label.clone(),
+            values: path.clone(),
+            given: Vec::new(),
+            stated: r.stated.iter().map(|s| (s.year, s.value)).collect(),
+        })
+        .collect();
+    let all_shares =
+        !scenario.ratios.is_empty() && scenario.ratios.iter().all(|r| r.kind == RatioKind::Share);
+
+    let mut markers: Vec<(i32, String)> = Vec::new();
+    let starts: Vec<(i32, &str)> = scenario
+        .metrics
+        .iter()
+        .filter_map(|m| m.start.as_ref().map(|s| (s.year, m.label.as_str())))
+        .collect();
+    for &(year, label) in &starts {
+        if markers.iter().any(|(y, _)| *y == year) {
+            continue;
+        }
+        let same_year = starts.iter().filter(|(y, _)| *y == year).count();
+        let text = match (lang, same_year == starts.len()) {
+            (Lang::En, true) => "Programme start".to_owned(),
+            (Lang::Ko, true) => "사업 시작".to_owned(),
+            (Lang::En, false) => format!("{label}: start"),
+            (Lang::Ko, false) => format!("{label}: 시작"),
+        };
+        markers.push((year, text));
+    }
+
+    let (sources_word, year_axis, given_label, stated_label, ratio_axis) = match lang {
+        Lang::En => (
+            "Source",
+            "Year",
+            "given in scenario",
+            "stated figure",
+            if all_shares { "Share (%)" } else { "Ratio" },
+        ),
+        Lang::Ko => (
+            "출처",
+            "연도",
+            "시나리오 입력값",
+            "발표 수치",
+            if all_shares {
+                "점유율 (%)"
+            } else {
+                "비율"
+            },
+        ),
+    };
+    let footnotes = scenario
+        .sources
+        .iter()
+        .map(|s| format!("{sources_word} [{}]: {}", s.key, s.citation))
+        .collect();
+    let subtitle = match lang {
+        Lang::En => format!(
+            "Projection {}–{}, {}",
+            scenario.baseline_year, scenario.target_year, scenario.unit
+        ),
+        Lang::Ko => format!(
+            "{}–{}년 전망, 단위: {}",
+            scenario.baseline_year, scenario.target_year, scenario.unit
+        ),
+    };
+
+    PathsChart {
+        title: scenario.name.clone(),
+        subtitle,
+        year_axis: year_axis.into(),
+        metric_axis: scenario.unit.clone(),
+        ratio_axis: ratio_axis.into(),
+        years: projection.years.clone(),
+        metrics,
+        ratios,
+        ratios_as_percent: all_shares,
+        markers,
+        given_label: given_label.into(),
+        stated_label: stated_label.into(),
+        footnotes,
+    }
+}

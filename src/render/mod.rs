@@ -1,0 +1,95 @@
+//! Renderers: everything a user sees, made from [`Evaluation`]s, which they only read.
+//!
+//! | module | renders |
+//! |---|---|
+//! | [`summary`] | the terminal summary of paths and stated figures |
+//! | [`sensitivity`] | tornado, fan, histogram, Sobol: CSV rows, charts, summary, report section |
+//! | [`charts`] | the paths and segments charts |
+//! | [`compare`] | base and variants (or several files) side by side |
+//! | [`report`] | `report.md` |
+
+pub mod charts;
+pub mod compare;
+pub mod report;
+pub mod sensitivity;
+pub mod summary;
+
+use crate::error::Error;
+use crate::evaluate::Evaluation;
+use crate::export::{OutputFile, paths_csv};
+use compare::Entry;
+
+/// Every file of one evaluation: `paths.csv`, its charts, and the sensitivity files.
+/// (`report.md` and comparisons are added by the caller, which knows the whole set.)
+pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
+    let mut files = vec![OutputFile {
+        name: "paths.csv".into(),
+        bytes: paths_csv(eval.scenario, &eval.projection).map_err(|source| Error::Write {
+            path: "paths.csv".into(),
+            source,
+        })?,
+    }];
+    files.extend(charts::files(
+        eval.scenario,
+        &eval.projection,
+        eval.settings.lang,
+        svg,
+    )?);
+    files.extend(sensitivity::files(eval, svg)?);
+    Ok(files)
+}
+
+/// The whole terminal summary of one evaluation.
+pub fn summary(eval: &Evaluation) -> String {
+    let mut out = summary::summary(eval);
+    out.push_str(&sensitivity::summary(eval));
+    out
+}
+
+/// Every file of a run: the base's outputs, `compare.*` and `report.md` at the top, and
+/// each variant's outputs (with its own `report.md`) in a folder named after it.
+pub fn run_files(evals: &[Evaluation], svg: bool, command: &str) -> Result<Vec<OutputFile>, Error> {
+    let (base, variants) = evals.split_first().ok_or_else(|| Error::Internal {
+        context: "run".into(),
+        message: "nothing was evaluated".into(),
+    })?;
+    let mut out = files(base, svg)?;
+    if !variants.is_empty() {
+        let entries = Entry::all(evals);
+        out.extend(compare::comparison_files(
+            &entries,
+            &base.scenario.name,
+            base.settings.lang,
+            svg,
+        )?);
+    }
+    out.push(report_file(base, variants, svg, command));
+    for v in variants {
+        let mut own = files(v, svg)?;
+        own.push(report_file(v, &[], svg, command));
+        out.extend(own.into_iter().map(|f| OutputFile {
+            name: format!("{}/{}", v.name(), f.name),
+            bytes: f.bytes,
+        }));
+    }
+    Ok(out)
+}
+
+/// `report.md` of one evaluation, describing `variants` in a section of their own.
+pub fn report_file(
+    eval: &Evaluation,
+    variants: &[Evaluation],
+    svg: bool,
+    command: &str,
+) -> OutputFile {
+    OutputFile {
+        name: "report.md".into(),
+        bytes: report::report(&report::ReportInput {
+            eval,
+            variants,
+            svg,
+            command,
+        })
+        .into_bytes(),
+    }
+}

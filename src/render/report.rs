@@ -1,0 +1,422 @@
+//! `report.md`: everything a run found, as a document to paste or convert (pandoc, a
+//! Markdown viewer): summary, charts, assumptions with sources, checks, variants, and the
+//! command that reproduces it.
+
+use std::fmt::Write as _;
+
+use crate::evaluate::Evaluation;
+use crate::format::fixed;
+use crate::model::{SeriesKind, shape::cagr};
+use crate::scenario::{Lang, PreStartGrowth, RatioKind, Shape};
+
+/// What goes into a report.
+pub struct ReportInput<'a> {
+    /// The evaluation the report is about: the base, or one variant.
+    pub eval: &'a Evaluation<'a>,
+    /// Variants to describe in a section of their own, each with its folder of outputs
+    /// (empty in a variant's own report).
+    pub variants: &'a [Evaluation<'a>],
+    /// Charts are SVG rather than PNG.
+    pub svg: bool,
+    /// The command line that made the run.
+    pub command: &'a str,
+}
+
+/// The report text.
+pub fn report(r: &ReportInput) -> String {
+    let eval = r.eval;
+    let s = eval.scenario;
+    let projection = &eval.projection;
+    let ko = eval.settings.lang == Lang::Ko;
+    let t = |en: &'static str, kr: &'static str| if ko { kr } else { en };
+    let ext = if r.svg { "svg" } else { "png" };
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", s.name);
+    if let Some(v) = eval.variant {
+        let _ = writeln!(
+            out,
+            "{} **{}** (`{}`){}\n",
+            t("Variant", "변형 시나리오"),
+            v.label,
+            v.name,
+            if v.description.trim().is_empty() {
+                String::new()
+            } else {
+                format!(": {}", v.description.trim())
+            }
+        );
+        for (key, value) in &v.overrides {
+            let _ = writeln!(out, "- `{key}` = `{value}`");
+        }
+        out.push('\n');
+    }
+    if !s.description.trim().is_empty() {
+        let _ = writeln!(out, "{}\n", s.description.trim());
+    }
+    let _ = writeln!(
+        out,
+        "{} {}–{}, {} {}.\n",
+        t("Projection", "전망 기간"),
+        s.baseline_year,
+        s.target_year,
+        t("unit:", "단위:"),
+        s.unit
+    );
+
+    // Summary.
+    let _ = writeln!(out, "## {}\n", t("Summary", "요약"));
+    let (b, y) = (s.baseline_year, s.target_year);
+    let _ = writeln!(
+        out,
+        "| {} | {} | {b} | {y} | CAGR |\n|---|---|---:|---:|---:|",
+        t("metric", "지표"),
+        t("shape", "형태")
+    );
+    for (m, path) in s.metrics.iter().zip(&projection.metrics) {
+        let (first, last) = (path[0], path[path.len() - 1]);
+        let growth = cagr(first, last, f64::from(y - b))
+            .map_or_else(|| "–".into(), |g| format!("{}%", fixed(g * 100.0, 2)));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {growth} |",
+            m.label,
+            shape_words(&m.shape, m.start.as_ref().map(|st| st.year)),
+            fixed(first, 2),
+            fixed(last, 2)
+        );
+    }
+    if !s.ratios.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n| {} | {} | {b} | {y} |\n|---|---|---:|---:|",
+            t("ratio", "비율"),
+            t("of", "정의")
+        );
+        for (ratio, path) in s.ratios.iter().zip(&projection.ratios) {
+            let v = |x: f64| {
+                if ratio.kind == RatioKind::Share {
+                    format!("{}%", fixed(x * 100.0, 3))
+                } else {
+                    fixed(x, 4)
+                }
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} / {} | {} | {} |",
+                ratio.label,
+                s.metrics[ratio.numerator].name,
+                s.metrics[ratio.denominator].name,
+                v(path[0]),
+                v(path[path.len() - 1])
+            );
+        }
+    }
+    let _ = writeln!(out, "\n![paths](paths.{ext})\n");
+    for m in s
+        .metrics
+        .iter()
+        .filter(|m| matches!(m.shape, Shape::Sum { .. }))
+    {
+        let _ = writeln!(
+            out,
+            "![{} by segment](segments_{}.{ext})\n",
+            m.label, m.name
+        );
+    }
+
+    if !eval.comparisons.is_empty() {
+        let _ = writeln!(
+            out,
+            "### {}\n\n| {} | {} | {} | {} | {} | |\n|---|---:|---:|---:|---:|---|",
+            t(
+                "Stated figures against derived values",
+                "발표 수치와 계산 값"
+            ),
+            t("figure", "수치"),
+            t("stated", "발표"),
+            t("derived", "계산"),
+            t("difference", "차이"),
+            t("tolerance", "허용 오차")
+        );
+        for c in &eval.comparisons {
+            let share = c.kind == SeriesKind::Ratio(RatioKind::Share);
+            let v = |x: f64| {
+                if share {
+                    format!("{}%", fixed(x * 100.0, 3))
+                } else {
+                    fixed(x, 4)
+                }
+            };
+            let d = |x: f64| {
+                let sign = if x > 0.0 { "+" } else { "" };
+                if share {
+                    format!("{sign}{} pp", fixed(x * 100.0, 3))
+                } else {
+                    format!("{sign}{}", fixed(x, 4))
+                }
+            };
+            let verdict = if !c.differs() {
+                t("agrees", "일치")
+            } else if c.within_tolerance() {
+                t("within tolerance", "허용 범위 안")
+            } else {
+                t("**outside tolerance**", "**허용 범위 밖**")
+            };
+            let _ = writeln!(
+                out,
+                "| {} {}{} | {} | {} | {} | ±{} | {verdict} |",
+                c.series,
+                c.year,
+                c.source
+                    .as_deref()
+                    .map_or_else(String::new, |k| format!(" [{k}]")),
+                v(c.stated),
+                v(c.derived),
+                d(c.difference()),
+                d(c.tolerance).trim_start_matches('+')
+            );
+        }
+        out.push('\n');
+    }
+
+    if let Some(section) = super::sensitivity::markdown(eval, r.svg) {
+        out.push_str(&section);
+    }
+
+    // Assumptions.
+    let _ = writeln!(out, "## {}\n", t("Assumptions and sources", "가정과 출처"));
+    for m in &s.metrics {
+        let _ = writeln!(
+            out,
+            "- **{}** (`{}`): {}",
+            m.label,
+            m.name,
+            shape_words(&m.shape, None)
+        );
+        let cite = |k: &Option<String>| {
+            k.as_deref().map_or_else(
+                || t(" — *no source*", " — *출처 없음*").to_owned(),
+                |k| format!(" [{k}]"),
+            )
+        };
+        let _ = writeln!(
+            out,
+            "  - {b}: {}{}",
+            fixed(m.baseline.value, 4),
+            cite(&m.baseline.source)
+        );
+        for p in &m.milestones {
+            let _ = writeln!(
+                out,
+                "  - {}: {}{}",
+                p.year,
+                fixed(p.value, 4),
+                cite(&p.source)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  - {y}: {}{}",
+            fixed(m.target.value, 4),
+            cite(&m.target.source)
+        );
+        if let Some(start) = &m.start {
+            let before = match start.growth {
+                PreStartGrowth::Rate(g) => format!("{}%", fixed(g * 100.0, 2)),
+                PreStartGrowth::Follow(i) => {
+                    format!("{} {}", t("as", "다음과 같이:"), s.metrics[i].name)
+                }
+            };
+            let _ = writeln!(
+                out,
+                "  - {} {}; {} {before}",
+                t("programme starts", "사업 시작"),
+                start.year,
+                t("growth before it", "그 전 성장")
+            );
+        }
+    }
+    if let Some(u) = &s.uncertainty {
+        for i in &u.inputs {
+            let _ = writeln!(
+                out,
+                "- {} `{}`: {}{}",
+                t("Range of", "범위:"),
+                i.name,
+                i.distribution.describe(),
+                i.source
+                    .as_deref()
+                    .map_or_else(String::new, |k| format!(" [{k}]"))
+            );
+        }
+        if let Some(c) = &u.correlation {
+            let names: Vec<&str> = c
+                .inputs
+                .iter()
+                .map(|&i| u.inputs[i].name.as_str())
+                .collect();
+            let _ = writeln!(
+                out,
+                "- {}: {}",
+                t(
+                    "Rank correlations (Iman–Conover) between",
+                    "순위 상관 (Iman–Conover):"
+                ),
+                names.join(", ")
+            );
+        }
+    }
+    let _ = writeln!(out, "\n{}\n", t("Sources:", "출처:"));
+    for src in &s.sources {
+        let _ = writeln!(out, "- [{}] {}", src.key, src.citation);
+    }
+    out.push('\n');
+
+    // Checks.
+    let counted = |o: &&crate::check::Outcome| o.skipped.is_none();
+    let passed = eval.checks.iter().filter(|c| c.counts_as_passed()).count();
+    let failed = eval.checks.iter().filter(|c| c.failed()).count();
+    let skipped = eval.checks.iter().filter(|c| !counted(c)).count();
+    let _ = writeln!(
+        out,
+        "## {}\n\n{passed} {}, {failed} {}{}.\n\n| | {} | {} | {} |\n|---|---|---|---|",
+        t("Checks", "점검"),
+        t("passed", "통과"),
+        t("failed", "실패"),
+        if skipped > 0 {
+            format!(", {skipped} {}", t("skipped", "제외"))
+        } else {
+            String::new()
+        },
+        t("check", "점검 항목"),
+        t("result", "결과"),
+        t("bound", "기준")
+    );
+    for c in &eval.checks {
+        let mark = match (&c.skipped, c.passed) {
+            (Some(_), _) => t("skipped", "제외"),
+            (None, true) => "✅",
+            (None, false) => "❌",
+        };
+        let result = match &c.skipped {
+            Some(why) => format!("{} ({}: {why})", c.actual, t("skipped", "제외")),
+            None => c.actual.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "| {mark} | {} | {} | {} |",
+            cell(&c.name),
+            cell(&result),
+            cell(&c.bound)
+        );
+    }
+    out.push('\n');
+
+    // Variants.
+    if !r.variants.is_empty() {
+        let _ = writeln!(out, "## {}\n", t("Variants", "변형 시나리오"));
+        let _ = writeln!(out, "![compare](compare.{ext})\n");
+        for ve in r.variants {
+            let Some(v) = ve.variant else { continue };
+            let p = &ve.projection;
+            let _ = writeln!(out, "### {}\n", v.label);
+            if !v.description.trim().is_empty() {
+                let _ = writeln!(out, "{}\n", v.description.trim());
+            }
+            for (key, value) in &v.overrides {
+                let _ = writeln!(out, "- `{key}` = `{value}`");
+            }
+            let finals: Vec<String> = v
+                .scenario
+                .metrics
+                .iter()
+                .zip(&p.metrics)
+                .map(|(m, path)| format!("{} {}", m.name, fixed(path[path.len() - 1], 2)))
+                .chain(
+                    v.scenario
+                        .ratios
+                        .iter()
+                        .zip(&p.ratios)
+                        .map(|(ratio, path)| {
+                            let x = path[path.len() - 1];
+                            if ratio.kind == RatioKind::Share {
+                                format!("{} {}%", ratio.name, fixed(x * 100.0, 3))
+                            } else {
+                                format!("{} {}", ratio.name, fixed(x, 4))
+                            }
+                        }),
+                )
+                .collect();
+            let _ = writeln!(out, "\n{y}: {}.\n", finals.join(", "));
+            let failed: Vec<&str> = ve
+                .checks
+                .iter()
+                .filter(|c| c.failed())
+                .map(|c| c.name.as_str())
+                .collect();
+            let _ = writeln!(
+                out,
+                "{}: {} {}, {} {}, {} {}{}. {} [{}/report.md]({}/report.md).\n",
+                t("Checks", "점검"),
+                ve.checks.iter().filter(|c| c.counts_as_passed()).count(),
+                t("passed", "통과"),
+                failed.len(),
+                t("failed", "실패"),
+                ve.checks.iter().filter(|c| c.skipped.is_some()).count(),
+                t("skipped", "제외"),
+                if failed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", failed.join("; "))
+                },
+                t("Its own report:", "변형 보고서:"),
+                v.name,
+                v.name
+            );
+            let _ = writeln!(out, "![{}]({}/paths.{ext})\n", v.name, v.name);
+        }
+    }
+
+    // Reproduce.
+    let _ = writeln!(out, "## {}\n", t("Reproduce", "재현 방법"));
+    let _ = writeln!(
+        out,
+        "{}\n\n```sh\n{}\n```\n",
+        t(
+            "Made by kjproj with this command; the same command, file and seed give identical CSV files on any machine and thread count:",
+            "kjproj로 다음 명령을 실행해 만들었습니다. 같은 명령, 파일, 시드는 어떤 컴퓨터와 스레드 수에서도 같은 CSV 파일을 만듭니다:"
+        ),
+        r.command
+    );
+    let _ = writeln!(
+        out,
+        "kjproj {}{}",
+        env!("CARGO_PKG_VERSION"),
+        eval.sensitivity
+            .as_ref()
+            .map(|_| eval.settings.simulation.seed)
+            .map_or_else(String::new, |seed| format!(
+                ", {} {seed}",
+                t("seed", "시드")
+            ))
+    );
+    out
+}
+
+/// A table cell: pipes escaped so they do not split the cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+fn shape_words(shape: &Shape, start: Option<i32>) -> String {
+    let name = match shape {
+        Shape::Logistic { cap } | Shape::Gompertz { cap } => {
+            format!("{} (cap {})", shape.name(), fixed(*cap, 4))
+        }
+        _ => shape.name().to_owned(),
+    };
+    match start {
+        Some(year) => format!("{name} from {year}"),
+        None => name,
+    }
+}

@@ -1,0 +1,168 @@
+//! The terminal summary of an evaluation: each metric's start, end and implied CAGR, each
+//! ratio's start and end, and each stated figure next to its derived value.
+
+use std::fmt::Write as _;
+
+use crate::evaluate::Evaluation;
+use crate::format::{fixed as trim, percent};
+use crate::model::shape::cagr;
+use crate::scenario::{PreStartGrowth, RatioKind};
+
+/// The terminal summary: each metric's start, end and implied CAGR, each ratio's start and
+/// end, and each stated figure next to its derived value.
+pub fn summary(eval: &Evaluation) -> String {
+    let (scenario, projection, comparisons) = (eval.scenario, &eval.projection, &eval.comparisons);
+    let (b, t) = (scenario.baseline_year, scenario.target_year);
+    let span = f64::from(t - b);
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", scenario.name);
+    let _ = writeln!(out, "{b} → {t}, unit: {}", scenario.unit);
+    let _ = writeln!(out);
+
+    let mut rows = vec![[
+        "metric".to_owned(),
+        "shape".to_owned(),
+        b.to_string(),
+        t.to_string(),
+        format!("CAGR {b}–{t}"),
+    ]];
+    for (m, path) in scenario.metrics.iter().zip(&projection.metrics) {
+        let (first, last) = (path[0], path[path.len() - 1]);
+        let shape = match &m.start {
+            Some(s) => format!("{} from {}", m.shape.name(), s.year),
+            None => m.shape.name().to_owned(),
+        };
+        rows.push([
+            m.name.clone(),
+            shape,
+            metric_value(first),
+            metric_value(last),
+            cagr(first, last, span).map_or_else(|| "n/a".into(), |r| percent(r, 2)),
+        ]);
+    }
+    out.push_str(&table(&rows, &[false, false, true, true, true]));
+    for (m, path) in scenario.metrics.iter().zip(&projection.metrics) {
+        let Some(start) = &m.start else { continue };
+        let before = match start.growth {
+            PreStartGrowth::Rate(g) => format!("grows {} a year", percent(g, 2)),
+            PreStartGrowth::Follow(i) => format!("grows with {}", scenario.metrics[i].name),
+        };
+        let at_start = path[(start.year - b) as usize];
+        let after = cagr(at_start, path[path.len() - 1], f64::from(t - start.year))
+            .map_or_else(String::new, |r| {
+                format!(", then {} a year {}–{t}", percent(r, 2), start.year)
+            });
+        let _ = writeln!(
+            out,
+            "  {}: {before} until {} ({}){after}",
+            m.name,
+            start.year,
+            metric_value(at_start)
+        );
+    }
+
+    if !scenario.ratios.is_empty() {
+        let _ = writeln!(out);
+        let mut rows = vec![[
+            "ratio".to_owned(),
+            "of".to_owned(),
+            b.to_string(),
+            t.to_string(),
+            "change".to_owned(),
+        ]];
+        for (r, path) in scenario.ratios.iter().zip(&projection.ratios) {
+            let (first, last) = (path[0], path[path.len() - 1]);
+            let of = format!(
+                "{} / {}",
+                scenario.metrics[r.numerator].name, scenario.metrics[r.denominator].name
+            );
+            let (first_s, last_s, change) = match r.kind {
+                RatioKind::Share => (
+                    percent(first, 3),
+                    percent(last, 3),
+                    format!("{:+.3} pp", (last - first) * 100.0),
+                ),
+                RatioKind::Ratio => (
+                    metric_value(first),
+                    metric_value(last),
+                    format!("{:+}", trim(last - first, 4)),
+                ),
+            };
+            rows.push([r.name.clone(), of, first_s, last_s, change]);
+        }
+        out.push_str(&table(&rows, &[false, false, true, true, true]));
+    }
+
+    if !comparisons.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "stated figures against derived values:");
+        let mut rows = vec![[
+            "figure".to_owned(),
+            "stated".to_owned(),
+            "derived".to_owned(),
+            "difference".to_owned(),
+            "tolerance".to_owned(),
+            "".to_owned(),
+        ]];
+        for c in comparisons {
+            rows.push([
+                format!("{} {}", c.series, c.year),
+                c.figure(c.stated),
+                c.figure(c.derived),
+                c.gap(c.difference(), true),
+                format!("±{}", c.gap(c.tolerance, false)),
+                if !c.differs() {
+                    "agrees".into()
+                } else if c.within_tolerance() {
+                    "within tolerance".into()
+                } else {
+                    "OUTSIDE tolerance".into()
+                },
+            ]);
+        }
+        out.push_str(&table(&rows, &[false, true, true, true, true, false]));
+    }
+    out
+}
+
+/// A metric value with precision suited to its size.
+fn metric_value(v: f64) -> String {
+    let a = v.abs();
+    if a >= 100.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// Aligned columns, two spaces apart; `right[i]` right-aligns column `i`.
+pub fn table<const N: usize>(rows: &[[String; N]], right: &[bool; N]) -> String {
+    let mut widths = [0usize; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            let pad = " ".repeat(widths[i] - cell.chars().count());
+            if right[i] {
+                line.push_str(&pad);
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&pad);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,12 @@
+//! Statistical building blocks that know nothing of scenarios: distributions and their
+//! special functions, rank correlation, sampling streams, streaming summaries (moments
+//! and histograms) and number rounding.
+//!
+//! This module imports nothing else of kjproj (a test in `tests/layering.rs` holds it to
+//! that), so it can be tested, and reused, on its own.
+
+pub mod correlation;
+pub mod distribution;
+pub mod number;
+pub mod sampling;
+pub mod streaming;
