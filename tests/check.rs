@@ -206,3 +206,59 @@ fn a_directory_without_scenarios_is_an_error() {
         .code(2)
         .stderr(predicate::str::contains("holds no .toml scenario files"));
 }
+
+#[test]
+fn junit_has_a_suite_per_variant_with_skipped_cases_and_their_reasons() {
+    let out = TempDir::new().unwrap();
+    let junit = out.path().join("junit.xml");
+    kjproj()
+        .args([
+            "check",
+            repo("scenarios/fine_chem.toml").to_str().unwrap(),
+            "--draws",
+            "20000",
+            "--junit",
+        ])
+        .arg(&junit)
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.attribute("failures"), Some("0"));
+    assert_eq!(root.attribute("skipped"), Some("3"));
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    let names: Vec<String> = suites
+        .iter()
+        .map(|s| {
+            let name = s.attribute("name").unwrap();
+            name.rsplit('/').next().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "fine_chem.toml",
+            "fine_chem.toml [delayed_start]",
+            "fine_chem.toml [smaller_market]"
+        ]
+    );
+    let smaller = suites[2];
+    assert_eq!(smaller.attribute("skipped"), Some("2"));
+    let skipped: Vec<_> = smaller
+        .descendants()
+        .filter(|n| n.has_tag_name("skipped"))
+        .map(|n| n.attribute("message").unwrap().to_owned())
+        .collect();
+    assert_eq!(skipped.len(), 2);
+    assert!(skipped[0].starts_with("the source's 15% assumes a 350 trillion KRW market"));
+    assert!(skipped[0].contains("derived 18.571%"), "{}", skipped[0]);
+    let total: usize = suites
+        .iter()
+        .map(|s| s.attribute("tests").unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(root.attribute("tests"), Some(total.to_string().as_str()));
+}

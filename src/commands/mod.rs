@@ -12,6 +12,8 @@ pub mod terminal;
 
 pub use terminal::Style;
 
+use std::path::{Path, PathBuf};
+
 use crate::error::Error;
 
 /// Runs `work` on a pool of `threads` worker threads (default: one per core). Results
@@ -28,4 +30,12 @@ pub fn with_threads<T: Send>(
             message: e.to_string(),
         })?;
     pool.install(work)
+}
+
+/// `output/<file stem>` for a scenario path.
+pub fn default_out_dir(scenario: &Path) -> PathBuf {
+    let stem = scenario
+        .file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    Path::new("output").join(stem)
 }

@@ -38,7 +38,7 @@ pub fn run(options: &ReportOptions) -> Result<(), Error> {
     let name = options.variant.as_deref().unwrap_or(BASE);
     let (scenario, variant) = evaluate::select(&file, name)?;
     let out_dir = options.out_dir.clone().unwrap_or_else(|| {
-        let dir = super::run::default_out_dir(&options.scenario);
+        let dir = super::default_out_dir(&options.scenario);
         if name == BASE { dir } else { dir.join(name) }
     });
     probe(&out_dir)?;

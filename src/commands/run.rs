@@ -1,6 +1,6 @@
 //! `kjproj run`: evaluate a scenario and every variant, write every output, print a summary.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::terminal::{Style, errln, out, outln, with_progress};
 use crate::error::Error;
@@ -38,7 +38,7 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
     let out_dir = options
         .out_dir
         .clone()
-        .unwrap_or_else(|| default_out_dir(&options.scenario));
+        .unwrap_or_else(|| super::default_out_dir(&options.scenario));
     probe(&out_dir)?;
     super::with_threads(options.threads, || {
         let evals = evaluate_all(&scenario, &options.overrides, !options.quiet)?;
@@ -106,12 +106,4 @@ fn print(evals: &[Evaluation], quiet: bool, written: &[PathBuf]) {
     for path in written {
         outln!("wrote {}", path.display());
     }
-}
-
-/// `output/<file stem>` for a scenario path.
-pub fn default_out_dir(scenario: &Path) -> PathBuf {
-    let stem = scenario
-        .file_stem()
-        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
-    Path::new("output").join(stem)
 }

@@ -7,8 +7,10 @@
 //! | [`charts`] | the paths and segments charts |
 //! | [`compare`] | base and variants (or several files) side by side |
 //! | [`report`] | `report.md` |
+//! | [`checks`] | check results as text, JSON and JUnit XML |
 
 pub mod charts;
+pub mod checks;
 pub mod compare;
 pub mod report;
 pub mod sensitivity;
