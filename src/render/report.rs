@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::evaluate::Evaluation;
 use crate::format::fixed;
 use crate::model::{SeriesKind, shape::cagr};
-use crate::scenario::{Lang, PreStartGrowth, RatioKind, Shape};
+use crate::scenario::{Lang, PreStartGrowth, RatioKind, Relative, Shape};
 
 /// What goes into a report.
 pub struct ReportInput<'a> {
@@ -240,10 +240,23 @@ pub fn report(r: &ReportInput) -> String {
         for i in &u.inputs {
             let _ = writeln!(
                 out,
-                "- {} `{}`: {}{}",
+                "- {} `{}`: {}{}{}",
                 t("Range of", "범위:"),
                 i.name,
                 i.distribution.describe(),
+                match i.relative {
+                    Some(Relative::Factor { of }) => format!(
+                        " ({} {})",
+                        t("relative: factors of the value", "상대 범위: 값의 배수, 값"),
+                        fixed(of, 4)
+                    ),
+                    Some(Relative::Offset { to }) => format!(
+                        " ({} {})",
+                        t("relative: offsets from the value", "상대 범위: 값에서의 차이, 값"),
+                        fixed(to, 4)
+                    ),
+                    None => String::new(),
+                },
                 i.source
                     .as_deref()
                     .map_or_else(String::new, |k| format!(" [{k}]"))
