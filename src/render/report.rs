@@ -252,7 +252,10 @@ pub fn report(r: &ReportInput) -> String {
                     ),
                     Some(Relative::Offset { to }) => format!(
                         " ({} {})",
-                        t("relative: offsets from the value", "상대 범위: 값에서의 차이, 값"),
+                        t(
+                            "relative: offsets from the value",
+                            "상대 범위: 값에서의 차이, 값"
+                        ),
                         fixed(to, 4)
                     ),
                     None => String::new(),
