@@ -39,6 +39,19 @@ fn lang_of(l: cli::LangArg) -> Lang {
 }
 
 impl cli::Common {
+    /// Where and how `run` and `report` write, with the settings this command line
+    /// overrides.
+    fn output(self, out_dir: Option<std::path::PathBuf>) -> commands::OutputOptions {
+        commands::OutputOptions {
+            out_dir,
+            svg: self.svg,
+            quiet: self.quiet,
+            overrides: self.overrides(),
+            threads: self.threads,
+            command_line: command_line(),
+        }
+    }
+
     /// The settings this command line overrides.
     fn overrides(&self) -> Overrides {
         Overrides {
@@ -70,12 +83,7 @@ fn main() {
             common,
         } => commands::run::run(&commands::run::RunOptions {
             scenario,
-            out_dir: out,
-            svg: common.svg,
-            quiet: common.quiet,
-            overrides: common.overrides(),
-            threads: common.threads,
-            command_line: command_line(),
+            output: common.output(out),
         }),
         cli::Command::Report {
             scenario,
@@ -85,12 +93,7 @@ fn main() {
         } => commands::report::run(&commands::report::ReportOptions {
             scenario,
             variant,
-            out_dir: out,
-            svg: common.svg,
-            quiet: common.quiet,
-            overrides: common.overrides(),
-            threads: common.threads,
-            command_line: command_line(),
+            output: common.output(out),
         }),
         cli::Command::Compare {
             scenarios,

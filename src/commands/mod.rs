@@ -15,6 +15,24 @@ pub use terminal::Style;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::evaluate::Overrides;
+
+/// What `run` and `report` share: where and how to write, and the settings they override.
+#[derive(Debug, Clone, Default)]
+pub struct OutputOptions {
+    /// Output directory; `None` means the default for the command.
+    pub out_dir: Option<PathBuf>,
+    /// Also write SVG charts.
+    pub svg: bool,
+    /// Print only warnings and errors.
+    pub quiet: bool,
+    /// Settings from the command line (each overrides the file's).
+    pub overrides: Overrides,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    pub threads: Option<usize>,
+    /// The command line as typed, quoted for a shell, for the report's "reproduce" section.
+    pub command_line: String,
+}
 
 /// Runs `work` on a pool of `threads` worker threads (default: one per core). Results
 /// never depend on the number.

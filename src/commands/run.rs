@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::OutputOptions;
 use super::terminal::{Style, errln, out, outln, with_progress};
 use crate::error::Error;
 use crate::evaluate::{self, Analyses, Evaluation, Overrides};
@@ -14,18 +15,8 @@ use crate::scenario;
 pub struct RunOptions {
     /// The scenario file.
     pub scenario: PathBuf,
-    /// Output directory; `None` means `output/<scenario file stem>`.
-    pub out_dir: Option<PathBuf>,
-    /// Also write SVG charts.
-    pub svg: bool,
-    /// Print only warnings and errors.
-    pub quiet: bool,
-    /// Settings from the command line (each overrides the file's).
-    pub overrides: Overrides,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    pub threads: Option<usize>,
-    /// The command line as typed, quoted for a shell, for the report's "reproduce" section.
-    pub command_line: String,
+    /// Where and how to write (default folder: `output/<scenario file stem>`).
+    pub output: OutputOptions,
 }
 
 /// Runs `kjproj run`.
@@ -33,18 +24,19 @@ pub struct RunOptions {
 /// The output folder is checked first; then everything is computed and rendered in
 /// memory; files are written only when all of it succeeded.
 pub fn run(options: &RunOptions) -> Result<(), Error> {
-    options.overrides.validate()?;
+    options.output.overrides.validate()?;
     let scenario = scenario::load(&options.scenario)?;
     let out_dir = options
+        .output
         .out_dir
         .clone()
         .unwrap_or_else(|| super::default_out_dir(&options.scenario));
     probe(&out_dir)?;
-    super::with_threads(options.threads, || {
-        let evals = evaluate_all(&scenario, &options.overrides, !options.quiet)?;
-        let files = render::run_files(&evals, options.svg, &options.command_line)?;
+    super::with_threads(options.output.threads, || {
+        let evals = evaluate_all(&scenario, &options.output.overrides, !options.output.quiet)?;
+        let files = render::run_files(&evals, options.output.svg, &options.output.command_line)?;
         let written = write_atomically(&out_dir, &files)?;
-        print(&evals, options.quiet, &written);
+        print(&evals, options.output.quiet, &written);
         Ok(())
     })
 }

@@ -36,6 +36,7 @@ impl FileReport {
 }
 
 /// What the checks of a set of files came to.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct Counts {
     /// Checks that passed.
     pub passed: usize,
@@ -241,18 +242,15 @@ fn xml(s: &str) -> String {
 
 /// One JSON document: every file, its variants and their checks, and the counts.
 pub fn json(reports: &[FileReport]) -> String {
-    let Counts {
-        passed,
-        failed,
-        skipped,
-        invalid,
-    } = counts(reports);
-    let doc = serde_json::json!({
-        "files": reports,
-        "passed": passed,
-        "failed": failed,
-        "skipped": skipped,
-        "invalid": invalid,
-    });
+    #[derive(serde::Serialize)]
+    struct Document<'a> {
+        files: &'a [FileReport],
+        #[serde(flatten)]
+        counts: Counts,
+    }
+    let doc = Document {
+        files: reports,
+        counts: counts(reports),
+    };
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
