@@ -1,0 +1,337 @@
+//! Chart data of the sensitivity analyses: fan, tornado, histogram and Sobol charts.
+
+use super::{Names, significant_short};
+use crate::error::Error;
+use crate::export::OutputFile;
+use crate::format::{fixed, grouped};
+use crate::model::Projection;
+use crate::plot::{
+    self, FanChart, FanPanel, HistogramChart, SobolBar, SobolChart, TornadoBar, TornadoChart,
+};
+use crate::scenario::{Lang, Scenario, Series};
+use crate::sensitivity::monte_carlo::MonteCarlo;
+use crate::sensitivity::sobol;
+use crate::sensitivity::tornado::{self, Tornado};
+
+pub(super) struct Charts {
+    pub(super) fan: FanChart,
+    pub(super) tornado: TornadoChart,
+    pub(super) histogram: HistogramChart,
+    pub(super) sobol: Option<SobolChart>,
+}
+
+impl Charts {
+    pub(super) fn render(&self, files: &mut Vec<OutputFile>, svg: bool) -> Result<(), Error> {
+        use crate::render::charts::push_chart as push;
+        push(
+            files,
+            "fan",
+            svg,
+            || plot::render_fan_png(&self.fan),
+            || plot::render_fan_svg(&self.fan),
+        )?;
+        push(
+            files,
+            "tornado",
+            svg,
+            || plot::render_tornado_png(&self.tornado),
+            || plot::render_tornado_svg(&self.tornado),
+        )?;
+        push(
+            files,
+            "histogram",
+            svg,
+            || plot::render_histogram_png(&self.histogram),
+            || plot::render_histogram_svg(&self.histogram),
+        )?;
+        if let Some(sobol) = &self.sobol {
+            push(
+                files,
+                "sobol",
+                svg,
+                || plot::render_sobol_png(sobol),
+                || plot::render_sobol_svg(sobol),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Footnotes: one line per uncertain input with its distribution, then each cited source
+/// once.
+pub(super) fn range_footnotes(scenario: &Scenario, lang: Lang) -> Vec<String> {
+    let Some(u) = &scenario.uncertainty else {
+        return Vec::new();
+    };
+    let (range, source) = match lang {
+        Lang::En => ("Range", "Source"),
+        Lang::Ko => ("범위", "출처"),
+    };
+    let mut lines: Vec<String> = u
+        .inputs
+        .iter()
+        .map(|i| {
+            let cite = i
+                .source
+                .as_ref()
+                .map_or_else(String::new, |k| format!(" [{k}]"));
+            format!(
+                "{range} {} ({}): {}{cite}",
+                i.label,
+                i.name,
+                i.distribution.describe()
+            )
+        })
+        .collect();
+    let mut cited: Vec<&str> = Vec::new();
+    for key in u.inputs.iter().filter_map(|i| i.source.as_deref()) {
+        if !cited.contains(&key) {
+            cited.push(key);
+        }
+    }
+    lines.extend(
+        cited
+            .iter()
+            .filter_map(|k| scenario.source(k))
+            .map(|s| format!("{source} [{}]: {}", s.key, s.citation)),
+    );
+    lines
+}
+
+pub(super) fn fan(
+    scenario: &Scenario,
+    projection: &Projection,
+    mc: &MonteCarlo,
+    names: &Names,
+    run_words: &str,
+    footnotes: &[String],
+) -> FanChart {
+    let panels = mc
+        .series
+        .iter()
+        .map(|(s, stats)| {
+            let column = |k: usize| stats.percentiles.iter().map(|p| p[k]).collect::<Vec<f64>>();
+            let (deterministic, stated) = match *s {
+                Series::Metric(i) => (
+                    projection.metrics[i].clone(),
+                    scenario.metrics[i]
+                        .stated
+                        .iter()
+                        .map(|x| (x.year, x.value))
+                        .collect(),
+                ),
+                Series::Ratio(i) => (
+                    projection.ratios[i].clone(),
+                    scenario.ratios[i]
+                        .stated
+                        .iter()
+                        .map(|x| (x.year, x.value))
+                        .collect(),
+                ),
+            };
+            FanPanel {
+                title: names.label(*s).to_owned(),
+                axis: names.axis(*s),
+                percent: names.is_share(*s),
+                percentiles: [0, 1, 2, 3, 4, 5, 6].map(column),
+                deterministic,
+                stated,
+            }
+        })
+        .collect();
+    let (year_axis, legend) = match names.lang {
+        Lang::En => (
+            "Year",
+            [
+                "90% band (P5–P95)",
+                "80% band (P10–P90)",
+                "50% band (P25–P75)",
+                "median",
+                "deterministic path",
+                "stated figure",
+            ],
+        ),
+        Lang::Ko => (
+            "연도",
+            [
+                "90% 구간 (P5–P95)",
+                "80% 구간 (P10–P90)",
+                "50% 구간 (P25–P75)",
+                "중앙값",
+                "결정론적 경로",
+                "발표 수치",
+            ],
+        ),
+    };
+    FanChart {
+        title: scenario.name.clone(),
+        subtitle: format!("Monte Carlo: {run_words}"),
+        year_axis: year_axis.into(),
+        years: mc_years(scenario),
+        panels,
+        legend: legend.map(String::from),
+        footnotes: footnotes.to_vec(),
+    }
+}
+
+fn mc_years(scenario: &Scenario) -> Vec<i32> {
+    scenario.years().collect()
+}
+
+pub(super) fn tornado(
+    scenario: &Scenario,
+    t: &Tornado,
+    head: Series,
+    names: &Names,
+    footnotes: &[String],
+) -> TornadoChart {
+    let o = t.outputs.iter().position(|s| *s == head).unwrap_or(0);
+    let mut rows: Vec<&tornado::Swing> = t.rows.iter().collect();
+    rows.sort_by(|a, b| b.width(o).total_cmp(&a.width(o)));
+    let pct = |p: f64| format!("P{}", (p * 100.0).round());
+    let (lo, hi) = (pct(t.swing.0), pct(t.swing.1));
+    let (subtitle, legend) = match names.lang {
+        Lang::En => (
+            format!(
+                "{} in {}: each input swung from its {lo} to its {hi}, the others at base",
+                names.label(head),
+                scenario.target_year
+            ),
+            [format!("input at {lo}"), format!("input at {hi}")],
+        ),
+        Lang::Ko => (
+            format!(
+                "{} ({}년): 각 입력값을 {lo}에서 {hi}로 변화, 나머지는 기준값",
+                names.label(head),
+                scenario.target_year
+            ),
+            [format!("입력값 {lo}"), format!("입력값 {hi}")],
+        ),
+    };
+    TornadoChart {
+        title: scenario.name.clone(),
+        subtitle,
+        output_axis: names.axis_in_year(head, scenario.target_year),
+        percent: names.is_share(head),
+        base: t.base[o],
+        bars: rows
+            .iter()
+            .map(|s| TornadoBar {
+                label: names.input_label(s.input).to_owned(),
+                input_values: [significant_short(s.low), significant_short(s.high)],
+                output_at_low: s.outputs[o].0,
+                output_at_high: s.outputs[o].1,
+            })
+            .collect(),
+        legend,
+        footnotes: footnotes.to_vec(),
+    }
+}
+
+pub(super) fn histogram(
+    scenario: &Scenario,
+    mc: &MonteCarlo,
+    head: Series,
+    bins: Vec<(f64, f64, f64)>,
+    names: &Names,
+    run_words: &str,
+    footnotes: &[String],
+) -> HistogramChart {
+    let last = scenario.years().count() - 1;
+    let stats = mc.series.iter().find(|(s, _)| *s == head).map(|(_, st)| st);
+    let median = stats.map_or(f64::NAN, |st| st.percentiles[last][3]);
+    let mut markers = vec![(
+        median,
+        match names.lang {
+            Lang::En => "median".to_owned(),
+            Lang::Ko => "중앙값".to_owned(),
+        },
+    )];
+    for p in mc
+        .probabilities
+        .iter()
+        .filter(|p| p.series == head && p.year == last)
+    {
+        markers.push((
+            p.stated,
+            match names.lang {
+                Lang::En => format!(
+                    "stated, P(at or above) = {}%",
+                    fixed(p.probability * 100.0, 1)
+                ),
+                Lang::Ko => format!("발표 수치, 도달 확률 {}%", fixed(p.probability * 100.0, 1)),
+            },
+        ));
+    }
+    let (frequency_axis, what) = match names.lang {
+        Lang::En => (
+            "Share of draws (%)",
+            format!("{} in {}", names.label(head), scenario.target_year),
+        ),
+        Lang::Ko => (
+            "추출 비중 (%)",
+            format!("{} ({}년)", names.label(head), scenario.target_year),
+        ),
+    };
+    HistogramChart {
+        title: scenario.name.clone(),
+        subtitle: format!("{what}: {run_words}"),
+        value_axis: names.axis_in_year(head, scenario.target_year),
+        frequency_axis: frequency_axis.into(),
+        percent: names.is_share(head),
+        bins,
+        markers,
+        footnotes: footnotes.to_vec(),
+    }
+}
+
+pub(super) fn sobol(
+    scenario: &Scenario,
+    outputs: &[Series],
+    e: &sobol::Estimate,
+    head: Series,
+    n: usize,
+    names: &Names,
+    footnotes: &[String],
+) -> Option<SobolChart> {
+    let o = outputs.iter().position(|s| *s == head)?;
+    let mut inputs: Vec<(usize, &sobol::Indices)> = e.indices[o].iter().enumerate().collect();
+    inputs.sort_by(|a, b| b.1.total.total_cmp(&a.1.total));
+    let (subtitle, axis, legend) = match names.lang {
+        Lang::En => (
+            format!(
+                "{} in {}: {} base samples, 95% bootstrap intervals",
+                names.label(head),
+                scenario.target_year,
+                grouped(n as u64)
+            ),
+            "Sobol index",
+            ["first-order index", "total index"],
+        ),
+        Lang::Ko => (
+            format!(
+                "{} ({}년): 기본 표본 {}개, 95% 부트스트랩 구간",
+                names.label(head),
+                scenario.target_year,
+                grouped(n as u64)
+            ),
+            "소볼 지수",
+            ["1차 지수", "총 지수"],
+        ),
+    };
+    Some(SobolChart {
+        title: scenario.name.clone(),
+        subtitle,
+        index_axis: axis.into(),
+        inputs: inputs
+            .iter()
+            .map(|(i, ix)| SobolBar {
+                label: names.input_label(*i).to_owned(),
+                first: (ix.first, ix.first - ix.first_conf, ix.first + ix.first_conf),
+                total: (ix.total, ix.total - ix.total_conf, ix.total + ix.total_conf),
+            })
+            .collect(),
+        legend: legend.map(String::from),
+        footnotes: footnotes.to_vec(),
+    })
+}

@@ -1,0 +1,196 @@
+//! The sensitivity section of `report.md`.
+
+use std::fmt::Write as _;
+
+use super::{Names, significant_short};
+use crate::evaluate::Evaluation;
+use crate::format::{fixed, grouped};
+use crate::scenario::{Lang, Scenario, Series};
+use crate::sensitivity::monte_carlo::{self, MonteCarlo};
+use crate::sensitivity::sobol;
+use crate::sensitivity::tornado::{self, Tornado};
+use crate::stats::sampling::Method;
+
+/// The sensitivity section of `report.md`: Monte Carlo table, probabilities, tornado and
+/// Sobol tables, and the charts; `None` without an analysis.
+pub fn markdown(eval: &Evaluation, svg: bool) -> Option<String> {
+    let sens = eval.sensitivity.as_ref()?;
+    Some(markdown_text(
+        eval.scenario,
+        &sens.monte_carlo,
+        &sens.tornado,
+        sens.sobol.as_ref(),
+        sens.headline,
+        &Names::new(eval.scenario, eval.settings.lang),
+        eval.settings.simulation,
+        svg,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn markdown_text(
+    scenario: &Scenario,
+    mc: &MonteCarlo,
+    t: &Tornado,
+    sobol: Option<&(Vec<Series>, sobol::Estimate)>,
+    head: Series,
+    names: &Names,
+    settings: monte_carlo::Settings,
+    svg: bool,
+) -> String {
+    let ko = names.lang == Lang::Ko;
+    let ext = if svg { "svg" } else { "png" };
+    let last = scenario.years().count() - 1;
+    let ty = scenario.target_year;
+    let mut out = String::new();
+    let method = match (settings.method, ko) {
+        (Method::LatinHypercube, false) => "Latin hypercube sampling",
+        (Method::Random, false) => "plain random sampling",
+        (Method::LatinHypercube, true) => "라틴 하이퍼큐브 표본추출",
+        (Method::Random, true) => "무작위 표본추출",
+    };
+    let _ = writeln!(
+        out,
+        "## {}\n",
+        if ko {
+            "불확실성 분석"
+        } else {
+            "Uncertainty"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{}\n",
+        if ko {
+            format!(
+                "몬테카를로 {}회 ({method}), 시드 {}.",
+                grouped(mc.feasible()),
+                settings.seed
+            )
+        } else {
+            format!(
+                "Monte Carlo with {} draws ({method}), seed {}.",
+                grouped(mc.feasible()),
+                settings.seed
+            )
+        }
+    );
+    let _ = writeln!(
+        out,
+        "| {} {ty} | P5 | P25 | P50 | P75 | P95 | {} |",
+        if ko { "항목" } else { "series in" },
+        if ko { "평균" } else { "mean" }
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    for (s, stats) in &mc.series {
+        let p = &stats.percentiles[last];
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            names.label(*s),
+            names.mc_value(*s, p[0]),
+            names.mc_value(*s, p[2]),
+            names.mc_value(*s, p[3]),
+            names.mc_value(*s, p[4]),
+            names.mc_value(*s, p[6]),
+            names.mc_value(*s, stats.mean[last])
+        );
+    }
+    out.push('\n');
+    for p in mc.probabilities.iter().filter(|p| p.year > 0) {
+        let _ = writeln!(
+            out,
+            "- **P({} {} ≥ {}) = {}%** ({} {} pp)",
+            names.name(p.series),
+            scenario.baseline_year + p.year as i32,
+            names.value(p.series, p.stated),
+            fixed(p.probability * 100.0, 1),
+            if ko { "표준오차" } else { "standard error" },
+            fixed(p.se * 100.0, 2)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n![fan](fan.{ext})\n\n![histogram](histogram.{ext})\n"
+    );
+
+    if let Some(o) = t.outputs.iter().position(|s| *s == head) {
+        let _ = writeln!(
+            out,
+            "### {}\n",
+            if ko {
+                "토네이도 (한 번에 하나씩)"
+            } else {
+                "Tornado (one at a time)"
+            }
+        );
+        let _ = writeln!(
+            out,
+            "| {} | P{} | P{} | {name} {ty} ({}) | {name} {ty} ({}) |",
+            if ko { "입력값" } else { "input" },
+            (t.swing.0 * 100.0).round(),
+            (t.swing.1 * 100.0).round(),
+            if ko { "낮음" } else { "low" },
+            if ko { "높음" } else { "high" },
+            name = names.name(head),
+        );
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+        let mut rows: Vec<&tornado::Swing> = t.rows.iter().collect();
+        rows.sort_by(|a, b| b.width(o).total_cmp(&a.width(o)));
+        for s in rows {
+            let (a, b) = s.outputs[o];
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                names.input_label(s.input),
+                significant_short(s.low),
+                significant_short(s.high),
+                names.value(head, a),
+                names.value(head, b)
+            );
+        }
+        let _ = writeln!(out, "\n![tornado](tornado.{ext})\n");
+    }
+    if let Some((outputs, e)) = sobol
+        && let Some(o) = outputs.iter().position(|s| *s == head)
+    {
+        let _ = writeln!(
+            out,
+            "### {}\n",
+            if ko {
+                "소볼 민감도 지수"
+            } else {
+                "Sobol indices"
+            }
+        );
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            if ko { "입력값" } else { "input" },
+            if ko {
+                "1차 지수 (95% 구간)"
+            } else {
+                "first order (95% interval)"
+            },
+            if ko {
+                "총 지수 (95% 구간)"
+            } else {
+                "total (95% interval)"
+            }
+        );
+        let _ = writeln!(out, "|---|---:|---:|");
+        for (i, ix) in e.indices[o].iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "| {} | {} ± {} | {} ± {} |",
+                names.input_label(i),
+                fixed(ix.first, 3),
+                fixed(ix.first_conf, 3),
+                fixed(ix.total, 3),
+                fixed(ix.total_conf, 3)
+            );
+        }
+        let _ = writeln!(out, "\n![sobol](sobol.{ext})\n");
+    }
+    out
+}

@@ -1,0 +1,199 @@
+//! The sensitivity part of an evaluation as outputs: tornado, Monte Carlo fan charts,
+//! probabilities of stated figures, histogram and Sobol indices.
+//!
+//! | module | renders |
+//! |---|---|
+//! | `rows` | the CSV tables, as typed rows |
+//! | `charts` | the chart data for `plot` |
+//! | `text` | the terminal summary |
+//! | `markdown` | the section of `report.md` |
+
+mod charts;
+mod markdown;
+mod rows;
+mod text;
+
+pub use markdown::markdown;
+pub use text::summary;
+
+use crate::error::Error;
+use crate::evaluate::Evaluation;
+use crate::export::OutputFile;
+use crate::format::{fixed, grouped, significant};
+use crate::scenario::{Lang, RatioKind, Scenario, Series};
+use crate::stats::sampling::Method;
+use charts::Charts;
+
+/// The sensitivity files of an evaluation (CSV tables and charts); empty without a
+/// sensitivity analysis.
+pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
+    let Some(sens) = &eval.sensitivity else {
+        return Ok(Vec::new());
+    };
+    let (scenario, settings) = (eval.scenario, eval.settings.simulation);
+    let (mc, tornado, sobol, head) = (&sens.monte_carlo, &sens.tornado, &sens.sobol, sens.headline);
+    let names = Names::new(scenario, eval.settings.lang);
+    let last = scenario.years().count() - 1;
+
+    let histogram = mc.histogram(head, last, 40);
+    let mut files = vec![
+        rows_file("tornado.csv", &rows::tornado(scenario, tornado, &names))?,
+        rows_file("fan.csv", &rows::fan(scenario, mc, &names))?,
+        rows_file(
+            "probabilities.csv",
+            &rows::probabilities(scenario, mc, &names),
+        )?,
+        rows_file(
+            "histogram.csv",
+            &rows::histogram(scenario, head, &histogram, &names),
+        )?,
+    ];
+    if let Some((outputs, estimate)) = sobol {
+        files.push(rows_file(
+            "sobol.csv",
+            &rows::sobol(scenario, outputs, estimate, &names),
+        )?);
+    }
+
+    let method_words = match (settings.method, names.lang) {
+        (Method::LatinHypercube, Lang::En) => "Latin hypercube",
+        (Method::Random, Lang::En) => "random sampling",
+        (Method::LatinHypercube, Lang::Ko) => "라틴 하이퍼큐브",
+        (Method::Random, Lang::Ko) => "무작위 표본",
+    };
+    let run_words = match names.lang {
+        Lang::En => format!(
+            "{} draws ({method_words}), seed {}",
+            grouped(mc.feasible()),
+            settings.seed
+        ),
+        Lang::Ko => format!(
+            "{}회 추출 ({method_words}), 시드 {}",
+            grouped(mc.feasible()),
+            settings.seed
+        ),
+    };
+    let footnotes = charts::range_footnotes(scenario, names.lang);
+    let charts = Charts {
+        fan: charts::fan(
+            scenario,
+            &eval.projection,
+            mc,
+            &names,
+            &run_words,
+            &footnotes,
+        ),
+        tornado: charts::tornado(scenario, tornado, head, &names, &footnotes),
+        histogram: charts::histogram(
+            scenario, mc, head, histogram, &names, &run_words, &footnotes,
+        ),
+        sobol: sobol.as_ref().and_then(|(outputs, e)| {
+            charts::sobol(
+                scenario,
+                outputs,
+                e,
+                head,
+                eval.settings.sobol_samples,
+                &names,
+                &footnotes,
+            )
+        }),
+    };
+    charts.render(&mut files, svg)?;
+    Ok(files)
+}
+
+/// A CSV file of typed rows.
+fn rows_file<T: crate::export::rows::Row>(name: &str, rows: &[T]) -> Result<OutputFile, Error> {
+    Ok(OutputFile {
+        name: name.into(),
+        bytes: crate::export::csv_rows(rows).map_err(|source| Error::Write {
+            path: name.into(),
+            source,
+        })?,
+    })
+}
+
+/// Names and labels of series, in the user's words.
+pub(super) struct Names<'a> {
+    pub(super) scenario: &'a Scenario,
+    pub(super) lang: Lang,
+}
+
+impl<'a> Names<'a> {
+    pub(super) fn new(scenario: &'a Scenario, lang: Lang) -> Self {
+        Names { scenario, lang }
+    }
+
+    pub(super) fn name(&self, s: Series) -> &'a str {
+        match s {
+            Series::Metric(i) => &self.scenario.metrics[i].name,
+            Series::Ratio(i) => &self.scenario.ratios[i].name,
+        }
+    }
+
+    pub(super) fn label(&self, s: Series) -> &'a str {
+        match s {
+            Series::Metric(i) => &self.scenario.metrics[i].label,
+            Series::Ratio(i) => &self.scenario.ratios[i].label,
+        }
+    }
+
+    pub(super) fn is_share(&self, s: Series) -> bool {
+        matches!(s, Series::Ratio(i) if self.scenario.ratios[i].kind == RatioKind::Share)
+    }
+
+    pub(super) fn axis(&self, s: Series) -> String {
+        match (s, self.is_share(s), self.lang) {
+            (Series::Metric(_), _, _) => self.scenario.unit.clone(),
+            (_, true, Lang::En) => "Share (%)".into(),
+            (_, true, Lang::Ko) => "점유율 (%)".into(),
+            (_, false, Lang::En) => "Ratio".into(),
+            (_, false, Lang::Ko) => "비율".into(),
+        }
+    }
+
+    /// "Korean share in 2031 (%)", "Korean sales in 2031 (trillion KRW)".
+    pub(super) fn axis_in_year(&self, s: Series, year: i32) -> String {
+        let unit = match s {
+            Series::Metric(_) => self.scenario.unit.as_str(),
+            _ if self.is_share(s) => "%",
+            _ => "",
+        };
+        let unit = if unit.is_empty() {
+            String::new()
+        } else {
+            format!(" ({unit})")
+        };
+        match self.lang {
+            Lang::En => format!("{} in {year}{unit}", self.label(s)),
+            Lang::Ko => format!("{} ({year}년){unit}", self.label(s)),
+        }
+    }
+
+    /// A Monte Carlo estimate (see [`crate::format::estimate`]).
+    pub(super) fn mc_value(&self, s: Series, v: f64) -> String {
+        crate::format::estimate(v, self.is_share(s))
+    }
+
+    /// A value of series `s` for the terminal: percent for shares.
+    pub(super) fn value(&self, s: Series, v: f64) -> String {
+        crate::format::value(v, self.is_share(s), 2)
+    }
+
+    pub(super) fn input_label(&self, i: usize) -> &'a str {
+        self.scenario
+            .uncertainty
+            .as_ref()
+            .map_or("", |u| u.inputs[i].label.as_str())
+    }
+}
+
+/// A value with 4 significant digits for labels.
+pub(super) fn significant_short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return significant(v);
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    fixed(v, (3 - magnitude).max(0) as usize)
+}

@@ -1,0 +1,135 @@
+//! The sensitivity lines of the terminal summary.
+
+use std::fmt::Write as _;
+
+use super::{Names, significant_short};
+use crate::evaluate::Evaluation;
+use crate::format::{fixed, grouped};
+use crate::scenario::{Scenario, Series};
+use crate::sensitivity::monte_carlo::{self, MonteCarlo};
+use crate::sensitivity::sobol;
+use crate::sensitivity::tornado::{self, Tornado};
+use crate::stats::sampling::Method;
+
+/// The sensitivity lines of the terminal summary (empty without an analysis).
+pub fn summary(eval: &Evaluation) -> String {
+    let Some(sens) = &eval.sensitivity else {
+        return String::new();
+    };
+    summary_text(
+        eval.scenario,
+        &sens.monte_carlo,
+        &sens.tornado,
+        sens.sobol.as_ref(),
+        sens.headline,
+        &Names::new(eval.scenario, eval.settings.lang),
+        eval.settings.simulation,
+    )
+}
+
+fn summary_text(
+    scenario: &Scenario,
+    mc: &MonteCarlo,
+    t: &Tornado,
+    sobol: Option<&(Vec<Series>, sobol::Estimate)>,
+    head: Series,
+    names: &Names,
+    settings: monte_carlo::Settings,
+) -> String {
+    let last = scenario.years().count() - 1;
+    let ty = scenario.target_year;
+    let mut out = String::new();
+    let inputs = scenario.uncertainty.as_ref().map_or(0, |u| u.inputs.len());
+    let method = match settings.method {
+        Method::LatinHypercube => "Latin hypercube",
+        Method::Random => "random sampling",
+    };
+    let _ = writeln!(
+        out,
+        "\nMonte Carlo: {} draws ({method}), seed {}, {inputs} uncertain inputs",
+        grouped(mc.feasible()),
+        settings.seed
+    );
+    let _ = writeln!(
+        out,
+        "{:<16} {:>10} {:>10} {:>10} {:>10}",
+        format!("in {ty}"),
+        "P5",
+        "P50",
+        "P95",
+        "mean"
+    );
+    for (s, stats) in &mc.series {
+        let p = &stats.percentiles[last];
+        let _ = writeln!(
+            out,
+            "{:<16} {:>10} {:>10} {:>10} {:>10}",
+            names.name(*s),
+            names.mc_value(*s, p[0]),
+            names.mc_value(*s, p[3]),
+            names.mc_value(*s, p[6]),
+            names.mc_value(*s, stats.mean[last])
+        );
+    }
+    for p in &mc.probabilities {
+        let year = scenario.baseline_year + p.year as i32;
+        if year == scenario.baseline_year {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "P({} {year} ≥ {}) = {}% (standard error {} pp)",
+            names.name(p.series),
+            names.value(p.series, p.stated),
+            fixed(p.probability * 100.0, 1),
+            fixed(p.se * 100.0, 2)
+        );
+    }
+
+    if let Some(o) = t.outputs.iter().position(|s| *s == head) {
+        let _ = writeln!(
+            out,
+            "\ntornado: {} in {ty} (base {}), inputs swung P{}–P{}",
+            names.name(head),
+            names.value(head, t.base[o]),
+            (t.swing.0 * 100.0).round(),
+            (t.swing.1 * 100.0).round()
+        );
+        let mut rows: Vec<&tornado::Swing> = t.rows.iter().collect();
+        rows.sort_by(|a, b| b.width(o).total_cmp(&a.width(o)));
+        for s in rows {
+            let (a, b) = s.outputs[o];
+            let _ = writeln!(
+                out,
+                "  {:<36} {} → {}: {} → {}",
+                names.input_label(s.input),
+                significant_short(s.low),
+                significant_short(s.high),
+                names.value(head, a),
+                names.value(head, b)
+            );
+        }
+    }
+    if let Some((outputs, e)) = sobol
+        && let Some(o) = outputs.iter().position(|s| *s == head)
+    {
+        let _ = writeln!(
+            out,
+            "\nSobol indices: {} in {ty} ({} rows, 95% intervals)",
+            names.name(head),
+            grouped(e.rows as u64)
+        );
+        for (i, ix) in e.indices[o].iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {:<36} first {:>6} ± {:<6} total {:>6} ± {}",
+                names.input_label(i),
+                fixed(ix.first, 3),
+                fixed(ix.first_conf, 3),
+                fixed(ix.total, 3),
+                fixed(ix.total_conf, 3)
+            );
+        }
+    }
+    out
+}
