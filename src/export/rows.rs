@@ -21,7 +21,7 @@ macro_rules! row {
 }
 
 row!(TornadoRow: output, year, input, input_low, input_high, output_at_low, output_at_high, swing, base, problem);
-row!(FanRow: series, year, mean, sd, p5, p10, p25, p50, p75, p90, p95, mean_se, p5_se, p10_se, p25_se, p50_se, p75_se, p90_se, p95_se);
+row!(FanRow: series, year, mean, sd, p5, p10, p25, p50, p75, p90, p95, mean_se, p5_se, p10_se, p25_se, p50_se, p75_se, p90_se, p95_se, percentile_relative_error);
 row!(ProbabilityRow: series, year, stated, probability_at_or_above, standard_error, draws);
 row!(HistogramRow: series, year, bin_low, bin_high, fraction);
 row!(SobolRow: output, year, input, first, first_low, first_high, total, total_low, total_high);
@@ -90,6 +90,9 @@ pub struct FanRow {
     pub p75_se: Num,
     pub p90_se: Num,
     pub p95_se: Num,
+    /// Guaranteed bound on the relative error of the percentiles from their summary (on
+    /// top of the sampling error the `_se` columns give).
+    pub percentile_relative_error: Num,
 }
 
 /// The probability of reaching a stated figure (`probabilities.csv`).
@@ -204,6 +207,7 @@ mod tests {
             p75_se: n,
             p90_se: n,
             p95_se: n,
+            percentile_relative_error: n,
         });
         check(&ProbabilityRow {
             series: "a".into(),

@@ -1,6 +1,7 @@
-//! Streaming summaries: moments and histograms that take values one at a time, merge in a
-//! fixed order, and answer quantile and CDF queries, in memory that does not grow with the
-//! number of values (apart from the rare values outside a histogram's range).
+//! Streaming summaries: moments, and a quantile sketch with a guaranteed relative error,
+//! that take values one at a time, merge exactly, and answer quantile and CDF queries in
+//! memory that does not grow with the number of values (apart from the rare values outside
+//! the sketch's window, which are kept exactly).
 
 /// Count, mean and sum of squared deviations (Welford 1962), mergeable (Chan et al. 1979).
 #[derive(Debug, Clone, Copy, Default)]
@@ -40,111 +41,372 @@ impl Welford {
     }
 }
 
-/// A fixed-range histogram with exact out-of-range values.
-#[derive(Debug, Clone)]
-pub struct Histogram {
-    lo: f64,
-    hi: f64,
-    counts: Vec<u32>,
-    below: Vec<f64>,
-    above: Vec<f64>,
-    n: u64,
-    /// Exact extremes: quantiles never leave them (a constant series stays exact).
-    min: f64,
-    max: f64,
-    /// Draws below or in each bin, filled by `prepare` for fast look-ups.
-    cumulative: Vec<u64>,
+/// The most buckets one window of a [`Sketch`] may have.
+pub const MAX_BUCKETS: usize = 16_384;
+
+/// The largest slope of ln x against the sketch's fast logarithm [`fast_log2`]: the
+/// mapping stretches no octave's bucket more than this, so a bucket of width `1/scale` in
+/// the mapping spans at most a factor `exp(MAX_SLOPE / scale)` in value. (At mantissa 1 the
+/// cubic's slope is 10/7, so ln x grows 0.7 per unit; a test scans the mantissa to confirm
+/// that nowhere else is steeper.)
+pub const MAX_SLOPE: f64 = 0.7;
+
+/// The cubic of [`fast_log2`]: A m³ + B m² + C m on the mantissa m ∈ [0, 1), which is 0 at
+/// 0 and 1 at 1, so the approximation is continuous across octaves.
+const A: f64 = 6.0 / 35.0;
+const B: f64 = -3.0 / 5.0;
+const C: f64 = 10.0 / 7.0;
+
+/// A fast, monotone, continuous approximation of log₂ x for x > 0: the binary exponent plus
+/// a cubic in the mantissa that matches log₂ at both ends of every octave (the
+/// "cubically interpolated mapping" of DDSketch; C. Masson, J. E. Rim and H. K. Lee,
+/// "DDSketch: a fast and fully-mergeable quantile sketch with relative-error guarantees",
+/// PVLDB 12(12), 2019, §3 and its reference implementation). About 3 ns against 6 for
+/// `f64::ln`, which matters 27 times per Monte Carlo draw.
+#[inline]
+pub fn fast_log2(x: f64) -> f64 {
+    if x.is_nan() || x <= 0.0 {
+        // 0, negative or NaN: below every window.
+        return f64::NEG_INFINITY;
+    }
+    log2_positive(x)
 }
 
-impl Histogram {
-    /// An empty histogram of `bins` equal bins over `lo..hi`.
-    pub fn new((lo, hi): (f64, f64), bins: usize) -> Histogram {
-        Histogram {
+/// [`fast_log2`] for an x known to be above 0 (the Monte Carlo inner loop's case).
+#[inline(always)]
+fn log2_positive(x: f64) -> f64 {
+    let bits = x.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i64;
+    if exponent == 0 {
+        // Subnormal: scale into the normal range first (rare; exact enough).
+        return fast_log2(x * 2f64.powi(64)) - 64.0;
+    }
+    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000) - 1.0;
+    (exponent - 1023) as f64 + ((A * m + B) * m + C) * m
+}
+
+/// The inverse of [`fast_log2`]: the x > 0 with `fast_log2(x) == l` (to rounding).
+pub fn fast_exp2(l: f64) -> f64 {
+    let e = l.floor();
+    let f = l - e;
+    // Solve A m³ + B m² + C m = f on [0, 1] by Newton's method from the log₂ guess; the
+    // cubic is increasing there (its slope is at least 0.74, at m = 1).
+    let mut m = (2f64.powf(f) - 1.0).clamp(0.0, 1.0);
+    for _ in 0..8 {
+        let value = ((A * m + B) * m + C) * m - f;
+        let slope = (3.0 * A * m + 2.0 * B) * m + C;
+        m = (m - value / slope).clamp(0.0, 1.0);
+    }
+    (1.0 + m) * 2f64.powi(e as i32)
+}
+
+/// A window of equal buckets in [`fast_log2`] units, for values of one sign.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Window {
+    /// `fast_log2` of the window's lower edge.
+    lo: f64,
+    /// Buckets per unit of `fast_log2`.
+    scale: f64,
+    /// Number of buckets (0: no window).
+    buckets: usize,
+    /// `buckets` as a float, for the inner loop's comparison.
+    limit: f64,
+}
+
+impl Window {
+    const NONE: Window = Window {
+        lo: 0.0,
+        scale: 1.0,
+        buckets: 0,
+        limit: 0.0,
+    };
+
+    /// A window over the magnitudes `m` (all > 0) of a pilot sample, widened by a quarter
+    /// of its span on each side (values beyond it are kept exactly: for a lognormal
+    /// with σ = 2 that is about one draw in ten million), with `buckets` buckets.
+    fn around(magnitudes: impl Iterator<Item = f64>, buckets: usize) -> Window {
+        let (lo, hi) = magnitudes
+            .map(fast_log2)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), l| {
+                (a.min(l), b.max(l))
+            });
+        if !(lo.is_finite() && hi.is_finite()) || buckets == 0 {
+            return Window::NONE;
+        }
+        let margin = 0.25 * (hi - lo) + 1.0 / 64.0;
+        let (lo, hi) = (lo - margin, hi + margin);
+        Window {
             lo,
-            hi,
-            counts: vec![0; bins],
-            below: Vec::new(),
-            above: Vec::new(),
+            scale: buckets as f64 / (hi - lo),
+            buckets,
+            limit: buckets as f64,
+        }
+    }
+
+    /// Where a magnitude falls, in buckets from the window's lower edge (may be outside
+    /// 0..buckets); `None` for a window that does not exist.
+    fn position(&self, magnitude: f64) -> Option<f64> {
+        (self.buckets > 0).then(|| (fast_log2(magnitude) - self.lo) * self.scale)
+    }
+
+    /// Whether a magnitude lies above the window.
+    fn beyond_upper(&self, magnitude: f64) -> bool {
+        self.position(magnitude)
+            .is_some_and(|t| t >= self.buckets as f64)
+    }
+
+    /// The bucket of a magnitude above 0, if it is inside the window.
+    #[inline(always)]
+    fn index(&self, magnitude: f64) -> Option<usize> {
+        let t = (log2_positive(magnitude) - self.lo) * self.scale;
+        // `t < buckets` is false for NaN too.
+        (t >= 0.0 && t < self.limit).then_some(t as usize)
+    }
+
+    /// The magnitudes bucket `k` covers: [lower, upper).
+    fn edges(&self, k: usize) -> (f64, f64) {
+        (
+            fast_exp2(self.lo + k as f64 / self.scale),
+            fast_exp2(self.lo + (k + 1) as f64 / self.scale),
+        )
+    }
+
+    /// The largest relative width of a bucket: upper / lower − 1.
+    fn relative_width(&self) -> f64 {
+        if self.buckets == 0 {
+            0.0
+        } else {
+            (MAX_SLOPE / self.scale).exp_m1()
+        }
+    }
+}
+
+/// Where a [`Sketch`]'s buckets lie, fixed before any value arrives (so that sketches
+/// filled by different threads merge by adding counts, and results never depend on the
+/// order of the work).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Layout {
+    positive: Window,
+    negative: Window,
+}
+
+impl Layout {
+    /// Buckets for the values a pilot sample suggests: a window for the positive values
+    /// and one for the negative ones, each of at most `buckets` buckets, logarithmically
+    /// spaced. Values outside them (zeros, rare extremes) are kept exactly.
+    pub fn from_pilot(pilot: &[f64], buckets: usize) -> Layout {
+        let buckets = buckets.min(MAX_BUCKETS);
+        Layout {
+            positive: Window::around(pilot.iter().copied().filter(|x| *x > 0.0), buckets),
+            negative: Window::around(pilot.iter().filter(|x| **x < 0.0).map(|x| -x), buckets),
+        }
+    }
+
+    /// The largest relative width of a bucket: a quantile read from a bucket is within this
+    /// fraction of the true one (values outside the buckets are exact).
+    pub fn relative_error(&self) -> f64 {
+        self.positive
+            .relative_width()
+            .max(self.negative.relative_width())
+    }
+}
+
+/// A streaming quantile summary with a guaranteed relative error, whatever the tails: a
+/// log-bucketed sketch in the manner of DDSketch (Masson, Rim & Lee 2019) over a window set
+/// in advance, plus the exact values that fall outside it.
+///
+/// A quantile read from it lies in the same bucket as the true order statistic, so its
+/// relative error is at most [`Layout::relative_error`] (about 4·10⁻⁵ for a distribution
+/// spanning a factor 2, 1.3·10⁻³ for one spanning six orders of magnitude); values outside
+/// the window are exact, and so are the extremes. Counts are integers and the layout is
+/// fixed, so sketches merge exactly, in any order.
+#[derive(Debug, Clone)]
+pub struct Sketch {
+    layout: Layout,
+    positive: Vec<u32>,
+    negative: Vec<u32>,
+    outside: Vec<f64>,
+    /// Number of values, counted by [`Sketch::prepare`] (not in the inner loop).
+    n: u64,
+    min: f64,
+    max: f64,
+    /// Filled by [`Sketch::prepare`]: the values in ascending order as five segments
+    /// (exact values below the negative window; the negative buckets, largest magnitude
+    /// first; exact values between the windows, zeros among them; the positive buckets;
+    /// exact values above the positive window), with running totals through each bucket.
+    segments: [Segment; 5],
+}
+
+/// One stretch of the ordered values (see [`Sketch::segments`]).
+#[derive(Debug, Clone, Default)]
+struct Segment {
+    /// Values before this segment.
+    before: u64,
+    /// Exact values, ascending (segments 0, 2 and 4).
+    exact: Vec<f64>,
+    /// Running totals of bucket counts, in ascending value order (segments 1 and 3).
+    running: Vec<u64>,
+}
+
+impl Segment {
+    fn len(&self) -> u64 {
+        self.exact.len() as u64 + self.running.last().copied().unwrap_or(0)
+    }
+}
+
+impl Sketch {
+    /// An empty sketch with the given buckets.
+    pub fn new(layout: Layout) -> Sketch {
+        Sketch {
+            layout,
+            positive: vec![0; layout.positive.buckets],
+            negative: vec![0; layout.negative.buckets],
+            outside: Vec::new(),
             n: 0,
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
-            cumulative: Vec::new(),
+            segments: Default::default(),
         }
     }
 
     /// Adds one value.
+    #[inline]
     pub fn add(&mut self, x: f64) {
-        self.n += 1;
         self.min = self.min.min(x);
         self.max = self.max.max(x);
-        if x < self.lo {
-            self.below.push(x);
-        } else if x >= self.hi {
-            self.above.push(x);
+        let bucket = if x > 0.0 {
+            self.layout
+                .positive
+                .index(x)
+                .and_then(|k| self.positive.get_mut(k))
+        } else if x < 0.0 {
+            self.layout
+                .negative
+                .index(-x)
+                .and_then(|k| self.negative.get_mut(k))
         } else {
-            let bins = self.counts.len();
-            let b = ((x - self.lo) / (self.hi - self.lo) * bins as f64) as usize;
-            self.counts[b.min(bins - 1)] += 1;
+            None
+        };
+        match bucket {
+            Some(count) => *count += 1,
+            None => self.outside.push(x),
         }
     }
 
-    /// Adds every value of `other` (same range and bins).
-    pub fn merge(&mut self, other: &Histogram) {
-        self.n += other.n;
+    /// Adds every value of `other` (same layout).
+    pub fn merge(&mut self, other: &Sketch) {
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+        for (a, b) in self.positive.iter_mut().zip(&other.positive) {
             *a += b;
         }
-        self.below.extend_from_slice(&other.below);
-        self.above.extend_from_slice(&other.above);
+        for (a, b) in self.negative.iter_mut().zip(&other.negative) {
+            *a += b;
+        }
+        self.outside.extend_from_slice(&other.outside);
     }
 
-    /// Sorts the out-of-range values and sums the bins, once all draws are in.
+    /// Number of values (after [`Sketch::prepare`]).
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// The largest relative error of a quantile (see [`Layout::relative_error`]).
+    pub fn relative_error(&self) -> f64 {
+        self.layout.relative_error()
+    }
+
+    /// Orders the exact values and sums the buckets for queries, once all values are in.
     pub fn prepare(&mut self) {
-        self.below.sort_by(f64::total_cmp);
-        self.above.sort_by(f64::total_cmp);
-        let mut total = self.below.len() as u64;
-        self.cumulative = self
-            .counts
+        self.outside.sort_by(f64::total_cmp);
+        let (pos, neg) = (self.layout.positive, self.layout.negative);
+        // Exact values below the negative window, between the windows, above the positive.
+        let below_negative = |x: f64| neg.buckets > 0 && x < 0.0 && neg.beyond_upper(-x);
+        let above_positive = |x: f64| pos.buckets > 0 && x > 0.0 && pos.beyond_upper(x);
+        let first = self.outside.partition_point(|&x| below_negative(x));
+        let last = self.outside.partition_point(|&x| !above_positive(x));
+        let running = |counts: &mut dyn Iterator<Item = u32>| {
+            let mut total = 0u64;
+            counts
+                .map(|c| {
+                    total += u64::from(c);
+                    total
+                })
+                .collect::<Vec<u64>>()
+        };
+        let mut segments: [Segment; 5] = [
+            Segment {
+                exact: self.outside[..first].to_vec(),
+                ..Segment::default()
+            },
+            Segment {
+                running: running(&mut self.negative.iter().rev().copied()),
+                ..Segment::default()
+            },
+            Segment {
+                exact: self.outside[first..last.max(first)].to_vec(),
+                ..Segment::default()
+            },
+            Segment {
+                running: running(&mut self.positive.iter().copied()),
+                ..Segment::default()
+            },
+            Segment {
+                exact: self.outside[last.max(first)..].to_vec(),
+                ..Segment::default()
+            },
+        ];
+        let mut before = 0;
+        for segment in &mut segments {
+            segment.before = before;
+            before += segment.len();
+        }
+        self.n = before;
+        self.segments = segments;
+    }
+
+    /// The bucket (lower, upper edge, count, values before it) of the `j`-th bucket of
+    /// segment 1 (negative, ascending) or 3 (positive).
+    fn bucket(&self, segment: usize, j: usize) -> (f64, f64, u64, u64) {
+        let seg = &self.segments[segment];
+        let before_in = if j == 0 { 0 } else { seg.running[j - 1] };
+        let count = seg.running[j] - before_in;
+        let (lo, hi) = if segment == 1 {
+            // Ascending values run through the negative buckets from the largest magnitude.
+            let k = self.negative.len() - 1 - j;
+            let (a, b) = self.layout.negative.edges(k);
+            (-b, -a)
+        } else {
+            self.layout.positive.edges(j)
+        };
+        (lo, hi, count, seg.before + before_in)
+    }
+
+    /// The value at rank `r` (0-based, fractional) of the sorted values, assuming the
+    /// values in a bucket are spread evenly over it.
+    fn at_rank(&self, r: f64) -> f64 {
+        let s = self
+            .segments
             .iter()
-            .map(|&c| {
-                total += u64::from(c);
-                total
-            })
-            .collect();
-    }
-
-    /// Width of one bin.
-    pub fn width(&self) -> f64 {
-        (self.hi - self.lo) / self.counts.len() as f64
-    }
-
-    /// The value at rank `r` (0-based, fractional) of the sorted draws, assuming the draws
-    /// in a bin are spread evenly over it.
-    pub fn at_rank(&self, r: f64) -> f64 {
-        let below = self.below.len() as f64;
-        if r < below {
-            return self.below[r as usize];
+            .rposition(|seg| seg.before as f64 <= r && seg.len() > 0)
+            .unwrap_or(0);
+        let seg = &self.segments[s];
+        let within = r - seg.before as f64;
+        if s % 2 == 0 {
+            let i = (within.max(0.0) as usize).min(seg.exact.len().saturating_sub(1));
+            return seg.exact.get(i).copied().unwrap_or(f64::NAN);
         }
-        // The first bin whose running total passes the rank (binary search).
-        let b = self.cumulative.partition_point(|&c| (c as f64) <= r);
-        if b < self.counts.len() {
-            let before = if b == 0 {
-                below
-            } else {
-                self.cumulative[b - 1] as f64
-            };
-            let c = f64::from(self.counts[b]);
-            let within = (r - before + 0.5) / c;
-            return self.lo + (b as f64 + within) * self.width();
-        }
-        let before = self.cumulative.last().map_or(below, |&c| c as f64);
-        let i = ((r - before) as usize).min(self.above.len().saturating_sub(1));
-        self.above.get(i).copied().unwrap_or(self.hi)
+        let j = seg
+            .running
+            .partition_point(|&c| (c as f64) <= within)
+            .min(seg.running.len() - 1);
+        let (lo, hi, count, before) = self.bucket(s, j);
+        let f = ((r - before as f64 + 0.5) / count as f64).clamp(0.0, 1.0);
+        lo + (hi - lo) * f
     }
 
-    /// The `p` quantile (0 ≤ p ≤ 1), ranks interpolated as NumPy's default `linear` method.
+    /// The `p` quantile (0 ≤ p ≤ 1), ranks interpolated as NumPy's default `linear`
+    /// method; within [`Sketch::relative_error`] of the exact sample quantile.
     pub fn quantile(&self, p: f64) -> f64 {
         if self.n == 0 {
             return f64::NAN;
@@ -155,28 +417,205 @@ impl Histogram {
         (a + (b - a) * (r - r0)).clamp(self.min, self.max)
     }
 
-    /// Share of draws at or below `x`.
+    /// Share of values at or below `x` (within a bucket, assuming its values are spread
+    /// evenly over it).
     pub fn cdf(&self, x: f64) -> f64 {
         if self.n == 0 {
             return f64::NAN;
         }
-        let below = self.below.partition_point(|&v| v <= x) as f64;
-        let mut count = below;
-        if x >= self.lo {
-            let bins = self.counts.len();
-            let pos = ((x - self.lo) / self.width()).min(bins as f64);
-            let full = pos.floor() as usize;
-            count = match full.min(bins) {
-                0 => below,
-                k => self.cumulative[k - 1] as f64,
-            };
-            if full < bins {
-                count += f64::from(self.counts[full]) * (pos - full as f64);
+        let mut count = 0.0;
+        for (s, seg) in self.segments.iter().enumerate() {
+            if s % 2 == 0 {
+                count += seg.exact.partition_point(|&v| v <= x) as f64;
+                continue;
             }
-        }
-        if x >= self.hi {
-            count += self.above.partition_point(|&v| v <= x) as f64;
+            let window = if s == 1 {
+                self.layout.negative
+            } else {
+                self.layout.positive
+            };
+            let Some(total) = seg.running.last().copied() else {
+                continue;
+            };
+            // Where x falls among this segment's buckets, in their ascending order.
+            let t = match s {
+                1 if x >= 0.0 => {
+                    count += total as f64;
+                    continue;
+                }
+                1 => window.buckets as f64 - window.position(-x).unwrap_or(0.0),
+                _ if x <= 0.0 || x.is_nan() => continue,
+                _ => window.position(x).unwrap_or(0.0),
+            }
+            .clamp(0.0, window.buckets as f64);
+            let j = (t.floor() as usize).min(window.buckets);
+            let before = if j == 0 { 0 } else { seg.running[j - 1] };
+            let partial = if j < window.buckets {
+                let (lo, hi, c, _) = self.bucket(s, j);
+                if hi > lo {
+                    c as f64 * ((x - lo) / (hi - lo)).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            } else {
+                0.0
+            };
+            count += before as f64 + partial;
         }
         count / self.n as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_logarithm_is_steepest_where_max_slope_says() {
+        // d ln x / d fast_log2(x) = 1 / ((1 + m) P'(m)) over the mantissa m in [0, 1).
+        let (a, b, c) = (6.0 / 35.0, -3.0 / 5.0, 10.0 / 7.0);
+        let steepest = (0..=100_000)
+            .map(|i| {
+                let m = f64::from(i) / 100_000.0;
+                1.0 / ((1.0 + m) * ((3.0 * a * m + 2.0 * b) * m + c))
+            })
+            .fold(0.0, f64::max);
+        assert!(steepest <= MAX_SLOPE + 1e-12, "{steepest}");
+        assert!(steepest > MAX_SLOPE - 1e-9);
+    }
+
+    #[test]
+    fn the_fast_logarithm_inverts_and_stays_near_log2() {
+        for x in [1e-300, 3e-9, 0.5, 1.0, 1.5, 2.0, 3.0, 350.0, 1.7e12, 5e307] {
+            let l = fast_log2(x);
+            assert!((l - x.log2()).abs() < 0.01, "{x}: {l}");
+            assert!((fast_exp2(l) / x - 1.0).abs() < 1e-12, "{x}");
+        }
+        let mut prev = f64::NEG_INFINITY;
+        for i in 1..10_000 {
+            let l = fast_log2(f64::from(i) * 0.37);
+            assert!(l > prev);
+            prev = l;
+        }
+    }
+
+    #[test]
+    fn quantiles_stay_within_the_relative_error_of_exact_ones() {
+        // A deterministic heavy-tailed sample: x = 1 / u on a fine grid of u.
+        let values: Vec<f64> = (1..=200_000)
+            .map(|i| 1.0 / (f64::from(i) / 200_001.0))
+            .collect();
+        let pilot: Vec<f64> = values.iter().step_by(97).copied().collect();
+        let mut sketch = Sketch::new(Layout::from_pilot(&pilot, 4096));
+        for &x in &values {
+            sketch.add(x);
+        }
+        sketch.prepare();
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        let bound = sketch.relative_error();
+        assert!(bound < 0.02, "{bound}");
+        for p in [
+            0.0, 0.001, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.999, 1.0,
+        ] {
+            let r = p * (sorted.len() - 1) as f64;
+            let (lo, hi) = (sorted[r.floor() as usize], sorted[r.ceil() as usize]);
+            let exact = lo + (hi - lo) * (r - r.floor());
+            let got = sketch.quantile(p);
+            assert!((got / exact - 1.0).abs() <= bound, "P{p}: {got} vs {exact}");
+        }
+    }
+
+    #[test]
+    fn signs_zeros_and_constants_are_handled() {
+        let values: Vec<f64> = (-500..=500).map(|i| f64::from(i) / 10.0).collect();
+        let mut sketch = Sketch::new(Layout::from_pilot(&values, 1024));
+        for &x in &values {
+            sketch.add(x);
+        }
+        sketch.prepare();
+        assert_eq!(sketch.quantile(0.5), 0.0);
+        assert_eq!(sketch.quantile(0.0), -50.0);
+        assert_eq!(sketch.quantile(1.0), 50.0);
+        assert!((sketch.quantile(0.25) + 25.0).abs() < 25.0 * sketch.relative_error() + 1e-9);
+        assert!((sketch.cdf(0.0) - 501.0 / 1001.0).abs() < 1e-3);
+        let mut constant = Sketch::new(Layout::from_pilot(&[350.0; 10], 1024));
+        for _ in 0..1000 {
+            constant.add(350.0);
+        }
+        constant.prepare();
+        assert_eq!(constant.quantile(0.37), 350.0);
+    }
+
+    #[test]
+    fn the_cdf_agrees_with_exact_counts_across_signs_and_tails() {
+        // Negative, zero, positive, and a heavy upper tail beyond the pilot's window.
+        let mut values: Vec<f64> = (0..50_000)
+            .map(|i| {
+                let u = (f64::from(i) + 0.5) / 50_000.0;
+                if u < 0.3 {
+                    -1.0 / u
+                } else if u < 0.35 {
+                    0.0
+                } else {
+                    1.0 / (1.0 - u)
+                }
+            })
+            .collect();
+        let pilot: Vec<f64> = values.iter().step_by(50).copied().collect();
+        let mut sketch = Sketch::new(Layout::from_pilot(&pilot, 2048));
+        for &x in &values {
+            sketch.add(x);
+        }
+        sketch.prepare();
+        values.sort_by(f64::total_cmp);
+        for x in [
+            -1e6, -40.0, -3.3, -1.0, -0.5, 0.0, 0.2, 1.0, 1.6, 7.0, 300.0, 5e4, 1e9,
+        ] {
+            let exact = values.partition_point(|&v| v <= x) as f64 / values.len() as f64;
+            // Within one bucket's count of the exact share.
+            assert!(
+                (sketch.cdf(x) - exact).abs() < 0.002,
+                "{x}: {} vs {exact}",
+                sketch.cdf(x)
+            );
+        }
+        for p in [0.01, 0.2, 0.5, 0.9, 0.999] {
+            let q = sketch.quantile(p);
+            assert!(
+                (sketch.cdf(q) - p).abs() < 0.002,
+                "P{p} = {q}: cdf {}",
+                sketch.cdf(q)
+            );
+        }
+        // Inside the atom of zeros (30% to 35% of the values) the quantile is the atom.
+        assert_eq!(sketch.quantile(0.32), 0.0);
+    }
+
+    #[test]
+    fn merging_in_any_order_gives_the_same_answers() {
+        let values: Vec<f64> = (1..=30_000)
+            .map(|i| (f64::from(i) * 0.618_034).fract() * 90.0 + 10.0)
+            .collect();
+        let layout = Layout::from_pilot(&values[..500], 2048);
+        let part = |range: std::ops::Range<usize>| {
+            let mut s = Sketch::new(layout);
+            for &x in &values[range] {
+                s.add(x);
+            }
+            s
+        };
+        let (a, b, c) = (part(0..10_000), part(10_000..20_000), part(20_000..30_000));
+        let mut one = a.clone();
+        one.merge(&b);
+        one.merge(&c);
+        let mut two = c;
+        two.merge(&a);
+        two.merge(&b);
+        one.prepare();
+        two.prepare();
+        for p in [0.01, 0.3, 0.5, 0.99] {
+            assert_eq!(one.quantile(p).to_bits(), two.quantile(p).to_bits());
+        }
     }
 }

@@ -9,7 +9,7 @@ use crate::plot::{
     self, FanChart, FanPanel, HistogramChart, SobolBar, SobolChart, TornadoBar, TornadoChart,
 };
 use crate::scenario::{Lang, Scenario, Series};
-use crate::sensitivity::monte_carlo::MonteCarlo;
+use crate::sensitivity::monte_carlo::{Histogram, MonteCarlo};
 use crate::sensitivity::sobol;
 use crate::sensitivity::tornado::{self, Tornado};
 
@@ -232,7 +232,7 @@ pub(super) fn histogram(
     scenario: &Scenario,
     mc: &MonteCarlo,
     head: Series,
-    bins: Vec<(f64, f64, f64)>,
+    histogram: Histogram,
     names: &Names,
     run_words: &str,
     footnotes: &[String],
@@ -273,15 +273,40 @@ pub(super) fn histogram(
             format!("{} ({}년)", names.label(head), scenario.target_year),
         ),
     };
+    // The chart shows P0.5–P99.5; say what lies beyond, so that nothing is cut silently.
+    let value = |v: f64| names.value(head, v);
+    let (below, above) = (histogram.below, histogram.above);
+    let tails = match names.lang {
+        Lang::En => format!(
+            "Not shown: {}% of draws below {} (down to {}) and {}% above {} (up to {}); histogram.csv has them.",
+            fixed(below.2 * 100.0, 2),
+            value(below.1),
+            value(below.0),
+            fixed(above.2 * 100.0, 2),
+            value(above.0),
+            value(above.1)
+        ),
+        Lang::Ko => format!(
+            "표시 안 함: {} 미만 {}% (최소 {}), {} 초과 {}% (최대 {}); histogram.csv에 포함.",
+            value(below.1),
+            fixed(below.2 * 100.0, 2),
+            value(below.0),
+            value(above.0),
+            fixed(above.2 * 100.0, 2),
+            value(above.1)
+        ),
+    };
+    let mut notes = vec![tails];
+    notes.extend_from_slice(footnotes);
     HistogramChart {
         title: scenario.name.clone(),
         subtitle: format!("{what}: {run_words}"),
         value_axis: names.axis_in_year(head, scenario.target_year),
         frequency_axis: frequency_axis.into(),
         percent: names.is_share(head),
-        bins,
+        bins: histogram.bins,
         markers,
-        footnotes: footnotes.to_vec(),
+        footnotes: notes,
     }
 }
 

@@ -4,7 +4,7 @@
 use super::Names;
 use crate::export::rows::{FanRow, HistogramRow, Num, ProbabilityRow, SobolRow, TornadoRow};
 use crate::scenario::{Scenario, Series};
-use crate::sensitivity::monte_carlo::MonteCarlo;
+use crate::sensitivity::monte_carlo::{Histogram, MonteCarlo};
 use crate::sensitivity::sobol;
 use crate::sensitivity::tornado::{self, Tornado};
 
@@ -58,6 +58,7 @@ pub(super) fn fan(scenario: &Scenario, mc: &MonteCarlo, names: &Names) -> Vec<Fa
                 p75_se: se[4],
                 p90_se: se[5],
                 p95_se: se[6],
+                percentile_relative_error: Num(stats.relative_error[y]),
             });
         }
     }
@@ -82,13 +83,17 @@ pub(super) fn probabilities(
         .collect()
 }
 
+/// Every bin, with the tails beyond the chart's P0.5–P99.5 as first and last rows, so
+/// that the fractions sum to 1.
 pub(super) fn histogram(
     scenario: &Scenario,
     series: Series,
-    bins: &[(f64, f64, f64)],
+    histogram: &Histogram,
     names: &Names,
 ) -> Vec<HistogramRow> {
-    bins.iter()
+    histogram
+        .with_tails()
+        .iter()
         .map(|&(lo, hi, f)| HistogramRow {
             series: names.name(series).to_owned(),
             year: scenario.target_year,
