@@ -82,7 +82,8 @@ fn check(draws: u64, seed: u64, method: Method) {
     assert_eq!(mc.infeasible, 0);
     let last = 1;
     let stats = |series: Series| &mc.series.iter().find(|(x, _)| *x == series).unwrap().1;
-    let cases: [(Series, fn(f64) -> f64, &str); 2] = [
+    type Truth = fn(f64) -> f64;
+    let cases: [(Series, Truth, &str); 2] = [
         (Series::Metric(0), lognormal_quantile, "lognormal"),
         (Series::Ratio(0), reciprocal_quantile, "1/U"),
     ];
