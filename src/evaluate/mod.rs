@@ -17,7 +17,7 @@ use std::sync::atomic::AtomicU64;
 use crate::check::{self, Outcome, Simulation};
 use crate::error::Error;
 use crate::model::{self, Comparison, Projection};
-use crate::scenario::{BASE, Scenario, Series};
+use crate::scenario::{BASE, MAX_LEFT_OUT, Scenario, Series};
 use crate::sensitivity::monte_carlo::{self, MonteCarlo};
 use crate::sensitivity::tornado::{self, Tornado};
 use crate::sensitivity::{headline, sobol};
@@ -158,10 +158,28 @@ pub fn evaluate<'a>(
             )
         }),
     });
+    if let Some(s) = &sensitivity {
+        left_out_within_limit(scenario, s)?;
+    }
     let checks = if analyses.checks {
-        let simulation = match &sensitivity {
-            Some(s) => Simulation::Done(&s.monte_carlo),
-            None => Simulation::Run(settings.simulation),
+        // Checks on P(…), percentiles and means read the run's simulation, or one of
+        // their own, held to the same limit on draws left out.
+        let needed = scenario
+            .checks
+            .iter()
+            .any(|c| c.expr.quantity.needs_simulation());
+        let own = match &sensitivity {
+            None if needed => {
+                let mc = monte_carlo::run(scenario, settings.simulation, progress);
+                left_out_share_within_limit(scenario, &mc, 0.0)?;
+                Some(mc)
+            }
+            _ => None,
+        };
+        let simulation = match (&sensitivity, &own) {
+            (Some(s), _) => Simulation::Done(&s.monte_carlo),
+            (None, Some(mc)) => Simulation::Done(mc),
+            (None, None) => Simulation::Run(settings.simulation),
         };
         check::run(scenario, &projection, simulation)
     } else {
@@ -200,6 +218,49 @@ pub fn evaluate_all<'a>(
         .collect()
 }
 
+/// More than [`MAX_LEFT_OUT`] of the draws (or Sobol rows) that cannot be projected would
+/// change every answer without a word: that is an error in the file's ranges, located at
+/// the number the first failing draw was about.
+fn left_out_within_limit(scenario: &Scenario, s: &Sensitivity) -> Result<(), Error> {
+    let sobol_share = s.sobol.as_ref().map_or(0.0, |(_, e)| {
+        e.dropped as f64 / (e.rows + e.dropped).max(1) as f64
+    });
+    left_out_share_within_limit(scenario, &s.monte_carlo, sobol_share)
+}
+
+/// See [`left_out_within_limit`]; `sobol_share` is the share of Sobol rows left out.
+fn left_out_share_within_limit(
+    scenario: &Scenario,
+    mc: &MonteCarlo,
+    sobol_share: f64,
+) -> Result<(), Error> {
+    let share = mc.infeasible as f64 / mc.draws.max(1) as f64;
+    if share <= MAX_LEFT_OUT && sobol_share <= MAX_LEFT_OUT {
+        return Ok(());
+    }
+    let (key, example) = mc.first_infeasible.clone().unwrap_or_default();
+    let (what, share) = if share > MAX_LEFT_OUT {
+        (
+            format!(
+                "{} of {} Monte Carlo draws",
+                crate::format::grouped(mc.infeasible),
+                crate::format::grouped(mc.draws)
+            ),
+            share,
+        )
+    } else {
+        ("Sobol sample rows".to_owned(), sobol_share)
+    };
+    Err(Error::Scenario(scenario.origin.problem(
+        &key,
+        format!(
+            "{what} ({}%) cannot be projected, more than the {}% kjproj leaves out (the first: {example}); narrow or truncate the ranges that reach such values (`truncate = [lo, hi]`)",
+            crate::format::fixed(share * 100.0, 2),
+            crate::format::fixed(MAX_LEFT_OUT * 100.0, 1)
+        ),
+    )))
+}
+
 /// Warnings about the simulation: dropped draws, imprecise probabilities and medians,
 /// Sobol rows left out, correlations Sobol does not apply.
 fn sensitivity_warnings(scenario: &Scenario, s: &Sensitivity) -> Vec<Warning> {
@@ -210,7 +271,11 @@ fn sensitivity_warnings(scenario: &Scenario, s: &Sensitivity) -> Vec<Warning> {
         out.push(Warning::DroppedDraws {
             dropped: mc.infeasible,
             draws: mc.draws,
-            example: mc.first_infeasible.clone().unwrap_or_default(),
+            example: mc
+                .first_infeasible
+                .as_ref()
+                .map(|(_, m)| m.clone())
+                .unwrap_or_default(),
         });
     }
     // Probabilities are shown to 0.1 percentage point: the standard error should be below

@@ -21,10 +21,10 @@ macro_rules! row {
 }
 
 row!(TornadoRow: output, year, input, input_low, input_high, output_at_low, output_at_high, swing, base, problem);
-row!(FanRow: series, year, mean, sd, p5, p10, p25, p50, p75, p90, p95, mean_se, p5_se, p10_se, p25_se, p50_se, p75_se, p90_se, p95_se, percentile_relative_error);
-row!(ProbabilityRow: series, year, stated, probability_at_or_above, standard_error, draws);
-row!(HistogramRow: series, year, bin_low, bin_high, fraction);
-row!(SobolRow: output, year, input, first, first_low, first_high, total, total_low, total_high);
+row!(FanRow: series, year, mean, sd, p5, p10, p25, p50, p75, p90, p95, mean_se, p5_se, p10_se, p25_se, p50_se, p75_se, p90_se, p95_se, percentile_relative_error, left_out);
+row!(ProbabilityRow: series, year, stated, probability_at_or_above, standard_error, draws, left_out);
+row!(HistogramRow: series, year, bin_low, bin_high, fraction, left_out);
+row!(SobolRow: output, year, input, first, first_low, first_high, total, total_low, total_high, rows_left_out);
 
 /// A number as it appears in exported tables: 12 significant digits, plain decimal
 /// notation (see [`crate::format::significant`]).
@@ -93,6 +93,8 @@ pub struct FanRow {
     /// Guaranteed bound on the relative error of the percentiles from their summary (on
     /// top of the sampling error the `_se` columns give).
     pub percentile_relative_error: Num,
+    /// Draws left out because they could not be projected (at most 0.1%).
+    pub left_out: u64,
 }
 
 /// The probability of reaching a stated figure (`probabilities.csv`).
@@ -110,6 +112,8 @@ pub struct ProbabilityRow {
     pub standard_error: Num,
     /// Draws it is counted over.
     pub draws: u64,
+    /// Draws left out because they could not be projected.
+    pub left_out: u64,
 }
 
 /// One bin of the headline histogram (`histogram.csv`).
@@ -125,6 +129,8 @@ pub struct HistogramRow {
     pub bin_high: Num,
     /// Share of draws in the bin.
     pub fraction: Num,
+    /// Draws left out of every bin because they could not be projected.
+    pub left_out: u64,
 }
 
 /// Sobol indices of one input for one output (`sobol.csv`).
@@ -148,6 +154,8 @@ pub struct SobolRow {
     pub total_low: Num,
     /// Upper end of its interval.
     pub total_high: Num,
+    /// Sample rows left out because they could not be projected.
+    pub rows_left_out: u64,
 }
 
 #[cfg(test)]
@@ -208,6 +216,7 @@ mod tests {
             p90_se: n,
             p95_se: n,
             percentile_relative_error: n,
+            left_out: 0,
         });
         check(&ProbabilityRow {
             series: "a".into(),
@@ -216,6 +225,7 @@ mod tests {
             probability_at_or_above: n,
             standard_error: n,
             draws: 1,
+            left_out: 0,
         });
         check(&HistogramRow {
             series: "a".into(),
@@ -223,6 +233,7 @@ mod tests {
             bin_low: n,
             bin_high: n,
             fraction: n,
+            left_out: 0,
         });
         check(&SobolRow {
             output: "a".into(),
@@ -234,6 +245,7 @@ mod tests {
             total: n,
             total_low: n,
             total_high: n,
+            rows_left_out: 0,
         });
     }
 }

@@ -243,7 +243,7 @@ pub fn report(r: &ReportInput) -> String {
                 "- {} `{}`: {}{}{}",
                 t("Range of", "범위:"),
                 i.name,
-                i.distribution.describe(),
+                i.describe(),
                 match i.relative {
                     Some(Relative::Factor { of }) => format!(
                         " ({} {})",

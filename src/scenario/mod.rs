@@ -28,6 +28,12 @@ pub const MAX_HORIZON_YEARS: i32 = 1000;
 /// The most metrics and ratios a scenario may have (together).
 pub const MAX_SERIES: usize = 200;
 
+/// The largest share of Monte Carlo draws (or Sobol rows) that may be left out because they
+/// cannot be projected (a drawn cap below a value, say): 0.1%. A range that would leave
+/// out more is refused when the file is loaded where that can be known from the
+/// distribution alone, and a run that leaves out more stops with an error.
+pub const MAX_LEFT_OUT: f64 = 0.001;
+
 /// The most Monte Carlo draws a run may ask for.
 pub const MAX_DRAWS: u64 = 1_000_000_000;
 
@@ -490,6 +496,55 @@ pub struct UncertainInput {
     pub source: Option<String>,
     /// How the range was written relative to the value it varies, if it was.
     pub relative: Option<Relative>,
+    /// Bounds the distribution is truncated to (`truncate = [lo, hi]`), if any.
+    pub truncate: Option<(f64, f64)>,
+}
+
+impl UncertainInput {
+    /// The input's sampler: its distribution's, truncated if the file says so.
+    pub fn sampler(&self) -> crate::stats::distribution::Quantile {
+        match self.truncate {
+            Some((lo, hi)) => self
+                .distribution
+                .truncated_sampler(lo, hi)
+                .unwrap_or_else(|| self.distribution.sampler()),
+            None => self.distribution.sampler(),
+        }
+    }
+
+    /// The share of draws at or below `x` (after truncation).
+    pub fn mass_at_or_below(&self, x: f64) -> f64 {
+        let d = &self.distribution;
+        match self.truncate {
+            Some((lo, hi)) => {
+                let (a, b) = (d.cdf(lo), d.cdf(hi));
+                ((d.cdf(x.min(hi)) - a) / (b - a)).clamp(0.0, 1.0)
+            }
+            None => d.cdf(x),
+        }
+    }
+
+    /// The smallest and largest values it can take (after truncation).
+    pub fn support(&self) -> (f64, f64) {
+        let (lo, hi) = self.distribution.support();
+        match self.truncate {
+            Some((a, b)) => (lo.max(a), hi.min(b)),
+            None => (lo, hi),
+        }
+    }
+
+    /// The distribution in words, with its truncation.
+    pub fn describe(&self) -> String {
+        match self.truncate {
+            Some((lo, hi)) => format!(
+                "{} truncated to [{}, {}]",
+                self.distribution.describe(),
+                crate::format::significant(lo),
+                crate::format::significant(hi)
+            ),
+            None => self.distribution.describe(),
+        }
+    }
 }
 
 /// A range written relative to the value it varies (`relative = true` or `plus_minus`),

@@ -88,6 +88,7 @@ pub(super) struct RawInput {
     pub low: Option<f64>,
     pub high: Option<f64>,
     pub relative: Option<bool>,
+    pub truncate: Option<Vec<f64>>,
     pub plus_minus: Option<f64>,
     pub source: Option<String>,
 }

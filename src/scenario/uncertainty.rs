@@ -5,8 +5,8 @@ use super::locate::{KeyPath, path};
 use super::raw::{DistName, RawInput, RawUncertainty, SamplingName};
 use super::validate::{Validator, label_or_name};
 use super::{
-    Correlation, InputTarget, MAX_DRAWS, Metric, PreStartGrowth, Ratio, Relative, Series, Shape,
-    UncertainInput, Uncertainty,
+    Correlation, InputTarget, MAX_DRAWS, MAX_LEFT_OUT, Metric, PreStartGrowth, Ratio, Relative,
+    Series, Shape, UncertainInput, Uncertainty,
 };
 use crate::stats::correlation::CorrelationMatrix;
 use crate::stats::distribution::{Distribution, DistributionError};
@@ -87,14 +87,26 @@ pub(super) fn validate(
         let Some(distribution) = distribution(v, &key, input, relative) else {
             continue;
         };
-        check_support(v, &key, target, &distribution, metrics);
+        let Ok(truncate) = truncation(v, &key, input, relative, &distribution) else {
+            continue;
+        };
+        let made = UncertainInput {
+            label: label_or_name(&input.label, &canonical),
+            name: canonical.clone(),
+            target,
+            distribution,
+            source: None,
+            relative,
+            truncate,
+        };
+        check_support(v, &key, &made, metrics);
         inputs.push(UncertainInput {
             label: label_or_name(&input.label, &canonical),
             name: canonical,
             target,
             distribution,
             source: v.source(key.key("source"), &input.source),
-            relative,
+            ..made
         });
     }
 
@@ -425,17 +437,73 @@ fn distribution(
         .ok()
 }
 
-/// Bounded distributions must stay where the varied number is meaningful; unbounded ones
-/// may stray, and such draws are counted and left out of the results.
-fn check_support(
+/// `truncate = [lo, hi]`: both numbers (infinite allowed), lo below hi, transformed like
+/// the other parameters of a relative range, and keeping a real part of the distribution.
+fn truncation(
     v: &mut Validator,
     key: &KeyPath,
-    target: InputTarget,
-    dist: &Distribution,
-    metrics: &[Metric],
-) {
-    let (lo, hi) = dist.support();
-    match target {
+    input: &RawInput,
+    relative: Option<Relative>,
+    distribution: &Distribution,
+) -> Result<Option<(f64, f64)>, ()> {
+    let Some(bounds) = &input.truncate else {
+        return Ok(None);
+    };
+    let at = key.key("truncate");
+    let (lo, hi) = match bounds.as_slice() {
+        [lo, hi] if !lo.is_nan() && !hi.is_nan() && lo < hi => (*lo, *hi),
+        _ => {
+            v.problem(
+                at,
+                "truncate takes two bounds, the lower first: `truncate = [0, inf]` (`inf` and `-inf` leave a side open)",
+            );
+            return Err(());
+        }
+    };
+    let (lo, hi) = match relative {
+        Some(Relative::Factor { of }) => (lo * of, hi * of),
+        Some(Relative::Offset { to }) => (lo + to, hi + to),
+        None => (lo, hi),
+    };
+    if distribution.truncated_sampler(lo, hi).is_none() {
+        v.problem(
+            at,
+            format!(
+                "truncating {} to [{}, {}] keeps almost none of it (less than one draw in a million)",
+                distribution.describe(),
+                crate::format::significant(lo),
+                crate::format::significant(hi)
+            ),
+        );
+        return Err(());
+    }
+    Ok(Some((lo, hi)))
+}
+
+/// A distribution is refused where it would put more than [`MAX_LEFT_OUT`] of its draws
+/// where the varied number is meaningless (a value of 0 or below under compound growth, a
+/// cap below the values, a growth rate of −100% or below): those draws could not be
+/// projected. Below that share they are left out and reported. Start years need bounded
+/// distributions whose draws round to years inside the projection.
+fn check_support(v: &mut Validator, key: &KeyPath, input: &UncertainInput, metrics: &[Metric]) {
+    let (lo, hi) = input.support();
+    let fix = "use a lognormal, narrow the range, or truncate it (`truncate = [lo, hi]`)";
+    let mut refuse_at_or_below = |bound: f64, what: String| {
+        let share = input.mass_at_or_below(bound);
+        if share > MAX_LEFT_OUT {
+            v.problem(
+                key.clone(),
+                format!(
+                    "{} puts {} of its draws at {} or below, where {what}; kjproj leaves out at most {} of the draws: {fix}",
+                    input.describe(),
+                    percent_words(share),
+                    crate::format::significant(bound),
+                    percent_words(MAX_LEFT_OUT)
+                ),
+            );
+        }
+    };
+    match input.target {
         InputTarget::StartYear(m) => {
             let metric = &metrics[m];
             let first_milestone = metric.milestones.first().map(|p| p.year);
@@ -445,14 +513,14 @@ fn check_support(
             if !bounded {
                 v.problem(
                     key.clone(),
-                    "a start year needs a bounded distribution (uniform, triangular or pert)",
+                    "a start year needs a bounded distribution (uniform, triangular or pert, or a truncated one)",
                 );
             } else if lo.round() <= f64::from(b) || hi.round() >= f64::from(latest) {
                 v.problem(
                     key.clone(),
                     format!(
                         "start years drawn from {} round to years outside {}–{}; they must fall after the baseline year {b} and before {}",
-                        dist.describe(),
+                        input.describe(),
                         b + 1,
                         latest - 1,
                         first_milestone.map_or_else(|| format!("the target year {t}"), |y| format!("the first milestone ({y})"))
@@ -460,43 +528,53 @@ fn check_support(
                 );
             }
         }
-        InputTarget::GrowthRate(_) if lo <= -1.0 && lo.is_finite() => v.problem(
-            key.clone(),
-            format!("{} allows growth rates of -100% or below", dist.describe()),
-        ),
+        InputTarget::GrowthRate(_) => {
+            refuse_at_or_below(
+                -1.0,
+                "a growth rate of −100% or less leaves nothing to grow".into(),
+            );
+        }
         InputTarget::Cap(m) => {
             let metric = &metrics[m];
             let highest = std::iter::once(metric.baseline.value)
                 .chain(metric.milestones.iter().map(|p| p.value))
                 .chain(std::iter::once(metric.target.value))
                 .fold(f64::NEG_INFINITY, f64::max);
-            if lo.is_finite() && lo <= highest {
-                v.problem(
-                    key.clone(),
-                    format!(
-                        "{} allows caps down to {lo}, but the cap must stay above every value of the metric (up to {highest})",
-                        dist.describe()
-                    ),
-                );
-            }
+            refuse_at_or_below(
+                highest,
+                format!(
+                    "the cap of `{}` would not stay above its values (up to {})",
+                    metric.name,
+                    crate::format::significant(highest)
+                ),
+            );
         }
         InputTarget::Baseline(m) | InputTarget::Target(m) | InputTarget::Milestone(m, _) => {
             let positive_only = matches!(
                 metrics[m].shape,
                 Shape::Cagr | Shape::Logistic { .. } | Shape::Gompertz { .. }
             );
-            if positive_only && lo.is_finite() && lo <= 0.0 {
-                v.problem(
-                    key.clone(),
+            if positive_only {
+                refuse_at_or_below(
+                    0.0,
                     format!(
-                        "{} allows values of 0 or below, which the {} shape of `{}` cannot take",
-                        dist.describe(),
+                        "the {} shape of `{}` cannot go",
                         metrics[m].shape.name(),
                         metrics[m].name
                     ),
                 );
             }
         }
-        InputTarget::GrowthRate(_) => {}
     }
+}
+
+/// A share as a percentage in words: 0.106 → "10.6%", 0.000012 → "0.0012%".
+fn percent_words(share: f64) -> String {
+    let pct = share * 100.0;
+    let decimals = if pct >= 1.0 {
+        1
+    } else {
+        (2 - pct.log10().floor() as i32).max(1) as usize
+    };
+    format!("{}%", crate::format::fixed(pct, decimals))
 }

@@ -103,8 +103,9 @@ pub struct MonteCarlo {
     pub draws: u64,
     /// Draws that could not be projected (e.g. a drawn cap below a value) and were left out.
     pub infeasible: u64,
-    /// Why the first infeasible draw failed, for the warning.
-    pub first_infeasible: Option<String>,
+    /// Why the first infeasible draw failed (the key of the number at fault, and the
+    /// message), for the warning or error.
+    pub first_infeasible: Option<(Vec<String>, String)>,
     /// Per series (every metric, then every ratio), per year.
     pub series: Vec<(Series, SeriesStats)>,
     /// Probability of reaching each stated figure.
@@ -285,7 +286,7 @@ pub fn samplers(scenario: &Scenario) -> Vec<Quantile> {
     scenario
         .uncertainty
         .as_ref()
-        .map(|u| u.inputs.iter().map(|i| i.distribution.sampler()).collect())
+        .map(|u| u.inputs.iter().map(|i| i.sampler()).collect())
         .unwrap_or_default()
 }
 
@@ -330,7 +331,7 @@ struct ChunkSummary {
     /// Per stated figure: draws at or above it.
     reached: Vec<u64>,
     infeasible: u64,
-    first_infeasible: Option<(u64, usize, String)>,
+    first_infeasible: Option<Failure>,
 }
 
 /// Simulates chunk `index` of `n` draws, handing every value of every feasible draw to
@@ -368,7 +369,7 @@ fn simulate_chunk(
         if let Err(e) = project_into(scenario, &inputs, &mut workspace, &mut projection) {
             infeasible += 1;
             if first_infeasible.is_none() {
-                first_infeasible = Some((index, draw, e.message));
+                first_infeasible = Some((index, draw, e.key, e.message));
             }
             continue;
         }
@@ -402,7 +403,7 @@ struct Totals {
     moments: Vec<(u64, Vec<Welford>)>,
     reached: Vec<u64>,
     infeasible: u64,
-    first_infeasible: Option<(u64, usize, String)>,
+    first_infeasible: Option<Failure>,
 }
 
 impl Totals {
@@ -526,7 +527,7 @@ impl Totals {
         MonteCarlo {
             draws,
             infeasible: self.infeasible,
-            first_infeasible: self.first_infeasible.map(|(_, _, m)| m),
+            first_infeasible: self.first_infeasible.map(|(_, _, k, m)| (k, m)),
             series: stats,
             probabilities,
             sketches: self.sketches,
@@ -535,10 +536,9 @@ impl Totals {
     }
 }
 
-fn earliest(
-    a: Option<(u64, usize, String)>,
-    b: Option<(u64, usize, String)>,
-) -> Option<(u64, usize, String)> {
+type Failure = (u64, usize, Vec<String>, String);
+
+fn earliest(a: Option<Failure>, b: Option<Failure>) -> Option<Failure> {
     match (a, b) {
         (Some(x), Some(y)) => Some(if (x.0, x.1) <= (y.0, y.1) { x } else { y }),
         (x, None) => x,

@@ -80,7 +80,7 @@ pub fn run(scenario: &Scenario, settings: Settings) -> (Vec<Series>, Estimate) {
         .as_ref()
         .map(|u| u.inputs.iter().collect())
         .unwrap_or_default();
-    let samplers: Vec<_> = inputs.iter().map(|i| i.distribution.sampler()).collect();
+    let samplers: Vec<_> = inputs.iter().map(|i| i.sampler()).collect();
     let estimate = estimate(
         inputs.len(),
         outputs.len(),

@@ -73,7 +73,7 @@ pub fn run(scenario: &Scenario) -> Tornado {
         .iter()
         .enumerate()
         .map(|(i, input)| {
-            let q = input.distribution.sampler();
+            let q = input.sampler();
             let (low, high) = (q.at(u.swing.0), q.at(u.swing.1));
             let mut problem = None;
             let mut at = |value: f64| {

@@ -511,9 +511,37 @@ impl Distribution {
             Self::Normal { mean, sd } => Kind::Normal { mean, sd },
             Self::LogNormal { mu, sigma } => Kind::LogNormal { mu, sigma },
         };
-        Quantile { kind, lo, hi }
+        Quantile {
+            kind,
+            lo,
+            hi,
+            p_lo: 0.0,
+            p_span: 1.0,
+        }
+    }
+
+    /// The sampler of this distribution truncated to [`lo`, `hi`] (either may be
+    /// infinite): exactly, by mapping p to F(lo) + p·(F(hi) − F(lo)) before the quantile
+    /// function, so stratified samples stay stratified and rank correlations stay intact
+    /// (e.g. Devroye, *Non-Uniform Random Variate Generation*, 1986, §II.2.3). `None` when
+    /// the bounds keep less than [`MIN_TRUNCATED_MASS`] of the distribution.
+    pub fn truncated_sampler(&self, lo: f64, hi: f64) -> Option<Quantile> {
+        let (p_lo, p_hi) = (self.cdf(lo), self.cdf(hi));
+        if !(p_hi - p_lo >= MIN_TRUNCATED_MASS) {
+            return None;
+        }
+        let mut q = self.sampler();
+        let (s_lo, s_hi) = self.support();
+        q.lo = s_lo.max(lo);
+        q.hi = s_hi.min(hi);
+        q.p_lo = p_lo;
+        q.p_span = p_hi - p_lo;
+        Some(q)
     }
 }
+
+/// The least share of a distribution that a truncation must keep: one in a million.
+pub const MIN_TRUNCATED_MASS: f64 = 1e-6;
 
 impl fmt::Display for Distribution {
     /// Same text as [`Distribution::describe`].
@@ -1123,6 +1151,10 @@ pub struct Quantile {
     lo: f64,
     /// Upper end of the support, returned for p ≥ 1.
     hi: f64,
+    /// A truncation maps p to `p_lo + p·p_span` (0 and 1 without one: p unchanged).
+    p_lo: f64,
+    /// See `p_lo`.
+    p_span: f64,
 }
 
 /// The evaluation strategy of a [`Quantile`].
@@ -1144,13 +1176,17 @@ impl Quantile {
         if let Some(edge) = outside_unit(p, (self.lo, self.hi)) {
             return edge;
         }
-        match &self.kind {
+        // Exact when not truncated: 0 + p · 1 is p.
+        let p = self.p_lo + p * self.p_span;
+        let x = match &self.kind {
             Kind::Uniform { min, width } => min + p * width,
             Kind::Triangular(t) => triangular_quantile(t, p),
             Kind::Normal { mean, sd } => mean + sd * std_normal_quantile(p),
             Kind::LogNormal { mu, sigma } => (mu + sigma * std_normal_quantile(p)).exp(),
             Kind::Pert(table) => table.eval(p),
-        }
+        };
+        // Rounding in the tails must not step outside a truncation.
+        x.clamp(self.lo, self.hi)
     }
 }
 

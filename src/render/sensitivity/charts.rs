@@ -75,12 +75,7 @@ pub(super) fn range_footnotes(scenario: &Scenario, lang: Lang) -> Vec<String> {
                 .source
                 .as_ref()
                 .map_or_else(String::new, |k| format!(" [{k}]"));
-            format!(
-                "{range} {} ({}): {}{cite}",
-                i.label,
-                i.name,
-                i.distribution.describe()
-            )
+            format!("{range} {} ({}): {}{cite}", i.label, i.name, i.describe())
         })
         .collect();
     let mut cited: Vec<&str> = Vec::new();

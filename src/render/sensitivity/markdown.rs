@@ -63,15 +63,17 @@ fn markdown_text(
         "{}\n",
         if ko {
             format!(
-                "몬테카를로 {}회 ({method}), 시드 {}.",
+                "몬테카를로 {}회 ({method}), 시드 {}{}.",
                 grouped(mc.feasible()),
-                settings.seed
+                settings.seed,
+                super::left_out(mc, Lang::Ko)
             )
         } else {
             format!(
-                "Monte Carlo with {} draws ({method}), seed {}.",
+                "Monte Carlo with {} draws ({method}), seed {}{}.",
                 grouped(mc.feasible()),
-                settings.seed
+                settings.seed,
+                super::left_out(mc, Lang::En)
             )
         }
     );

@@ -45,7 +45,7 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
         )?,
         rows_file(
             "histogram.csv",
-            &rows::histogram(scenario, head, &histogram, &names),
+            &rows::histogram(scenario, head, &histogram, mc.infeasible, &names),
         )?,
     ];
     if let Some((outputs, estimate)) = sobol {
@@ -63,14 +63,16 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
     };
     let run_words = match names.lang {
         Lang::En => format!(
-            "{} draws ({method_words}), seed {}",
+            "{} draws ({method_words}), seed {}{}",
             grouped(mc.feasible()),
-            settings.seed
+            settings.seed,
+            left_out(mc, names.lang)
         ),
         Lang::Ko => format!(
-            "{}회 추출 ({method_words}), 시드 {}",
+            "{}회 추출 ({method_words}), 시드 {}{}",
             grouped(mc.feasible()),
-            settings.seed
+            settings.seed,
+            left_out(mc, names.lang)
         ),
     };
     let footnotes = charts::range_footnotes(scenario, names.lang);
@@ -196,4 +198,22 @@ pub(super) fn significant_short(v: f64) -> String {
     }
     let magnitude = v.abs().log10().floor() as i32;
     fixed(v, (3 - magnitude).max(0) as usize)
+}
+
+/// "; 12 draws left out (0.0012%): they cannot be projected", or nothing when none were.
+pub(super) fn left_out(mc: &crate::sensitivity::monte_carlo::MonteCarlo, lang: Lang) -> String {
+    if mc.infeasible == 0 {
+        return String::new();
+    }
+    let pct = fixed(mc.infeasible as f64 / mc.draws as f64 * 100.0, 4);
+    match lang {
+        Lang::En => format!(
+            "; {} draws left out ({pct}%): they cannot be projected",
+            grouped(mc.infeasible)
+        ),
+        Lang::Ko => format!(
+            "; 계산할 수 없는 {}회 ({pct}%) 제외",
+            grouped(mc.infeasible)
+        ),
+    }
 }

@@ -59,6 +59,7 @@ pub(super) fn fan(scenario: &Scenario, mc: &MonteCarlo, names: &Names) -> Vec<Fa
                 p90_se: se[5],
                 p95_se: se[6],
                 percentile_relative_error: Num(stats.relative_error[y]),
+                left_out: mc.infeasible,
             });
         }
     }
@@ -79,6 +80,7 @@ pub(super) fn probabilities(
             probability_at_or_above: Num(p.probability),
             standard_error: Num(p.se),
             draws: mc.feasible(),
+            left_out: mc.infeasible,
         })
         .collect()
 }
@@ -89,6 +91,7 @@ pub(super) fn histogram(
     scenario: &Scenario,
     series: Series,
     histogram: &Histogram,
+    left_out: u64,
     names: &Names,
 ) -> Vec<HistogramRow> {
     histogram
@@ -100,6 +103,7 @@ pub(super) fn histogram(
             bin_low: Num(lo),
             bin_high: Num(hi),
             fraction: Num(f),
+            left_out,
         })
         .collect()
 }
@@ -123,6 +127,7 @@ pub(super) fn sobol(
                 total: Num(ix.total),
                 total_low: Num(ix.total - ix.total_conf),
                 total_high: Num(ix.total + ix.total_conf),
+                rows_left_out: e.dropped as u64,
             });
         }
     }

@@ -46,9 +46,10 @@ fn summary_text(
     };
     let _ = writeln!(
         out,
-        "\nMonte Carlo: {} draws ({method}), seed {}, {inputs} uncertain inputs",
+        "\nMonte Carlo: {} draws ({method}), seed {}, {inputs} uncertain inputs{}",
         grouped(mc.feasible()),
-        settings.seed
+        settings.seed,
+        super::left_out(mc, crate::scenario::Lang::En)
     );
     let _ = writeln!(
         out,
