@@ -527,7 +527,8 @@ impl Distribution {
     /// the bounds keep less than [`MIN_TRUNCATED_MASS`] of the distribution.
     pub fn truncated_sampler(&self, lo: f64, hi: f64) -> Option<Quantile> {
         let (p_lo, p_hi) = (self.cdf(lo), self.cdf(hi));
-        if !(p_hi - p_lo >= MIN_TRUNCATED_MASS) {
+        let kept = p_hi - p_lo;
+        if kept.is_nan() || kept < MIN_TRUNCATED_MASS {
             return None;
         }
         let mut q = self.sampler();
