@@ -369,3 +369,56 @@ stated = [{{ year = 2031, value = {stated}, tolerance = 0 }}]
         }
     }
 }
+
+#[test]
+fn a_swing_that_cannot_be_projected_is_nan_only_where_the_output_depends_on_it() {
+    // Sales' 2030 target swung to its P90 (107) passes the cap of 100: that swing cannot
+    // be projected. The market does not depend on sales; sales and the share do.
+    let s = kjproj::scenario::parse(
+        r#"
+name = "t"
+unit = "u"
+baseline_year = 2020
+target_year = 2030
+[sources]
+s = "test"
+[metrics.market]
+shape = "cagr"
+baseline = { value = 100, source = "s" }
+target = { value = 200, source = "s" }
+[metrics.sales]
+shape = "logistic"
+cap = 100
+baseline = { value = 10, source = "s" }
+target = { value = 90, source = "s" }
+[ratios.share]
+kind = "share"
+numerator = "sales"
+denominator = "market"
+[uncertainty.inputs]
+"metrics.sales.target.value" = { dist = "uniform", min = 80, max = 110 }
+"metrics.market.target.value" = { dist = "uniform", min = 180, max = 220 }
+"#,
+        std::path::Path::new("t.toml"),
+    )
+    .unwrap();
+    let t = tornado::run(&s);
+    let sales_row = &t.rows[0];
+    let (market, sales, share) = (0, 1, 2);
+    assert_eq!(t.outputs.len(), 3);
+    // The low swing (83) projects; the high one (107) does not.
+    assert!(sales_row.outputs[sales].0.is_finite() && sales_row.outputs[sales].1.is_nan());
+    assert!(sales_row.outputs[share].1.is_nan());
+    // The market does not depend on sales: both ends keep its base value.
+    assert_eq!(sales_row.outputs[market], (t.base[market], t.base[market]));
+    assert!(
+        sales_row.problem.as_deref().unwrap().contains("cap"),
+        "{:?}",
+        sales_row.problem
+    );
+    // Rows that could not be projected for an output come last; the market's row first.
+    let order: Vec<usize> = t.ordered(share).iter().map(|s| s.input).collect();
+    assert_eq!(order, [1, 0]);
+    let order: Vec<usize> = t.ordered(market).iter().map(|s| s.input).collect();
+    assert_eq!(order, [1, 0]);
+}

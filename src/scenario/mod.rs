@@ -159,6 +159,35 @@ impl Scenario {
         out
     }
 
+    /// Whether `series` can change when a number of metric `metric` changes: the metric
+    /// itself, metrics that follow its growth before their start or sum it as a segment,
+    /// and ratios of any of those.
+    pub fn depends_on(&self, series: Series, metric: usize) -> bool {
+        match series {
+            Series::Metric(i) => self.metric_depends_on(i, metric),
+            Series::Ratio(r) => {
+                let ratio = &self.ratios[r];
+                self.metric_depends_on(ratio.numerator, metric)
+                    || self.metric_depends_on(ratio.denominator, metric)
+            }
+        }
+    }
+
+    fn metric_depends_on(&self, i: usize, metric: usize) -> bool {
+        if i == metric {
+            return true;
+        }
+        let m = &self.metrics[i];
+        // Metrics only refer to earlier ones (validated), so this ends.
+        let follows = matches!(
+            m.start.as_ref().map(|s| &s.growth),
+            Some(PreStartGrowth::Follow(j)) if *j != i && self.metric_depends_on(*j, metric)
+        );
+        let sums = matches!(&m.shape, Shape::Sum { segments, .. }
+            if segments.iter().any(|&j| j != i && self.metric_depends_on(j, metric)));
+        follows || sums
+    }
+
     /// The name of a series.
     pub fn series_name(&self, series: Series) -> &str {
         match series {
@@ -578,6 +607,20 @@ pub enum InputTarget {
     Cap(usize),
     /// A metric's growth rate before its programme start.
     GrowthRate(usize),
+}
+
+impl InputTarget {
+    /// The metric whose number it is.
+    pub fn metric(self) -> usize {
+        match self {
+            InputTarget::Baseline(m)
+            | InputTarget::Target(m)
+            | InputTarget::Milestone(m, _)
+            | InputTarget::StartYear(m)
+            | InputTarget::Cap(m)
+            | InputTarget::GrowthRate(m) => m,
+        }
+    }
 }
 
 /// Rank correlations between some of the uncertain inputs.

@@ -29,17 +29,33 @@ pub struct Swing {
     /// The input's value at the high percentile.
     pub high: f64,
     /// Per output: (value with the input low, value with the input high). NaN where the
-    /// scenario cannot be projected with that value (the message is in `problem`).
+    /// scenario cannot be projected with that value and the output depends on the input
+    /// (the message is in `problem`); an output that does not depend on it keeps its base.
     pub outputs: Vec<(f64, f64)>,
     /// Why a swing could not be projected, if one could not.
     pub problem: Option<String>,
 }
 
 impl Swing {
-    /// Width of the swing of output `o`: |high − low|.
+    /// Width of the swing of output `o`: |high − low| (NaN where it could not be
+    /// projected).
     pub fn width(&self, o: usize) -> f64 {
         let (a, b) = self.outputs[o];
         (b - a).abs()
+    }
+}
+
+impl Tornado {
+    /// The rows for output `o`, widest swing first; rows that could not be projected for
+    /// it come last.
+    pub fn ordered(&self, o: usize) -> Vec<&Swing> {
+        let key = |s: &Swing| {
+            let w = s.width(o);
+            if w.is_nan() { f64::NEG_INFINITY } else { w }
+        };
+        let mut rows: Vec<&Swing> = self.rows.iter().collect();
+        rows.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        rows
     }
 }
 
@@ -76,12 +92,25 @@ pub fn run(scenario: &Scenario) -> Tornado {
             let q = input.sampler();
             let (low, high) = (q.at(u.swing.0), q.at(u.swing.1));
             let mut problem = None;
+            // Where the swing cannot be projected, outputs that do not depend on the input
+            // keep their base value; only the others are unknown (NaN).
+            let unknown: Vec<f64> = outputs
+                .iter()
+                .zip(&base)
+                .map(|(&s, &b)| {
+                    if scenario.depends_on(s, input.target.metric()) {
+                        f64::NAN
+                    } else {
+                        b
+                    }
+                })
+                .collect();
             let mut at = |value: f64| {
                 let mut inputs = base_inputs.clone();
                 apply(&mut inputs, input.target, value);
                 evaluate(&inputs).unwrap_or_else(|e| {
                     problem.get_or_insert(e);
-                    nan.clone()
+                    unknown.clone()
                 })
             };
             let (lows, highs) = (at(low), at(high));

@@ -11,7 +11,7 @@ use crate::plot::{
 use crate::scenario::{Lang, Scenario, Series};
 use crate::sensitivity::monte_carlo::{Histogram, MonteCarlo};
 use crate::sensitivity::sobol;
-use crate::sensitivity::tornado::{self, Tornado};
+use crate::sensitivity::tornado::Tornado;
 
 pub(super) struct Charts {
     pub(super) fan: FanChart,
@@ -181,8 +181,7 @@ pub(super) fn tornado(
     footnotes: &[String],
 ) -> TornadoChart {
     let o = t.outputs.iter().position(|s| *s == head).unwrap_or(0);
-    let mut rows: Vec<&tornado::Swing> = t.rows.iter().collect();
-    rows.sort_by(|a, b| b.width(o).total_cmp(&a.width(o)));
+    let rows = t.ordered(o);
     let pct = |p: f64| format!("P{}", (p * 100.0).round());
     let (lo, hi) = (pct(t.swing.0), pct(t.swing.1));
     let (subtitle, legend) = match names.lang {

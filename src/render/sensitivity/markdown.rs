@@ -8,7 +8,7 @@ use crate::format::{fixed, grouped};
 use crate::scenario::{Lang, Scenario, Series};
 use crate::sensitivity::monte_carlo::{self, MonteCarlo};
 use crate::sensitivity::sobol;
-use crate::sensitivity::tornado::{self, Tornado};
+use crate::sensitivity::tornado::Tornado;
 use crate::stats::sampling::Method;
 
 /// The sensitivity section of `report.md`: Monte Carlo table, probabilities, tornado and
@@ -137,18 +137,31 @@ fn markdown_text(
             name = names.name(head),
         );
         let _ = writeln!(out, "|---|---:|---:|---:|---:|");
-        let mut rows: Vec<&tornado::Swing> = t.rows.iter().collect();
-        rows.sort_by(|a, b| b.width(o).total_cmp(&a.width(o)));
-        for s in rows {
+        for s in t.ordered(o) {
             let (a, b) = s.outputs[o];
+            let (low, high) = match (a.is_nan() || b.is_nan(), &s.problem) {
+                (true, Some(why)) => (
+                    if a.is_nan() {
+                        format!("– ({why})")
+                    } else {
+                        names.value(head, a)
+                    },
+                    if b.is_nan() {
+                        format!("– ({why})")
+                    } else {
+                        names.value(head, b)
+                    },
+                ),
+                _ => (names.value(head, a), names.value(head, b)),
+            };
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} |",
                 names.input_label(s.input),
                 significant_short(s.low),
                 significant_short(s.high),
-                names.value(head, a),
-                names.value(head, b)
+                low.replace('|', "\\|"),
+                high.replace('|', "\\|")
             );
         }
         let _ = writeln!(out, "\n![tornado](tornado.{ext})\n");

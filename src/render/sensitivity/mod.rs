@@ -217,3 +217,26 @@ pub(super) fn left_out(mc: &crate::sensitivity::monte_carlo::MonteCarlo, lang: L
         ),
     }
 }
+
+/// A swing's result for the terminal: "12.3% → 16.1%", or which end could not be
+/// projected and why.
+pub(super) fn swing_words(
+    names: &Names,
+    output: Series,
+    swing: &crate::sensitivity::tornado::Swing,
+    low: f64,
+    high: f64,
+) -> String {
+    let end = |v: f64| {
+        if v.is_nan() {
+            "cannot be projected".to_owned()
+        } else {
+            names.value(output, v)
+        }
+    };
+    let words = format!("{} → {}", end(low), end(high));
+    match (&swing.problem, low.is_nan() || high.is_nan()) {
+        (Some(why), true) => format!("{words} ({why})"),
+        _ => words,
+    }
+}

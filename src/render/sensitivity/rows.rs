@@ -6,14 +6,12 @@ use crate::export::rows::{FanRow, HistogramRow, Num, ProbabilityRow, SobolRow, T
 use crate::scenario::{Scenario, Series};
 use crate::sensitivity::monte_carlo::{Histogram, MonteCarlo};
 use crate::sensitivity::sobol;
-use crate::sensitivity::tornado::{self, Tornado};
+use crate::sensitivity::tornado::Tornado;
 
 pub(super) fn tornado(scenario: &Scenario, t: &Tornado, names: &Names) -> Vec<TornadoRow> {
     let mut rows = Vec::new();
     for (o, &output) in t.outputs.iter().enumerate() {
-        let mut order: Vec<&tornado::Swing> = t.rows.iter().collect();
-        order.sort_by(|a, b| b.width(o).total_cmp(&a.width(o)));
-        for s in order {
+        for s in t.ordered(o) {
             let (at_low, at_high) = s.outputs[o];
             rows.push(TornadoRow {
                 output: names.name(output).to_owned(),

@@ -8,7 +8,7 @@ use crate::format::{fixed, grouped};
 use crate::scenario::{Scenario, Series};
 use crate::sensitivity::monte_carlo::{self, MonteCarlo};
 use crate::sensitivity::sobol;
-use crate::sensitivity::tornado::{self, Tornado};
+use crate::sensitivity::tornado::Tornado;
 use crate::stats::sampling::Method;
 
 /// The sensitivity lines of the terminal summary (empty without an analysis).
@@ -96,18 +96,15 @@ fn summary_text(
             (t.swing.0 * 100.0).round(),
             (t.swing.1 * 100.0).round()
         );
-        let mut rows: Vec<&tornado::Swing> = t.rows.iter().collect();
-        rows.sort_by(|a, b| b.width(o).total_cmp(&a.width(o)));
-        for s in rows {
+        for s in t.ordered(o) {
             let (a, b) = s.outputs[o];
             let _ = writeln!(
                 out,
-                "  {:<36} {} → {}: {} → {}",
+                "  {:<36} {} → {}: {}",
                 names.input_label(s.input),
                 significant_short(s.low),
                 significant_short(s.high),
-                names.value(head, a),
-                names.value(head, b)
+                super::swing_words(names, head, s, a, b)
             );
         }
     }
