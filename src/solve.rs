@@ -44,15 +44,33 @@ pub struct Solution {
     pub evaluations: usize,
     /// For start years: every year tried and what it gives.
     pub years: Vec<(i32, f64)>,
+    /// Other values in the range that reach the goal too.
+    pub others: Vec<f64>,
 }
 
 /// Why there is no solution.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NoSolution {
-    /// What went wrong, in words.
+    /// What went wrong, in words (for [`Reason::NotReached`] and [`Reason::Jump`], why the
+    /// goal is not reached; empty when the results simply stay on one side).
     pub message: String,
+    /// The kind of failure.
+    pub reason: Reason,
     /// When the goal is not bracketed: the range and the results at its ends.
     pub ends: Option<((f64, f64), (f64, f64))>,
+}
+
+/// Why a goal has no solution.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reason {
+    /// No value of the input changes the result, which stays at this value.
+    Unmovable(f64),
+    /// The results over the range stay on one side of the goal.
+    NotReached,
+    /// The result jumps across the goal (a pole or a break) without reaching it.
+    Jump,
+    /// The scenario cannot be projected over the range.
+    Infeasible,
 }
 
 /// The input's value in the scenario file.
@@ -155,7 +173,19 @@ fn fixed(scenario: &Scenario, input: InputTarget, value: f64) -> Scenario {
     s
 }
 
+/// Points the range is first scanned at, to find every bracket of the goal.
+pub const SCAN_POINTS: usize = 65;
+
 /// Solves the problem.
+///
+/// The range is scanned at [`SCAN_POINTS`] points (spaced logarithmically when it is
+/// positive and spans more than a factor 100); each pair of neighbouring points that can
+/// both be projected and whose results lie on either side of the goal brackets a root,
+/// which Brent's method narrows. A root counts only when the projected result meets the
+/// goal within a tolerance relative to the goal: where the result jumps across the goal (a
+/// ratio whose denominator crosses zero), Brent converges to the jump, the check fails,
+/// and the jump is reported as such. Of several roots, the one nearest the file's value
+/// is given, and the others are listed.
 pub fn solve(problem: &Problem) -> Result<Solution, NoSolution> {
     let scenario = problem.scenario;
     let range = problem
@@ -191,51 +221,227 @@ pub fn solve(problem: &Problem) -> Result<Solution, NoSolution> {
         }
     };
     let target = problem.probability.map_or(problem.goal, |(p, _)| p);
+    // How close counts as reaching the goal: a relative tolerance on deterministic goals;
+    // one draw in the simulation for probabilities, which move in steps of 1/draws.
+    let tolerance = match problem.probability {
+        Some((_, settings)) => 1.5 / settings.draws as f64,
+        None => 1e-9 * target.abs().max(1e-9),
+    };
 
-    if let InputTarget::StartYear(_) = problem.input {
-        let (a, b) = (range.0.ceil() as i32, range.1.floor() as i32);
-        let years: Vec<(i32, f64)> = (a..=b).map(|y| (y, evaluate(f64::from(y)))).collect();
-        // The year whose result is closest to the goal.
-        let best = years
-            .iter()
-            .filter(|(_, x)| x.is_finite())
-            .min_by(|p, q| (p.1 - target).abs().total_cmp(&(q.1 - target).abs()))
-            .copied();
-        return match best {
-            Some((year, achieved)) => Ok(Solution {
-                value: f64::from(year),
-                achieved,
-                range,
-                evaluations,
-                years,
-            }),
-            None => Err(NoSolution {
-                message: format!("no start year from {a} to {b} could be projected"),
-                ends: None,
-            }),
-        };
+    if let InputTarget::StartYear(m) = problem.input {
+        return solve_start_year(scenario, m, range, target, tolerance, &mut evaluate).map(
+            |mut s| {
+                s.evaluations = evaluations;
+                s
+            },
+        );
     }
 
-    let (mut a, mut b) = range;
-    let (mut fa, mut fb) = (evaluate(a) - target, evaluate(b) - target);
-    if !fa.is_finite() || !fb.is_finite() {
+    // Scan.
+    let (lo, hi) = range;
+    let logarithmic = lo > 0.0 && hi / lo > 100.0;
+    let points: Vec<f64> = (0..SCAN_POINTS)
+        .map(|i| {
+            let t = i as f64 / (SCAN_POINTS - 1) as f64;
+            if logarithmic {
+                lo * (hi / lo).powf(t)
+            } else {
+                lo + (hi - lo) * t
+            }
+        })
+        .collect();
+    let values: Vec<f64> = points.iter().map(|&v| evaluate(v)).collect();
+    let finite: Vec<(f64, f64)> = points
+        .iter()
+        .zip(&values)
+        .filter(|(_, f)| f.is_finite())
+        .map(|(&v, &f)| (v, f))
+        .collect();
+    let (Some(&(_, first)), true) = (finite.first(), !finite.is_empty()) else {
         return Err(NoSolution {
             message: format!(
-                "the scenario cannot be projected at the {} end of the range ({}); narrow it with --range",
-                if fa.is_finite() { "upper" } else { "lower" },
-                if fa.is_finite() { b } else { a }
+                "the scenario cannot be projected anywhere from {} to {}",
+                short(lo),
+                short(hi)
             ),
+            reason: Reason::Infeasible,
+            ends: None,
+        });
+    };
+    let (min, max) = finite
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(_, f)| {
+            (a.min(f), b.max(f))
+        });
+    if max - min <= 1e-12 * first.abs().max(1e-300) {
+        return Err(NoSolution {
+            message: format!("no value from {} to {} changes it", short(lo), short(hi)),
+            reason: Reason::Unmovable(first),
+            ends: Some(((lo, hi), (first, first))),
+        });
+    }
+
+    // Brackets: neighbouring scan points, both projected, on either side of the goal.
+    let mut roots: Vec<(f64, f64)> = Vec::new();
+    let mut jumps: Vec<f64> = Vec::new();
+    for w in points.windows(2).zip(values.windows(2)) {
+        let ([a, b], [fa, fb]) = (w.0, w.1) else {
+            continue;
+        };
+        let (ga, gb) = (fa - target, fb - target);
+        if !(ga.is_finite() && gb.is_finite()) || ga * gb > 0.0 {
+            continue;
+        }
+        let root = if ga == 0.0 {
+            Some(*a)
+        } else if gb == 0.0 {
+            Some(*b)
+        } else {
+            brent(&mut evaluate, (*a, ga), (*b, gb), target)
+        };
+        let Some(x) = root else {
+            continue;
+        };
+        let achieved = evaluate(x);
+        if (achieved - target).abs() <= tolerance {
+            if !roots
+                .iter()
+                .any(|(r, _)| (r - x).abs() <= 1e-9 * x.abs().max(1e-12))
+            {
+                roots.push((x, achieved));
+            }
+        } else {
+            jumps.push(x);
+        }
+    }
+    let base = base_value(scenario, problem.input);
+    roots.sort_by(|p, q| (p.0 - base).abs().total_cmp(&(q.0 - base).abs()));
+    match roots.first() {
+        Some(&(value, achieved)) => Ok(Solution {
+            value,
+            achieved,
+            range,
+            evaluations,
+            years: Vec::new(),
+            others: roots[1..].iter().map(|r| r.0).collect(),
+        }),
+        None if !jumps.is_empty() => Err(NoSolution {
+            message: format!(
+                "the result jumps across it at {} (a pole or a break, e.g. a denominator crossing zero)",
+                jumps.iter().map(|x| short(*x)).collect::<Vec<_>>().join(", ")
+            ),
+            reason: Reason::Jump,
+            ends: Some(((lo, hi), (min, max))),
+        }),
+        None if min <= target && target <= max => Err(NoSolution {
+            message: "the result passes it only across values that cannot be projected (a break, e.g. a denominator of zero)".into(),
+            reason: Reason::Jump,
+            ends: Some(((lo, hi), (min, max))),
+        }),
+        None => Err(NoSolution {
+            message: String::new(),
+            reason: Reason::NotReached,
+            ends: Some(((lo, hi), (min, max))),
+        }),
+    }
+}
+
+/// Start years are whole numbers: every year in the range that the metric can start in
+/// is tried (the range is clipped to those years, so it never costs more than the
+/// horizon).
+fn solve_start_year(
+    scenario: &Scenario,
+    metric: usize,
+    range: (f64, f64),
+    target: f64,
+    tolerance: f64,
+    evaluate: &mut dyn FnMut(f64) -> f64,
+) -> Result<Solution, NoSolution> {
+    let (first, last) = start_years(scenario, metric);
+    let a = (range.0.ceil().max(f64::from(first))) as i32;
+    let b = (range.1.floor().min(f64::from(last))) as i32;
+    if a > b {
+        return Err(NoSolution {
+            message: format!(
+                "no start year in the range: the programme can start from {first} to {last}"
+            ),
+            reason: Reason::Infeasible,
             ends: None,
         });
     }
-    if fa * fb > 0.0 {
+    let years: Vec<(i32, f64)> = (a..=b).map(|y| (y, evaluate(f64::from(y)))).collect();
+    let finite: Vec<(i32, f64)> = years
+        .iter()
+        .copied()
+        .filter(|(_, x)| x.is_finite())
+        .collect();
+    let Some(&(_, first_value)) = finite.first() else {
         return Err(NoSolution {
-            message: format!("no value from {a} to {b} reaches the goal"),
-            ends: Some(((a, b), (fa + target, fb + target))),
+            message: format!("no start year from {a} to {b} could be projected"),
+            reason: Reason::Infeasible,
+            ends: None,
+        });
+    };
+    let (min, max) = finite
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(p, q), &(_, f)| {
+            (p.min(f), q.max(f))
+        });
+    let span = ((f64::from(a), f64::from(b)), (min, max));
+    if max - min <= 1e-12 * first_value.abs().max(1e-300) {
+        return Err(NoSolution {
+            message: format!("every start year from {a} to {b} gives the same result"),
+            reason: Reason::Unmovable(first_value),
+            ends: Some(span),
         });
     }
-    // Brent's method (zeroin), after Brent (1973) ch. 4.
-    let tolerance = 1e-12 * a.abs().max(b.abs()).max(1.0);
+    // The goal must be reached, or lie between two neighbouring years' results.
+    let reached = finite.iter().any(|(_, f)| (f - target).abs() <= tolerance)
+        || finite
+            .windows(2)
+            .any(|w| (w[0].1 - target) * (w[1].1 - target) <= 0.0);
+    if !reached {
+        return Err(NoSolution {
+            message: String::new(),
+            reason: Reason::NotReached,
+            ends: Some(span),
+        });
+    }
+    let (year, achieved) = finite
+        .iter()
+        .min_by(|p, q| (p.1 - target).abs().total_cmp(&(q.1 - target).abs()))
+        .copied()
+        .unwrap_or((a, first_value));
+    Ok(Solution {
+        value: f64::from(year),
+        achieved,
+        range: (f64::from(a), f64::from(b)),
+        evaluations: 0,
+        years,
+        others: Vec::new(),
+    })
+}
+
+/// The years a metric's programme can start in: after the baseline year, before its
+/// first milestone (or the target year).
+fn start_years(scenario: &Scenario, metric: usize) -> (i32, i32) {
+    let last = scenario.metrics[metric]
+        .milestones
+        .first()
+        .map_or(scenario.target_year, |p| p.year);
+    (scenario.baseline_year + 1, last - 1)
+}
+
+/// Brent's method (zeroin; Brent 1973, ch. 4) on a bracket [a, b] whose results `fa`,
+/// `fb` (minus the target) have opposite signs; `None` when the function cannot be
+/// evaluated inside it.
+fn brent(
+    evaluate: &mut dyn FnMut(f64) -> f64,
+    (mut a, mut fa): (f64, f64),
+    (mut b, mut fb): (f64, f64),
+    target: f64,
+) -> Option<f64> {
+    let tolerance = 1e-12 * a.abs().max(b.abs()).max(1e-300);
     let (mut c, mut fc) = (a, fa);
     let (mut d, mut e) = (b - a, b - a);
     for _ in 0..200 {
@@ -291,17 +497,20 @@ pub fn solve(problem: &Problem) -> Result<Solution, NoSolution> {
         b += if d.abs() > tol { d } else { tol.copysign(m) };
         fb = evaluate(b) - target;
         if !fb.is_finite() {
-            return Err(NoSolution {
-                message: format!("the scenario cannot be projected at {b}"),
-                ends: None,
-            });
+            return None;
         }
     }
-    Ok(Solution {
-        value: b,
-        achieved: fb + target,
-        range,
-        evaluations,
-        years: Vec::new(),
-    })
+    Some(b)
+}
+
+/// A solved value: 6 significant digits, in scientific notation when very large or small.
+pub fn short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return crate::format::significant(v);
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    if !(-6..9).contains(&magnitude) {
+        return format!("{v:.5e}");
+    }
+    crate::format::fixed(v, (5 - magnitude).max(0) as usize)
 }

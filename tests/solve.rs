@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::repo;
+use common::{kjproj, repo};
 
 use approx::assert_relative_eq;
 use assert_cmd::Command;
@@ -87,7 +87,7 @@ fn an_unreachable_goal_is_exit_code_1_with_the_range_of_results() {
         .args(["solve", repo("scenarios/fine_chem.toml").to_str().unwrap(), "--vary", "metrics.sales.target.value", "--goal", "share[2031] = 150%", "--range", "10..100"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no value of metrics.sales.target.value from 10 to 100 reaches the goal: over that range the result goes from 2.857% to 28.571%"));
+        .stderr(predicate::str::contains("no value of metrics.sales.target.value from 10 to 100 reaches the goal; over that range the result goes from 2.857% to 28.571%"));
 }
 
 #[test]
@@ -118,4 +118,190 @@ fn under_uncertainty_a_higher_target_buys_an_80_percent_chance() {
         max_relative = 0.003
     );
     assert!((solution.achieved - 0.8).abs() < 0.01, "{solution:?}");
+}
+
+/// `r = a / b` with `b` going from 1 (2020) to its target in 2030: r[2030] = 1 / target,
+/// a pole at 0.
+const POLE: &str = r#"
+name = "pole"
+unit = "u"
+baseline_year = 2020
+target_year = 2030
+[sources]
+s = "t"
+[metrics.a]
+shape = "linear"
+baseline = { value = 1, source = "s" }
+target = { value = 1, source = "s" }
+[metrics.b]
+shape = "linear"
+baseline = { value = 1, source = "s" }
+target = { value = 2, source = "s" }
+[ratios.r]
+numerator = "a"
+denominator = "b"
+"#;
+
+fn pole_file() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("pole.toml");
+    std::fs::write(&path, POLE).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn a_pole_is_never_a_solution() {
+    let (_dir, path) = pole_file();
+    for range in ["-1..1", "-1.01..1", "-3..-0.5"] {
+        kjproj()
+            .args(["solve"])
+            .arg(&path)
+            .args([
+                "--vary",
+                "metrics.b.target.value",
+                "--goal",
+                "r[2030] = 15%",
+                "--range",
+                range,
+            ])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "no value of metrics.b.target.value from",
+            ));
+    }
+    kjproj()
+        .args(["solve"])
+        .arg(&path)
+        .args([
+            "--vary",
+            "metrics.b.target.value",
+            "--goal",
+            "r[2030] = 15%",
+            "--range",
+            "-1.01..1",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the result jumps across it at"));
+}
+
+#[test]
+fn a_very_wide_range_still_finds_the_root_and_it_is_checked() {
+    let (_dir, path) = pole_file();
+    // 1 / 0.15 = 6.6667, found in a range spanning 300 orders of magnitude.
+    kjproj()
+        .args(["solve"])
+        .arg(&path)
+        .args([
+            "--vary",
+            "metrics.b.target.value",
+            "--goal",
+            "r[2030] = 15%",
+            "--range",
+            "1..1e300",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "metrics.b.target.value = 6.66667 makes r[2030] = 0.15",
+        ))
+        .stdout(predicate::str::contains("searched 1 to 1.00000e300"));
+    // Both sides of the pole reach −15% and 15%: the root nearest the file's value (2).
+    kjproj()
+        .args(["solve"])
+        .arg(&path)
+        .args([
+            "--vary",
+            "metrics.b.target.value",
+            "--goal",
+            "r[2030] = 15%",
+            "--range",
+            "-10..10",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("= 6.66667 makes"));
+}
+
+#[test]
+fn a_goal_no_value_can_move_says_so_and_fails() {
+    kjproj()
+        .args(["solve"])
+        .arg(repo("scenarios/fine_chem.toml"))
+        .args(["--vary", "metrics.sales.start_year", "--goal", "share[2031] = 15%"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no value of metrics.sales.start_year from 2024 to 2030 moves share[2031]: it stays at 14.857% (goal 15%)",
+        ));
+}
+
+#[test]
+fn a_share_goal_without_percent_gets_a_hint() {
+    kjproj()
+        .args(["solve"])
+        .arg(repo("scenarios/fine_chem.toml"))
+        .args([
+            "--vary",
+            "metrics.sales.target.value",
+            "--goal",
+            "share[2031] = 15",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("(goal 1500%)"))
+        .stderr(predicate::str::contains(
+            "did you mean `share[2031] = 15%`?",
+        ));
+}
+
+#[test]
+fn a_huge_start_year_range_is_clipped_to_the_years_there_are() {
+    kjproj()
+        .args(["solve"])
+        .arg(repo("scenarios/fine_chem.toml"))
+        .args([
+            "--vary",
+            "metrics.sales.start_year",
+            "--goal",
+            "share[2029] = 10%",
+            "--range",
+            "-1e15..1e15",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "metrics.sales.start_year = 2026 comes closest",
+        ))
+        .stdout(predicate::str::contains(
+            "searched 2024 to 2030, 7 evaluations",
+        ));
+}
+
+#[test]
+fn every_answer_reaches_its_goal_when_projected() {
+    // Property: over many goals, a reported solution, put back into the scenario,
+    // projects to the goal (within the relative tolerance).
+    let s = scenario::load(&repo("scenarios/fine_chem.toml")).unwrap();
+    let (input, _) = s.input("metrics.market.target.value").unwrap();
+    for goal in [0.05, 0.1, 0.1485, 0.2, 0.3, 0.5] {
+        let problem = Problem {
+            scenario: &s,
+            input,
+            quantity: parse_goal(&format!("share[2031] = {}%", goal * 100.0))
+                .unwrap()
+                .0,
+            goal,
+            range: None,
+            probability: None,
+        };
+        let solution = solve(&problem).unwrap();
+        let mut fixed = s.clone();
+        fixed.metrics[0].target.value = solution.value;
+        let p = kjproj::model::project(&fixed).unwrap();
+        let achieved = p.ratios[0][8];
+        assert!((achieved / goal - 1.0).abs() < 1e-8, "{goal}: {achieved}");
+        assert!((solution.value - 52.0 / goal).abs() < 1e-6 * solution.value);
+    }
 }

@@ -9,8 +9,8 @@ use crate::error::Error;
 use crate::evaluate::{self, Overrides, Settings};
 use crate::format::fixed;
 use crate::model::{self, shape::cagr};
-use crate::scenario::{self, BASE, InputTarget};
-use crate::solve::{self, Problem, base_value};
+use crate::scenario::{self, BASE, InputTarget, RatioKind};
+use crate::solve::{self, Problem, Reason, base_value, short};
 
 /// Default Monte Carlo draws per evaluation when solving for a probability.
 pub const DEFAULT_SOLVE_DRAWS: u64 = 20_000;
@@ -114,6 +114,7 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
         }
     };
 
+    let target_value = probability.map_or(goal, |(p, _)| p);
     let problem = Problem {
         scenario,
         input,
@@ -127,17 +128,57 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
         Some(_) => format!("{}%", fixed(v * 100.0, 1)),
         None => shown(v),
     };
+    // A share goal written without `%` (`share[2031] = 15`) asks for 1500%.
+    let is_share = scenario
+        .ratios
+        .iter()
+        .any(|r| r.name == quantity.series().name && r.kind == RatioKind::Share);
+    let percent_hint = if is_share
+        && probability.is_none()
+        && matches!(quantity, expr::Quantity::Value(_))
+        && goal.abs() > 1.0
+        && !options.goal.contains('%')
+    {
+        format!(
+            "; shares are fractions, so the goal is {}: did you mean `{}%`?",
+            shown(goal),
+            options.goal.trim()
+        )
+    } else {
+        String::new()
+    };
     let solution = solve::solve(&problem).map_err(|e| {
-        Error::NoSolution(match e.ends {
-            Some(((a, b), (fa, fb))) => format!(
-                "no value of {name} from {} to {} reaches the goal: over that range the result goes from {} to {}{}",
+        let words = check::quantity_words(&quantity, &shown);
+        Error::NoSolution(match (e.reason, e.ends) {
+            (Reason::Unmovable(v), Some(((a, b), _))) => format!(
+                "no value of {name} from {} to {} moves {words}: it stays at {} (goal {}){percent_hint}",
                 short(a),
                 short(b),
-                result_words(fa),
-                result_words(fb),
-                if options.range.is_none() { "; try a wider --range" } else { "" }
+                result_words(v),
+                result_words(target_value)
             ),
-            None => e.message,
+            (Reason::NotReached | Reason::Jump, Some(((a, b), (lo, hi)))) => format!(
+                "no value of {name} from {} to {} reaches the goal{}; over that range the result goes from {} to {} (goal {}){}{percent_hint}",
+                short(a),
+                short(b),
+                if e.message.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", e.message)
+                },
+                result_words(lo),
+                result_words(hi),
+                result_words(target_value),
+                if options.range.is_none()
+                    && e.reason == Reason::NotReached
+                    && !matches!(input, InputTarget::StartYear(_))
+                {
+                    "; try a wider --range"
+                } else {
+                    ""
+                }
+            ),
+            _ => e.message,
         })
     })?;
     let words = check::quantity_words(&quantity, &shown);
@@ -183,6 +224,18 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
                 short(base_value(scenario, input))
             );
         }
+    }
+    if !solution.others.is_empty() {
+        let _ = writeln!(
+            out,
+            "  other values that reach the goal in the range: {}",
+            solution
+                .others
+                .iter()
+                .map(|v| short(*v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     if !solution.years.is_empty() {
         for (year, v) in &solution.years {
@@ -253,13 +306,4 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
     }
     out!("{out}");
     Ok(())
-}
-
-/// A solved value: up to 6 significant digits.
-fn short(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return crate::format::significant(v);
-    }
-    let magnitude = v.abs().log10().floor() as i32;
-    fixed(v, (5 - magnitude).max(0) as usize)
 }
