@@ -1,16 +1,14 @@
 //! `kjproj solve`: which value of one input makes an output reach a goal.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::terminal::out;
-use crate::check::{self, expr};
+use crate::check::expr;
 use crate::error::Error;
 use crate::evaluate::{self, Overrides, Settings};
-use crate::format::fixed;
-use crate::model::{self, shape::cagr};
-use crate::scenario::{self, BASE, InputTarget, RatioKind};
-use crate::solve::{self, Problem, Reason, base_value, short};
+use crate::render;
+use crate::scenario::{self, BASE};
+use crate::solve::{self, Problem};
 
 /// Default Monte Carlo draws per evaluation when solving for a probability.
 pub const DEFAULT_SOLVE_DRAWS: u64 = 20_000;
@@ -114,7 +112,6 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
         }
     };
 
-    let target_value = probability.map_or(goal, |(p, _)| p);
     let problem = Problem {
         scenario,
         input,
@@ -123,182 +120,15 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
         range,
         probability,
     };
-    let shown = |v: f64| check::show(scenario, &quantity, v);
-    let result_words = |v: f64| match probability {
-        Some(_) => format!("{}%", fixed(v * 100.0, 1)),
-        None => shown(v),
+    let framing = render::solve::Framing {
+        problem: &problem,
+        name: &name,
+        goal_text: &options.goal,
+        default_range: options.range.is_none(),
     };
-    // A share goal written without `%` (`share[2031] = 15`) asks for 1500%.
-    let is_share = scenario
-        .ratios
-        .iter()
-        .any(|r| r.name == quantity.series().name && r.kind == RatioKind::Share);
-    let percent_hint = if is_share
-        && probability.is_none()
-        && matches!(quantity, expr::Quantity::Value(_))
-        && goal.abs() > 1.0
-        && !options.goal.contains('%')
-    {
-        format!(
-            "; shares are fractions, so the goal is {}: did you mean `{}%`?",
-            shown(goal),
-            options.goal.trim()
-        )
-    } else {
-        String::new()
-    };
-    let solution = solve::solve(&problem).map_err(|e| {
-        let words = check::quantity_words(&quantity, &shown);
-        Error::NoSolution(match (e.reason, e.ends) {
-            (Reason::Unmovable(v), Some(((a, b), _))) => format!(
-                "no value of {name} from {} to {} moves {words}: it stays at {} (goal {}){percent_hint}",
-                short(a),
-                short(b),
-                result_words(v),
-                result_words(target_value)
-            ),
-            (Reason::NotReached | Reason::Jump, Some(((a, b), (lo, hi)))) => format!(
-                "no value of {name} from {} to {} reaches the goal{}; over that range the result goes from {} to {} (goal {}){}{percent_hint}",
-                short(a),
-                short(b),
-                if e.message.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", e.message)
-                },
-                result_words(lo),
-                result_words(hi),
-                result_words(target_value),
-                if options.range.is_none()
-                    && e.reason == Reason::NotReached
-                    && !matches!(input, InputTarget::StartYear(_))
-                {
-                    "; try a wider --range"
-                } else {
-                    ""
-                }
-            ),
-            _ => e.message,
-        })
-    })?;
-    let words = check::quantity_words(&quantity, &shown);
-    let mut out = String::new();
-    match probability {
-        None if !solution.years.is_empty() => {
-            let _ = writeln!(
-                out,
-                "{name} = {} comes closest: {words} = {} (goal {})",
-                short(solution.value),
-                shown(solution.achieved),
-                shown(goal)
-            );
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "{name} = {} makes {words} = {}",
-                short(solution.value),
-                shown(goal)
-            );
-            let _ = writeln!(
-                out,
-                "  (the file has {}; with the solution {words} = {})",
-                short(base_value(scenario, input)),
-                shown(solution.achieved)
-            );
-        }
-        Some((p, settings)) => {
-            let _ = writeln!(
-                out,
-                "{name} = {} gives P({words} ≥ {}) = {}% (goal {}%)",
-                short(solution.value),
-                shown(goal),
-                fixed(solution.achieved * 100.0, 1),
-                fixed(p * 100.0, 1)
-            );
-            let _ = writeln!(
-                out,
-                "  ({} draws per evaluation, seed {}; the file has {})",
-                settings.draws,
-                settings.seed,
-                short(base_value(scenario, input))
-            );
-        }
-    }
-    if !solution.others.is_empty() {
-        let _ = writeln!(
-            out,
-            "  other values that reach the goal in the range: {}",
-            solution
-                .others
-                .iter()
-                .map(|v| short(*v))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    if !solution.years.is_empty() {
-        for (year, v) in &solution.years {
-            let _ = writeln!(out, "  start {year}: {}", result_words(*v));
-        }
-    }
-    // What a solved value means as growth.
-    if let InputTarget::Target(m) | InputTarget::Baseline(m) | InputTarget::Milestone(m, _) = input
-    {
-        let mut s = scenario.clone();
-        match input {
-            InputTarget::Target(_) => s.metrics[m].target.value = solution.value,
-            InputTarget::Baseline(_) => s.metrics[m].baseline.value = solution.value,
-            InputTarget::Milestone(_, i) => s.metrics[m].milestones[i].value = solution.value,
-            _ => {}
-        }
-        if let Ok(p) = model::project(&s) {
-            let path = &p.metrics[m];
-            let metric = &s.metrics[m];
-            let span = f64::from(s.target_year - s.baseline_year);
-            if let Some(g) = cagr(path[0], path[path.len() - 1], span) {
-                let _ = write!(
-                    out,
-                    "  {}: {} → {} in {}–{}, a CAGR of {}%",
-                    metric.name,
-                    short(path[0]),
-                    short(path[path.len() - 1]),
-                    s.baseline_year,
-                    s.target_year,
-                    fixed(g * 100.0, 2)
-                );
-                if let Some(start) = &metric.start {
-                    let i = (start.year - s.baseline_year) as usize;
-                    if let Some(g2) = cagr(
-                        path[i],
-                        path[path.len() - 1],
-                        f64::from(s.target_year - start.year),
-                    ) {
-                        let _ = write!(
-                            out,
-                            " ({}% a year {}–{})",
-                            fixed(g2 * 100.0, 2),
-                            start.year,
-                            s.target_year
-                        );
-                    }
-                }
-                out.push('\n');
-            }
-        }
-    }
-    let _ = writeln!(
-        out,
-        "  searched {} to {}, {} evaluations{}",
-        short(solution.range.0),
-        short(solution.range.1),
-        solution.evaluations,
-        if solution.years.is_empty() {
-            " (Brent's method)"
-        } else {
-            ""
-        }
-    );
+    let solution = solve::solve(&problem)
+        .map_err(|e| Error::NoSolution(render::solve::no_solution(&framing, &e)))?;
+    let mut out = render::solve::answer(&framing, &solution);
     if let Some(v) = &options.variant
         && v != BASE
     {

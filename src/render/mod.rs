@@ -8,12 +8,14 @@
 //! | [`compare`] | base and variants (or several files) side by side |
 //! | [`report`] | `report.md` |
 //! | [`checks`] | check results as text, JSON and JUnit XML |
+//! | [`solve`] | the answer of `kjproj solve` |
 
 pub mod charts;
 pub mod checks;
 pub mod compare;
 pub mod report;
 pub mod sensitivity;
+pub mod solve;
 pub mod summary;
 
 use crate::error::Error;
