@@ -33,6 +33,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "render",
         &[
+            "solve",
             "evaluate",
             "check",
             "sensitivity",
