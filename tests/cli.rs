@@ -329,7 +329,7 @@ fn fine_chem_sensitivity_writes_every_output_and_states_the_probability() {
             predicate::str::is_match(r"P\(share 2031 ≥ 15%\) = \d+\.\d% \(standard error").unwrap(),
         )
         .stdout(predicate::str::contains("tornado: share in 2031"))
-        .stdout(predicate::str::contains("Sobol indices: share in 2031"));
+        .stdout(predicate::str::contains("Sobol indices with the file's correlations (Kucherenko et al. 2012: these describe the file's model): share in 2031"));
     for file in [
         "tornado.csv",
         "tornado.png",

@@ -61,8 +61,12 @@ pub struct Sensitivity {
     pub tornado: Tornado,
     /// The Monte Carlo simulation.
     pub monte_carlo: MonteCarlo,
-    /// Sobol indices (outputs, estimate), unless skipped.
+    /// Sobol indices as if the inputs were independent (outputs, estimate), unless skipped.
     pub sobol: Option<(Vec<Series>, sobol::Estimate)>,
+    /// Sobol indices under the file's correlations (Kucherenko et al. 2012), when the
+    /// file correlates inputs and Sobol indices are not skipped: the ones that describe
+    /// the file's model.
+    pub sobol_correlated: Option<(Vec<Series>, sobol::Estimate)>,
 }
 
 /// Everything found for one scenario: the base or one variant.
@@ -142,24 +146,26 @@ pub fn evaluate<'a>(
         .uncertainty
         .as_ref()
         .is_some_and(|u| !u.inputs.is_empty());
+    let sobol_settings = sobol::Settings {
+        base_samples: settings.sobol_samples,
+        seed: settings.simulation.seed,
+        resamples: settings::SOBOL_RESAMPLES,
+        confidence: 0.95,
+    };
+    let with_sobol = settings.sobol_samples > 0;
     let sensitivity = (analyses.sensitivity && uncertain).then(|| Sensitivity {
         headline: headline(scenario),
         tornado: tornado::run(scenario),
         monte_carlo: monte_carlo::run(scenario, settings.simulation, progress),
-        sobol: (settings.sobol_samples > 0).then(|| {
-            sobol::run(
-                scenario,
-                sobol::Settings {
-                    base_samples: settings.sobol_samples,
-                    seed: settings.simulation.seed,
-                    resamples: settings::SOBOL_RESAMPLES,
-                    confidence: 0.95,
-                },
-            )
-        }),
+        sobol: with_sobol.then(|| sobol::run(scenario, sobol_settings)),
+        sobol_correlated: if with_sobol {
+            sobol::run_correlated(scenario, sobol_settings)
+        } else {
+            None
+        },
     });
     if let Some(s) = &sensitivity {
-        left_out_within_limit(scenario, s)?;
+        left_out_within_limit(scenario, &s.monte_carlo)?;
     }
     let checks = if analyses.checks {
         // Checks on P(…), percentiles and means read the run's simulation, or one of
@@ -171,7 +177,7 @@ pub fn evaluate<'a>(
         let own = match &sensitivity {
             None if needed => {
                 let mc = monte_carlo::run(scenario, settings.simulation, progress);
-                left_out_share_within_limit(scenario, &mc, 0.0)?;
+                left_out_within_limit(scenario, &mc)?;
                 Some(mc)
             }
             _ => None,
@@ -218,43 +224,22 @@ pub fn evaluate_all<'a>(
         .collect()
 }
 
-/// More than [`MAX_LEFT_OUT`] of the draws (or Sobol rows) that cannot be projected would
-/// change every answer without a word: that is an error in the file's ranges, located at
-/// the number the first failing draw was about.
-fn left_out_within_limit(scenario: &Scenario, s: &Sensitivity) -> Result<(), Error> {
-    let sobol_share = s.sobol.as_ref().map_or(0.0, |(_, e)| {
-        e.dropped as f64 / (e.rows + e.dropped).max(1) as f64
-    });
-    left_out_share_within_limit(scenario, &s.monte_carlo, sobol_share)
-}
-
-/// See [`left_out_within_limit`]; `sobol_share` is the share of Sobol rows left out.
-fn left_out_share_within_limit(
-    scenario: &Scenario,
-    mc: &MonteCarlo,
-    sobol_share: f64,
-) -> Result<(), Error> {
+/// More than [`MAX_LEFT_OUT`] of the draws that cannot be projected would change every
+/// answer without a word: that is an error in the file's ranges, located at the number the
+/// first failing draw was about. (The Monte Carlo, with its many draws, measures that share;
+/// Sobol rows left out, a handful in a smaller sample, are reported, not held to it.)
+fn left_out_within_limit(scenario: &Scenario, mc: &MonteCarlo) -> Result<(), Error> {
     let share = mc.infeasible as f64 / mc.draws.max(1) as f64;
-    if share <= MAX_LEFT_OUT && sobol_share <= MAX_LEFT_OUT {
+    if share <= MAX_LEFT_OUT {
         return Ok(());
     }
     let (key, example) = mc.first_infeasible.clone().unwrap_or_default();
-    let (what, share) = if share > MAX_LEFT_OUT {
-        (
-            format!(
-                "{} of {} Monte Carlo draws",
-                crate::format::grouped(mc.infeasible),
-                crate::format::grouped(mc.draws)
-            ),
-            share,
-        )
-    } else {
-        ("Sobol sample rows".to_owned(), sobol_share)
-    };
     Err(Error::Scenario(scenario.origin.problem(
         &key,
         format!(
-            "{what} ({}%) cannot be projected, more than the {}% kjproj leaves out (the first: {example}); narrow or truncate the ranges that reach such values (`truncate = [lo, hi]`)",
+            "{} of {} Monte Carlo draws ({}%) cannot be projected, more than the {}% kjproj leaves out (the first: {example}); narrow or truncate the ranges that reach such values (`truncate = [lo, hi]`)",
+            crate::format::grouped(mc.infeasible),
+            crate::format::grouped(mc.draws),
             crate::format::fixed(share * 100.0, 2),
             crate::format::fixed(MAX_LEFT_OUT * 100.0, 1)
         ),
@@ -306,16 +291,29 @@ fn sensitivity_warnings(scenario: &Scenario, s: &Sensitivity) -> Vec<Warning> {
             });
         }
     }
-    if let Some((_, e)) = &s.sobol {
-        if e.dropped > 0 {
-            out.push(Warning::DroppedSobolRows(e.dropped));
-        }
-        if scenario
-            .uncertainty
-            .as_ref()
-            .is_some_and(|u| u.correlation.is_some())
-        {
-            out.push(Warning::SobolIgnoresCorrelation);
+    if let Some((_, e)) = &s.sobol
+        && e.dropped > 0
+    {
+        out.push(Warning::DroppedSobolRows(e.dropped));
+    }
+    // Estimates of the headline's indices outside [0, 1] are sampling error: say so.
+    for (outputs, e) in [&s.sobol, &s.sobol_correlated].into_iter().flatten() {
+        let Some(o) = outputs.iter().position(|x| *x == s.headline) else {
+            continue;
+        };
+        for (i, ix) in e.indices[o].iter().enumerate() {
+            for (which, value) in [("first-order", ix.first), ("total", ix.total)] {
+                if !(0.0..=1.0).contains(&value) {
+                    out.push(Warning::SobolOutsideUnit {
+                        input: scenario
+                            .uncertainty
+                            .as_ref()
+                            .map_or_else(String::new, |u| u.inputs[i].label.clone()),
+                        which,
+                        value,
+                    });
+                }
+            }
         }
     }
     out

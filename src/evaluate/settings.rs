@@ -34,6 +34,14 @@ pub struct Overrides {
 impl Overrides {
     /// Checks the values that the command line can get wrong (before any work is done).
     pub fn validate(&self) -> Result<(), Error> {
+        let most = crate::sensitivity::sobol::MAX_BASE_SAMPLES;
+        if let Some(n) = self.sobol_samples
+            && n > most
+        {
+            return Err(Error::Usage(format!(
+                "--sobol {n} is more than the {most} base samples the Sobol' sequence has"
+            )));
+        }
         match self.draws {
             Some(0) => Err(Error::Usage("--draws must be at least 1".into())),
             Some(d) if d > MAX_DRAWS => Err(Error::Usage(format!(

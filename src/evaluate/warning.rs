@@ -60,8 +60,16 @@ pub enum Warning {
     },
     /// Sobol sample rows that could not be projected were left out.
     DroppedSobolRows(usize),
-    /// Sobol indices assume independent inputs, but the file correlates some.
-    SobolIgnoresCorrelation,
+    /// A Sobol index estimate of the headline output outside [0, 1] (sampling error):
+    /// shown clipped.
+    SobolOutsideUnit {
+        /// The input's label.
+        input: String,
+        /// "first-order" or "total".
+        which: &'static str,
+        /// The estimate.
+        value: f64,
+    },
 }
 
 impl Warning {
@@ -122,7 +130,11 @@ impl fmt::Display for Warning {
                     "stated" => "stated figure",
                     other => other,
                 };
-                write!(f, "{}: the {what} value for {} has no source", u.series, u.year)
+                write!(
+                    f,
+                    "{}: the {what} value for {} has no source",
+                    u.series, u.year
+                )
             }
             Warning::ShareOutside { ratio, years } => write!(
                 f,
@@ -175,8 +187,15 @@ impl fmt::Display for Warning {
                 "{} Sobol sample rows could not be projected and were left out",
                 grouped(*n as u64)
             ),
-            Warning::SobolIgnoresCorrelation => f.write_str(
-                "Sobol indices assume independent inputs; the correlations in [uncertainty.correlation] are not applied to them",
+            Warning::SobolOutsideUnit {
+                input,
+                which,
+                value,
+            } => write!(
+                f,
+                "the {which} Sobol index of {input} is estimated at {}, outside 0–1 by sampling error; it is shown as {} (more --sobol samples narrow it)",
+                fixed(*value, 4),
+                fixed(value.clamp(0.0, 1.0), 0)
             ),
         }
     }

@@ -24,7 +24,7 @@ row!(TornadoRow: output, year, input, input_low, input_high, output_at_low, outp
 row!(FanRow: series, year, mean, sd, p5, p10, p25, p50, p75, p90, p95, mean_se, p5_se, p10_se, p25_se, p50_se, p75_se, p90_se, p95_se, percentile_relative_error, left_out);
 row!(ProbabilityRow: series, year, stated, probability_at_or_above, standard_error, draws, left_out);
 row!(HistogramRow: series, year, bin_low, bin_high, fraction, left_out);
-row!(SobolRow: output, year, input, first, first_low, first_high, total, total_low, total_high, rows_left_out);
+row!(SobolRow: output, year, input, first, first_low, first_high, total, total_low, total_high, rows_left_out, inputs_as);
 
 /// A number as it appears in exported tables: 12 significant digits, plain decimal
 /// notation (see [`crate::format::significant`]).
@@ -156,6 +156,9 @@ pub struct SobolRow {
     pub total_high: Num,
     /// Sample rows left out because they could not be projected.
     pub rows_left_out: u64,
+    /// `independent` (inputs treated as independent, as SALib does) or `correlated`
+    /// (under the file's correlations, Kucherenko et al. 2012).
+    pub inputs_as: &'static str,
 }
 
 #[cfg(test)]
@@ -246,6 +249,7 @@ mod tests {
             total_low: n,
             total_high: n,
             rows_left_out: 0,
+            inputs_as: "independent",
         });
     }
 }

@@ -1,10 +1,14 @@
 //! Variance-based sensitivity: Sobol first-order and total indices with bootstrap
 //! confidence intervals.
 //!
-//! Sampling follows Saltelli (2002): two independent matrices `A` and `B` of `N` rows, and
-//! for each input `i` the matrix `A_B^i` (`A` with column `i` from `B`): `N(k + 2)` model
-//! runs. The estimators are those SALib's `sobol.analyze` uses, so results can be compared
-//! with it directly:
+//! Sampling follows Saltelli (2002) as SALib's `saltelli.sample` does: the rows of `A` and
+//! `B` are the first and last `k` coordinates of the points of one `2k`-dimensional
+//! Owen-scrambled Sobol' sequence (Burley 2020, "Practical hash-based Owen scrambling",
+//! JCGT 9(4), via the `sobol_burley` crate; direction numbers of Joe & Kuo 2008), and for
+//! each input `i` the matrix `A_B^i` (`A` with column `i` from `B`): `N(k + 2)` model runs.
+//! Low-discrepancy points give narrower intervals than plain random ones at the same `N`
+//! (a power of 2 is best). The estimators are those SALib's `sobol.analyze` uses, so
+//! results can be compared with it directly:
 //!
 //! - first order, Saltelli et al. (2010), table 2 (b):
 //!   `S_i = mean(f(B)·(f(A_B^i) − f(A))) / V`, with `f` centred on its mean (same
@@ -16,7 +20,22 @@
 //! `z·sd` of the estimates over bootstrap resamples of the rows (SALib's `*_conf`), with `z`
 //! the normal quantile of the confidence level (1.96 for 95%).
 //!
-//! The indices assume independent inputs: correlations between inputs are not applied here.
+//! These indices assume independent inputs. When the file correlates inputs,
+//! [`run_correlated`] also estimates the indices of the file's own model, dependent inputs
+//! and all: Kucherenko, Tarantola & Annoni (2012), "Estimation of global sensitivity indices
+//! for models with dependent variables", *Computer Physics Communications* 183, 937–946,
+//! eqs. (5.3)–(5.4), with the dependence the file states as a Gaussian copula of the normal
+//! scores (the one [`crate::stats::correlation::iman_conover`] imposes). For input `y` and
+//! the others `z`, with `(y, z)` from `A` and an independent `(y', z')` from `B`:
+//!
+//! - first order `S_y = mean(f(y, z)·(f(y, z̄) − f(y', z'))) / V`, `z̄` drawn from `z | y`;
+//! - total `S_Ty = mean((f(y, z) − f(ȳ, z))²) / (2V)`, `ȳ` drawn from `y | z`;
+//!
+//! the conditional draws made from `B`'s normal scores (`z̄ = R_zy·y + (z' − R_zy·y')`,
+//! exact for a Gaussian copula). Without correlation they are the estimators above.
+//! First-order indices then measure an input's effect including what it shares with the
+//! inputs it is correlated with; total indices only what is its own.
+//!
 //! Rows where any run cannot be projected are left out of every estimate.
 
 use rayon::prelude::*;
@@ -24,13 +43,31 @@ use rayon::prelude::*;
 use super::{all_series, apply, value_of};
 use crate::model::{Inputs, Projection, Workspace, project_into};
 use crate::scenario::{Scenario, Series};
+use crate::stats::correlation::{cholesky_factor, solve_positive_definite};
+use crate::stats::distribution::{std_normal_cdf, std_normal_quantile};
 use crate::stats::sampling::{self, Method};
 
-/// Rows per chunk of the sample (the unit of random streams).
+/// Rows per chunk of the sample (the unit of parallel work).
 const ROWS_PER_CHUNK: usize = 4096;
 
-/// Random streams for Sobol samples and bootstrap resamples, apart from Monte Carlo's.
-const SAMPLE_STREAMS: u64 = 1 << 40;
+/// The most base samples `N`: the length of the Owen-scrambled Sobol' sequence.
+pub const MAX_BASE_SAMPLES: usize = 1 << 16;
+
+/// Coordinate `dim` of point `row` of the Owen-scrambled Sobol' sequence of `seed`,
+/// strictly inside (0, 1). Dimensions past the crate's 256 continue in independently
+/// scrambled sequences.
+fn sobol_point(row: usize, dim: usize, seed: u64) -> f64 {
+    let base = (seed ^ (seed >> 32)) as u32;
+    let u = f64::from(sobol_burley::sample(
+        row as u32,
+        (dim % 256) as u32,
+        base.wrapping_add((dim / 256) as u32),
+    ));
+    // The crate returns multiples of 2⁻²⁴ in [0, 1): take the middle of each cell.
+    ((u * 16_777_216.0).floor() + 0.5) / 16_777_216.0
+}
+
+/// Random streams for bootstrap resamples, apart from Monte Carlo's.
 const BOOTSTRAP_STREAMS: u64 = 1 << 41;
 
 /// How to estimate the indices.
@@ -71,9 +108,47 @@ pub struct Estimate {
 }
 
 /// Sobol indices of the scenario's uncertain inputs for every metric and ratio at the
-/// target year, in the order of [`all_series`].
+/// target year, in the order of [`all_series`], as if the inputs were independent.
 pub fn run(scenario: &Scenario, settings: Settings) -> (Vec<Series>, Estimate) {
     let outputs = all_series(scenario);
+    let k = scenario.uncertainty.as_ref().map_or(0, |u| u.inputs.len());
+    let (init, model) = model_of(scenario, &outputs);
+    (
+        outputs.clone(),
+        estimate(k, outputs.len(), settings, init, model),
+    )
+}
+
+/// Sobol indices under the file's correlations (see the module documentation), or `None`
+/// when the file correlates no inputs.
+pub fn run_correlated(scenario: &Scenario, settings: Settings) -> Option<(Vec<Series>, Estimate)> {
+    let u = scenario.uncertainty.as_ref()?;
+    let c = u.correlation.as_ref()?;
+    let k = u.inputs.len();
+    let mut score = vec![0.0; k * k];
+    for i in 0..k {
+        score[i * k + i] = 1.0;
+    }
+    for (a, &i) in c.inputs.iter().enumerate() {
+        for (b, &j) in c.inputs.iter().enumerate() {
+            score[i * k + j] = c.matrix.score_correlation(a, b);
+        }
+    }
+    let outputs = all_series(scenario);
+    let (init, model) = model_of(scenario, &outputs);
+    let estimate = estimate_correlated(k, outputs.len(), settings, &score, init, model)?;
+    Some((outputs, estimate))
+}
+
+/// The model as [`estimate`] takes it: uniforms in, every output at the target year out.
+#[allow(clippy::type_complexity)]
+fn model_of<'a>(
+    scenario: &'a Scenario,
+    outputs: &'a [Series],
+) -> (
+    impl Fn() -> (Inputs, Workspace, Projection) + Sync + 'a,
+    impl Fn(&mut (Inputs, Workspace, Projection), &[f64], &mut [f64]) -> bool + Sync + 'a,
+) {
     let last = scenario.years().count() - 1;
     let inputs: Vec<_> = scenario
         .uncertainty
@@ -81,31 +156,28 @@ pub fn run(scenario: &Scenario, settings: Settings) -> (Vec<Series>, Estimate) {
         .map(|u| u.inputs.iter().collect())
         .unwrap_or_default();
     let samplers: Vec<_> = inputs.iter().map(|i| i.sampler()).collect();
-    let estimate = estimate(
-        inputs.len(),
-        outputs.len(),
-        settings,
-        || {
-            (
-                Inputs::base(scenario),
-                Workspace::default(),
-                Projection::empty(scenario),
-            )
-        },
-        |(base, workspace, projection), u, out| {
-            for ((input, q), &p) in inputs.iter().zip(&samplers).zip(u) {
-                apply(base, input.target, q.at(p));
-            }
-            if project_into(scenario, base, workspace, projection).is_err() {
-                return false;
-            }
-            for (slot, &s) in out.iter_mut().zip(&outputs) {
-                *slot = value_of(projection, s, last);
-            }
-            true
-        },
-    );
-    (outputs, estimate)
+    let init = move || {
+        (
+            Inputs::base(scenario),
+            Workspace::default(),
+            Projection::empty(scenario),
+        )
+    };
+    let model = move |(base, workspace, projection): &mut (Inputs, Workspace, Projection),
+                      u: &[f64],
+                      out: &mut [f64]| {
+        for ((input, q), &p) in inputs.iter().zip(&samplers).zip(u) {
+            apply(base, input.target, q.at(p));
+        }
+        if project_into(scenario, base, workspace, projection).is_err() {
+            return false;
+        }
+        for (slot, &s) in out.iter_mut().zip(outputs) {
+            *slot = value_of(projection, s, last);
+        }
+        true
+    };
+    (init, model)
 }
 
 /// Estimates the indices of a model of `k` inputs, each given as a uniform in (0, 1), with
@@ -137,8 +209,13 @@ where
         .into_par_iter()
         .map_init(&init, |state, c| {
             let rows = (n - c * ROWS_PER_CHUNK).min(ROWS_PER_CHUNK);
-            let mut rng = sampling::chunk_rng(settings.seed, SAMPLE_STREAMS + c as u64);
-            let columns = sampling::uniforms(Method::Random, rows, 2 * k, &mut rng);
+            let columns: Vec<Vec<f64>> = (0..2 * k)
+                .map(|d| {
+                    (0..rows)
+                        .map(|r| sobol_point(c * ROWS_PER_CHUNK + r, d, settings.seed))
+                        .collect()
+                })
+                .collect();
             let mut values = vec![0.0; rows * runs * outputs];
             let mut ok = vec![true; rows];
             let mut u = vec![0.0; k];
@@ -157,34 +234,233 @@ where
         })
         .collect();
 
-    // Keep the feasible rows, in order.
-    let mut table: Vec<f64> = Vec::with_capacity(n * runs * outputs);
+    summarise(
+        &per_chunk,
+        n,
+        runs,
+        k,
+        outputs,
+        settings,
+        Design::Independent,
+    )
+}
+
+/// Estimates the indices of a model of `k` inputs whose normal scores have the Pearson
+/// correlation matrix `score` (k×k, row-major; a Gaussian copula), after Kucherenko,
+/// Tarantola & Annoni (2012): `N(2k + 2)` runs. `None` if `score` is not positive definite.
+pub fn estimate_correlated<S, I, F>(
+    k: usize,
+    outputs: usize,
+    settings: Settings,
+    score: &[f64],
+    init: I,
+    model: F,
+) -> Option<Estimate>
+where
+    I: Fn() -> S + Sync,
+    F: Fn(&mut S, &[f64], &mut [f64]) -> bool + Sync,
+{
+    let n = settings.base_samples;
+    if k == 0 || n == 0 {
+        return Some(Estimate {
+            indices: vec![Vec::new(); outputs],
+            rows: 0,
+            dropped: 0,
+        });
+    }
+    let l = cholesky_factor(score, k)?;
+    // For each input i: its correlations with the others (R_zi) and the regression of its
+    // score on theirs (β_i = R_zz⁻¹ R_zi), for the conditional draws.
+    let others: Vec<Vec<usize>> = (0..k)
+        .map(|i| (0..k).filter(|&j| j != i).collect())
+        .collect();
+    let with_others: Vec<Vec<f64>> = (0..k)
+        .map(|i| others[i].iter().map(|&j| score[j * k + i]).collect())
+        .collect();
+    let beta: Vec<Vec<f64>> = (0..k)
+        .map(|i| {
+            let m = others[i].len();
+            let zz: Vec<f64> = others[i]
+                .iter()
+                .flat_map(|&a| others[i].iter().map(move |&b| score[a * k + b]))
+                .collect();
+            solve_positive_definite(&zz, m, &with_others[i])
+        })
+        .collect::<Option<_>>()?;
+    let correlate = |g: &[f64]| -> Vec<f64> {
+        (0..k)
+            .map(|r| (0..=r).map(|c| l[r * k + c] * g[c]).sum())
+            .collect()
+    };
+
+    // Runs per row: A, B, then for each input its first-order run (y from A, z drawn
+    // given it) and its total run (z from A, y drawn given them).
+    let runs = 2 * k + 2;
+    let chunks = n.div_ceil(ROWS_PER_CHUNK);
+    let per_chunk: Vec<(Vec<f64>, Vec<bool>)> = (0..chunks)
+        .into_par_iter()
+        .map_init(&init, |state, c| {
+            let rows = (n - c * ROWS_PER_CHUNK).min(ROWS_PER_CHUNK);
+            let mut values = vec![0.0; rows * runs * outputs];
+            let mut ok = vec![true; rows];
+            let mut scores = vec![0.0; k];
+            let mut u = vec![0.0; k];
+            for (r, good) in ok.iter_mut().enumerate() {
+                let row = c * ROWS_PER_CHUNK + r;
+                let gauss = |d: usize| std_normal_quantile(sobol_point(row, d, settings.seed));
+                let a = correlate(&(0..k).map(gauss).collect::<Vec<_>>());
+                let b = correlate(&(k..2 * k).map(gauss).collect::<Vec<_>>());
+                for run in 0..runs {
+                    match run {
+                        0 => scores.copy_from_slice(&a),
+                        1 => scores.copy_from_slice(&b),
+                        _ => {
+                            let (i, total) = ((run - 2) / 2, (run - 2) % 2 == 1);
+                            if total {
+                                // z from A; y | z from B's residual.
+                                scores.copy_from_slice(&a);
+                                let fit = |s: &[f64]| -> f64 {
+                                    others[i]
+                                        .iter()
+                                        .zip(&beta[i])
+                                        .map(|(&j, bj)| bj * s[j])
+                                        .sum()
+                                };
+                                scores[i] = fit(&a) + (b[i] - fit(&b));
+                            } else {
+                                // y from A; z | y from B's residual.
+                                scores.copy_from_slice(&b);
+                                for (&j, &rij) in others[i].iter().zip(&with_others[i]) {
+                                    scores[j] = rij * a[i] + (b[j] - rij * b[i]);
+                                }
+                                scores[i] = a[i];
+                            }
+                        }
+                    }
+                    for (slot, &z) in u.iter_mut().zip(&scores) {
+                        // Keep the uniforms strictly inside (0, 1) in the far tails.
+                        *slot = std_normal_cdf(z).clamp(1e-16, 1.0 - 1e-16);
+                    }
+                    let at = (r * runs + run) * outputs;
+                    *good &= model(state, &u, &mut values[at..at + outputs]);
+                }
+            }
+            (values, ok)
+        })
+        .collect();
+
+    Some(summarise(
+        &per_chunk,
+        n,
+        runs,
+        k,
+        outputs,
+        settings,
+        Design::Correlated,
+    ))
+}
+
+/// Which runs the estimators read (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Design {
+    /// Runs A, B, then `A_B^i` for each input.
+    Independent,
+    /// Runs A, B, then for each input its first-order and its total run.
+    Correlated,
+}
+
+/// The indices from the runs of every chunk (`runs` per row, `outputs` values each).
+///
+/// Rows that could not be projected are left out. Every estimator is a ratio of sums over
+/// rows, so each row's terms are computed once into one contiguous row of
+/// `outputs·(2 + 3k)` numbers (for each output Σ(f(A) + f(B)) and Σ(f(A)² + f(B)²), and for
+/// each input the first-order product, its centring term and the total's square): the
+/// point estimate sums every row, and a bootstrap resample sums the rows it picks, with
+/// replacement, as SALib's `sobol.analyze` resamples; its cost is one pass over the picked
+/// rows, independent of how the model was sampled.
+fn summarise(
+    per_chunk: &[(Vec<f64>, Vec<bool>)],
+    n: usize,
+    runs: usize,
+    k: usize,
+    outputs: usize,
+    settings: Settings,
+    design: Design,
+) -> Estimate {
+    let width = outputs * (2 + 3 * k);
+    let mut terms: Vec<f64> = Vec::with_capacity(n * width);
     let mut dropped = 0;
-    for (values, ok) in &per_chunk {
+    for (values, ok) in per_chunk {
         for (r, &good) in ok.iter().enumerate() {
-            if good {
-                table.extend_from_slice(&values[r * runs * outputs..(r + 1) * runs * outputs]);
-            } else {
+            if !good {
                 dropped += 1;
+                continue;
+            }
+            let row = &values[r * runs * outputs..(r + 1) * runs * outputs];
+            let f = |run: usize, o: usize| row[run * outputs + o];
+            for o in 0..outputs {
+                let (fa, fb) = (f(0, o), f(1, o));
+                terms.push(fa + fb);
+                terms.push(fa * fa + fb * fb);
+                for i in 0..k {
+                    // First order: Σ weight·d − mean·Σ d (the centring), d a difference of runs;
+                    // total: Σ (f(A) − f(other))².
+                    let (weight, d, other) = match design {
+                        Design::Independent => (fb, f(2 + i, o) - fa, f(2 + i, o)),
+                        Design::Correlated => (fa, f(2 + 2 * i, o) - fb, f(3 + 2 * i, o)),
+                    };
+                    terms.push(weight * d);
+                    terms.push(d);
+                    terms.push((fa - other) * (fa - other));
+                }
             }
         }
     }
     let rows = n - dropped;
-    let get = |row: usize, run: usize, o: usize| table[(row * runs + run) * outputs + o];
+    let estimates = |sums: &[f64], count: usize| -> Vec<Vec<(f64, f64)>> {
+        let count = count as f64;
+        (0..outputs)
+            .map(|o| {
+                let at = o * (2 + 3 * k);
+                let mean = sums[at] / (2.0 * count);
+                let variance = sums[at + 1] / (2.0 * count) - mean * mean;
+                (0..k)
+                    .map(|i| {
+                        let t = at + 2 + 3 * i;
+                        if variance > 0.0 {
+                            (
+                                (sums[t] - mean * sums[t + 1]) / count / variance,
+                                sums[t + 2] / (2.0 * count) / variance,
+                            )
+                        } else {
+                            (0.0, 0.0)
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let sum_rows = |picks: &mut dyn Iterator<Item = usize>| -> Vec<f64> {
+        let mut sums = vec![0.0; width];
+        for r in picks {
+            for (s, t) in sums.iter_mut().zip(&terms[r * width..(r + 1) * width]) {
+                *s += t;
+            }
+        }
+        sums
+    };
 
     // Point estimates over all rows, then over bootstrap resamples.
-    let all: Vec<usize> = (0..rows).collect();
-    let point = estimators(&all, k, outputs, &get);
+    let estimate = estimates(&sum_rows(&mut (0..rows)), rows);
     let boots: Vec<Vec<Vec<(f64, f64)>>> = (0..settings.resamples)
         .into_par_iter()
         .map(|b| {
             let mut rng = sampling::chunk_rng(settings.seed, BOOTSTRAP_STREAMS + b as u64);
             let u = sampling::uniforms(Method::Random, rows, 1, &mut rng);
-            let pick: Vec<usize> = u[0]
+            let mut picks = u[0]
                 .iter()
-                .map(|x| ((x * rows as f64) as usize).min(rows.saturating_sub(1)))
-                .collect();
-            estimators(&pick, k, outputs, &get)
+                .map(|x| ((x * rows as f64) as usize).min(rows.saturating_sub(1)));
+            estimates(&sum_rows(&mut picks), rows)
         })
         .collect();
     let z = normal_quantile(0.5 + settings.confidence / 2.0);
@@ -196,9 +472,9 @@ where
         .map(|o| {
             (0..k)
                 .map(|i| Indices {
-                    first: point[o][i].0,
+                    first: estimate[o][i].0,
                     first_conf: spread(o, i, |p| p.0),
-                    total: point[o][i].1,
+                    total: estimate[o][i].1,
                     total_conf: spread(o, i, |p| p.1),
                 })
                 .collect()
@@ -209,50 +485,6 @@ where
         rows,
         dropped,
     }
-}
-
-/// (first, total) per output and input over the given rows.
-///
-/// Outputs are centred on the mean of `f(A)` and `f(B)` first: the first-order estimator's
-/// expectation does not change (`E[f(A_B^i) − f(A)] = 0`), but its variance drops sharply
-/// when the output's mean is large next to its spread (Saltelli et al. 2010, §3; the
-/// total estimator is unaffected by a shift).
-fn estimators(
-    rows: &[usize],
-    k: usize,
-    outputs: usize,
-    get: &impl Fn(usize, usize, usize) -> f64,
-) -> Vec<Vec<(f64, f64)>> {
-    let n = rows.len() as f64;
-    (0..outputs)
-        .map(|o| {
-            let mean = rows
-                .iter()
-                .map(|&r| get(r, 0, o) + get(r, 1, o))
-                .sum::<f64>()
-                / (2.0 * n);
-            let variance = rows
-                .iter()
-                .map(|&r| (get(r, 0, o) - mean).powi(2) + (get(r, 1, o) - mean).powi(2))
-                .sum::<f64>()
-                / (2.0 * n);
-            (0..k)
-                .map(|i| {
-                    let (mut first, mut total) = (0.0, 0.0);
-                    for &r in rows {
-                        let (fa, fb, fab) = (get(r, 0, o), get(r, 1, o), get(r, 2 + i, o));
-                        first += (fb - mean) * (fab - fa);
-                        total += (fa - fab) * (fa - fab);
-                    }
-                    if variance > 0.0 {
-                        (first / n / variance, total / (2.0 * n) / variance)
-                    } else {
-                        (0.0, 0.0)
-                    }
-                })
-                .collect()
-        })
-        .collect()
 }
 
 fn sd(xs: &[f64]) -> f64 {

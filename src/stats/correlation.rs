@@ -189,6 +189,18 @@ impl CorrelationMatrix {
         }
     }
 
+    /// The Pearson correlation of the normal scores between inputs `i` and `j`: the
+    /// Gaussian copula that [`iman_conover`] targets, 2·sin(π·ρ/6) (ρ itself where that
+    /// adjusted matrix is not positive definite).
+    pub fn score_correlation(&self, i: usize, j: usize) -> f64 {
+        let rho = self.get(i, j);
+        if i == j || self.score_cholesky == self.cholesky {
+            rho
+        } else {
+            2.0 * (std::f64::consts::PI * rho / 6.0).sin()
+        }
+    }
+
     /// The number of rows (and columns), i.e. of correlated inputs.
     pub fn size(&self) -> usize {
         self.k
@@ -254,6 +266,29 @@ fn cholesky(a: &[f64], k: usize) -> Result<Vec<f64>, usize> {
 /// [`cholesky`] without the failure position.
 fn cholesky_of(a: &[f64], k: usize) -> Option<Vec<f64>> {
     cholesky(a, k).ok()
+}
+
+/// The lower Cholesky factor L (row-major) of a symmetric positive definite k×k matrix
+/// `a` (row-major), L·Lᵀ = a; `None` if `a` is not positive definite.
+pub fn cholesky_factor(a: &[f64], k: usize) -> Option<Vec<f64>> {
+    cholesky_of(a, k)
+}
+
+/// Solves a·x = b for a symmetric positive definite k×k matrix `a` (row-major), by
+/// Cholesky factorisation and forward and back substitution (Golub & Van Loan §4.2).
+pub fn solve_positive_definite(a: &[f64], k: usize, b: &[f64]) -> Option<Vec<f64>> {
+    let l = cholesky_of(a, k)?;
+    let mut y = vec![0.0; k];
+    for i in 0..k {
+        let s: f64 = (0..i).map(|j| l[i * k + j] * y[j]).sum();
+        y[i] = (b[i] - s) / l[i * k + i];
+    }
+    let mut x = vec![0.0; k];
+    for i in (0..k).rev() {
+        let s: f64 = (i + 1..k).map(|j| l[j * k + i] * x[j]).sum();
+        x[i] = (y[i] - s) / l[i * k + i];
+    }
+    Some(x)
 }
 
 /// The smallest eigenvalue of the symmetric k×k matrix `a`, by the cyclic Jacobi method

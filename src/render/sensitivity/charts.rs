@@ -304,22 +304,30 @@ pub(super) fn histogram(
     }
 }
 
+#[allow(clippy::too_many_arguments)] // chart data from many parts; each is one argument
 pub(super) fn sobol(
     scenario: &Scenario,
     outputs: &[Series],
     e: &sobol::Estimate,
     head: Series,
     n: usize,
+    correlated: bool,
     names: &Names,
     footnotes: &[String],
 ) -> Option<SobolChart> {
     let o = outputs.iter().position(|s| *s == head)?;
+    let model = match (correlated, names.lang) {
+        (true, Lang::En) => ", with the file's correlations (Kucherenko et al. 2012)",
+        (false, Lang::En) => ", inputs independent",
+        (true, Lang::Ko) => ", 입력값 상관 반영 (Kucherenko 외 2012)",
+        (false, Lang::Ko) => ", 입력값 독립",
+    };
     let mut inputs: Vec<(usize, &sobol::Indices)> = e.indices[o].iter().enumerate().collect();
     inputs.sort_by(|a, b| b.1.total.total_cmp(&a.1.total));
     let (subtitle, axis, legend) = match names.lang {
         Lang::En => (
             format!(
-                "{} in {}: {} base samples, 95% bootstrap intervals",
+                "{} in {}: {} base samples, 95% bootstrap intervals{model}",
                 names.label(head),
                 scenario.target_year,
                 grouped(n as u64)
@@ -329,7 +337,7 @@ pub(super) fn sobol(
         ),
         Lang::Ko => (
             format!(
-                "{} ({}년): 기본 표본 {}개, 95% 부트스트랩 구간",
+                "{} ({}년): 기본 표본 {}개, 95% 부트스트랩 구간{model}",
                 names.label(head),
                 scenario.target_year,
                 grouped(n as u64)
@@ -344,10 +352,23 @@ pub(super) fn sobol(
         index_axis: axis.into(),
         inputs: inputs
             .iter()
-            .map(|(i, ix)| SobolBar {
-                label: names.input_label(*i).to_owned(),
-                first: (ix.first, ix.first - ix.first_conf, ix.first + ix.first_conf),
-                total: (ix.total, ix.total - ix.total_conf, ix.total + ix.total_conf),
+            .map(|(i, ix)| {
+                // Estimates outside [0, 1] are sampling error: bars stop at the bounds (a
+                // warning gives the estimate); the intervals stay as estimated.
+                let unit = |v: f64| v.clamp(0.0, 1.0);
+                SobolBar {
+                    label: names.input_label(*i).to_owned(),
+                    first: (
+                        unit(ix.first),
+                        ix.first - ix.first_conf,
+                        ix.first + ix.first_conf,
+                    ),
+                    total: (
+                        unit(ix.total),
+                        ix.total - ix.total_conf,
+                        ix.total + ix.total_conf,
+                    ),
+                }
             })
             .collect(),
         legend: legend.map(String::from),

@@ -20,6 +20,7 @@ pub fn markdown(eval: &Evaluation, svg: bool) -> Option<String> {
         &sens.monte_carlo,
         &sens.tornado,
         sens.sobol.as_ref(),
+        sens.sobol_correlated.as_ref(),
         sens.headline,
         &Names::new(eval.scenario, eval.settings.lang),
         eval.settings.simulation,
@@ -33,6 +34,7 @@ fn markdown_text(
     mc: &MonteCarlo,
     t: &Tornado,
     sobol: Option<&(Vec<Series>, sobol::Estimate)>,
+    correlated: Option<&(Vec<Series>, sobol::Estimate)>,
     head: Series,
     names: &Names,
     settings: monte_carlo::Settings,
@@ -166,9 +168,7 @@ fn markdown_text(
         }
         let _ = writeln!(out, "\n![tornado](tornado.{ext})\n");
     }
-    if let Some((outputs, e)) = sobol
-        && let Some(o) = outputs.iter().position(|s| *s == head)
-    {
+    if sobol.is_some() || correlated.is_some() {
         let _ = writeln!(
             out,
             "### {}\n",
@@ -178,10 +178,22 @@ fn markdown_text(
                 "Sobol indices"
             }
         );
+        if correlated.is_some() {
+            let _ = writeln!(
+                out,
+                "{}\n",
+                if ko {
+                    "파일의 입력값 상관을 반영한 지수(Kucherenko 외 2012)가 이 시나리오의 모형을 설명합니다. 입력값을 독립으로 본 지수(SALib 방식)를 함께 싣습니다. 상관 모형에서 1차 지수는 상관된 입력값과 공유하는 효과까지, 총 지수는 고유한 효과만 나타냅니다."
+                } else {
+                    "The indices with the file's correlations (Kucherenko, Tarantola & Annoni 2012) describe this scenario's model; the indices as if the inputs were independent (as SALib computes them) are given beside them. With correlations, a first-order index includes what an input shares with the inputs it is correlated with; a total index only what is its own."
+                }
+            );
+        }
         let _ = writeln!(
             out,
-            "| {} | {} | {} |",
+            "| {} | {} | {} | {} |",
             if ko { "입력값" } else { "input" },
+            if ko { "입력값 관계" } else { "inputs as" },
             if ko {
                 "1차 지수 (95% 구간)"
             } else {
@@ -193,17 +205,27 @@ fn markdown_text(
                 "total (95% interval)"
             }
         );
-        let _ = writeln!(out, "|---|---:|---:|");
-        for (i, ix) in e.indices[o].iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "| {} | {} ± {} | {} ± {} |",
-                names.input_label(i),
-                fixed(ix.first, 3),
-                fixed(ix.first_conf, 3),
-                fixed(ix.total, 3),
-                fixed(ix.total_conf, 3)
-            );
+        let _ = writeln!(out, "|---|---|---:|---:|");
+        let sets = [
+            (correlated, if ko { "상관 반영" } else { "correlated" }),
+            (sobol, if ko { "독립" } else { "independent" }),
+        ];
+        for (set, kind) in sets {
+            let Some((outputs, e)) = set else { continue };
+            let Some(o) = outputs.iter().position(|s| *s == head) else {
+                continue;
+            };
+            for (i, ix) in e.indices[o].iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "| {} | {kind} | {} ± {} | {} ± {} |",
+                    names.input_label(i),
+                    fixed(ix.first.clamp(0.0, 1.0), 3),
+                    fixed(ix.first_conf, 3),
+                    fixed(ix.total.clamp(0.0, 1.0), 3),
+                    fixed(ix.total_conf, 3)
+                );
+            }
         }
         let _ = writeln!(out, "\n![sobol](sobol.{ext})\n");
     }

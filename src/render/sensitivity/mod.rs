@@ -48,11 +48,17 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
             &rows::histogram(scenario, head, &histogram, mc.infeasible, &names),
         )?,
     ];
-    if let Some((outputs, estimate)) = sobol {
-        files.push(rows_file(
-            "sobol.csv",
-            &rows::sobol(scenario, outputs, estimate, &names),
-        )?);
+    let mut sobol_rows = Vec::new();
+    for (set, inputs_as) in [
+        (sobol, "independent"),
+        (&sens.sobol_correlated, "correlated"),
+    ] {
+        if let Some((outputs, estimate)) = set {
+            sobol_rows.extend(rows::sobol(scenario, outputs, estimate, inputs_as, &names));
+        }
+    }
+    if !sobol_rows.is_empty() {
+        files.push(rows_file("sobol.csv", &sobol_rows)?);
     }
 
     let method_words = match (settings.method, names.lang) {
@@ -89,17 +95,24 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
         histogram: charts::histogram(
             scenario, mc, head, histogram, &names, &run_words, &footnotes,
         ),
-        sobol: sobol.as_ref().and_then(|(outputs, e)| {
-            charts::sobol(
-                scenario,
-                outputs,
-                e,
-                head,
-                eval.settings.sobol_samples,
-                &names,
-                &footnotes,
-            )
-        }),
+        // The chart shows the indices of the file's own model: under its correlations
+        // when it has any.
+        sobol: sens
+            .sobol_correlated
+            .as_ref()
+            .or(sobol.as_ref())
+            .and_then(|(outputs, e)| {
+                charts::sobol(
+                    scenario,
+                    outputs,
+                    e,
+                    head,
+                    eval.settings.sobol_samples,
+                    sens.sobol_correlated.is_some(),
+                    &names,
+                    &footnotes,
+                )
+            }),
     };
     charts.render(&mut files, svg)?;
     Ok(files)

@@ -110,6 +110,7 @@ pub(super) fn sobol(
     scenario: &Scenario,
     outputs: &[Series],
     e: &sobol::Estimate,
+    inputs_as: &'static str,
     names: &Names,
 ) -> Vec<SobolRow> {
     let mut rows = Vec::new();
@@ -126,6 +127,7 @@ pub(super) fn sobol(
                 total_low: Num(ix.total - ix.total_conf),
                 total_high: Num(ix.total + ix.total_conf),
                 rows_left_out: e.dropped as u64,
+                inputs_as,
             });
         }
     }

@@ -3,12 +3,11 @@
 use std::fmt::Write as _;
 
 use super::{Names, significant_short};
-use crate::evaluate::Evaluation;
+use crate::evaluate::{Evaluation, Sensitivity};
 use crate::format::{fixed, grouped};
 use crate::scenario::{Scenario, Series};
-use crate::sensitivity::monte_carlo::{self, MonteCarlo};
+use crate::sensitivity::monte_carlo;
 use crate::sensitivity::sobol;
-use crate::sensitivity::tornado::Tornado;
 use crate::stats::sampling::Method;
 
 /// The sensitivity lines of the terminal summary (empty without an analysis).
@@ -18,10 +17,7 @@ pub fn summary(eval: &Evaluation) -> String {
     };
     summary_text(
         eval.scenario,
-        &sens.monte_carlo,
-        &sens.tornado,
-        sens.sobol.as_ref(),
-        sens.headline,
+        sens,
         &Names::new(eval.scenario, eval.settings.lang),
         eval.settings.simulation,
     )
@@ -29,13 +25,12 @@ pub fn summary(eval: &Evaluation) -> String {
 
 fn summary_text(
     scenario: &Scenario,
-    mc: &MonteCarlo,
-    t: &Tornado,
-    sobol: Option<&(Vec<Series>, sobol::Estimate)>,
-    head: Series,
+    sens: &Sensitivity,
     names: &Names,
     settings: monte_carlo::Settings,
 ) -> String {
+    let (mc, t, head) = (&sens.monte_carlo, &sens.tornado, sens.headline);
+    let (sobol, correlated) = (sens.sobol.as_ref(), sens.sobol_correlated.as_ref());
     let last = scenario.years().count() - 1;
     let ty = scenario.target_year;
     let mut out = String::new();
@@ -108,26 +103,67 @@ fn summary_text(
             );
         }
     }
-    if let Some((outputs, e)) = sobol
-        && let Some(o) = outputs.iter().position(|s| *s == head)
-    {
+    if let Some(set) = sobol {
+        let heading = if correlated.is_some() {
+            "Sobol indices as if the inputs were independent (as SALib computes them)"
+        } else {
+            "Sobol indices"
+        };
+        out.push_str(&sobol_block(names, head, ty, set, heading));
+    }
+    if let Some(set) = correlated {
+        out.push_str(&sobol_block(
+            names,
+            head,
+            ty,
+            set,
+            "Sobol indices with the file's correlations (Kucherenko et al. 2012: these describe the file's model)",
+        ));
+    }
+    out
+}
+
+/// One set of Sobol indices of the headline output; estimates outside [0, 1] (sampling
+/// error) are shown at the bound with a `*`.
+fn sobol_block(
+    names: &Names,
+    head: Series,
+    year: i32,
+    (outputs, e): &(Vec<Series>, sobol::Estimate),
+    heading: &str,
+) -> String {
+    let mut out = String::new();
+    let Some(o) = outputs.iter().position(|s| *s == head) else {
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "\n{heading}: {} in {year} ({} rows, 95% intervals)",
+        names.name(head),
+        grouped(e.rows as u64)
+    );
+    let shown = |v: f64| {
+        let mark = if (0.0..=1.0).contains(&v) { " " } else { "*" };
+        format!("{}{mark}", fixed(v.clamp(0.0, 1.0), 3))
+    };
+    let mut clipped = false;
+    for (i, ix) in e.indices[o].iter().enumerate() {
+        clipped |= !(0.0..=1.0).contains(&ix.first) || !(0.0..=1.0).contains(&ix.total);
         let _ = writeln!(
             out,
-            "\nSobol indices: {} in {ty} ({} rows, 95% intervals)",
-            names.name(head),
-            grouped(e.rows as u64)
+            "  {:<36} first {:>7} ± {:<6} total {:>7} ± {}",
+            names.input_label(i),
+            shown(ix.first),
+            fixed(ix.first_conf, 3),
+            shown(ix.total),
+            fixed(ix.total_conf, 3)
         );
-        for (i, ix) in e.indices[o].iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "  {:<36} first {:>6} ± {:<6} total {:>6} ± {}",
-                names.input_label(i),
-                fixed(ix.first, 3),
-                fixed(ix.first_conf, 3),
-                fixed(ix.total, 3),
-                fixed(ix.total_conf, 3)
-            );
-        }
+    }
+    if clipped {
+        let _ = writeln!(
+            out,
+            "  * estimated outside 0–1 by sampling error, shown at the bound (sobol.csv has the estimate)"
+        );
     }
     out
 }
