@@ -1177,17 +1177,30 @@ impl Quantile {
         if let Some(edge) = outside_unit(p, (self.lo, self.hi)) {
             return edge;
         }
-        // Exact when not truncated: 0 + p · 1 is p.
-        let p = self.p_lo + p * self.p_span;
-        let x = match &self.kind {
+        if self.p_span < 1.0 {
+            return self.truncated_at(p);
+        }
+        self.inverse(p)
+    }
+
+    /// The quantile of a truncated distribution: p mapped into [F(lo), F(hi)], the result
+    /// kept inside the bounds against rounding in the tails.
+    #[cold]
+    fn truncated_at(&self, p: f64) -> f64 {
+        self.inverse(self.p_lo + p * self.p_span)
+            .clamp(self.lo, self.hi)
+    }
+
+    /// The untruncated quantile function at p in (0, 1).
+    #[inline]
+    fn inverse(&self, p: f64) -> f64 {
+        match &self.kind {
             Kind::Uniform { min, width } => min + p * width,
             Kind::Triangular(t) => triangular_quantile(t, p),
             Kind::Normal { mean, sd } => mean + sd * std_normal_quantile(p),
             Kind::LogNormal { mu, sigma } => (mu + sigma * std_normal_quantile(p)).exp(),
             Kind::Pert(table) => table.eval(p),
-        };
-        // Rounding in the tails must not step outside a truncation.
-        x.clamp(self.lo, self.hi)
+        }
     }
 }
 
