@@ -204,6 +204,10 @@ pub struct Common {
     /// Sampling method [default: the file's `uncertainty.sampling`, else lhs].
     #[arg(long, value_enum)]
     pub sampling: Option<SamplingArg>,
+    /// An output of the tornado, histogram and Sobol analyses, added as the headline: a
+    /// quantity of the check language, e.g. 'sum(sales, 2025, 2031)' or 'share[2029]'.
+    #[arg(long, value_name = "EXPR")]
+    pub output: Option<String>,
     /// Sobol base samples N (N·(k+2) runs); 0 skips the Sobol analysis.
     #[arg(long, value_name = "N", default_value_t = 16384)]
     pub sobol: usize,

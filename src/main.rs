@@ -63,6 +63,7 @@ impl cli::Common {
             }),
             sobol_samples: Some(self.sobol),
             lang: self.lang.map(lang_of),
+            output: self.output.clone(),
         }
     }
 }

@@ -219,7 +219,10 @@ fn sobol_indices_of_the_ishigami_function_match_the_analytic_values() {
 fn tornado_swings_inputs_to_their_p10_and_p90() {
     let s = normal_target("");
     let t = tornado::run(&s);
-    assert_eq!(t.outputs, vec![Series::Metric(0)]);
+    assert_eq!(
+        t.outputs.iter().map(|o| o.series).collect::<Vec<_>>(),
+        vec![Series::Metric(0)]
+    );
     assert_eq!(t.base, vec![350.0]);
     let row = &t.rows[0];
     assert_relative_eq!(
@@ -299,7 +302,10 @@ denominator = "market"
             confidence: 0.95,
         },
     );
-    let share = outputs.iter().position(|o| *o == Series::Ratio(0)).unwrap();
+    let share = outputs
+        .iter()
+        .position(|o| o.series == Series::Ratio(0))
+        .unwrap();
     for i in 0..2 {
         let ix = e.indices[share][i];
         let (f, fc) = salib_first[i];

@@ -4,7 +4,6 @@
 pub use crate::scenario::expr;
 
 use crate::format::fixed;
-use crate::model::shape::cagr;
 use crate::model::{self, Comparison, Projection, SeriesKind};
 use crate::scenario::{BuiltinCheck, RatioKind, Scenario, Series};
 use crate::sensitivity::monte_carlo::{self, MonteCarlo};
@@ -350,25 +349,8 @@ pub fn evaluate(
     let Some(s) = series_of(scenario, &r.name) else {
         return f64::NAN;
     };
-    let index = |y: i32| (y - scenario.baseline_year) as usize;
-    let year = r.year.map(|y| index(y.0));
-    let p = projection.series(s);
-    let growth = |i: usize| {
-        if i == 0 || p[i - 1] == 0.0 {
-            f64::NAN
-        } else {
-            p[i] / p[i - 1] - 1.0
-        }
-    };
+    let year = r.year.map(|y| (y.0 - scenario.baseline_year) as usize);
     match q {
-        Quantity::Value(_) => year.map_or(f64::NAN, |i| p[i]),
-        Quantity::Yoy(_) => year.map_or(f64::NAN, growth),
-        Quantity::MaxYoy(_) => (1..p.len()).map(growth).fold(f64::NEG_INFINITY, f64::max),
-        Quantity::MinYoy(_) => (1..p.len()).map(growth).fold(f64::INFINITY, f64::min),
-        Quantity::Cagr(_, years) => {
-            let (a, b) = years.map_or((0, p.len() - 1), |(f, t)| (index(f.0), index(t.0)));
-            cagr(p[a], p[b], (b - a) as f64).unwrap_or(f64::NAN)
-        }
         Quantity::Probability(_, cmp, x) => match (mc, year) {
             (Some(mc), Some(i)) => {
                 let below = mc.cdf(s, i, *x);
@@ -391,6 +373,7 @@ pub fn evaluate(
                 .map_or(f64::NAN, |(_, st)| st.mean[i]),
             _ => f64::NAN,
         },
+        _ => model::quantity(scenario, projection, q),
     }
 }
 
@@ -417,6 +400,8 @@ pub fn quantity_words(q: &Quantity, series_value: &dyn Fn(f64) -> String) -> Str
         }
         Quantity::Percentile(p, _) => format!("P{}({}{at})", fixed(p * 100.0, 3), r.name),
         Quantity::Mean(_) => format!("mean({}{at})", r.name),
+        Quantity::Sum(_, (a, b)) => format!("sum({}, {}, {})", r.name, a.0, b.0),
+        Quantity::Average(_, (a, b)) => format!("average({}, {}, {})", r.name, a.0, b.0),
     }
 }
 

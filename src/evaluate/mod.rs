@@ -17,10 +17,10 @@ use std::sync::atomic::AtomicU64;
 use crate::check::{self, Outcome, Simulation};
 use crate::error::Error;
 use crate::model::{self, Comparison, Projection};
-use crate::scenario::{BASE, MAX_LEFT_OUT, Scenario, Series};
+use crate::scenario::{BASE, MAX_LEFT_OUT, Output, Scenario, Series};
 use crate::sensitivity::monte_carlo::{self, MonteCarlo};
+use crate::sensitivity::sobol;
 use crate::sensitivity::tornado::{self, Tornado};
-use crate::sensitivity::{headline, sobol};
 pub use settings::{Overrides, Settings};
 pub use warning::Warning;
 
@@ -55,18 +55,78 @@ impl Analyses {
 /// The sensitivity analyses of one scenario.
 #[derive(Debug, Clone)]
 pub struct Sensitivity {
-    /// The headline output.
-    pub headline: Series,
+    /// The outputs analysed: the file's `outputs` (and `--output`), or every metric and
+    /// ratio in the target year.
+    pub outputs: Vec<Output>,
+    /// The index of the headline output in `outputs`.
+    pub headline: usize,
     /// One-at-a-time swings.
     pub tornado: Tornado,
     /// The Monte Carlo simulation.
     pub monte_carlo: MonteCarlo,
     /// Sobol indices as if the inputs were independent (outputs, estimate), unless skipped.
-    pub sobol: Option<(Vec<Series>, sobol::Estimate)>,
+    pub sobol: Option<(Vec<Output>, sobol::Estimate)>,
     /// Sobol indices under the file's correlations (Kucherenko et al. 2012), when the
     /// file correlates inputs and Sobol indices are not skipped: the ones that describe
     /// the file's model.
-    pub sobol_correlated: Option<(Vec<Series>, sobol::Estimate)>,
+    pub sobol_correlated: Option<(Vec<Output>, sobol::Estimate)>,
+}
+
+impl Sensitivity {
+    /// The headline output.
+    pub fn headline_output(&self) -> &Output {
+        &self.outputs[self.headline]
+    }
+
+    /// Where the simulation keeps output `o`'s draws.
+    fn cell(&self, o: usize) -> Cell {
+        let out = &self.outputs[o];
+        match (&out.quantity, out.quantity.series().year) {
+            (crate::scenario::expr::Quantity::Value(_), Some((year, _))) => {
+                Cell::Series(out.series, year)
+            }
+            _ => Cell::Extra(
+                self.outputs[..o]
+                    .iter()
+                    .filter(|x| !matches!(x.quantity, crate::scenario::expr::Quantity::Value(_)))
+                    .count(),
+            ),
+        }
+    }
+
+    /// The histogram of the headline output's draws.
+    pub fn headline_histogram(&self, scenario: &Scenario, bins: usize) -> monte_carlo::Histogram {
+        match self.cell(self.headline) {
+            Cell::Series(s, year) => {
+                self.monte_carlo
+                    .histogram(s, (year - scenario.baseline_year) as usize, bins)
+            }
+            Cell::Extra(k) => self.monte_carlo.extra_histogram(k, bins),
+        }
+    }
+
+    /// The headline output's median over the draws.
+    pub fn headline_median(&self, scenario: &Scenario) -> f64 {
+        match self.cell(self.headline) {
+            Cell::Series(s, year) => {
+                self.monte_carlo
+                    .quantile(s, (year - scenario.baseline_year) as usize, 0.5)
+            }
+            Cell::Extra(k) => self
+                .monte_carlo
+                .extra
+                .get(k)
+                .map_or(f64::NAN, |e| e.percentiles[3]),
+        }
+    }
+}
+
+/// Where a simulation keeps an output's draws.
+enum Cell {
+    /// A series in a year.
+    Series(Series, i32),
+    /// The k-th extra quantity.
+    Extra(usize),
 }
 
 /// Everything found for one scenario: the base or one variant.
@@ -153,16 +213,38 @@ pub fn evaluate<'a>(
         confidence: 0.95,
     };
     let with_sobol = settings.sobol_samples > 0;
-    let sensitivity = (analyses.sensitivity && uncertain).then(|| Sensitivity {
-        headline: headline(scenario),
-        tornado: tornado::run(scenario),
-        monte_carlo: monte_carlo::run(scenario, settings.simulation, progress),
-        sobol: with_sobol.then(|| sobol::run(scenario, sobol_settings)),
-        sobol_correlated: if with_sobol {
-            sobol::run_correlated(scenario, sobol_settings)
-        } else {
-            None
-        },
+    let extra = overrides
+        .output
+        .as_deref()
+        .map(|text| {
+            Output::parse(text, scenario)
+                .map_err(|m| Error::Usage(format!("--output `{text}`: {m}")))
+        })
+        .transpose()?;
+    let sensitivity = (analyses.sensitivity && uncertain).then(|| {
+        let (outputs, headline) = crate::sensitivity::outputs(scenario, extra.as_ref());
+        let extra_quantities: Vec<_> = outputs
+            .iter()
+            .filter(|o| !matches!(o.quantity, crate::scenario::expr::Quantity::Value(_)))
+            .map(|o| o.quantity.clone())
+            .collect();
+        Sensitivity {
+            tornado: tornado::run_for(scenario, outputs.clone()),
+            monte_carlo: monte_carlo::run_with(
+                scenario,
+                settings.simulation,
+                progress,
+                &extra_quantities,
+            ),
+            sobol: with_sobol.then(|| sobol::run_for(scenario, outputs.clone(), sobol_settings)),
+            sobol_correlated: if with_sobol {
+                sobol::run_correlated(scenario, outputs.clone(), sobol_settings)
+            } else {
+                None
+            },
+            outputs,
+            headline,
+        }
     });
     if let Some(s) = &sensitivity {
         left_out_within_limit(scenario, &s.monte_carlo)?;
@@ -298,7 +380,10 @@ fn sensitivity_warnings(scenario: &Scenario, s: &Sensitivity) -> Vec<Warning> {
     }
     // Estimates of the headline's indices outside [0, 1] are sampling error: say so.
     for (outputs, e) in [&s.sobol, &s.sobol_correlated].into_iter().flatten() {
-        let Some(o) = outputs.iter().position(|x| *x == s.headline) else {
+        let Some(o) = outputs
+            .iter()
+            .position(|x| x.text == s.headline_output().text)
+        else {
             continue;
         };
         for (i, ix) in e.indices[o].iter().enumerate() {

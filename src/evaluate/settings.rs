@@ -29,6 +29,8 @@ pub struct Overrides {
     pub sobol_samples: Option<usize>,
     /// Language of labels.
     pub lang: Option<Lang>,
+    /// An output of the sensitivity analyses to add, as the headline (`--output`).
+    pub output: Option<String>,
 }
 
 impl Overrides {

@@ -447,3 +447,64 @@ pub fn comparisons(scenario: &Scenario, projection: &Projection) -> Vec<Comparis
     }
     out
 }
+
+/// The value of a deterministic quantity of the check language on a projection (NaN when
+/// it is undefined, or needs a simulation: P(…), percentiles and means).
+pub fn quantity(
+    scenario: &Scenario,
+    projection: &Projection,
+    q: &crate::scenario::expr::Quantity,
+) -> f64 {
+    use crate::scenario::expr::Quantity;
+    let r = q.series();
+    let series = scenario
+        .metrics
+        .iter()
+        .position(|m| m.name == r.name)
+        .map(crate::scenario::Series::Metric)
+        .or_else(|| {
+            scenario
+                .ratios
+                .iter()
+                .position(|x| x.name == r.name)
+                .map(crate::scenario::Series::Ratio)
+        });
+    let Some(s) = series else {
+        return f64::NAN;
+    };
+    let index = |y: i32| usize::try_from(y - scenario.baseline_year).ok();
+    let p = projection.series(s);
+    let year = r.year.and_then(|y| index(y.0)).filter(|&i| i < p.len());
+    let growth = |i: usize| {
+        if i == 0 || p[i - 1] == 0.0 {
+            f64::NAN
+        } else {
+            p[i] / p[i - 1] - 1.0
+        }
+    };
+    let span = |(a, b): ((i32, usize), (i32, usize))| -> Option<&[f64]> {
+        let (a, b) = (index(a.0)?, index(b.0)?);
+        (a <= b && b < p.len()).then(|| &p[a..=b])
+    };
+    match q {
+        Quantity::Value(_) => year.map_or(f64::NAN, |i| p[i]),
+        Quantity::Yoy(_) => year.map_or(f64::NAN, growth),
+        Quantity::MaxYoy(_) => (1..p.len()).map(growth).fold(f64::NEG_INFINITY, f64::max),
+        Quantity::MinYoy(_) => (1..p.len()).map(growth).fold(f64::INFINITY, f64::min),
+        Quantity::Cagr(_, years) => {
+            let (a, b) = match years {
+                Some((f, t)) => match (index(f.0), index(t.0)) {
+                    (Some(a), Some(b)) if a < b && b < p.len() => (a, b),
+                    _ => return f64::NAN,
+                },
+                None => (0, p.len() - 1),
+            };
+            shape::cagr(p[a], p[b], (b - a) as f64).unwrap_or(f64::NAN)
+        }
+        Quantity::Sum(_, years) => span(*years).map_or(f64::NAN, |v| v.iter().sum()),
+        Quantity::Average(_, years) => {
+            span(*years).map_or(f64::NAN, |v| v.iter().sum::<f64>() / v.len() as f64)
+        }
+        Quantity::Probability(..) | Quantity::Percentile(..) | Quantity::Mean(_) => f64::NAN,
+    }
+}

@@ -53,19 +53,7 @@ pub(super) fn validate(
                 ),
             );
         }
-        let mut years: Vec<i32> = r.year.iter().map(|y| y.0).collect();
-        if let Quantity::Cagr(_, Some((from, to))) = &e.quantity {
-            years.extend([from.0, to.0]);
-            if to.0 <= from.0 {
-                v.problem(
-                    key.clone(),
-                    format!(
-                        "cagr needs the later year second, not {} then {}",
-                        from.0, to.0
-                    ),
-                );
-            }
-        }
+        check_years(v, &key, &e.quantity);
         if let Quantity::Yoy(r) = &e.quantity
             && r.year.is_some_and(|y| y.0 == v.baseline_year)
         {
@@ -76,17 +64,6 @@ pub(super) fn validate(
                     v.baseline_year
                 ),
             );
-        }
-        for y in years {
-            if y < v.baseline_year || y > v.target_year {
-                v.problem(
-                    key.clone(),
-                    format!(
-                        "year {y} is outside the projection {}–{}",
-                        v.baseline_year, v.target_year
-                    ),
-                );
-            }
         }
         if e.quantity.needs_simulation() && !has_uncertainty {
             v.problem(
@@ -116,6 +93,33 @@ pub(super) fn validate(
         }
     }
     out
+}
+
+/// The years a quantity names must lie in the projection, in order (`cagr` needs two
+/// different years; `sum` and `average` may span one).
+pub(super) fn check_years(v: &mut Validator, key: &super::locate::KeyPath, q: &Quantity) {
+    let mut years: Vec<i32> = q.series().year.iter().map(|y| y.0).collect();
+    if let Some((from, to)) = q.span() {
+        years.extend([from, to]);
+        let cagr = matches!(q, Quantity::Cagr(..));
+        if to < from || (cagr && to == from) {
+            v.problem(
+                key.clone(),
+                format!("the later year goes second, not {from} then {to}"),
+            );
+        }
+    }
+    for y in years {
+        if y < v.baseline_year || y > v.target_year {
+            v.problem(
+                key.clone(),
+                format!(
+                    "year {y} is outside the projection {}–{}",
+                    v.baseline_year, v.target_year
+                ),
+            );
+        }
+    }
 }
 
 /// The check text from byte `at`, for pointing at a problem.

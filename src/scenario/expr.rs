@@ -96,6 +96,11 @@ pub enum Quantity {
     Percentile(f64, Ref),
     /// The mean of the value in a year (Monte Carlo).
     Mean(Ref),
+    /// The sum of the values over the years from the first to the second, inclusive
+    /// (cumulative sales of a programme, say).
+    Sum(Ref, ((i32, usize), (i32, usize))),
+    /// The average of the values over the years from the first to the second, inclusive.
+    Average(Ref, ((i32, usize), (i32, usize))),
 }
 
 impl Quantity {
@@ -117,7 +122,20 @@ impl Quantity {
             | Quantity::Cagr(r, _)
             | Quantity::Probability(r, _, _)
             | Quantity::Percentile(_, r)
-            | Quantity::Mean(r) => r,
+            | Quantity::Mean(r)
+            | Quantity::Sum(r, _)
+            | Quantity::Average(r, _) => r,
+        }
+    }
+
+    /// The years the quantity reads besides its series' own year, if any: `cagr`'s,
+    /// `sum`'s and `average`'s (from, to).
+    pub fn span(&self) -> Option<(i32, i32)> {
+        match self {
+            Quantity::Cagr(_, Some((a, b)))
+            | Quantity::Sum(_, (a, b))
+            | Quantity::Average(_, (a, b)) => Some((a.0, b.0)),
+            _ => None,
         }
     }
 
@@ -441,6 +459,27 @@ impl Parser {
                 )
             }
             "mean" => Quantity::Mean(self.series_in_year()?),
+            "sum" | "average" => {
+                let (name, at) = self.name()?;
+                if !self.eat_sym(",") {
+                    return self.fail(format!(
+                        "`{word}(…)` takes a metric or ratio and two years, e.g. `{word}(sales, 2025, 2031)`"
+                    ));
+                }
+                let from = self.year()?;
+                self.sym(",")?;
+                let to = self.year()?;
+                let r = Ref {
+                    name,
+                    at,
+                    year: None,
+                };
+                if word == "sum" {
+                    Quantity::Sum(r, (from, to))
+                } else {
+                    Quantity::Average(r, (from, to))
+                }
+            }
             "P" => {
                 let r = self.series_in_year()?;
                 let Some(c) = self.cmp() else {
@@ -463,7 +502,7 @@ impl Parser {
                 return Err(SyntaxError {
                     at,
                     message: format!(
-                        "unknown function `{word}` (known: yoy, max, min, cagr, P, P5…P95, mean)"
+                        "unknown function `{word}` (known: yoy, max, min, cagr, sum, average, P, P5…P95, mean)"
                     ),
                 });
             }
@@ -524,6 +563,21 @@ pub fn parse_goal(text: &str) -> Result<(Quantity, f64), SyntaxError> {
         return p.fail("unexpected text after the goal");
     }
     Ok((quantity, goal))
+}
+
+/// Parses a quantity alone (`share[2031]`, `sum(sales, 2025, 2031)`): an output of the
+/// sensitivity analyses.
+pub fn parse_quantity(text: &str) -> Result<Quantity, SyntaxError> {
+    let mut p = Parser {
+        toks: tokens(text)?,
+        pos: 0,
+        end: text.len(),
+    };
+    let quantity = p.quantity()?;
+    if p.pos < p.toks.len() {
+        return p.fail("unexpected text after the quantity");
+    }
+    Ok(quantity)
 }
 
 /// Parses a check.

@@ -491,14 +491,118 @@ pub struct Uncertainty {
     pub seed: Option<u64>,
     /// Sampling method, if the file sets it.
     pub sampling: Option<Method>,
-    /// The headline output for the tornado, histogram and Sobol charts.
+    /// The headline series for the tornado, histogram and Sobol charts (`output`), when
+    /// no `outputs` are given.
     pub output: Option<Series>,
+    /// Outputs of the sensitivity analyses (`outputs`): quantities of the check language,
+    /// the first one the headline. Empty: every metric and ratio in the target year.
+    pub outputs: Vec<Output>,
     /// Percentiles an input is swung to in the one-at-a-time analysis (default 0.1, 0.9).
     pub swing: (f64, f64),
     /// The uncertain inputs, in file order.
     pub inputs: Vec<UncertainInput>,
     /// Rank correlations between inputs, if given.
     pub correlation: Option<Correlation>,
+}
+
+/// An output of the sensitivity analyses: a deterministic quantity of the check language
+/// (`share[2031]`, `sum(sales, 2025, 2031)`, `cagr(sales, 2025, 2031)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// As written; its name in tables and charts.
+    pub text: String,
+    /// The parsed quantity.
+    pub quantity: expr::Quantity,
+    /// The series it reads.
+    pub series: Series,
+}
+
+impl Output {
+    /// A series in a year, named after the series (the default outputs).
+    pub fn value(scenario: &Scenario, series: Series, year: i32) -> Output {
+        let name = scenario.series_name(series).to_owned();
+        Output {
+            quantity: expr::Quantity::Value(expr::Ref {
+                name: name.clone(),
+                at: 0,
+                year: Some((year, 0)),
+            }),
+            text: name,
+            series,
+        }
+    }
+
+    /// Parses an output against `scenario`, or says what is wrong with it.
+    pub fn parse(text: &str, scenario: &Scenario) -> Result<Output, String> {
+        let quantity = output_quantity(text, scenario.target_year)?;
+        output_of(
+            text,
+            quantity,
+            &scenario.metrics,
+            &scenario.ratios,
+            scenario.years(),
+        )
+    }
+}
+
+/// The quantity an output names; a bare name gets the hint to give a year.
+pub(crate) fn output_quantity(text: &str, target_year: i32) -> Result<expr::Quantity, String> {
+    let bare = text.trim();
+    if !bare.is_empty() && bare.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Err(format!("say which year: `{bare}[{target_year}]`"));
+    }
+    expr::parse_quantity(text)
+        .map_err(|e| format!("{} (at `{}`)", e.message, text.get(e.at..).unwrap_or("")))
+}
+
+/// An output from a parsed quantity: it must name a known series, need no simulation and
+/// read years inside `years`.
+pub(crate) fn output_of(
+    text: &str,
+    quantity: expr::Quantity,
+    metrics: &[Metric],
+    ratios: &[Ratio],
+    years: std::ops::RangeInclusive<i32>,
+) -> Result<Output, String> {
+    let name = &quantity.series().name;
+    let series = metrics
+        .iter()
+        .position(|m| &m.name == name)
+        .map(Series::Metric)
+        .or_else(|| {
+            ratios
+                .iter()
+                .position(|r| &r.name == name)
+                .map(Series::Ratio)
+        })
+        .ok_or_else(|| format!("unknown metric or ratio `{name}`"))?;
+    if quantity.needs_simulation() {
+        return Err("an output is a value, growth, cagr, sum or average; P(…), percentiles and means are what the analyses compute of it".into());
+    }
+    if matches!(quantity, expr::Quantity::Value(_) | expr::Quantity::Yoy(_))
+        && quantity.series().year.is_none()
+    {
+        return Err(format!("say which year: `{name}[{}]`", years.end()));
+    }
+    let mut named: Vec<i32> = quantity.series().year.iter().map(|y| y.0).collect();
+    if let Some((a, b)) = quantity.span() {
+        if b < a {
+            return Err(format!("the later year goes second, not {a} then {b}"));
+        }
+        named.extend([a, b]);
+    }
+    if let Some(y) = named.iter().find(|y| !years.contains(y)) {
+        return Err(format!(
+            "year {y} is outside the projection {}–{}",
+            years.start(),
+            years.end()
+        ));
+    }
+    Ok(Output {
+        text: text.trim().to_owned(),
+        quantity,
+        series,
+    })
 }
 
 /// A metric or ratio, by index.

@@ -50,6 +50,7 @@ pub(super) struct RawUncertainty {
     pub seed: Option<u64>,
     pub sampling: Option<SamplingName>,
     pub output: Option<String>,
+    pub outputs: Option<Vec<String>>,
     pub swing: Option<Vec<f64>>,
     #[serde(default)]
     pub inputs: IndexMap<String, RawInput>,

@@ -67,6 +67,30 @@ pub(super) fn validate(
         found
     });
 
+    let outputs: Vec<super::Output> = raw
+        .outputs
+        .iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, text)| {
+            let quantity = match super::output_quantity(text, v.target_year) {
+                Ok(q) => q,
+                Err(m) => {
+                    v.problem(at.key("outputs").index(i), m);
+                    return None;
+                }
+            };
+            super::output_of(
+                text,
+                quantity,
+                metrics,
+                ratios,
+                v.baseline_year..=v.target_year,
+            )
+            .map_err(|m| v.problem(at.key("outputs").index(i), m))
+            .ok()
+        })
+        .collect();
     let mut inputs: Vec<UncertainInput> = Vec::new();
     for (name, input) in &raw.inputs {
         let key = at.key("inputs").key(name);
@@ -164,6 +188,7 @@ pub(super) fn validate(
             SamplingName::Lhs => Method::LatinHypercube,
         }),
         output,
+        outputs,
         swing,
         inputs,
         correlation,

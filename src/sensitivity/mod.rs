@@ -12,7 +12,7 @@ pub mod sobol;
 pub mod tornado;
 
 use crate::model::{Inputs, Projection};
-use crate::scenario::{InputTarget, Scenario, Series};
+use crate::scenario::{InputTarget, Output, Scenario, Series};
 
 /// Sets the number an uncertain input varies. Start years are rounded to whole years.
 pub fn apply(inputs: &mut Inputs, target: InputTarget, value: f64) {
@@ -51,4 +51,43 @@ pub fn headline(scenario: &Scenario) -> Series {
         } else {
             Series::Ratio(0)
         })
+}
+
+/// The outputs of the analyses and the index of the headline among them: the file's
+/// `outputs`, with `extra` (given on the command line) first as the headline; without any,
+/// every metric and ratio in the target year, the headline [`headline`]'s.
+pub fn outputs(scenario: &Scenario, extra: Option<&Output>) -> (Vec<Output>, usize) {
+    let declared = scenario
+        .uncertainty
+        .as_ref()
+        .map(|u| u.outputs.clone())
+        .unwrap_or_default();
+    let mut list: Vec<Output> = extra.into_iter().cloned().collect();
+    list.extend(
+        declared
+            .into_iter()
+            .filter(|o| extra.is_none_or(|e| e.text != o.text)),
+    );
+    if !list.is_empty() {
+        return (list, 0);
+    }
+    let all: Vec<Output> = all_series(scenario)
+        .into_iter()
+        .map(|s| Output::value(scenario, s, scenario.target_year))
+        .collect();
+    let head = headline(scenario);
+    let at = all.iter().position(|o| o.series == head).unwrap_or(0);
+    (all, at)
+}
+
+/// The value of an output on a projection.
+pub fn output_value(scenario: &Scenario, projection: &Projection, output: &Output) -> f64 {
+    match &output.quantity {
+        // The common case, without a look-up by name.
+        crate::scenario::expr::Quantity::Value(r) => r
+            .year
+            .and_then(|y| usize::try_from(y.0 - scenario.baseline_year).ok())
+            .map_or(f64::NAN, |i| value_of(projection, output.series, i)),
+        q => crate::model::quantity(scenario, projection, q),
+    }
 }

@@ -28,6 +28,7 @@ use rayon::prelude::*;
 
 use super::{all_series, apply, value_of};
 use crate::model::{Inputs, Projection, Workspace, project_into};
+use crate::scenario::expr::Quantity;
 use crate::scenario::{Scenario, Series};
 use crate::stats::distribution::Quantile;
 use crate::stats::sampling::{self, Method};
@@ -110,8 +111,21 @@ pub struct MonteCarlo {
     pub series: Vec<(Series, SeriesStats)>,
     /// Probability of reaching each stated figure.
     pub probabilities: Vec<Probability>,
+    /// The extra quantities of [`run_with`], in order.
+    pub extra: Vec<ExtraStats>,
     sketches: Vec<Sketch>,
     years: usize,
+}
+
+/// Statistics of an extra quantity (see [`run_with`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraStats {
+    /// Mean over the draws.
+    pub mean: f64,
+    /// The [`PERCENTILES`].
+    pub percentiles: [f64; 7],
+    /// The guaranteed bound on their relative error.
+    pub relative_error: f64,
 }
 
 /// Statistics of one series, one entry per year.
@@ -171,37 +185,58 @@ impl MonteCarlo {
     /// A histogram of `series` in year index `year`: `bins` equal bins from its P0.5 to
     /// P99.5, and the draws beyond them (see [`Histogram`]).
     pub fn histogram(&self, series: Series, year: usize, bins: usize) -> Histogram {
-        let Some(h) = self.cell(series, year) else {
-            return Histogram::default();
+        self.cell(series, year)
+            .map_or_else(Histogram::default, |h| histogram_of(h, bins))
+    }
+
+    /// The histogram of extra quantity `k` (see [`run_with`]).
+    pub fn extra_histogram(&self, k: usize, bins: usize) -> Histogram {
+        self.sketches
+            .get(self.series.len() * self.years + k)
+            .map_or_else(Histogram::default, |h| histogram_of(h, bins))
+    }
+}
+
+/// `bins` equal bins from P0.5 to P99.5 of a sketch, and the tails beyond them.
+fn histogram_of(h: &Sketch, bins: usize) -> Histogram {
+    let (lo, hi) = (h.quantile(0.005), h.quantile(0.995));
+    let (min, max) = (h.quantile(0.0), h.quantile(1.0));
+    let tails = ((min, lo, h.cdf(lo)), (hi, max, 1.0 - h.cdf(hi)));
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || bins == 0 {
+        return Histogram {
+            bins: vec![(min, max, 1.0)],
+            below: (min, min, 0.0),
+            above: (max, max, 0.0),
         };
-        let (lo, hi) = (h.quantile(0.005), h.quantile(0.995));
-        let (min, max) = (h.quantile(0.0), h.quantile(1.0));
-        let tails = ((min, lo, h.cdf(lo)), (hi, max, 1.0 - h.cdf(hi)));
-        if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || bins == 0 {
-            return Histogram {
-                bins: vec![(min, max, 1.0)],
-                below: (min, min, 0.0),
-                above: (max, max, 0.0),
-            };
-        }
-        let width = (hi - lo) / bins as f64;
-        Histogram {
-            bins: (0..bins)
-                .map(|b| {
-                    let a = lo + width * b as f64;
-                    let z = if b + 1 == bins { hi } else { a + width };
-                    (a, z, h.cdf(z) - h.cdf(a))
-                })
-                .collect(),
-            below: tails.0,
-            above: tails.1,
-        }
+    }
+    let width = (hi - lo) / bins as f64;
+    Histogram {
+        bins: (0..bins)
+            .map(|b| {
+                let a = lo + width * b as f64;
+                let z = if b + 1 == bins { hi } else { a + width };
+                (a, z, h.cdf(z) - h.cdf(a))
+            })
+            .collect(),
+        below: tails.0,
+        above: tails.1,
     }
 }
 
 /// Runs the simulation. `progress`, if given, is increased by the draws done as chunks
 /// finish (for a progress bar).
 pub fn run(scenario: &Scenario, settings: Settings, progress: Option<&AtomicU64>) -> MonteCarlo {
+    run_with(scenario, settings, progress, &[])
+}
+
+/// [`run`], also summarising `extra` quantities of every draw (outputs that are not a
+/// series in a year: `sum(sales, 2025, 2031)`, say), in [`MonteCarlo::extra`].
+pub fn run_with(
+    scenario: &Scenario,
+    settings: Settings,
+    progress: Option<&AtomicU64>,
+    extra: &[Quantity],
+) -> MonteCarlo {
     let series = all_series(scenario);
     let years = scenario.years().count();
     let stated = stated_figures(scenario);
@@ -215,11 +250,13 @@ pub fn run(scenario: &Scenario, settings: Settings, progress: Option<&AtomicU64>
     let pilot_len = PILOT
         .min(usize::try_from(settings.draws).unwrap_or(PILOT))
         .max(PILOT.min(64));
-    let mut pilot: Vec<Vec<f64>> = vec![Vec::with_capacity(pilot_len); series.len() * years];
+    let mut pilot: Vec<Vec<f64>> =
+        vec![Vec::with_capacity(pilot_len); series.len() * years + extra.len()];
     let _ = simulate_chunk(
         scenario,
         &samplers,
         &series,
+        extra,
         &stated,
         settings,
         PILOT_STREAM,
@@ -245,6 +282,7 @@ pub fn run(scenario: &Scenario, settings: Settings, progress: Option<&AtomicU64>
                     scenario,
                     &samplers,
                     &series,
+                    extra,
                     &stated,
                     settings,
                     c,
@@ -341,6 +379,7 @@ fn simulate_chunk(
     scenario: &Scenario,
     samplers: &[Quantile],
     series: &[Series],
+    extra: &[Quantity],
     stated: &[(Series, usize, f64)],
     settings: Settings,
     index: u64,
@@ -358,7 +397,7 @@ fn simulate_chunk(
     let mut inputs = Inputs::base(scenario);
     let mut workspace = Workspace::default();
     let mut projection = Projection::empty(scenario);
-    let mut stats = vec![Welford::default(); series.len() * years];
+    let mut stats = vec![Welford::default(); series.len() * years + extra.len()];
     let mut reached = vec![0u64; stated.len()];
     let mut infeasible = 0;
     let mut first_infeasible = None;
@@ -380,6 +419,12 @@ fn simulate_chunk(
                 stats[cell].push(x);
                 record(cell, x);
             }
+        }
+        for (k, q) in extra.iter().enumerate() {
+            let cell = series.len() * years + k;
+            let x = crate::model::quantity(scenario, &projection, q);
+            stats[cell].push(x);
+            record(cell, x);
         }
         for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
             if value_of(&projection, which, year) >= figure {
@@ -524,12 +569,20 @@ impl Totals {
             })
             .collect();
 
+        let extra = (series.len() * years..cells)
+            .map(|cell| ExtraStats {
+                mean: moments[cell].mean,
+                percentiles: PERCENTILES.map(|p| self.sketches[cell].quantile(p)),
+                relative_error: self.sketches[cell].relative_error(),
+            })
+            .collect();
         MonteCarlo {
             draws,
             infeasible: self.infeasible,
             first_infeasible: self.first_infeasible.map(|(_, _, k, m)| (k, m)),
             series: stats,
             probabilities,
+            extra,
             sketches: self.sketches,
             years,
         }

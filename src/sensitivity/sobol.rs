@@ -40,9 +40,9 @@
 
 use rayon::prelude::*;
 
-use super::{all_series, apply, value_of};
+use super::{apply, output_value};
 use crate::model::{Inputs, Projection, Workspace, project_into};
-use crate::scenario::{Scenario, Series};
+use crate::scenario::{Output, Scenario};
 use crate::stats::correlation::{cholesky_factor, solve_positive_definite};
 use crate::stats::distribution::{std_normal_cdf, std_normal_quantile};
 use crate::stats::sampling::{self, Method};
@@ -108,9 +108,17 @@ pub struct Estimate {
 }
 
 /// Sobol indices of the scenario's uncertain inputs for every metric and ratio at the
-/// target year, in the order of [`all_series`], as if the inputs were independent.
-pub fn run(scenario: &Scenario, settings: Settings) -> (Vec<Series>, Estimate) {
-    let outputs = all_series(scenario);
+/// target year, as if the inputs were independent.
+pub fn run(scenario: &Scenario, settings: Settings) -> (Vec<Output>, Estimate) {
+    run_for(scenario, super::outputs(scenario, None).0, settings)
+}
+
+/// Sobol indices of the given outputs, as if the inputs were independent.
+pub fn run_for(
+    scenario: &Scenario,
+    outputs: Vec<Output>,
+    settings: Settings,
+) -> (Vec<Output>, Estimate) {
     let k = scenario.uncertainty.as_ref().map_or(0, |u| u.inputs.len());
     let (init, model) = model_of(scenario, &outputs);
     (
@@ -119,9 +127,13 @@ pub fn run(scenario: &Scenario, settings: Settings) -> (Vec<Series>, Estimate) {
     )
 }
 
-/// Sobol indices under the file's correlations (see the module documentation), or `None`
-/// when the file correlates no inputs.
-pub fn run_correlated(scenario: &Scenario, settings: Settings) -> Option<(Vec<Series>, Estimate)> {
+/// Sobol indices of the given outputs under the file's correlations (see the module
+/// documentation), or `None` when the file correlates no inputs.
+pub fn run_correlated(
+    scenario: &Scenario,
+    outputs: Vec<Output>,
+    settings: Settings,
+) -> Option<(Vec<Output>, Estimate)> {
     let u = scenario.uncertainty.as_ref()?;
     let c = u.correlation.as_ref()?;
     let k = u.inputs.len();
@@ -134,7 +146,6 @@ pub fn run_correlated(scenario: &Scenario, settings: Settings) -> Option<(Vec<Se
             score[i * k + j] = c.matrix.score_correlation(a, b);
         }
     }
-    let outputs = all_series(scenario);
     let (init, model) = model_of(scenario, &outputs);
     let estimate = estimate_correlated(k, outputs.len(), settings, &score, init, model)?;
     Some((outputs, estimate))
@@ -144,12 +155,11 @@ pub fn run_correlated(scenario: &Scenario, settings: Settings) -> Option<(Vec<Se
 #[allow(clippy::type_complexity)]
 fn model_of<'a>(
     scenario: &'a Scenario,
-    outputs: &'a [Series],
+    outputs: &'a [Output],
 ) -> (
     impl Fn() -> (Inputs, Workspace, Projection) + Sync + 'a,
     impl Fn(&mut (Inputs, Workspace, Projection), &[f64], &mut [f64]) -> bool + Sync + 'a,
 ) {
-    let last = scenario.years().count() - 1;
     let inputs: Vec<_> = scenario
         .uncertainty
         .as_ref()
@@ -172,8 +182,8 @@ fn model_of<'a>(
         if project_into(scenario, base, workspace, projection).is_err() {
             return false;
         }
-        for (slot, &s) in out.iter_mut().zip(outputs) {
-            *slot = value_of(projection, s, last);
+        for (slot, o) in out.iter_mut().zip(outputs) {
+            *slot = output_value(scenario, projection, o);
         }
         true
     };

@@ -2,17 +2,17 @@
 //! percentile of its distribution (default P10 and P90) with every other input at its base
 //! value, as @RISK's and Crystal Ball's tornado charts do.
 
-use super::{all_series, apply, value_of};
+use super::{apply, output_value};
 use crate::model::{Inputs, Projection, Workspace, project_into};
-use crate::scenario::{Scenario, Series};
+use crate::scenario::{Output, Scenario};
 
 /// The swings of every input, for every output at the target year.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tornado {
     /// The percentiles inputs were swung to.
     pub swing: (f64, f64),
-    /// The outputs: every metric, then every ratio, at the target year.
-    pub outputs: Vec<Series>,
+    /// The outputs (see [`super::outputs`]).
+    pub outputs: Vec<Output>,
     /// Each output with every input at base.
     pub base: Vec<f64>,
     /// One row per uncertain input, in file order.
@@ -59,10 +59,14 @@ impl Tornado {
     }
 }
 
-/// Runs the one-at-a-time analysis (empty when the scenario has no uncertain inputs).
+/// Runs the one-at-a-time analysis of every metric and ratio in the target year (empty
+/// when the scenario has no uncertain inputs).
 pub fn run(scenario: &Scenario) -> Tornado {
-    let outputs = all_series(scenario);
-    let last = scenario.years().count() - 1;
+    run_for(scenario, super::outputs(scenario, None).0)
+}
+
+/// Runs the one-at-a-time analysis of the given outputs.
+pub fn run_for(scenario: &Scenario, outputs: Vec<Output>) -> Tornado {
     let base_inputs = Inputs::base(scenario);
     let mut workspace = Workspace::default();
     let mut projection = Projection::empty(scenario);
@@ -70,7 +74,7 @@ pub fn run(scenario: &Scenario) -> Tornado {
         project_into(scenario, inputs, &mut workspace, &mut projection).map_err(|e| e.message)?;
         Ok(outputs
             .iter()
-            .map(|&s| value_of(&projection, s, last))
+            .map(|o| output_value(scenario, &projection, o))
             .collect())
     };
     let nan = vec![f64::NAN; outputs.len()];
@@ -97,8 +101,8 @@ pub fn run(scenario: &Scenario) -> Tornado {
             let unknown: Vec<f64> = outputs
                 .iter()
                 .zip(&base)
-                .map(|(&s, &b)| {
-                    if scenario.depends_on(s, input.target.metric()) {
+                .map(|(o, &b)| {
+                    if scenario.depends_on(o.series, input.target.metric()) {
                         f64::NAN
                     } else {
                         b

@@ -8,7 +8,7 @@ use crate::model::Projection;
 use crate::plot::{
     self, FanChart, FanPanel, HistogramChart, SobolBar, SobolChart, TornadoBar, TornadoChart,
 };
-use crate::scenario::{Lang, Scenario, Series};
+use crate::scenario::{Lang, Output, Scenario, Series};
 use crate::sensitivity::monte_carlo::{Histogram, MonteCarlo};
 use crate::sensitivity::sobol;
 use crate::sensitivity::tornado::Tornado;
@@ -176,28 +176,26 @@ fn mc_years(scenario: &Scenario) -> Vec<i32> {
 pub(super) fn tornado(
     scenario: &Scenario,
     t: &Tornado,
-    head: Series,
+    o: usize,
     names: &Names,
     footnotes: &[String],
 ) -> TornadoChart {
-    let o = t.outputs.iter().position(|s| *s == head).unwrap_or(0);
+    let head = &t.outputs[o];
     let rows = t.ordered(o);
     let pct = |p: f64| format!("P{}", (p * 100.0).round());
     let (lo, hi) = (pct(t.swing.0), pct(t.swing.1));
     let (subtitle, legend) = match names.lang {
         Lang::En => (
             format!(
-                "{} in {}: each input swung from its {lo} to its {hi}, the others at base",
-                names.label(head),
-                scenario.target_year
+                "{}: each input swung from its {lo} to its {hi}, the others at base",
+                names.out_title(head)
             ),
             [format!("input at {lo}"), format!("input at {hi}")],
         ),
         Lang::Ko => (
             format!(
-                "{} ({}년): 각 입력값을 {lo}에서 {hi}로 변화, 나머지는 기준값",
-                names.label(head),
-                scenario.target_year
+                "{}: 각 입력값을 {lo}에서 {hi}로 변화, 나머지는 기준값",
+                names.out_title(head)
             ),
             [format!("입력값 {lo}"), format!("입력값 {hi}")],
         ),
@@ -205,8 +203,8 @@ pub(super) fn tornado(
     TornadoChart {
         title: scenario.name.clone(),
         subtitle,
-        output_axis: names.axis_in_year(head, scenario.target_year),
-        percent: names.is_share(head),
+        output_axis: names.out_axis(head),
+        percent: names.out_percent(head),
         base: t.base[o],
         bars: rows
             .iter()
@@ -225,15 +223,13 @@ pub(super) fn tornado(
 pub(super) fn histogram(
     scenario: &Scenario,
     mc: &MonteCarlo,
-    head: Series,
+    (head, median): (&Output, f64),
     histogram: Histogram,
     names: &Names,
     run_words: &str,
     footnotes: &[String],
 ) -> HistogramChart {
     let last = scenario.years().count() - 1;
-    let stats = mc.series.iter().find(|(s, _)| *s == head).map(|(_, st)| st);
-    let median = stats.map_or(f64::NAN, |st| st.percentiles[last][3]);
     let mut markers = vec![(
         median,
         match names.lang {
@@ -241,11 +237,12 @@ pub(super) fn histogram(
             Lang::Ko => "중앙값".to_owned(),
         },
     )];
-    for p in mc
-        .probabilities
-        .iter()
-        .filter(|p| p.series == head && p.year == last)
-    {
+    for p in mc.probabilities.iter().filter(|p| {
+        matches!(head.quantity, crate::scenario::expr::Quantity::Value(_))
+            && p.series == head.series
+            && scenario.baseline_year + p.year as i32 == names.out_year(head)
+            && p.year <= last
+    }) {
         markers.push((
             p.stated,
             match names.lang {
@@ -258,17 +255,11 @@ pub(super) fn histogram(
         ));
     }
     let (frequency_axis, what) = match names.lang {
-        Lang::En => (
-            "Share of draws (%)",
-            format!("{} in {}", names.label(head), scenario.target_year),
-        ),
-        Lang::Ko => (
-            "추출 비중 (%)",
-            format!("{} ({}년)", names.label(head), scenario.target_year),
-        ),
+        Lang::En => ("Share of draws (%)", names.out_title(head)),
+        Lang::Ko => ("추출 비중 (%)", names.out_title(head)),
     };
     // The chart shows P0.5–P99.5; say what lies beyond, so that nothing is cut silently.
-    let value = |v: f64| names.value(head, v);
+    let value = |v: f64| names.out_value(head, v);
     let (below, above) = (histogram.below, histogram.above);
     let tails = match names.lang {
         Lang::En => format!(
@@ -295,9 +286,9 @@ pub(super) fn histogram(
     HistogramChart {
         title: scenario.name.clone(),
         subtitle: format!("{what}: {run_words}"),
-        value_axis: names.axis_in_year(head, scenario.target_year),
+        value_axis: names.out_axis(head),
         frequency_axis: frequency_axis.into(),
-        percent: names.is_share(head),
+        percent: names.out_percent(head),
         bins: histogram.bins,
         markers,
         footnotes: notes,
@@ -307,15 +298,15 @@ pub(super) fn histogram(
 #[allow(clippy::too_many_arguments)] // chart data from many parts; each is one argument
 pub(super) fn sobol(
     scenario: &Scenario,
-    outputs: &[Series],
+    outputs: &[Output],
     e: &sobol::Estimate,
-    head: Series,
+    o: usize,
     n: usize,
     correlated: bool,
     names: &Names,
     footnotes: &[String],
 ) -> Option<SobolChart> {
-    let o = outputs.iter().position(|s| *s == head)?;
+    let head = outputs.get(o)?;
     let model = match (correlated, names.lang) {
         (true, Lang::En) => ", with the file's correlations (Kucherenko et al. 2012)",
         (false, Lang::En) => ", inputs independent",
@@ -327,9 +318,8 @@ pub(super) fn sobol(
     let (subtitle, axis, legend) = match names.lang {
         Lang::En => (
             format!(
-                "{} in {}: {} base samples, 95% bootstrap intervals{model}",
-                names.label(head),
-                scenario.target_year,
+                "{}: {} base samples, 95% bootstrap intervals{model}",
+                names.out_title(head),
                 grouped(n as u64)
             ),
             "Sobol index",
@@ -337,9 +327,8 @@ pub(super) fn sobol(
         ),
         Lang::Ko => (
             format!(
-                "{} ({}년): 기본 표본 {}개, 95% 부트스트랩 구간{model}",
-                names.label(head),
-                scenario.target_year,
+                "{}: 기본 표본 {}개, 95% 부트스트랩 구간{model}",
+                names.out_title(head),
                 grouped(n as u64)
             ),
             "소볼 지수",

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::{Names, significant_short};
 use crate::evaluate::Evaluation;
 use crate::format::{fixed, grouped};
-use crate::scenario::{Lang, Scenario, Series};
+use crate::scenario::{Lang, Output, Scenario};
 use crate::sensitivity::monte_carlo::{self, MonteCarlo};
 use crate::sensitivity::sobol;
 use crate::sensitivity::tornado::Tornado;
@@ -33,9 +33,9 @@ fn markdown_text(
     scenario: &Scenario,
     mc: &MonteCarlo,
     t: &Tornado,
-    sobol: Option<&(Vec<Series>, sobol::Estimate)>,
-    correlated: Option<&(Vec<Series>, sobol::Estimate)>,
-    head: Series,
+    sobol: Option<&(Vec<Output>, sobol::Estimate)>,
+    correlated: Option<&(Vec<Output>, sobol::Estimate)>,
+    o: usize,
     names: &Names,
     settings: monte_carlo::Settings,
     svg: bool,
@@ -118,7 +118,7 @@ fn markdown_text(
         "\n![fan](fan.{ext})\n\n![histogram](histogram.{ext})\n"
     );
 
-    if let Some(o) = t.outputs.iter().position(|s| *s == head) {
+    if let Some(head) = t.outputs.get(o) {
         let _ = writeln!(
             out,
             "### {}\n",
@@ -130,13 +130,18 @@ fn markdown_text(
         );
         let _ = writeln!(
             out,
-            "| {} | P{} | P{} | {name} {ty} ({}) | {name} {ty} ({}) |",
+            "| {} | P{} | P{} | {name} ({}) | {name} ({}) |",
             if ko { "입력값" } else { "input" },
             (t.swing.0 * 100.0).round(),
             (t.swing.1 * 100.0).round(),
             if ko { "낮음" } else { "low" },
             if ko { "높음" } else { "high" },
-            name = names.name(head),
+            name = match (&head.quantity, head.quantity.series().year) {
+                (crate::scenario::expr::Quantity::Value(_), Some((y, _))) => {
+                    format!("{} {y}", head.text)
+                }
+                _ => head.text.clone(),
+            },
         );
         let _ = writeln!(out, "|---|---:|---:|---:|---:|");
         for s in t.ordered(o) {
@@ -146,15 +151,15 @@ fn markdown_text(
                     if a.is_nan() {
                         format!("– ({why})")
                     } else {
-                        names.value(head, a)
+                        names.out_value(head, a)
                     },
                     if b.is_nan() {
                         format!("– ({why})")
                     } else {
-                        names.value(head, b)
+                        names.out_value(head, b)
                     },
                 ),
-                _ => (names.value(head, a), names.value(head, b)),
+                _ => (names.out_value(head, a), names.out_value(head, b)),
             };
             let _ = writeln!(
                 out,
@@ -212,9 +217,9 @@ fn markdown_text(
         ];
         for (set, kind) in sets {
             let Some((outputs, e)) = set else { continue };
-            let Some(o) = outputs.iter().position(|s| *s == head) else {
+            if o >= outputs.len() {
                 continue;
-            };
+            }
             for (i, ix) in e.indices[o].iter().enumerate() {
                 let _ = writeln!(
                     out,

@@ -20,7 +20,8 @@ use crate::error::Error;
 use crate::evaluate::Evaluation;
 use crate::export::OutputFile;
 use crate::format::{fixed, grouped, significant};
-use crate::scenario::{Lang, RatioKind, Scenario, Series};
+use crate::scenario::expr::Quantity;
+use crate::scenario::{Lang, Output, RatioKind, Scenario, Series};
 use crate::stats::sampling::Method;
 use charts::Charts;
 
@@ -31,13 +32,12 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
         return Ok(Vec::new());
     };
     let (scenario, settings) = (eval.scenario, eval.settings.simulation);
-    let (mc, tornado, sobol, head) = (&sens.monte_carlo, &sens.tornado, &sens.sobol, sens.headline);
+    let (mc, tornado, sobol) = (&sens.monte_carlo, &sens.tornado, &sens.sobol);
+    let (head, o) = (sens.headline_output(), sens.headline);
     let names = Names::new(scenario, eval.settings.lang);
-    let last = scenario.years().count() - 1;
-
-    let histogram = mc.histogram(head, last, 40);
+    let histogram = sens.headline_histogram(scenario, 40);
     let mut files = vec![
-        rows_file("tornado.csv", &rows::tornado(scenario, tornado, &names))?,
+        rows_file("tornado.csv", &rows::tornado(tornado, &names))?,
         rows_file("fan.csv", &rows::fan(scenario, mc, &names))?,
         rows_file(
             "probabilities.csv",
@@ -45,7 +45,7 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
         )?,
         rows_file(
             "histogram.csv",
-            &rows::histogram(scenario, head, &histogram, mc.infeasible, &names),
+            &rows::histogram(head, &histogram, mc.infeasible, &names),
         )?,
     ];
     let mut sobol_rows = Vec::new();
@@ -54,7 +54,7 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
         (&sens.sobol_correlated, "correlated"),
     ] {
         if let Some((outputs, estimate)) = set {
-            sobol_rows.extend(rows::sobol(scenario, outputs, estimate, inputs_as, &names));
+            sobol_rows.extend(rows::sobol(outputs, estimate, inputs_as, &names));
         }
     }
     if !sobol_rows.is_empty() {
@@ -91,9 +91,15 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
             &run_words,
             &footnotes,
         ),
-        tornado: charts::tornado(scenario, tornado, head, &names, &footnotes),
+        tornado: charts::tornado(scenario, tornado, o, &names, &footnotes),
         histogram: charts::histogram(
-            scenario, mc, head, histogram, &names, &run_words, &footnotes,
+            scenario,
+            mc,
+            (head, sens.headline_median(scenario)),
+            histogram,
+            &names,
+            &run_words,
+            &footnotes,
         ),
         // The chart shows the indices of the file's own model: under its correlations
         // when it has any.
@@ -106,7 +112,7 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
                     scenario,
                     outputs,
                     e,
-                    head,
+                    o,
                     eval.settings.sobol_samples,
                     sens.sobol_correlated.is_some(),
                     &names,
@@ -196,6 +202,61 @@ impl<'a> Names<'a> {
         crate::format::value(v, self.is_share(s), 2)
     }
 
+    /// An output's title: "Korean share in 2031" for a series in a year, else as written.
+    pub(super) fn out_title(&self, o: &Output) -> String {
+        match (&o.quantity, o.quantity.series().year) {
+            (Quantity::Value(_), Some((year, _))) => match self.lang {
+                Lang::En => format!("{} in {year}", self.label(o.series)),
+                Lang::Ko => format!("{} ({year}년)", self.label(o.series)),
+            },
+            _ => o.text.clone(),
+        }
+    }
+
+    /// An output's short name for the terminal: "share in 2031", else as written.
+    pub(super) fn out_short(&self, o: &Output) -> String {
+        match (&o.quantity, o.quantity.series().year) {
+            (Quantity::Value(_), Some((year, _))) => {
+                format!("{} in {year}", self.name(o.series))
+            }
+            _ => o.text.clone(),
+        }
+    }
+
+    /// The year an output is read in: its year, or the last of its span.
+    pub(super) fn out_year(&self, o: &Output) -> i32 {
+        o.quantity
+            .series()
+            .year
+            .map(|y| y.0)
+            .or_else(|| o.quantity.span().map(|s| s.1))
+            .unwrap_or(self.scenario.target_year)
+    }
+
+    /// Whether an output is shown in percent: rates, and values or averages of shares.
+    pub(super) fn out_percent(&self, o: &Output) -> bool {
+        o.quantity.is_rate()
+            || (matches!(o.quantity, Quantity::Value(_) | Quantity::Average(..))
+                && self.is_share(o.series))
+    }
+
+    /// A value of an output for the terminal and tables.
+    pub(super) fn out_value(&self, o: &Output, v: f64) -> String {
+        crate::format::value(v, self.out_percent(o), 2)
+    }
+
+    /// The axis label of an output.
+    pub(super) fn out_axis(&self, o: &Output) -> String {
+        match (&o.quantity, o.quantity.series().year) {
+            (Quantity::Value(_), Some((year, _))) => self.axis_in_year(o.series, year),
+            _ if self.out_percent(o) => format!("{} (%)", o.text),
+            _ => match o.series {
+                Series::Metric(_) => format!("{} ({})", o.text, self.scenario.unit),
+                Series::Ratio(_) => o.text.clone(),
+            },
+        }
+    }
+
     pub(super) fn input_label(&self, i: usize) -> &'a str {
         self.scenario
             .uncertainty
@@ -235,7 +296,7 @@ pub(super) fn left_out(mc: &crate::sensitivity::monte_carlo::MonteCarlo, lang: L
 /// projected and why.
 pub(super) fn swing_words(
     names: &Names,
-    output: Series,
+    output: &Output,
     swing: &crate::sensitivity::tornado::Swing,
     low: f64,
     high: f64,
@@ -244,7 +305,7 @@ pub(super) fn swing_words(
         if v.is_nan() {
             "cannot be projected".to_owned()
         } else {
-            names.value(output, v)
+            names.out_value(output, v)
         }
     };
     let words = format!("{} → {}", end(low), end(high));

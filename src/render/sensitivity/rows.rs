@@ -3,19 +3,19 @@
 
 use super::Names;
 use crate::export::rows::{FanRow, HistogramRow, Num, ProbabilityRow, SobolRow, TornadoRow};
-use crate::scenario::{Scenario, Series};
+use crate::scenario::{Output, Scenario};
 use crate::sensitivity::monte_carlo::{Histogram, MonteCarlo};
 use crate::sensitivity::sobol;
 use crate::sensitivity::tornado::Tornado;
 
-pub(super) fn tornado(scenario: &Scenario, t: &Tornado, names: &Names) -> Vec<TornadoRow> {
+pub(super) fn tornado(t: &Tornado, names: &Names) -> Vec<TornadoRow> {
     let mut rows = Vec::new();
-    for (o, &output) in t.outputs.iter().enumerate() {
+    for (o, output) in t.outputs.iter().enumerate() {
         for s in t.ordered(o) {
             let (at_low, at_high) = s.outputs[o];
             rows.push(TornadoRow {
-                output: names.name(output).to_owned(),
-                year: scenario.target_year,
+                output: output.text.clone(),
+                year: names.out_year(output),
                 input: names.input_label(s.input).to_owned(),
                 input_low: Num(s.low),
                 input_high: Num(s.high),
@@ -86,8 +86,7 @@ pub(super) fn probabilities(
 /// Every bin, with the tails beyond the chart's P0.5–P99.5 as first and last rows, so
 /// that the fractions sum to 1.
 pub(super) fn histogram(
-    scenario: &Scenario,
-    series: Series,
+    output: &Output,
     histogram: &Histogram,
     left_out: u64,
     names: &Names,
@@ -96,8 +95,8 @@ pub(super) fn histogram(
         .with_tails()
         .iter()
         .map(|&(lo, hi, f)| HistogramRow {
-            series: names.name(series).to_owned(),
-            year: scenario.target_year,
+            series: output.text.clone(),
+            year: names.out_year(output),
             bin_low: Num(lo),
             bin_high: Num(hi),
             fraction: Num(f),
@@ -107,18 +106,17 @@ pub(super) fn histogram(
 }
 
 pub(super) fn sobol(
-    scenario: &Scenario,
-    outputs: &[Series],
+    outputs: &[Output],
     e: &sobol::Estimate,
     inputs_as: &'static str,
     names: &Names,
 ) -> Vec<SobolRow> {
     let mut rows = Vec::new();
-    for (o, &output) in outputs.iter().enumerate() {
+    for (o, output) in outputs.iter().enumerate() {
         for (i, ix) in e.indices[o].iter().enumerate() {
             rows.push(SobolRow {
-                output: names.name(output).to_owned(),
-                year: scenario.target_year,
+                output: output.text.clone(),
+                year: names.out_year(output),
                 input: names.input_label(i).to_owned(),
                 first: Num(ix.first),
                 first_low: Num(ix.first - ix.first_conf),

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::{Names, significant_short};
 use crate::evaluate::{Evaluation, Sensitivity};
 use crate::format::{fixed, grouped};
-use crate::scenario::{Scenario, Series};
+use crate::scenario::{Output, Scenario};
 use crate::sensitivity::monte_carlo;
 use crate::sensitivity::sobol;
 use crate::stats::sampling::Method;
@@ -29,7 +29,8 @@ fn summary_text(
     names: &Names,
     settings: monte_carlo::Settings,
 ) -> String {
-    let (mc, t, head) = (&sens.monte_carlo, &sens.tornado, sens.headline);
+    let (mc, t) = (&sens.monte_carlo, &sens.tornado);
+    let (head, o) = (sens.headline_output(), sens.headline);
     let (sobol, correlated) = (sens.sobol.as_ref(), sens.sobol_correlated.as_ref());
     let last = scenario.years().count() - 1;
     let ty = scenario.target_year;
@@ -82,12 +83,12 @@ fn summary_text(
         );
     }
 
-    if let Some(o) = t.outputs.iter().position(|s| *s == head) {
+    if o < t.outputs.len() {
         let _ = writeln!(
             out,
-            "\ntornado: {} in {ty} (base {}), inputs swung P{}–P{}",
-            names.name(head),
-            names.value(head, t.base[o]),
+            "\ntornado: {} (base {}), inputs swung P{}–P{}",
+            names.out_short(head),
+            names.out_value(head, t.base[o]),
             (t.swing.0 * 100.0).round(),
             (t.swing.1 * 100.0).round()
         );
@@ -109,13 +110,12 @@ fn summary_text(
         } else {
             "Sobol indices"
         };
-        out.push_str(&sobol_block(names, head, ty, set, heading));
+        out.push_str(&sobol_block(names, o, set, heading));
     }
     if let Some(set) = correlated {
         out.push_str(&sobol_block(
             names,
-            head,
-            ty,
+            o,
             set,
             "Sobol indices with the file's correlations (Kucherenko et al. 2012: these describe the file's model)",
         ));
@@ -127,19 +127,18 @@ fn summary_text(
 /// error) are shown at the bound with a `*`.
 fn sobol_block(
     names: &Names,
-    head: Series,
-    year: i32,
-    (outputs, e): &(Vec<Series>, sobol::Estimate),
+    o: usize,
+    (outputs, e): &(Vec<Output>, sobol::Estimate),
     heading: &str,
 ) -> String {
     let mut out = String::new();
-    let Some(o) = outputs.iter().position(|s| *s == head) else {
+    let Some(head) = outputs.get(o) else {
         return out;
     };
     let _ = writeln!(
         out,
-        "\n{heading}: {} in {year} ({} rows, 95% intervals)",
-        names.name(head),
+        "\n{heading}: {} ({} rows, 95% intervals)",
+        names.out_short(head),
         grouped(e.rows as u64)
     );
     let shown = |v: f64| {

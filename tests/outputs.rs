@@ -1,0 +1,203 @@
+//! Sensitivity of any output: outputs declared in the file and on the command line
+//! (`share[2031]`, `sum(sales, 2025, 2031)`), in the tornado, Sobol and histogram outputs,
+//! and `sum(…)` / `average(…)` in checks, against sums computed here by hand.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
+mod common;
+
+use common::{kjproj, repo};
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// fine_chem's sales summed over 2025–2031 with the programme starting in `start`, by
+/// hand: sales follow the market's growth (160 → 350 over 2023–2031) from 9.4 in 2023
+/// until `start`, then grow at a constant rate to 52 in 2031.
+fn cumulative_sales(start: i32) -> f64 {
+    let market_growth = (350.0f64 / 160.0).powf(1.0 / 8.0);
+    let at_start = 9.4 * market_growth.powi(start - 2023);
+    let rate = (52.0 / at_start).powf(1.0 / f64::from(2031 - start));
+    (2025..=2031)
+        .map(|y| {
+            if y <= start {
+                9.4 * market_growth.powi(y - 2023)
+            } else {
+                at_start * rate.powi(y - start)
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn declared_outputs_show_where_the_start_year_matters() {
+    let out = TempDir::new().unwrap();
+    kjproj()
+        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap()])
+        .args(["--draws", "20000", "--sobol", "1024", "--quiet", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let tornado = csv(&out.path().join("tornado.csv"));
+    let outputs: Vec<&str> = tornado.iter().map(|r| r["output"].as_str()).collect();
+    for o in [
+        "share[2031]",
+        "sales[2031]",
+        "market[2031]",
+        "sum(sales, 2025, 2031)",
+    ] {
+        assert!(outputs.contains(&o), "{o}");
+    }
+    // The start year does not move the share in 2031 but moves cumulative sales: from a
+    // 2025 start (P10 of its range, rounded) to a 2026 start (P90).
+    let row = |output: &str, input: &str| {
+        tornado
+            .iter()
+            .find(|r| r["output"] == output && r["input"] == input)
+            .unwrap()
+            .clone()
+    };
+    let share = row("share[2031]", "Programme start");
+    assert_eq!(share["swing"], "0");
+    let sum = row("sum(sales, 2025, 2031)", "Programme start");
+    let (low, high): (f64, f64) = (
+        sum["output_at_low"].parse().unwrap(),
+        sum["output_at_high"].parse().unwrap(),
+    );
+    assert!(
+        (low - cumulative_sales(2025)).abs() < 1e-9,
+        "{low} vs {}",
+        cumulative_sales(2025)
+    );
+    assert!(
+        (high - cumulative_sales(2026)).abs() < 1e-9,
+        "{high} vs {}",
+        cumulative_sales(2026)
+    );
+    // The baselines matter for it too, and so the Sobol indices say.
+    let baseline = row("sum(sales, 2025, 2031)", "Korean sales 2023");
+    assert!(baseline["swing"].parse::<f64>().unwrap() > 1.0);
+    let sobol = csv(&out.path().join("sobol.csv"));
+    let start = sobol
+        .iter()
+        .find(|r| {
+            r["output"] == "sum(sales, 2025, 2031)"
+                && r["input"] == "Programme start"
+                && r["inputs_as"] == "independent"
+        })
+        .unwrap();
+    assert!(start["first"].parse::<f64>().unwrap() > 0.05, "{start:?}");
+    // The headline stays the share (the first output).
+    let histogram = csv(&out.path().join("histogram.csv"));
+    assert_eq!(histogram[0]["series"], "share[2031]");
+}
+
+#[test]
+fn an_output_on_the_command_line_becomes_the_headline() {
+    let out = TempDir::new().unwrap();
+    kjproj()
+        .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap()])
+        .args([
+            "--draws",
+            "20000",
+            "--sobol",
+            "0",
+            "--output",
+            "sum(sales, 2026, 2031)",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "tornado: sum(sales, 2026, 2031) (base ",
+        ));
+    let histogram = csv(&out.path().join("histogram.csv"));
+    assert_eq!(histogram[0]["series"], "sum(sales, 2026, 2031)");
+    // Its histogram is of the sums: the body's bins lie around the deterministic sum.
+    let deterministic = cumulative_sales(2025) - 9.4 * (350.0f64 / 160.0).powf(2.0 / 8.0);
+    let (lo, hi): (f64, f64) = (
+        histogram[1]["bin_low"].parse().unwrap(),
+        histogram[histogram.len() - 2]["bin_high"].parse().unwrap(),
+    );
+    assert!(
+        lo < deterministic && deterministic < hi,
+        "{lo}..{hi} vs {deterministic}"
+    );
+}
+
+#[test]
+fn outputs_that_are_not_quantities_of_the_scenario_are_errors() {
+    for (output, expected) in [
+        (
+            "P(share[2031] >= 15%)",
+            "an output is a value, growth, cagr, sum or average",
+        ),
+        ("sales", "say which year: `sales[2031]`"),
+        ("shar[2031]", "unknown metric or ratio `shar`"),
+        ("sum(sales, 2031, 2025)", "the later year goes second"),
+        (
+            "sum(sales, 2020, 2025)",
+            "year 2020 is outside the projection 2023–2031",
+        ),
+    ] {
+        kjproj()
+            .args(["run", repo("scenarios/fine_chem.toml").to_str().unwrap()])
+            .args(["--output", output, "--out", "/nonexistent/never"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected));
+    }
+    // In the file, the error points at the output.
+    let dir = TempDir::new().unwrap();
+    let text = std::fs::read_to_string(repo("scenarios/fine_chem.toml"))
+        .unwrap()
+        .replace("\"sum(sales, 2025, 2031)\"", "\"sum(sale, 2025, 2031)\"");
+    let file = dir.path().join("f.toml");
+    std::fs::write(&file, text).unwrap();
+    kjproj()
+        .args(["check"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "key `uncertainty.outputs[3]`: unknown metric or ratio `sale`",
+        ));
+}
+
+#[test]
+fn checks_can_sum_and_average_over_years() {
+    let dir = TempDir::new().unwrap();
+    let text = std::fs::read_to_string(repo("scenarios/korea_israel.toml")).unwrap()
+        + "\n[[checks]]\nname = \"sums\"\ncheck = \"sum(applications, 2020, 2021) >= 0\"\n\n[[checks]]\nname = \"averages\"\ncheck = \"average(applications, 2020, 2020) within 6.99..7.01\"\n";
+    let file = dir.path().join("k.toml");
+    std::fs::write(&file, text).unwrap();
+    kjproj()
+        .args(["check"])
+        .arg(&file)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "PASS  sums: sum(applications, 2020, 2021) = ",
+        ))
+        .stdout(predicate::str::contains(
+            "PASS  averages: average(applications, 2020, 2020) = 7",
+        ));
+}
