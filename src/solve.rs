@@ -212,7 +212,7 @@ pub fn solve(problem: &Problem) -> Result<Solution, NoSolution> {
                 };
                 let mc: MonteCarlo = monte_carlo::run(&s, settings, None);
                 let q = Quantity::Probability(
-                    problem.quantity.series().clone(),
+                    Box::new(problem.quantity.clone()),
                     check::expr::Cmp::Ge,
                     problem.goal,
                 );

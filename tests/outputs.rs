@@ -201,3 +201,67 @@ fn checks_can_sum_and_average_over_years() {
             "PASS  averages: average(applications, 2020, 2020) = 7",
         ));
 }
+
+#[test]
+fn probabilities_percentiles_and_means_of_any_quantity() {
+    // x goes linearly from 0 (2020) to a target uniform on (0, 10) in 2022, so
+    // sum(x, 2020, 2022) = 0 + t/2 + t = 1.5 t, uniform on (0, 15): P(≥ 12) = 0.2,
+    // P50 = 7.5, mean = 7.5; average = t/2: P90 = 4.5.
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("u.toml");
+    std::fs::write(
+        &file,
+        r#"
+name = "u"
+unit = "u"
+baseline_year = 2020
+target_year = 2022
+[sources]
+s = "t"
+[metrics.x]
+shape = "linear"
+baseline = { value = 0, source = "s" }
+target = { value = 5, source = "s" }
+[uncertainty]
+draws = 200000
+[uncertainty.inputs]
+"metrics.x.target.value" = { dist = "uniform", min = 0, max = 10 }
+[[checks]]
+name = "p"
+check = "P(sum(x, 2020, 2022) >= 12) within 0.199..0.201"
+[[checks]]
+name = "median"
+check = "P50(sum(x, 2020, 2022)) within 7.49..7.51"
+[[checks]]
+name = "mean"
+check = "mean(sum(x, 2020, 2022)) within 7.49..7.51"
+[[checks]]
+name = "p90 of the average"
+check = "P90(average(x, 2020, 2022)) within 4.49..4.51"
+"#,
+    )
+    .unwrap();
+    kjproj()
+        .args(["check"])
+        .arg(&file)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "PASS  p: P(sum(x, 2020, 2022) ≥ 12) = 20",
+        ))
+        .stdout(predicate::str::contains(
+            "PASS  median: P50(sum(x, 2020, 2022)) = 7.5",
+        ))
+        .stdout(predicate::str::contains("5 passed, 0 failed"));
+    // The same through `kjproj run`, whose simulation serves the checks in the report.
+    let out = dir.path().join("out");
+    kjproj()
+        .args(["run"])
+        .arg(&file)
+        .args(["--sobol", "0", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("5 passed, 0 failed."), "{report}");
+}

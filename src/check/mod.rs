@@ -93,6 +93,23 @@ pub enum Simulation<'a> {
     Done(&'a MonteCarlo),
 }
 
+/// The quantities, other than a series in a year, that the scenario's checks ask the
+/// simulation about (`P(sum(sales, 2025, 2031) >= 180)`): a simulation for the checks must
+/// keep their draws (see [`monte_carlo::run_with`]).
+pub fn extra_quantities(scenario: &Scenario) -> Vec<Quantity> {
+    let mut out: Vec<Quantity> = Vec::new();
+    for c in &scenario.checks {
+        let q = &c.expr.quantity;
+        if q.needs_simulation()
+            && !matches!(q.inner(), Quantity::Value(_))
+            && !out.contains(q.inner())
+        {
+            out.push(q.inner().clone());
+        }
+    }
+    out
+}
+
 /// Runs every check of a scenario; all checks on simulation results share one simulation.
 pub fn run(scenario: &Scenario, projection: &Projection, simulation: Simulation) -> Vec<Outcome> {
     let mut out = builtin(scenario, projection);
@@ -104,7 +121,7 @@ pub fn run(scenario: &Scenario, projection: &Projection, simulation: Simulation)
     let mc = match simulation {
         Simulation::Done(mc) => Some(mc),
         Simulation::Run(settings) if needed => {
-            ran = monte_carlo::run(scenario, settings, None);
+            ran = monte_carlo::run_with(scenario, settings, None, &extra_quantities(scenario));
             Some(&ran)
         }
         Simulation::Run(_) => None,
@@ -350,6 +367,25 @@ pub fn evaluate(
         return f64::NAN;
     };
     let year = r.year.map(|y| (y.0 - scenario.baseline_year) as usize);
+    // A Monte Carlo quantity of something other than a series in a year reads the draws
+    // the simulation kept of that quantity (see `extra_quantities`).
+    if q.needs_simulation() && !matches!(q.inner(), Quantity::Value(_)) {
+        let Some((mc, k)) = mc.and_then(|mc| mc.extra_index(q.inner()).map(|k| (mc, k))) else {
+            return f64::NAN;
+        };
+        return match q {
+            Quantity::Probability(_, cmp, x) => {
+                let below = mc.extra_cdf(k, *x);
+                match cmp {
+                    Cmp::Le | Cmp::Lt => below,
+                    Cmp::Ge | Cmp::Gt => 1.0 - below,
+                }
+            }
+            Quantity::Percentile(pct, _) => mc.extra_quantile(k, *pct),
+            Quantity::Mean(_) => mc.extra.get(k).map_or(f64::NAN, |e| e.mean),
+            _ => f64::NAN,
+        };
+    }
     match q {
         Quantity::Probability(_, cmp, x) => match (mc, year) {
             (Some(mc), Some(i)) => {
@@ -396,10 +432,20 @@ pub fn quantity_words(q: &Quantity, series_value: &dyn Fn(f64) -> String) -> Str
                 Cmp::Gt => ">",
                 Cmp::Ge => "≥",
             };
-            format!("P({}{at} {sym} {})", r.name, series_value(*x))
+            format!(
+                "P({} {sym} {})",
+                quantity_words(q.inner(), series_value),
+                series_value(*x)
+            )
         }
-        Quantity::Percentile(p, _) => format!("P{}({}{at})", fixed(p * 100.0, 3), r.name),
-        Quantity::Mean(_) => format!("mean({}{at})", r.name),
+        Quantity::Percentile(p, inner) => {
+            format!(
+                "P{}({})",
+                fixed(p * 100.0, 3),
+                quantity_words(inner, series_value)
+            )
+        }
+        Quantity::Mean(inner) => format!("mean({})", quantity_words(inner, series_value)),
         Quantity::Sum(_, (a, b)) => format!("sum({}, {}, {})", r.name, a.0, b.0),
         Quantity::Average(_, (a, b)) => format!("average({}, {}, {})", r.name, a.0, b.0),
     }

@@ -223,11 +223,18 @@ pub fn evaluate<'a>(
         .transpose()?;
     let sensitivity = (analyses.sensitivity && uncertain).then(|| {
         let (outputs, headline) = crate::sensitivity::outputs(scenario, extra.as_ref());
-        let extra_quantities: Vec<_> = outputs
+        // The simulation keeps the draws of every output that is not a series in a year,
+        // and of what the checks ask about (P(sum(…) >= x), say).
+        let mut extra_quantities: Vec<_> = outputs
             .iter()
             .filter(|o| !matches!(o.quantity, crate::scenario::expr::Quantity::Value(_)))
             .map(|o| o.quantity.clone())
             .collect();
+        for q in check::extra_quantities(scenario) {
+            if !extra_quantities.contains(&q) {
+                extra_quantities.push(q);
+            }
+        }
         Sensitivity {
             tornado: tornado::run_for(scenario, outputs.clone()),
             monte_carlo: monte_carlo::run_with(
@@ -258,7 +265,12 @@ pub fn evaluate<'a>(
             .any(|c| c.expr.quantity.needs_simulation());
         let own = match &sensitivity {
             None if needed => {
-                let mc = monte_carlo::run(scenario, settings.simulation, progress);
+                let mc = monte_carlo::run_with(
+                    scenario,
+                    settings.simulation,
+                    progress,
+                    &check::extra_quantities(scenario),
+                );
                 left_out_within_limit(scenario, &mc)?;
                 Some(mc)
             }

@@ -90,12 +90,13 @@ pub enum Quantity {
     MinYoy(Ref),
     /// Compound annual growth between two years (default baseline to target).
     Cagr(Ref, Option<((i32, usize), (i32, usize))>),
-    /// Probability that the value in a year compares so with a number (Monte Carlo).
-    Probability(Ref, Cmp, f64),
-    /// A percentile of the value in a year (Monte Carlo), as a fraction (0.5 for P50).
-    Percentile(f64, Ref),
-    /// The mean of the value in a year (Monte Carlo).
-    Mean(Ref),
+    /// Probability that a deterministic quantity compares so with a number (Monte Carlo):
+    /// `P(share[2031] >= 15%)`, `P(sum(sales, 2025, 2031) >= 180)`.
+    Probability(Box<Quantity>, Cmp, f64),
+    /// A percentile of a deterministic quantity (Monte Carlo), as a fraction (0.5 for P50).
+    Percentile(f64, Box<Quantity>),
+    /// The mean of a deterministic quantity (Monte Carlo).
+    Mean(Box<Quantity>),
     /// The sum of the values over the years from the first to the second, inclusive
     /// (cumulative sales of a programme, say).
     Sum(Ref, ((i32, usize), (i32, usize))),
@@ -120,11 +121,19 @@ impl Quantity {
             | Quantity::MaxYoy(r)
             | Quantity::MinYoy(r)
             | Quantity::Cagr(r, _)
-            | Quantity::Probability(r, _, _)
-            | Quantity::Percentile(_, r)
-            | Quantity::Mean(r)
             | Quantity::Sum(r, _)
             | Quantity::Average(r, _) => r,
+            Quantity::Probability(q, _, _) | Quantity::Percentile(_, q) | Quantity::Mean(q) => {
+                q.series()
+            }
+        }
+    }
+
+    /// The deterministic quantity a Monte Carlo quantity is about (itself otherwise).
+    pub fn inner(&self) -> &Quantity {
+        match self {
+            Quantity::Probability(q, _, _) | Quantity::Percentile(_, q) | Quantity::Mean(q) => q,
+            q => q,
         }
     }
 
@@ -132,6 +141,9 @@ impl Quantity {
     /// `sum`'s and `average`'s (from, to).
     pub fn span(&self) -> Option<(i32, i32)> {
         match self {
+            Quantity::Probability(q, _, _) | Quantity::Percentile(_, q) | Quantity::Mean(q) => {
+                q.span()
+            }
             Quantity::Cagr(_, Some((a, b)))
             | Quantity::Sum(_, (a, b))
             | Quantity::Average(_, (a, b)) => Some((a.0, b.0)),
@@ -407,6 +419,19 @@ impl Parser {
         })
     }
 
+    /// A quantity inside `P(…)`, `P50(…)` or `mean(…)`: not itself a Monte Carlo one.
+    fn deterministic(&mut self) -> Result<Quantity, SyntaxError> {
+        let at = self.at();
+        let q = self.quantity()?;
+        if q.needs_simulation() {
+            return Err(SyntaxError {
+                at,
+                message: "P(…), percentiles and mean(…) take a value, growth, cagr, sum or average, not another P(…)".into(),
+            });
+        }
+        Ok(q)
+    }
+
     fn quantity(&mut self) -> Result<Quantity, SyntaxError> {
         let Some(Tok::Ident(word)) = self.peek().cloned() else {
             return self.fail("a check starts with a metric or ratio, e.g. `share[2031] >= 15%`");
@@ -458,7 +483,7 @@ impl Parser {
                     years,
                 )
             }
-            "mean" => Quantity::Mean(self.series_in_year()?),
+            "mean" => Quantity::Mean(Box::new(self.deterministic()?)),
             "sum" | "average" => {
                 let (name, at) = self.name()?;
                 if !self.eat_sym(",") {
@@ -481,7 +506,7 @@ impl Parser {
                 }
             }
             "P" => {
-                let r = self.series_in_year()?;
+                let r = Box::new(self.deterministic()?);
                 let Some(c) = self.cmp() else {
                     return self.fail("expected a comparison, e.g. `P(share[2031] >= 15%)`");
                 };
@@ -496,7 +521,7 @@ impl Parser {
                         message: format!("{w} is not a percentile between P0 and P100"),
                     });
                 }
-                Quantity::Percentile(p, self.series_in_year()?)
+                Quantity::Percentile(p, Box::new(self.deterministic()?))
             }
             _ => {
                 return Err(SyntaxError {

@@ -113,6 +113,8 @@ pub struct MonteCarlo {
     pub probabilities: Vec<Probability>,
     /// The extra quantities of [`run_with`], in order.
     pub extra: Vec<ExtraStats>,
+    /// Those quantities themselves, to find them by.
+    pub extra_quantities: Vec<Quantity>,
     sketches: Vec<Sketch>,
     years: usize,
 }
@@ -189,10 +191,28 @@ impl MonteCarlo {
             .map_or_else(Histogram::default, |h| histogram_of(h, bins))
     }
 
+    /// The index of an extra quantity (see [`run_with`]).
+    pub fn extra_index(&self, q: &Quantity) -> Option<usize> {
+        self.extra_quantities.iter().position(|x| x == q)
+    }
+
+    fn extra_sketch(&self, k: usize) -> Option<&Sketch> {
+        self.sketches.get(self.series.len() * self.years + k)
+    }
+
+    /// The `p` quantile of extra quantity `k`.
+    pub fn extra_quantile(&self, k: usize, p: f64) -> f64 {
+        self.extra_sketch(k).map_or(f64::NAN, |h| h.quantile(p))
+    }
+
+    /// Share of draws with extra quantity `k` at or below `x`.
+    pub fn extra_cdf(&self, k: usize, x: f64) -> f64 {
+        self.extra_sketch(k).map_or(f64::NAN, |h| h.cdf(x))
+    }
+
     /// The histogram of extra quantity `k` (see [`run_with`]).
     pub fn extra_histogram(&self, k: usize, bins: usize) -> Histogram {
-        self.sketches
-            .get(self.series.len() * self.years + k)
+        self.extra_sketch(k)
             .map_or_else(Histogram::default, |h| histogram_of(h, bins))
     }
 }
@@ -299,7 +319,9 @@ pub fn run_with(
             },
         )
         .reduce(|| Totals::new(&layouts), Totals::merge);
-    total.finish(settings.draws, &series, years, &stated)
+    let mut mc = total.finish(settings.draws, &series, years, &stated);
+    mc.extra_quantities = extra.to_vec();
+    mc
 }
 
 /// Stated figures: (series, year index, value), metrics then ratios.
@@ -583,6 +605,7 @@ impl Totals {
             series: stats,
             probabilities,
             extra,
+            extra_quantities: Vec::new(),
             sketches: self.sketches,
             years,
         }
