@@ -97,17 +97,7 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
 
 /// A CSV file as rows of named cells.
 fn csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
+    common::csv_rows(path)
 }
 
 fn num(row: &HashMap<String, String>, key: &str) -> f64 {

@@ -15,17 +15,7 @@ use predicates::prelude::*;
 use tempfile::TempDir;
 
 fn csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
+    common::csv_rows(path)
 }
 
 /// fine_chem's sales summed over 2025–2031 with the programme starting in `start`, by

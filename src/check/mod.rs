@@ -340,21 +340,6 @@ fn unsourced_stated(scenario: &Scenario, series: Series, out: &mut Vec<Unsourced
     }
 }
 
-fn series_of(scenario: &Scenario, name: &str) -> Option<Series> {
-    scenario
-        .metrics
-        .iter()
-        .position(|m| m.name == name)
-        .map(Series::Metric)
-        .or_else(|| {
-            scenario
-                .ratios
-                .iter()
-                .position(|r| r.name == name)
-                .map(Series::Ratio)
-        })
-}
-
 /// The value of a quantity (NaN when it is undefined, which fails any bound).
 pub fn evaluate(
     scenario: &Scenario,
@@ -363,7 +348,7 @@ pub fn evaluate(
     q: &Quantity,
 ) -> f64 {
     let r: &Ref = q.series();
-    let Some(s) = series_of(scenario, &r.name) else {
+    let Some(s) = scenario.series_by_name(&r.name) else {
         return f64::NAN;
     };
     let year = r.year.map(|y| (y.0 - scenario.baseline_year) as usize);
@@ -462,7 +447,7 @@ pub fn show(scenario: &Scenario, q: &Quantity, v: f64) -> String {
 
 /// A value of the quantity's series: percent for shares.
 fn show_series(scenario: &Scenario, q: &Quantity, v: f64) -> String {
-    let share = series_of(scenario, &q.series().name).is_some_and(
+    let share = scenario.series_by_name(&q.series().name).is_some_and(
         |s| matches!(s, Series::Ratio(i) if scenario.ratios[i].kind == RatioKind::Share),
     );
     if share { percent(v) } else { fixed(v, 4) }

@@ -457,19 +457,7 @@ pub fn quantity(
 ) -> f64 {
     use crate::scenario::expr::Quantity;
     let r = q.series();
-    let series = scenario
-        .metrics
-        .iter()
-        .position(|m| m.name == r.name)
-        .map(crate::scenario::Series::Metric)
-        .or_else(|| {
-            scenario
-                .ratios
-                .iter()
-                .position(|x| x.name == r.name)
-                .map(crate::scenario::Series::Ratio)
-        });
-    let Some(s) = series else {
+    let Some(s) = scenario.series_by_name(&r.name) else {
         return f64::NAN;
     };
     let index = |y: i32| usize::try_from(y - scenario.baseline_year).ok();

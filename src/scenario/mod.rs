@@ -188,6 +188,11 @@ impl Scenario {
         follows || sums
     }
 
+    /// The metric or ratio called `name`, if there is one.
+    pub fn series_by_name(&self, name: &str) -> Option<Series> {
+        series_named(&self.metrics, &self.ratios, name)
+    }
+
     /// The name of a series.
     pub fn series_name(&self, series: Series) -> &str {
         match series {
@@ -555,6 +560,20 @@ pub(crate) fn output_quantity(text: &str, target_year: i32) -> Result<expr::Quan
         .map_err(|e| format!("{} (at `{}`)", e.message, text.get(e.at..).unwrap_or("")))
 }
 
+/// The metric or ratio called `name`.
+pub(crate) fn series_named(metrics: &[Metric], ratios: &[Ratio], name: &str) -> Option<Series> {
+    metrics
+        .iter()
+        .position(|m| m.name == name)
+        .map(Series::Metric)
+        .or_else(|| {
+            ratios
+                .iter()
+                .position(|r| r.name == name)
+                .map(Series::Ratio)
+        })
+}
+
 /// An output from a parsed quantity: it must name a known series, need no simulation and
 /// read years inside `years`.
 pub(crate) fn output_of(
@@ -565,16 +584,7 @@ pub(crate) fn output_of(
     years: std::ops::RangeInclusive<i32>,
 ) -> Result<Output, String> {
     let name = &quantity.series().name;
-    let series = metrics
-        .iter()
-        .position(|m| &m.name == name)
-        .map(Series::Metric)
-        .or_else(|| {
-            ratios
-                .iter()
-                .position(|r| &r.name == name)
-                .map(Series::Ratio)
-        })
+    let series = series_named(metrics, ratios, name)
         .ok_or_else(|| format!("unknown metric or ratio `{name}`"))?;
     if quantity.needs_simulation() {
         return Err("an output is a value, growth, cagr, sum or average; P(…), percentiles and means are what the analyses compute of it".into());

@@ -6,7 +6,7 @@ use super::raw::{DistName, RawInput, RawUncertainty, SamplingName};
 use super::validate::{Validator, label_or_name};
 use super::{
     Correlation, InputTarget, MAX_DRAWS, MAX_LEFT_OUT, Metric, PreStartGrowth, Ratio, Relative,
-    Series, Shape, UncertainInput, Uncertainty,
+    Shape, UncertainInput, Uncertainty,
 };
 use crate::stats::correlation::CorrelationMatrix;
 use crate::stats::distribution::{Distribution, DistributionError};
@@ -40,16 +40,7 @@ pub(super) fn validate(
         }
     };
     let output = raw.output.as_ref().and_then(|name| {
-        let found = metrics
-            .iter()
-            .position(|m| &m.name == name)
-            .map(Series::Metric)
-            .or_else(|| {
-                ratios
-                    .iter()
-                    .position(|r| &r.name == name)
-                    .map(Series::Ratio)
-            });
+        let found = super::series_named(metrics, ratios, name);
         if found.is_none() {
             let names: Vec<&str> = metrics
                 .iter()

@@ -15,3 +15,23 @@ pub fn kjproj() -> assert_cmd::Command {
 pub fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
+
+/// A CSV file as rows of named cells.
+pub fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).expect("readable CSV");
+    let header: Vec<String> = r
+        .headers()
+        .expect("a header")
+        .iter()
+        .map(String::from)
+        .collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.expect("a record").iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
