@@ -16,6 +16,10 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Let `extends` name scenario files in this folder too (by default only files inside
+    /// the folder of the scenario given); may be given more than once.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub allow_files: Vec<PathBuf>,
 }
 
 /// The subcommands.

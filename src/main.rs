@@ -70,6 +70,7 @@ impl cli::Common {
 
 fn main() {
     let cli = cli::Cli::parse();
+    kjproj::scenario::allow_files(cli.allow_files);
     let result = match cli.command {
         cli::Command::Completions { shell } => {
             use clap::CommandFactory;

@@ -116,13 +116,34 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
+/// The `*.toml` regular files below `dir`. Symbolic links to folders are not followed (two
+/// links to `.` would make the walk endless) and anything but a regular file (a pipe named
+/// `x.toml` would block for ever) is skipped; each skip is said on standard error.
 fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
+    let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(std::fs::DirEntry::path);
+    for entry in entries {
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        let toml = path.extension().is_some_and(|e| e == "toml");
+        if kind.is_dir() {
             collect_toml(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
+        } else if kind.is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_dir() => super::terminal::errln!(
+                    "note: skipped {}: a symbolic link to a folder is not followed",
+                    path.display()
+                ),
+                Ok(m) if m.is_file() && toml => out.push(path),
+                Ok(_) if toml => {
+                    super::terminal::errln!("note: skipped {}: not a regular file", path.display())
+                }
+                _ => {}
+            }
+        } else if toml && kind.is_file() {
             out.push(path);
+        } else if toml {
+            super::terminal::errln!("note: skipped {}: not a regular file", path.display());
         }
     }
     Ok(())

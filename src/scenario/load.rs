@@ -47,6 +47,29 @@ pub fn load(path: &Path) -> Result<Scenario, Error> {
         files.push((file.clone(), text));
         if let Some(base) = extends {
             let base = file.parent().unwrap_or(Path::new(".")).join(base);
+            let root = files[0].0.parent().unwrap_or(Path::new(".")).to_owned();
+            let root = if root.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                root
+            };
+            if let Err(why) = trusted(&root, &base) {
+                // Say so without reading, let alone quoting, the other file.
+                let (child, child_text) = &files[files.len() - 1];
+                let span = DeTable::parse(child_text)
+                    .ok()
+                    .and_then(|tree| {
+                        span_and_depth(&tree, &KeyPath(vec![Seg::Key("extends".into())]), false)
+                    })
+                    .map(|(span, _)| span);
+                return Err(Error::Scenario(ScenarioErrors(vec![ScenarioError {
+                    file: child.clone(),
+                    position: span.as_ref().map(|sp| position(child_text, sp.start)),
+                    key: Some("extends".into()),
+                    message: format!("cannot extend {}: {why}", base.display()),
+                    excerpt: span.as_ref().and_then(|sp| excerpt(child_text, sp)),
+                }])));
+            }
             let seen = files.iter().any(|(f, _)| same_file(f, &base));
             if seen || files.len() > MAX_EXTENDS {
                 return Err(Error::Scenario(ScenarioErrors(vec![ScenarioError {
@@ -90,25 +113,79 @@ fn extends_of(text: &str) -> Option<String> {
     table.get("extends")?.as_str().map(str::to_owned)
 }
 
+/// Folders besides the scenario's own folder tree that `extends` may name files in, set
+/// once by the command line (`--allow-files DIR`).
+static ALLOWED: std::sync::OnceLock<Vec<PathBuf>> = std::sync::OnceLock::new();
+
+/// Lets `extends` name files in `folders` too (the command line's `--allow-files`); the
+/// first call wins.
+pub fn allow_files(folders: Vec<PathBuf>) {
+    let _ = ALLOWED.set(
+        folders
+            .into_iter()
+            .map(|f| f.canonicalize().unwrap_or(f))
+            .collect(),
+    );
+}
+
+/// Whether `base`, named by `extends` in a scenario whose top file is in `root`, may be
+/// read: a `.toml` file inside the folder tree of `root`, or of an allowed folder.
+fn trusted(root: &Path, base: &Path) -> Result<(), String> {
+    if base.extension().is_none_or(|e| e != "toml") {
+        return Err("extends names a scenario file, ending in .toml".into());
+    }
+    let Ok(real) = base.canonicalize() else {
+        // Missing: the read says so.
+        return Ok(());
+    };
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+    let allowed = ALLOWED.get().map(Vec::as_slice).unwrap_or_default();
+    if real.starts_with(&real_root) || allowed.iter().any(|a| real.starts_with(a)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "it is outside the scenario's folder {}; files a scenario extends must be inside it (allow another folder with --allow-files DIR)",
+            root.display()
+        ))
+    }
+}
+
 fn read(path: &Path) -> Result<String, Error> {
+    use std::io::Read as _;
     let read_error = |message: String| Error::Read {
         path: path.to_owned(),
         message,
     };
+    // Only regular files: a device (/dev/zero), a pipe (a FIFO, /dev/stdin) or a socket
+    // could be read for ever or block for ever. `metadata` does not open the file.
     let meta = std::fs::metadata(path).map_err(|e| read_error(io_words(&e)))?;
     if meta.is_dir() {
         return Err(read_error(
             "it is a directory; give a scenario .toml file".into(),
         ));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(read_error(format!(
-            "it is {} bytes; a scenario file may be at most {} bytes",
-            meta.len(),
-            MAX_FILE_BYTES
-        )));
+    if !meta.is_file() {
+        return Err(read_error(
+            "it is not a regular file (a device, a pipe or a socket); give a scenario .toml file"
+                .into(),
+        ));
     }
-    let bytes = std::fs::read(path).map_err(|e| read_error(io_words(&e)))?;
+    let too_big = |size: u64| {
+        read_error(format!(
+            "it is {size} bytes or more; a scenario file may be at most {MAX_FILE_BYTES} bytes"
+        ))
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    // The limit holds while reading too, should the file grow meanwhile.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| read_error(io_words(&e)))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
         let valid_up_to = e.utf8_error().valid_up_to();

@@ -20,7 +20,7 @@ mod raw;
 mod uncertainty;
 mod validate;
 
-pub use load::{Origin, load, parse};
+pub use load::{Origin, allow_files, load, parse};
 
 /// The longest horizon (target year minus baseline year) a scenario may span.
 pub const MAX_HORIZON_YEARS: i32 = 1000;

@@ -1,0 +1,133 @@
+//! The trust boundary for files a scenario names: only regular `.toml` files inside the
+//! scenario's folder tree (or a folder allowed with `--allow-files`), read within the size
+//! limit, never quoted when they are not scenario files; `check DIR` follows no symlinked
+//! folders and skips what is not a regular file. Every case ends at once (a test that
+//! blocked would show as a timeout).
+
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
+mod common;
+
+use common::{kjproj, repo};
+
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+/// A folder with a scenario `child.toml` whose `extends` is `target`, and a secret file
+/// beside the folder.
+fn setup(target: &str) -> (TempDir, std::path::PathBuf) {
+    let dir = TempDir::new().unwrap();
+    let inner = dir.path().join("scenarios");
+    std::fs::create_dir(&inner).unwrap();
+    std::fs::write(
+        dir.path().join("credentials"),
+        "https://u:TOPSECRET@example.invalid\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("secrets.toml"), "token = TOPSECRET\n").unwrap();
+    let child = inner.join("child.toml");
+    std::fs::write(&child, format!("extends = {target:?}\nname = \"x\"\n")).unwrap();
+    (dir, child)
+}
+
+#[test]
+fn extends_never_reads_or_quotes_files_outside_the_scenario_folder() {
+    for (target, expected) in [
+        (
+            "../credentials",
+            "extends names a scenario file, ending in .toml",
+        ),
+        ("../secrets.toml", "it is outside the scenario's folder"),
+        (
+            "/dev/zero",
+            "extends names a scenario file, ending in .toml",
+        ),
+        (
+            "/dev/stdin",
+            "extends names a scenario file, ending in .toml",
+        ),
+    ] {
+        let (_dir, child) = setup(target);
+        let assert = kjproj()
+            .args(["run"])
+            .arg(&child)
+            .write_stdin("")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected));
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(!stderr.contains("TOPSECRET"), "{target}: {stderr}");
+    }
+    // With the folder allowed on the command line, the .toml file is read (and, being a
+    // scenario file by name, an error in it may be shown).
+    let (dir, child) = setup("../secrets.toml");
+    kjproj()
+        .args(["check", "--allow-files"])
+        .arg(dir.path())
+        .arg(&child)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("secrets.toml"))
+        .stdout(predicate::str::contains("outside the scenario's folder").not());
+}
+
+#[test]
+fn only_regular_files_are_read_and_within_the_limit_while_reading() {
+    kjproj()
+        .args(["run", "/dev/zero"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("it is not a regular file"));
+    #[cfg(unix)]
+    {
+        let dir = TempDir::new().unwrap();
+        let fifo = dir.path().join("pipe.toml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            kjproj()
+                .args(["run"])
+                .arg(&fifo)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains("it is not a regular file"));
+            // `check DIR` skips it, with a note, and checks the rest.
+            std::fs::copy(
+                repo("scenarios/korea_israel.toml"),
+                dir.path().join("k.toml"),
+            )
+            .unwrap();
+            kjproj()
+                .args(["check"])
+                .arg(dir.path())
+                .assert()
+                .code(0)
+                .stderr(predicate::str::contains("note: skipped"))
+                .stderr(predicate::str::contains("pipe.toml: not a regular file"));
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn check_does_not_follow_symlinked_folders() {
+    let dir = TempDir::new().unwrap();
+    std::fs::copy(
+        repo("scenarios/korea_israel.toml"),
+        dir.path().join("k.toml"),
+    )
+    .unwrap();
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::os::unix::fs::symlink(dir.path(), sub.join("up")).unwrap();
+    std::os::unix::fs::symlink(".", sub.join("self")).unwrap();
+    kjproj()
+        .args(["check"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "a symbolic link to a folder is not followed",
+        ))
+        .stdout(predicate::str::is_match(r"\n\d+ passed, 0 failed\n$").unwrap())
+        .stdout(predicate::str::contains("k.toml").count(1));
+}
