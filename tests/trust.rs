@@ -131,3 +131,112 @@ fn check_does_not_follow_symlinked_folders() {
         .stdout(predicate::str::is_match(r"\n\d+ passed, 0 failed\n$").unwrap())
         .stdout(predicate::str::contains("k.toml").count(1));
 }
+
+/// `s` as a TOML basic string, every character outside printable ASCII as `\uXXXX`.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push_str(&format!("\\U{:08X}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A minimal valid scenario with `name` as its title and label.
+fn titled(name: &str) -> String {
+    let name = toml_string(name);
+    format!(
+        "name = {name}\nunit = \"u\"\nbaseline_year = 2020\ntarget_year = 2022\n[sources]\ns = \"t\"\n\
+         [metrics.x]\nlabel = {name}\nshape = \"linear\"\nbaseline = {{ value = 1, source = \"s\" }}\n\
+         target = {{ value = 2, source = \"s\" }}\n"
+    )
+}
+
+#[test]
+fn control_characters_in_text_are_refused_at_the_key() {
+    let dir = TempDir::new().unwrap();
+    for (bad, code) in [
+        ("a\u{0}b", "U+0000"),
+        ("a\u{1b}[31mb", "U+001B"),
+        ("a\u{b}b", "U+000B"),
+        ("a\u{fffe}b", "U+FFFE"),
+    ] {
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, titled(bad)).unwrap();
+        let assert = kjproj()
+            .args(["run"])
+            .arg(&file)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "key `name`: the text contains the control character {code}"
+            )));
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(
+            !stderr.contains('\u{1b}') && !stderr.contains('\u{0}'),
+            "{stderr:?}"
+        );
+        assert!(!dir.path().join("out").exists());
+    }
+}
+
+#[test]
+fn user_text_in_the_report_is_text_not_html() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("h.toml");
+    std::fs::write(&file, titled("<script>alert(1)</script> & co")).unwrap();
+    let out = dir.path().join("out");
+    kjproj()
+        .args(["run"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(!report.contains("<script>"), "{report}");
+    assert!(
+        report.contains("# &lt;script&gt;alert(1)&lt;/script&gt; &amp; co"),
+        "{report}"
+    );
+    // The SVG stays well-formed with the same text in it.
+    kjproj()
+        .args(["run", "--svg"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("paths.svg")).unwrap();
+    roxmltree::Document::parse(&svg).expect("well-formed SVG");
+}
+
+#[test]
+fn a_value_too_large_to_represent_is_an_error_not_inf() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("d.toml");
+    // A denominator of 5e-324 makes the ratio infinite.
+    let text = titled("d")
+        + "[metrics.y]\nshape = \"linear\"\nbaseline = { value = 5e-324, source = \"s\" }\ntarget = { value = 5e-324, source = \"s\" }\n\
+           [ratios.r]\nnumerator = \"x\"\ndenominator = \"y\"\n";
+    std::fs::write(&file, text).unwrap();
+    kjproj()
+        .args(["run"])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "key `ratios.r.denominator`: x / y = 1 / 5e-324 in 2020 is too large to represent",
+        ));
+    assert!(!dir.path().join("out").exists());
+}

@@ -161,6 +161,17 @@ pub fn project_into(
             workspace,
             &mut rest[0],
         )?;
+        // A path that overflows (compound growth over centuries, say) is an error in the
+        // file, never an `inf` in an output.
+        if let Some(y) = rest[0].iter().position(|v| !v.is_finite()) {
+            return Err(ModelError::new(
+                &["metrics", &metric.name],
+                format!(
+                    "{} grows beyond any representable number by {}",
+                    metric.name, out.years[y]
+                ),
+            ));
+        }
     }
     for (ratio, path) in scenario.ratios.iter().zip(&mut out.ratios) {
         let num = &out.metrics[ratio.numerator];
@@ -179,6 +190,18 @@ pub fn project_into(
                 ));
             }
             path[i] = num[i] / den[i];
+            if !path[i].is_finite() {
+                return Err(ModelError::new(
+                    &["ratios", &ratio.name, "denominator"],
+                    format!(
+                        "{} / {} = {} / {:e} in {year} is too large to represent",
+                        scenario.metrics[ratio.numerator].name,
+                        scenario.metrics[ratio.denominator].name,
+                        crate::format::significant(num[i]),
+                        den[i]
+                    ),
+                ));
+            }
         }
     }
     Ok(())

@@ -31,18 +31,18 @@ pub fn report(r: &ReportInput) -> String {
     let t = |en: &'static str, kr: &'static str| if ko { kr } else { en };
     let ext = if r.svg { "svg" } else { "png" };
     let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", s.name);
+    let _ = writeln!(out, "# {}\n", text(&s.name));
     if let Some(v) = eval.variant {
         let _ = writeln!(
             out,
             "{} **{}** (`{}`){}\n",
             t("Variant", "변형 시나리오"),
-            v.label,
+            text(&v.label),
             v.name,
             if v.description.trim().is_empty() {
                 String::new()
             } else {
-                format!(": {}", v.description.trim())
+                format!(": {}", text(v.description.trim()))
             }
         );
         for (key, value) in &v.overrides {
@@ -51,7 +51,7 @@ pub fn report(r: &ReportInput) -> String {
         out.push('\n');
     }
     if !s.description.trim().is_empty() {
-        let _ = writeln!(out, "{}\n", s.description.trim());
+        let _ = writeln!(out, "{}\n", text(s.description.trim()));
     }
     let _ = writeln!(
         out,
@@ -79,7 +79,7 @@ pub fn report(r: &ReportInput) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {growth} |",
-            m.label,
+            cell(&m.label),
             shape_words(&m.shape, m.start.as_ref().map(|st| st.year)),
             fixed(first, 2),
             fixed(last, 2)
@@ -103,7 +103,7 @@ pub fn report(r: &ReportInput) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} / {} | {} | {} |",
-                ratio.label,
+                cell(&ratio.label),
                 s.metrics[ratio.numerator].name,
                 s.metrics[ratio.denominator].name,
                 v(path[0]),
@@ -120,7 +120,8 @@ pub fn report(r: &ReportInput) -> String {
         let _ = writeln!(
             out,
             "![{} by segment](segments_{}.{ext})\n",
-            m.label, m.name
+            text(&m.label),
+            m.name
         );
     }
 
@@ -189,7 +190,7 @@ pub fn report(r: &ReportInput) -> String {
         let _ = writeln!(
             out,
             "- **{}** (`{}`): {}",
-            m.label,
+            text(&m.label),
             m.name,
             shape_words(&m.shape, None)
         );
@@ -284,7 +285,7 @@ pub fn report(r: &ReportInput) -> String {
     }
     let _ = writeln!(out, "\n{}\n", t("Sources:", "출처:"));
     for src in &s.sources {
-        let _ = writeln!(out, "- [{}] {}", src.key, src.citation);
+        let _ = writeln!(out, "- [{}] {}", text(&src.key), text(&src.citation));
     }
     out.push('\n');
 
@@ -335,9 +336,9 @@ pub fn report(r: &ReportInput) -> String {
         for ve in r.variants {
             let Some(v) = ve.variant else { continue };
             let p = &ve.projection;
-            let _ = writeln!(out, "### {}\n", v.label);
+            let _ = writeln!(out, "### {}\n", text(&v.label));
             if !v.description.trim().is_empty() {
-                let _ = writeln!(out, "{}\n", v.description.trim());
+                let _ = writeln!(out, "{}\n", text(v.description.trim()));
             }
             for (key, value) in &v.overrides {
                 let _ = writeln!(out, "- `{key}` = `{value}`");
@@ -419,9 +420,17 @@ pub fn report(r: &ReportInput) -> String {
     out
 }
 
-/// A table cell: pipes escaped so they do not split the cell.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
+/// User text in Markdown: `&`, `<` and `>` as entities, so that a label such as
+/// `<script>` shows as written instead of becoming HTML in a viewer or after pandoc.
+pub fn text(t: &str) -> String {
+    t.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A table cell: user text escaped, and pipes too, so they do not split the cell.
+fn cell(t: &str) -> String {
+    text(t).replace('|', "\\|")
 }
 
 fn shape_words(shape: &Shape, start: Option<i32>) -> String {

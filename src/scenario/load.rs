@@ -661,6 +661,29 @@ fn build(
     let place = variant.map(|_| &place);
     let error = |key: KeyPath, message: String| locator.located(place, key, message);
 
+    // Text reaches terminals, CSV, SVG (XML) and Markdown: control characters (other than
+    // line breaks and tabs) and non-characters have no place in it.
+    let mut bad = Vec::new();
+    control_characters(
+        &toml::Value::Table(table.clone()),
+        &mut KeyPath::default(),
+        &mut bad,
+    );
+    if !bad.is_empty() {
+        return Err(ScenarioErrors(
+            bad.into_iter()
+                .map(|(key, c)| {
+                    error(
+                        key,
+                        format!(
+                            "the text contains the control character U+{:04X}; remove it (only line breaks and tabs are allowed)",
+                            c as u32
+                        ),
+                    )
+                })
+                .collect(),
+        ));
+    }
     let raw: RawScenario =
         serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
             let mut key = KeyPath(
@@ -696,6 +719,43 @@ fn build(
         )
     };
     validate(raw).map_err(located)
+}
+
+/// Every key and string under `value` holding a character that is not text: controls
+/// other than line breaks and tabs, and the non-characters U+FFFE and U+FFFF.
+fn control_characters(value: &toml::Value, at: &mut KeyPath, out: &mut Vec<(KeyPath, char)>) {
+    let bad = |s: &str| {
+        s.chars().find(|&c| {
+            (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+                || c == '\u{FFFE}'
+                || c == '\u{FFFF}'
+        })
+    };
+    match value {
+        toml::Value::String(s) => {
+            if let Some(c) = bad(s) {
+                out.push((at.clone(), c));
+            }
+        }
+        toml::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                at.0.push(Seg::Index(i));
+                control_characters(item, at, out);
+                at.0.pop();
+            }
+        }
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                at.0.push(Seg::Key(k.clone()));
+                if let Some(c) = bad(k) {
+                    out.push((at.clone(), c));
+                }
+                control_characters(v, at, out);
+                at.0.pop();
+            }
+        }
+        _ => {}
+    }
 }
 
 /// toml's messages sometimes carry a trailing newline or a second line; keep the first,

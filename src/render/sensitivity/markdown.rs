@@ -91,7 +91,7 @@ fn markdown_text(
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
-            names.label(*s),
+            super::super::report::text(names.label(*s)),
             names.mc_value(*s, p[0]),
             names.mc_value(*s, p[2]),
             names.mc_value(*s, p[3]),
@@ -164,7 +164,7 @@ fn markdown_text(
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} |",
-                names.input_label(s.input),
+                super::super::report::text(names.input_label(s.input)),
                 significant_short(s.low),
                 significant_short(s.high),
                 low.replace('|', "\\|"),
@@ -224,7 +224,7 @@ fn markdown_text(
                 let _ = writeln!(
                     out,
                     "| {} | {kind} | {} ± {} | {} ± {} |",
-                    names.input_label(i),
+                    super::super::report::text(names.input_label(i)),
                     fixed(ix.first.clamp(0.0, 1.0), 3),
                     fixed(ix.first_conf, 3),
                     fixed(ix.total.clamp(0.0, 1.0), 3),
