@@ -27,19 +27,11 @@ pub fn load(path: &Path) -> Result<Scenario, Error> {
             // A base that cannot be read is a problem of the `extends` that names it.
             Err(Error::Read { message, .. }) if !files.is_empty() => {
                 let (child, child_text) = &files[files.len() - 1];
-                let span = DeTable::parse(child_text)
-                    .ok()
-                    .and_then(|tree| {
-                        span_and_depth(&tree, &KeyPath(vec![Seg::Key("extends".into())]), false)
-                    })
-                    .map(|(span, _)| span);
-                return Err(Error::Scenario(ScenarioErrors(vec![ScenarioError {
-                    file: child.clone(),
-                    position: span.as_ref().map(|sp| position(child_text, sp.start)),
-                    key: Some("extends".into()),
-                    message: format!("cannot read {}: {message}", file.display()),
-                    excerpt: span.as_ref().and_then(|sp| excerpt(child_text, sp)),
-                }])));
+                return Err(extends_error(
+                    child,
+                    child_text,
+                    format!("cannot read {}: {message}", file.display()),
+                ));
             }
             Err(e) => return Err(e),
         };
@@ -56,19 +48,11 @@ pub fn load(path: &Path) -> Result<Scenario, Error> {
             if let Err(why) = trusted(&root, &base) {
                 // Say so without reading, let alone quoting, the other file.
                 let (child, child_text) = &files[files.len() - 1];
-                let span = DeTable::parse(child_text)
-                    .ok()
-                    .and_then(|tree| {
-                        span_and_depth(&tree, &KeyPath(vec![Seg::Key("extends".into())]), false)
-                    })
-                    .map(|(span, _)| span);
-                return Err(Error::Scenario(ScenarioErrors(vec![ScenarioError {
-                    file: child.clone(),
-                    position: span.as_ref().map(|sp| position(child_text, sp.start)),
-                    key: Some("extends".into()),
-                    message: format!("cannot extend {}: {why}", base.display()),
-                    excerpt: span.as_ref().and_then(|sp| excerpt(child_text, sp)),
-                }])));
+                return Err(extends_error(
+                    child,
+                    child_text,
+                    format!("cannot extend {}: {why}", base.display()),
+                ));
             }
             let seen = files.iter().any(|(f, _)| same_file(f, &base));
             if seen || files.len() > MAX_EXTENDS {
@@ -95,6 +79,21 @@ pub fn load(path: &Path) -> Result<Scenario, Error> {
         .map(|(f, t)| (f.as_path(), t.as_str()))
         .collect();
     Ok(parse_layers(&layers)?)
+}
+
+/// An error about the `extends` key of `child`, positioned at it.
+fn extends_error(child: &Path, child_text: &str, message: String) -> Error {
+    let span = DeTable::parse(child_text)
+        .ok()
+        .and_then(|tree| span_and_depth(&tree, &KeyPath(vec![Seg::Key("extends".into())]), false))
+        .map(|(span, _)| span);
+    Error::Scenario(ScenarioErrors(vec![ScenarioError {
+        file: child.to_owned(),
+        position: span.as_ref().map(|sp| position(child_text, sp.start)),
+        key: Some("extends".into()),
+        message,
+        excerpt: span.as_ref().and_then(|sp| excerpt(child_text, sp)),
+    }]))
 }
 
 /// How many files may extend one another.
