@@ -20,21 +20,18 @@ fn settings(n: usize) -> Settings {
     }
 }
 
+/// `f` of standard normal inputs, as the estimators take a model: uniforms in, one output.
+fn normal_model(f: fn(&[f64]) -> f64) -> impl Fn(&mut (), &[f64], &mut [f64]) -> bool + Sync {
+    move |_, u, out| {
+        let x: Vec<f64> = u.iter().map(|&p| std_normal_quantile(p)).collect();
+        out[0] = f(&x);
+        true
+    }
+}
+
 /// Runs `f` on standard normal inputs with normal-score correlation `r` (k×k).
 fn indices(k: usize, r: &[f64], f: fn(&[f64]) -> f64) -> Vec<(f64, f64, f64, f64)> {
-    let e = estimate_correlated(
-        k,
-        1,
-        settings(16_384),
-        r,
-        || (),
-        |_, u, out| {
-            let x: Vec<f64> = u.iter().map(|&p| std_normal_quantile(p)).collect();
-            out[0] = f(&x);
-            true
-        },
-    )
-    .unwrap();
+    let e = estimate_correlated(k, 1, settings(16_384), r, || (), normal_model(f)).unwrap();
     e.indices[0]
         .iter()
         .map(|ix| (ix.first, ix.first_conf, ix.total, ix.total_conf))
@@ -72,17 +69,7 @@ fn without_correlation_they_are_the_independent_indices() {
     let identity = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
     let f = |x: &[f64]| x[0] + 2.0 * x[1] * x[1] + x[0] * x[2];
     let dependent = indices(3, &identity, f);
-    let independent = estimate(
-        3,
-        1,
-        settings(16_384),
-        || (),
-        |_, u, out| {
-            let x: Vec<f64> = u.iter().map(|&p| std_normal_quantile(p)).collect();
-            out[0] = f(&x);
-            true
-        },
-    );
+    let independent = estimate(3, 1, settings(16_384), || (), normal_model(f));
     for (a, b) in dependent.iter().zip(&independent.indices[0]) {
         close(a.0, a.1 + b.first_conf, b.first, "S");
         close(a.2, a.3 + b.total_conf, b.total, "ST");

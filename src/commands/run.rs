@@ -41,15 +41,14 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
     })
 }
 
-/// Evaluates the base and every variant with every analysis, with a progress bar on a
-/// terminal when `progress`.
-pub fn evaluate_all<'a>(
+/// Evaluates the base and every variant with every analysis, each with its own progress
+/// bar on a terminal when `progress`.
+fn evaluate_all<'a>(
     scenario: &'a scenario::Scenario,
     overrides: &Overrides,
     progress: bool,
 ) -> Result<Vec<Evaluation<'a>>, Error> {
-    std::iter::once(None)
-        .chain(scenario.variants.iter().map(Some))
+    evaluate::base_and_variants(scenario)
         .map(|v| {
             let draws = evaluate::Settings::resolve(v.map_or(scenario, |v| &v.scenario), overrides)
                 .simulation

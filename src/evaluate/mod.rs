@@ -305,6 +305,14 @@ pub fn evaluate<'a>(
     })
 }
 
+/// The base (`None`) and every variant of `file`, in file order: what `evaluate_all`
+/// and any caller that evaluates them one by one go through.
+pub fn base_and_variants(
+    file: &Scenario,
+) -> impl Iterator<Item = Option<&crate::scenario::Variant>> {
+    std::iter::once(None).chain(file.variants.iter().map(Some))
+}
+
 /// Evaluates the base and every variant of `file`, in file order.
 pub fn evaluate_all<'a>(
     file: &'a Scenario,
@@ -312,8 +320,7 @@ pub fn evaluate_all<'a>(
     analyses: Analyses,
     progress: Option<&AtomicU64>,
 ) -> Result<Vec<Evaluation<'a>>, Error> {
-    std::iter::once(None)
-        .chain(file.variants.iter().map(Some))
+    base_and_variants(file)
         .map(|v| evaluate(file, v, overrides, analyses, progress))
         .collect()
 }

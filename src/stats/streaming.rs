@@ -306,11 +306,6 @@ impl Sketch {
         self.outside.extend_from_slice(&other.outside);
     }
 
-    /// Number of values (after [`Sketch::prepare`]).
-    pub fn count(&self) -> u64 {
-        self.n
-    }
-
     /// The largest relative error of a quantile (see [`Layout::relative_error`]).
     pub fn relative_error(&self) -> f64 {
         self.layout.relative_error()
