@@ -24,7 +24,7 @@ pub const EXIT_INTERNAL: i32 = 4;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The scenario file could not be read (missing, a directory, no permission).
-    #[error("cannot read scenario file {path}: {message}")]
+    #[error("cannot read scenario file {}: {message}", printable(&path.display().to_string()))]
     Read {
         /// The file that was asked for.
         path: PathBuf,
@@ -97,18 +97,42 @@ pub struct ScenarioError {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", printable(&self.file.display().to_string()))?;
         if let Some(p) = self.position {
             write!(f, ":{}:{}", p.line, p.column)?;
         }
         if let Some(key) = &self.key {
-            write!(f, ": key `{key}`")?;
+            write!(f, ": key `{}`", printable(key))?;
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", printable(&self.message))?;
         if let Some(excerpt) = &self.excerpt {
-            write!(f, "\n{excerpt}")?;
+            // One replacement character per control character keeps the caret in place.
+            let shown: String = excerpt
+                .chars()
+                .map(|c| if c != '\n' && c.is_control() { '\u{FFFD}' } else { c })
+                .collect();
+            write!(f, "\n{shown}")?;
         }
         Ok(())
+    }
+}
+
+/// `text` with control characters (NUL, ESC, a line break inside a key…) written as escapes
+/// such as `\u{0}`, so that an error message never sends them raw to a terminal or log.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
     }
 }
 

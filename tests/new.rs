@@ -69,3 +69,18 @@ fn every_subcommand_has_help_with_an_example() {
             .stdout(predicate::str::contains("kjproj ").and(predicate::str::contains("Example")));
     }
 }
+
+#[test]
+fn a_name_that_would_make_a_hidden_or_odd_file_is_refused() {
+    let dir = TempDir::new().unwrap();
+    for name in ["", ".toml", ".x", "  ", "a\u{1b}b", "quo\"te"] {
+        kjproj()
+            .current_dir(dir.path())
+            .args(["new", name])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("is not a usable scenario name"))
+            .stderr(predicate::str::contains('\u{1b}').not());
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

@@ -23,9 +23,14 @@ pub fn run(name: &str) -> Result<PathBuf, Error> {
     let stem = path
         .file_stem()
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
-    if stem.is_empty() || stem.contains(['"', '\\']) {
+    if stem.trim().is_empty()
+        || stem.starts_with('.')
+        || stem.contains(['"', '\\'])
+        || stem.chars().any(char::is_control)
+    {
         return Err(Error::Usage(format!(
-            "`{name}` is not a usable scenario name"
+            "`{}` is not a usable scenario name: give a name such as `my_market` (it becomes my_market.toml); a name is not empty, does not start with `.`, and has no quotes, backslashes or control characters",
+            crate::error::printable(name)
         )));
     }
     if path.exists() {

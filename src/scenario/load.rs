@@ -358,12 +358,18 @@ fn parse_layers(files: &[(&Path, &str)]) -> Result<Scenario, ScenarioErrors> {
         }
         // Syntax first: the spanned tree is also what positions are looked up in.
         let tree: Spanned<DeTable<'_>> = DeTable::parse(text).map_err(|e| {
-            let message = first_line(e.message());
+            let mut message = first_line(e.message());
             let key = e
                 .span()
                 .filter(|_| message.starts_with("duplicate key"))
                 .map(|span| key_at(text, span));
-            let span = e.span();
+            let span = e.span().or_else(|| {
+                (message == "recursion limit").then(|| {
+                    message = "keys, tables or arrays are nested too deeply here (a scenario needs a few levels)".into();
+                    let at = deepest_line(text);
+                    at..at
+                })
+            });
             ScenarioErrors(vec![ScenarioError {
                 file: file.to_owned(),
                 position: span.as_ref().map(|s| position(text, s.start)),
@@ -386,7 +392,17 @@ fn parse_layers(files: &[(&Path, &str)]) -> Result<Scenario, ScenarioErrors> {
     let mut stale = Vec::new();
     for (i, &(_, text)) in files.iter().enumerate().rev() {
         let table: toml::Table = toml::from_str(text).map_err(|e| {
-            ScenarioErrors(vec![locator.error(None, None, first_line(e.message()))])
+            let message = first_line(e.message());
+            match e.span() {
+                Some(span) => ScenarioErrors(vec![ScenarioError {
+                    file: files[i].0.to_owned(),
+                    position: Some(position(text, span.start)),
+                    key: Some(key_at(text, span.clone())),
+                    message,
+                    excerpt: excerpt(text, &span),
+                }]),
+                None => ScenarioErrors(vec![locator.error(None, None, message)]),
+            }
         })?;
         let before = merged.clone();
         merge(&mut merged, table);
@@ -758,27 +774,59 @@ fn control_characters(value: &toml::Value, at: &mut KeyPath, out: &mut Vec<(KeyP
 }
 
 /// toml's messages sometimes carry a trailing newline or a second line; keep the first,
-/// in words a user of the file knows (no Rust type names).
+/// in words a user of the file knows (no Rust type names, nothing cut short).
 fn first_line(message: &str) -> String {
-    message
-        .trim()
+    let mut line = message.trim().lines().next().unwrap_or("").to_owned();
+    if let Some(at) = line.find(" as i128, expected any valid TOML value") {
+        // An integer beyond TOML's 64-bit range.
+        line.truncate(at);
+        return format!(
+            "{} is too large: whole numbers in TOML are at most {}",
+            line.trim_start_matches("invalid type: "),
+            i64::MAX
+        );
+    }
+    const WORDS: &[(&str, &str)] = &[
+        ("u64 value was too large", "the number is too large: whole numbers in TOML are at most 9223372036854775807"),
+        ("expected f64", "expected a number"),
+        ("expected u64", "expected a whole number, 0 or more"),
+        ("expected usize", "expected a whole number, 0 or more"),
+        ("expected u32", "expected a whole number, 0 or more"),
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a sequence", "expected an array `[…]`"),
+        ("expected a string", "expected a string in quotes"),
+        ("unknown variant", "unknown value"),
+        ("expected struct RawFigure", "expected a table like `{ value = 9.4, source = \"key\" }`"),
+        ("expected struct RawPoint", "expected a table like `{ year = 2027, value = 20, source = \"key\" }`"),
+        ("expected struct RawStated", "expected a table like `{ year = 2031, value = 0.15, tolerance = 0.005, source = \"key\" }`"),
+        ("expected a map", "expected a table"),
+        ("invalid type: unit variant, expected string only", "expected a name in quotes, not a number or a table"),
+        ("expected string only", "expected a name in quotes"),
+    ];
+    for (from, to) in WORDS {
+        line = line.replace(from, to);
+    }
+    // Any other section of the file: "expected struct RawCheck" and the like.
+    while let Some(at) = line.find("expected struct Raw") {
+        let end = line[at + "expected struct Raw".len()..]
+            .find(|c: char| !c.is_alphanumeric())
+            .map_or(line.len(), |e| at + "expected struct Raw".len() + e);
+        line.replace_range(at..end, "expected a table");
+    }
+    line
+}
+
+/// Where toml gives up on nesting (a dotted key or inline tables hundreds deep) it says
+/// "recursion limit" without a position: point at the line with the most nesting.
+fn deepest_line(text: &str) -> usize {
+    let depth = |line: &str| line.chars().filter(|c| matches!(c, '.' | '[' | '{')).count();
+    let (index, _) = text
         .lines()
-        .next()
-        .unwrap_or("")
-        .replace("expected f64", "expected a number")
-        .replace("expected i32", "expected a whole number")
-        .replace("expected a string", "expected a string in quotes")
-        .replace("unknown variant", "unknown value")
-        .replace("expected struct RawFigure", "expected a table like `{ value = 9.4, source = \"key\" }`")
-        .replace("expected struct RawPoint", "expected a table like `{ year = 2027, value = 20, source = \"key\" }`")
-        .replace("expected struct RawStated", "expected a table like `{ year = 2031, value = 0.15, tolerance = 0.005, source = \"key\" }`")
-        .replace("expected a map", "expected a table")
-        .replace("invalid type: unit variant, expected string only", "expected a name in quotes, not a number or a table")
-        .replace("expected string only", "expected a name in quotes")
-        .split("expected struct Raw")
-        .next()
-        .map(str::to_owned)
-        .unwrap_or_default()
+        .enumerate()
+        .fold((0, 0), |best, (i, l)| if depth(l) > best.1 { (i, depth(l)) } else { best });
+    text.lines().take(index).map(|l| l.len() + 1).sum()
 }
 
 /// The dotted key written at `span` (a key in a `key = value` line), prefixed with the
@@ -796,11 +844,14 @@ fn key_at(text: &str, span: std::ops::Range<usize>) -> String {
             .trim()
             .to_owned();
     }
-    let key = text
-        .get(span.clone())
-        .unwrap_or("")
-        .trim()
-        .trim_matches('"');
+    let whole_line = &text[line_start..];
+    let equals = whole_line.find('=').map(|e| line_start + e);
+    let key = match equals {
+        // The span is a value: the key is what stands before the `=`.
+        Some(e) if span.start > e => text[line_start..e].trim(),
+        _ => text.get(span.clone()).unwrap_or("").trim(),
+    }
+    .trim_matches('"');
     let header = text
         .get(..line_start)
         .unwrap_or("")
