@@ -215,7 +215,20 @@ pub struct Common {
     /// Sobol base samples N (N·(k+2) runs); 0 skips the Sobol analysis.
     #[arg(long, value_name = "N", default_value_t = 16384)]
     pub sobol: usize,
-    /// Worker threads [default: all cores]; results are identical for any number.
-    #[arg(long, value_name = "N")]
+    /// Worker threads [default: all cores; at most 256]; results are identical for any
+    /// number.
+    #[arg(long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<usize>,
+}
+
+/// The most worker threads `--threads` may ask for: far more than any machine kjproj runs
+/// on has cores, and few enough that per-thread work space stays small.
+pub const MAX_THREADS: usize = 256;
+
+/// `--threads N`: a whole number from 1 to [`MAX_THREADS`].
+fn thread_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!("give a whole number from 1 to {MAX_THREADS}")),
+    }
 }

@@ -109,7 +109,13 @@ impl fmt::Display for ScenarioError {
             // One replacement character per control character keeps the caret in place.
             let shown: String = excerpt
                 .chars()
-                .map(|c| if c != '\n' && c.is_control() { '\u{FFFD}' } else { c })
+                .map(|c| {
+                    if c != '\n' && c.is_control() {
+                        '\u{FFFD}'
+                    } else {
+                        c
+                    }
+                })
                 .collect();
             write!(f, "\n{shown}")?;
         }
@@ -136,18 +142,28 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// How many problems of one file are printed; the rest are counted.
+pub const MAX_SHOWN: usize = 20;
+
 /// All problems found in one scenario file (at least one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioErrors(pub Vec<ScenarioError>);
 
 impl fmt::Display for ScenarioErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
+        for (i, e) in self.0.iter().take(MAX_SHOWN).enumerate() {
             if i > 0 {
                 writeln!(f)?;
                 write!(f, "error: ")?;
             }
             write!(f, "{e}")?;
+        }
+        if self.0.len() > MAX_SHOWN {
+            write!(
+                f,
+                "\nerror: … and {} more problems in the same file(s)",
+                self.0.len() - MAX_SHOWN
+            )?;
         }
         Ok(())
     }

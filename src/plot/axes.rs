@@ -582,11 +582,14 @@ pub(super) fn draw_mesh<'a, DB: DrawingBackend>(
         .x_label_formatter(m.x_label)
         .y_label_formatter(m.y_label)
         .axis_desc_style(desc_style);
+    // Descriptions keep to the side of the plot they describe (sizes here are scaled).
+    let (w, h) = area.dim_in_pixel();
+    let size = t::AXIS_DESC_SIZE * k;
     if let Some(desc) = m.y_desc {
-        mesh.y_desc(desc);
+        mesh.y_desc(super::common::ellipsize(desc, size, f64::from(h) * 0.95)?);
     }
     if let Some(desc) = m.x_desc {
-        mesh.x_desc(desc);
+        mesh.x_desc(super::common::ellipsize(desc, size, f64::from(w) * 0.95)?);
     }
     mesh.draw().map_err(err)?;
     Ok(cc)

@@ -159,12 +159,22 @@ pub(super) fn draw_text<DB: DrawingBackend>(
 
 /// Splits `text` into lines no wider than `max_w` pixels at font size `size`, breaking at
 /// spaces, or anywhere inside a word that is too long on its own (URLs, unspaced CJK).
-pub(super) fn wrap(text: &str, size: f64, max_w: f64) -> Result<Vec<String>, PlotError> {
+/// Stops after `most_lines + 1` lines, so that a long text costs no more than the lines
+/// that will be shown.
+pub(super) fn wrap(
+    text: &str,
+    size: f64,
+    max_w: f64,
+    most_lines: usize,
+) -> Result<Vec<String>, PlotError> {
     let fits =
         |s: &str| -> Result<bool, PlotError> { Ok(f64::from(text_size(s, size)?.0) <= max_w) };
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
+        if lines.len() > most_lines {
+            return Ok(lines);
+        }
         let candidate = if line.is_empty() {
             word.to_string()
         } else {
@@ -192,20 +202,55 @@ pub(super) fn wrap(text: &str, size: f64, max_w: f64) -> Result<Vec<String>, Plo
 }
 
 /// `text` shortened with "…" so that it is at most `max_w` pixels wide at `size`.
+///
+/// Linear in the length of `text` (times a logarithm): only a prefix that could fit is
+/// measured, found by bisection, never one character at a time.
 pub(super) fn ellipsize(text: &str, size: f64, max_w: f64) -> Result<String, PlotError> {
-    if f64::from(text_size(text, size)?.0) <= max_w {
+    shorten(text, size, max_w, false)
+}
+
+/// [`ellipsize`] for text drawn in bold (titles).
+pub(super) fn ellipsize_bold(text: &str, size: f64, max_w: f64) -> Result<String, PlotError> {
+    shorten(text, size, max_w, true)
+}
+
+fn shorten(text: &str, size: f64, max_w: f64, bold: bool) -> Result<String, PlotError> {
+    let width = |s: &str| -> Result<f64, PlotError> {
+        Ok(f64::from(if bold {
+            super::text::bold_text_width(s, size)?
+        } else {
+            text_size(s, size)?.0
+        }))
+    };
+    // No glyph is narrower than a fifth of the font size, so no more characters than this
+    // can fit; measuring more would only cost time.
+    let most = (max_w / (size * 0.2)).ceil().max(1.0) as usize;
+    let short = text.chars().count() <= most;
+    if short && width(text)? <= max_w {
         return Ok(text.to_string());
     }
-    let mut chars: Vec<char> = text.chars().collect();
-    while !chars.is_empty() {
-        chars.pop();
-        let s: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
-        if f64::from(text_size(&s, size)?.0) <= max_w {
-            return Ok(s);
+    let chars: Vec<char> = text.chars().take(most).collect();
+    let with_dots = |n: usize| chars[..n].iter().collect::<String>().trim_end().to_string() + "…";
+    let fits = |n: usize| -> Result<bool, PlotError> { Ok(width(&with_dots(n))? <= max_w) };
+    // Bisection for the longest prefix that fits with its "…" (width grows with length).
+    let (mut lo, mut hi) = (0, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(mid)? {
+            lo = mid;
+        } else {
+            hi = mid - 1;
         }
     }
-    Ok("…".to_string())
+    Ok(if lo == 0 {
+        "…".to_string()
+    } else {
+        with_dots(lo)
+    })
 }
+
+/// At most this many wrapped lines per footnote; the last is shortened with "…".
+pub(super) const MAX_NOTE_LINES: usize = 3;
 
 /// How tall a [`Frame`] is.
 #[derive(Debug, Clone, Copy)]
@@ -220,10 +265,11 @@ pub(super) enum Height {
 /// The page around a chart: white background, title, subtitle, an optional legend strip
 /// under them, the body (the chart proper, drawn by the caller) and wrapped footnotes.
 /// Everything is in 1× pixels.
-pub(super) struct Frame<'a> {
-    title: &'a str,
-    subtitle: &'a str,
-    legend: Option<Strip<'a>>,
+pub(super) struct Frame {
+    /// Title and subtitle, shortened with "…" to the page width.
+    title: String,
+    subtitle: String,
+    legend: Option<Strip>,
     /// Top of the legend strip.
     legend_top: f64,
     /// Footnotes, already wrapped to the page width.
@@ -236,20 +282,22 @@ pub(super) struct Frame<'a> {
     pub body_bottom: f64,
 }
 
-impl<'a> Frame<'a> {
+impl Frame {
     /// Lays out the page. `legend`, if any, is a strip laid out for the page width.
     pub(super) fn new(
-        title: &'a str,
-        subtitle: &'a str,
-        legend: Option<Strip<'a>>,
+        title: &str,
+        subtitle: &str,
+        legend: Option<Strip>,
         footnotes: &[String],
         height: Height,
     ) -> Result<Self, PlotError> {
-        let title_h = f64::from(text_size(title, t::TITLE_SIZE)?.1);
+        let title = ellipsize_bold(title, t::TITLE_SIZE, Self::content_width())?;
+        let subtitle = ellipsize(subtitle, t::SUBTITLE_SIZE, Self::content_width())?;
+        let title_h = f64::from(text_size(&title, t::TITLE_SIZE)?.1);
         let sub_h = if subtitle.is_empty() {
             0.0
         } else {
-            f64::from(text_size(subtitle, t::SUBTITLE_SIZE)?.1 + t::TITLE_GAP)
+            f64::from(text_size(&subtitle, t::SUBTITLE_SIZE)?.1 + t::TITLE_GAP)
         };
         let header_bottom = f64::from(t::MARGIN_TOP + t::TITLE_GAP) + title_h + sub_h;
         let legend_top = header_bottom + f64::from(t::LEGEND_STRIP_GAP);
@@ -259,7 +307,19 @@ impl<'a> Frame<'a> {
         } + f64::from(t::HEADER_GAP);
         let mut lines = Vec::new();
         for note in footnotes {
-            lines.extend(wrap(note, t::FOOTNOTE_SIZE, Self::content_width())?);
+            let mut wrapped = wrap(
+                note,
+                t::FOOTNOTE_SIZE,
+                Self::content_width(),
+                MAX_NOTE_LINES,
+            )?;
+            if wrapped.len() > MAX_NOTE_LINES {
+                wrapped.truncate(MAX_NOTE_LINES);
+                let last = format!("{}…", wrapped[MAX_NOTE_LINES - 1]);
+                wrapped[MAX_NOTE_LINES - 1] =
+                    ellipsize(&last, t::FOOTNOTE_SIZE, Self::content_width())?;
+            }
+            lines.extend(wrapped);
         }
         let footer = if lines.is_empty() {
             0
@@ -320,16 +380,16 @@ impl<'a> Frame<'a> {
         let left_top = Pos::new(HPos::Left, VPos::Top);
         let x0 = px(k, f64::from(t::MARGIN_X));
         let title_y = f64::from(t::MARGIN_TOP);
-        let title_h = f64::from(text_size(self.title, t::TITLE_SIZE)?.1);
+        let title_h = f64::from(text_size(&self.title, t::TITLE_SIZE)?.1);
         draw_text(
             root,
-            self.title,
+            &self.title,
             (x0, px(k, title_y)),
             &bold_font(t::TITLE_SIZE * k, t::TITLE_COLOR, left_top),
         )?;
         draw_text(
             root,
-            self.subtitle,
+            &self.subtitle,
             (x0, px(k, title_y + title_h + f64::from(t::TITLE_GAP))),
             &font(t::SUBTITLE_SIZE * k, t::TEXT_COLOR, left_top),
         )?;
@@ -650,7 +710,7 @@ mod tests {
     #[test]
     fn wrapping_respects_width() {
         let text = "Source: a rather long footnote that certainly needs more than one line at this width, with a https://very-long-url.example.com/that/cannot/be/broken/at/spaces/at/all/anywhere in it.";
-        let lines = wrap(text, 16.5, 300.0).unwrap();
+        let lines = wrap(text, 16.5, 300.0, 100).unwrap();
         assert!(lines.len() > 3);
         for l in &lines {
             assert!(text_size(l, 16.5).unwrap().0 <= 300, "{l}");

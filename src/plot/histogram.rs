@@ -66,7 +66,7 @@ fn label_width(number: &str, label: &str, size: f64) -> Result<f64, PlotError> {
 /// The chart laid out.
 struct Layout<'a> {
     chart: &'a HistogramChart,
-    frame: Frame<'a>,
+    frame: Frame,
     x: ValueAxis,
     y: ValueAxis,
     y_area: f64,

@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::PlotError;
+use super::common::ellipsize;
 use super::common::{
     LineStyle, Rect, dashed_path, draw_text, font, given_marker, px, stated_marker, upx,
 };
@@ -136,17 +137,27 @@ pub(super) fn draw_box<DB: DrawingBackend>(
         return Ok(());
     }
     let size = t::LEGEND_SIZE * k;
+    let widest_key = rows.iter().map(|r| r.0.width()).fold(KEY_W, f64::max);
+    // A legend keeps to part of the plot: long labels end in "…", and rows beyond
+    // [`MAX_BOX_ROWS`] are counted on a last row.
+    let max_label = (f64::from(plot.x1 - plot.x0) * 0.45 - (widest_key + KEY_GAP) * k).max(k);
+    let mut shown: Vec<(Option<Key>, String)> = Vec::new();
+    for (key, label) in rows.iter().take(MAX_BOX_ROWS) {
+        shown.push((Some(*key), ellipsize(label, size, max_label)?));
+    }
+    if rows.len() > MAX_BOX_ROWS {
+        shown.push((None, format!("… (+{})", rows.len() - MAX_BOX_ROWS)));
+    }
     let mut label_w = 0;
     let mut text_h = 0;
-    for (_, label) in rows {
+    for (_, label) in &shown {
         let (w, h) = text_size(label, size)?;
         label_w = label_w.max(w as i32);
         text_h = text_h.max(h as i32);
     }
-    let widest_key = rows.iter().map(|r| r.0.width()).fold(KEY_W, f64::max);
     let (pad, key_w, key_gap, row_gap) =
         (px(k, 12.0), px(k, widest_key), px(k, KEY_GAP), px(k, 7.0));
-    let n = rows.len() as i32;
+    let n = shown.len() as i32;
     let w = pad + key_w + key_gap + label_w + pad;
     let h = pad * 2 + n * text_h + (n - 1) * row_gap;
     let inset = px(k, 12.0);
@@ -190,36 +201,43 @@ pub(super) fn draw_box<DB: DrawingBackend>(
     .map_err(err)?;
     let style = font(size, t::TEXT_COLOR, Pos::new(HPos::Left, VPos::Center));
     let mut ry = y + pad;
-    for (key, label) in rows {
+    for (key, label) in &shown {
         let cy = ry + text_h / 2;
-        draw_key(root, *key, x + pad, cy, k)?;
+        if let Some(key) = key {
+            draw_key(root, *key, x + pad, cy, k)?;
+        }
         draw_text(root, label, (x + pad + key_w + key_gap, cy), &style)?;
         ry += text_h + row_gap;
     }
     Ok(())
 }
 
+/// The most rows a boxed legend shows; more are counted on a last row ("… (+12)").
+pub(super) const MAX_BOX_ROWS: usize = 24;
+
 /// A legend laid out in rows across the page (1× pixels): entries left to right, wrapping
 /// to a new row when the next one would not fit.
-pub(super) struct Strip<'a> {
-    /// Entries with their offset from the strip's top-left corner.
-    entries: Vec<(Key, &'a str, (f64, f64))>,
+pub(super) struct Strip {
+    /// Entries (shortened with "…" to the strip's width) with their offset from the
+    /// strip's top-left corner.
+    entries: Vec<(Key, String, (f64, f64))>,
     /// Height of one row's text.
     line_h: f64,
     /// Total height.
     pub height: f64,
 }
 
-impl<'a> Strip<'a> {
+impl Strip {
     /// Lays out `entries` (empty texts are left out) within `max_w` pixels.
-    pub(super) fn new(entries: &[(Key, &'a str)], max_w: f64) -> Result<Self, PlotError> {
+    pub(super) fn new(entries: &[(Key, &str)], max_w: f64) -> Result<Self, PlotError> {
         let texts: Vec<&str> = entries.iter().map(|e| e.1).collect();
         let line_h = line_height(&texts)?;
         let row_h = line_h + t::LEGEND_ROW_GAP;
         let (mut x, mut y) = (0.0, 0.0);
         let mut placed = Vec::new();
         for &(key, text) in entries.iter().filter(|e| !e.1.is_empty()) {
-            let w = key.width() + KEY_GAP + f64::from(text_size(text, t::LEGEND_SIZE)?.0);
+            let text = ellipsize(text, t::LEGEND_SIZE, max_w - key.width() - KEY_GAP)?;
+            let w = key.width() + KEY_GAP + f64::from(text_size(&text, t::LEGEND_SIZE)?.0);
             if x > 0.0 && x + w > max_w {
                 x = 0.0;
                 y += row_h;
@@ -247,10 +265,10 @@ impl<'a> Strip<'a> {
             t::TEXT_COLOR,
             Pos::new(HPos::Left, VPos::Center),
         );
-        for &(key, text, (dx, dy)) in &self.entries {
+        for (key, text, (dx, dy)) in &self.entries {
             let x = origin.0 + dx;
             let cy = px(k, origin.1 + dy + self.line_h / 2.0);
-            draw_key(root, key, px(k, x), cy, k)?;
+            draw_key(root, *key, px(k, x), cy, k)?;
             draw_text(root, text, (px(k, x + key.width() + KEY_GAP), cy), &style)?;
         }
         Ok(())

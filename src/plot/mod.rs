@@ -22,6 +22,12 @@ pub mod text;
 mod theme;
 mod tornado;
 
+/// The most panels a small-multiples chart (fan, comparison) draws: ten rows of four.
+pub const MAX_PANELS: usize = 40;
+
+/// The most bars a tornado or Sobol chart draws (the largest effects first).
+pub const MAX_BARS: usize = 30;
+
 pub use compare::{render_png as render_compare_png, render_svg as render_compare_svg};
 pub use fan::{render_png as render_fan_png, render_svg as render_fan_svg};
 pub use histogram::{render_png as render_histogram_png, render_svg as render_histogram_svg};

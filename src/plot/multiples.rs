@@ -1,5 +1,5 @@
 //! Small multiples (fan and comparison charts): one panel per series over the same years,
-//! in one column, or in two when there are two or more panels, under a page frame with a
+//! in one column, or in two, three or four as the panels grow in number, under a page frame with a
 //! legend strip. Every panel gets the same width of value-axis label area so that the
 //! plots line up, and an odd last panel is centred under the others rather than leaving
 //! an empty cell beside it.
@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::PlotError;
 use super::axes::{Coords, ValueAxis, YearAxis, YearPlot};
-use super::common::{Figure, Frame, Height, bold_font, draw_text, ellipsize, px, sub_area};
+use super::common::{Figure, Frame, Height, bold_font, draw_text, ellipsize_bold, px, sub_area};
 use super::legend::{Key, Strip};
 use super::text::text_size;
 use super::theme as t;
@@ -54,11 +54,25 @@ impl<'a> Multiples<'a> {
         if panels.is_empty() {
             return Err(PlotError::new("the chart has no panels"));
         }
-        let columns = if panels.len() >= 2 { 2 } else { 1 };
-        let (panel_h, years) = if columns == 2 {
-            (t::PANEL_HEIGHT.0, YearAxis::new(years, 10, 7))
-        } else {
-            (t::PANEL_HEIGHT.1, YearAxis::new(years, 15, 12))
+        if panels.len() > super::MAX_PANELS {
+            return Err(PlotError::new(format!(
+                "{} panels are more than the {} a chart draws",
+                panels.len(),
+                super::MAX_PANELS
+            )));
+        }
+        // More columns, and shorter panels, as the panels grow in number, so that the
+        // page stays within its height.
+        let columns = match panels.len() {
+            1 => 1,
+            2..=12 => 2,
+            13..=24 => 3,
+            _ => 4,
+        };
+        let (panel_h, years) = match columns {
+            1 => (t::PANEL_HEIGHT.1, YearAxis::new(years, 15, 12)),
+            2 => (t::PANEL_HEIGHT.0, YearAxis::new(years, 10, 7)),
+            _ => (t::PANEL_HEIGHT.2, YearAxis::new(years, 6, 4)),
         };
         let mut y_area = 0.0_f64;
         for p in &panels {
@@ -117,7 +131,7 @@ impl<'a> Multiples<'a> {
             let (x, y) = self.origin(i, body_top);
             let w = self.panel_w();
             let plot_w = w - self.y_area - f64::from(t::PLOT_MARGIN_RIGHT);
-            let title = ellipsize(panel.title, t::PANEL_TITLE_SIZE, plot_w)?;
+            let title = ellipsize_bold(panel.title, t::PANEL_TITLE_SIZE, plot_w)?;
             let title_h = f64::from(text_size("Ag", t::PANEL_TITLE_SIZE)?.1);
             draw_text(
                 root,
@@ -165,7 +179,7 @@ pub(super) trait Contents {
 /// A chart of small multiples laid out: the page frame (title, subtitle, legend strip,
 /// footnotes), the panel grid, and what the panels show.
 pub(super) struct Page<'a, C> {
-    frame: Frame<'a>,
+    frame: Frame,
     grid: Multiples<'a>,
     contents: C,
 }

@@ -33,7 +33,7 @@ pub fn render_svg(chart: &PathsChart) -> Result<String, PlotError> {
 /// The chart with its page frame laid out (the footnotes decide the height).
 struct Layout<'a> {
     chart: &'a PathsChart,
-    frame: Frame<'a>,
+    frame: Frame,
 }
 
 impl<'a> Layout<'a> {

@@ -35,7 +35,7 @@ const BAR_OFFSET: f64 = 0.17;
 /// The chart laid out.
 struct Layout<'a> {
     chart: &'a SobolChart,
-    frame: Frame<'a>,
+    frame: Frame,
     axes: BarAxes,
     x: ValueAxis,
 }

@@ -42,7 +42,7 @@ fn segment_colour(i: usize) -> RGBColor {
 /// The chart laid out.
 struct Layout<'a> {
     chart: &'a StackedChart,
-    frame: Frame<'a>,
+    frame: Frame,
     years: YearAxis,
     values: ValueAxis,
     y_area: f64,

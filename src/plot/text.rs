@@ -102,6 +102,11 @@ pub fn text_size(text: &str, size: f64) -> Result<(u32, u32), PlotError> {
     Ok((l.width.ceil() as u32, l.height.ceil() as u32))
 }
 
+/// Width in whole pixels of `text` at font size `size` in (synthetic) bold.
+pub fn bold_text_width(text: &str, size: f64) -> Result<u32, PlotError> {
+    Ok(layout(text, size, true)?.width.ceil() as u32)
+}
+
 /// Greyscale coverage of a rendered line of text, one value in 0..=1 per pixel.
 struct Coverage {
     /// Position of the top-left pixel relative to the anchor point (unrotated frame).

@@ -138,8 +138,9 @@ pub const FAN_STATED: RGBColor = PALETTE[1];
 pub const COLUMN_GAP: f64 = 48.0;
 /// Small multiples: space between rows of panels, beyond the x-axis area.
 pub const ROW_GAP: f64 = 10.0;
-/// Small multiples: height of one panel (title, plot and x axis) in two columns, or alone.
-pub const PANEL_HEIGHT: (f64, f64) = (400.0, 560.0);
+/// Small multiples: height of one panel (title, plot and x axis) in two columns, alone, or
+/// in three or four columns.
+pub const PANEL_HEIGHT: (f64, f64, f64) = (400.0, 560.0, 330.0);
 /// Charts over years: half-width, in years, of the boxes (bands, stacks) drawn when there
 /// is a single year, and of the strokes drawn for a lone value.
 pub const SINGLE_YEAR_HALF: f64 = 0.06;

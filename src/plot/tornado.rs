@@ -30,7 +30,7 @@ pub fn render_svg(chart: &TornadoChart) -> Result<String, PlotError> {
 /// The chart laid out.
 struct Layout<'a> {
     chart: &'a TornadoChart,
-    frame: Frame<'a>,
+    frame: Frame,
     axes: BarAxes,
     x: ValueAxis,
     /// Space above the plot, for the base value.

@@ -78,14 +78,7 @@ pub fn stacked_charts(
                     Lang::En => "stated total".into(),
                     Lang::Ko => "발표 합계".into(),
                 },
-                footnotes: scenario
-                    .sources
-                    .iter()
-                    .map(|src| {
-                        let word = if lang == Lang::Ko { "출처" } else { "Source" };
-                        format!("{word} [{}]: {}", src.key, src.citation)
-                    })
-                    .collect(),
+                footnotes: source_notes(scenario, lang),
             };
             (m.name.clone(), chart)
         })
@@ -175,16 +168,14 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
         markers.push((year, text));
     }
 
-    let (sources_word, year_axis, given_label, stated_label, ratio_axis) = match lang {
+    let (year_axis, given_label, stated_label, ratio_axis) = match lang {
         Lang::En => (
-            "Source",
             "Year",
             "given in scenario",
             "stated figure",
             if all_shares { "Share (%)" } else { "Ratio" },
         ),
         Lang::Ko => (
-            "출처",
             "연도",
             "시나리오 입력값",
             "발표 수치",
@@ -195,11 +186,7 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
             },
         ),
     };
-    let footnotes = scenario
-        .sources
-        .iter()
-        .map(|s| format!("{sources_word} [{}]: {}", s.key, s.citation))
-        .collect();
+    let footnotes = source_notes(scenario, lang);
     let subtitle = match lang {
         Lang::En => format!(
             "Projection {}–{}, {}",
@@ -225,5 +212,92 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
         given_label: given_label.into(),
         stated_label: stated_label.into(),
         footnotes,
+    }
+}
+
+/// The most footnotes a chart carries; the rest are counted on a last line that points to
+/// `report.md`, which lists them all.
+pub const MAX_FOOTNOTES: usize = 12;
+
+/// One footnote per source of the scenario ("Source [key]: citation"), bounded by
+/// [`bounded_notes`].
+pub(crate) fn source_notes(scenario: &Scenario, lang: Lang) -> Vec<String> {
+    let word = match lang {
+        Lang::En => "Source",
+        Lang::Ko => "출처",
+    };
+    bounded_notes(
+        scenario
+            .sources
+            .iter()
+            .map(|s| format!("{word} [{}]: {}", s.key, s.citation))
+            .collect(),
+        lang,
+    )
+}
+
+/// `notes` cut to [`MAX_FOOTNOTES`] lines, the last one saying how many were left out.
+pub(crate) fn bounded_notes(mut notes: Vec<String>, lang: Lang) -> Vec<String> {
+    if notes.len() > MAX_FOOTNOTES {
+        let left_out = notes.len() - (MAX_FOOTNOTES - 1);
+        notes.truncate(MAX_FOOTNOTES - 1);
+        notes.push(match lang {
+            Lang::En => format!("… and {left_out} more notes: report.md lists them all."),
+            Lang::Ko => format!("… 외 {left_out}건: 전체 목록은 report.md에 있습니다."),
+        });
+    }
+    notes
+}
+
+/// `panels` cut to [`plot::MAX_PANELS`], with a footnote (first) saying how many series
+/// the chart leaves out and which file has them all.
+pub(crate) fn bounded_panels<T>(
+    panels: &mut Vec<T>,
+    notes: &mut Vec<String>,
+    file: &str,
+    lang: Lang,
+) {
+    bounded(
+        panels,
+        plot::MAX_PANELS,
+        notes,
+        (file, "series", "계열"),
+        lang,
+    );
+}
+
+/// `bars` (most important first) cut to [`plot::MAX_BARS`], with a footnote (first)
+/// saying how many inputs the chart leaves out and which file has them all.
+pub(crate) fn bounded_bars<T>(bars: &mut Vec<T>, notes: &mut Vec<String>, file: &str, lang: Lang) {
+    bounded(
+        bars,
+        plot::MAX_BARS,
+        notes,
+        (file, "inputs", "입력값"),
+        lang,
+    );
+}
+
+fn bounded<T>(
+    items: &mut Vec<T>,
+    most: usize,
+    notes: &mut Vec<String>,
+    (file, en, ko): (&str, &str, &str),
+    lang: Lang,
+) {
+    if items.len() > most {
+        let all = items.len();
+        items.truncate(most);
+        notes.insert(
+            0,
+            match lang {
+                Lang::En => {
+                    format!("The chart shows the first {most} of {all} {en}; {file} has them all.")
+                }
+                Lang::Ko => {
+                    format!("{ko} {all}개 중 처음 {most}개만 표시합니다. 전체는 {file}에 있습니다.")
+                }
+            },
+        );
     }
 }

@@ -162,7 +162,7 @@ pub fn comparison_files(
         source: e.into_error(),
     })?;
 
-    let chart = CompareChart {
+    let mut chart = CompareChart {
         title: title.to_owned(),
         subtitle: match lang {
             Lang::En => format!("{} scenarios compared, {first}–{last}", entries.len()),
@@ -188,6 +188,12 @@ pub fn comparison_files(
             .collect(),
         footnotes: Vec::new(),
     };
+    crate::render::charts::bounded_panels(
+        &mut chart.panels,
+        &mut chart.footnotes,
+        "compare.csv",
+        lang,
+    );
     let mut files = vec![OutputFile {
         name: "compare.csv".into(),
         bytes: csv,

@@ -20,12 +20,13 @@ pub(super) fn validate(
         .chain(ratios.iter().map(|r| r.name.as_str()))
         .collect();
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (i, c) in raw.iter().enumerate() {
         let at = path(&["checks"]).index(i);
         if c.name.trim().is_empty() {
             v.problem(at.key("name"), "a check needs a name");
         }
-        if out.iter().any(|d: &DeclaredCheck| d.name == c.name.trim()) {
+        if !seen.insert(c.name.trim()) {
             v.problem(
                 at.key("name"),
                 format!("a check named `{}` already exists", c.name.trim()),

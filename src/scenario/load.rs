@@ -429,6 +429,18 @@ fn parse_layers(files: &[(&Path, &str)]) -> Result<Scenario, ScenarioErrors> {
         }
     };
 
+    if variants.len() > super::MAX_VARIANTS {
+        let key = path(&["variants"]);
+        return Err(ScenarioErrors(vec![locator.error(
+            Some(&key),
+            Some(&key),
+            format!(
+                "{} variants are more than the {} a scenario may have (each is a full evaluation)",
+                variants.len(),
+                super::MAX_VARIANTS
+            ),
+        )]));
+    }
     let mut scenario = build(merged.clone(), &locator, None)?;
     scenario.origin = Origin {
         files: origin_files.clone(),
@@ -677,9 +689,10 @@ fn build(
     let error = |key: KeyPath, message: String| locator.located(place, key, message);
 
     // Text reaches terminals, CSV, SVG (XML) and Markdown: control characters (other than
-    // line breaks and tabs) and non-characters have no place in it.
+    // line breaks and tabs) and non-characters have no place in it, and its length is
+    // bounded so that measuring and drawing it stays cheap.
     let mut bad = Vec::new();
-    control_characters(
+    text_problems(
         &toml::Value::Table(table.clone()),
         &mut KeyPath::default(),
         &mut bad,
@@ -687,15 +700,7 @@ fn build(
     if !bad.is_empty() {
         return Err(ScenarioErrors(
             bad.into_iter()
-                .map(|(key, c)| {
-                    error(
-                        key,
-                        format!(
-                            "the text contains the control character U+{:04X}; remove it (only line breaks and tabs are allowed)",
-                            c as u32
-                        ),
-                    )
-                })
+                .map(|(key, message)| error(key, message))
                 .collect(),
         ));
     }
@@ -736,36 +741,56 @@ fn build(
     validate(raw).map_err(located)
 }
 
-/// Every key and string under `value` holding a character that is not text: controls
-/// other than line breaks and tabs, and the non-characters U+FFFE and U+FFFF.
-fn control_characters(value: &toml::Value, at: &mut KeyPath, out: &mut Vec<(KeyPath, char)>) {
-    let bad = |s: &str| {
-        s.chars().find(|&c| {
+/// Longest text a scenario may hold in one string (a citation, a description): longer is
+/// a data dump pasted by mistake, and every renderer measures and wraps it.
+pub const MAX_TEXT_CHARS: usize = 4000;
+/// Longest key (a metric's name, a quoted input key): names become CSV columns and labels.
+pub const MAX_KEY_CHARS: usize = 200;
+
+/// Every key and string under `value` that is not fit to show: one holding a character that
+/// is not text (controls other than line breaks and tabs, the non-characters U+FFFE and
+/// U+FFFF), or longer than [`MAX_TEXT_CHARS`] ([`MAX_KEY_CHARS`] for keys).
+fn text_problems(value: &toml::Value, at: &mut KeyPath, out: &mut Vec<(KeyPath, String)>) {
+    let bad = |s: &str, most: usize, what: &str| {
+        let control = s.chars().find(|&c| {
             (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
                 || c == '\u{FFFE}'
                 || c == '\u{FFFF}'
+        });
+        if let Some(c) = control {
+            return Some(format!(
+                "the text contains the control character U+{:04X}; remove it (only line breaks and tabs are allowed)",
+                c as u32
+            ));
+        }
+        let chars = s.chars().take(most + 1).count();
+        (chars > most).then(|| {
+            format!(
+                "the {what} is {} characters long; kjproj accepts at most {most}",
+                s.chars().count()
+            )
         })
     };
     match value {
         toml::Value::String(s) => {
-            if let Some(c) = bad(s) {
-                out.push((at.clone(), c));
+            if let Some(m) = bad(s, MAX_TEXT_CHARS, "text") {
+                out.push((at.clone(), m));
             }
         }
         toml::Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 at.0.push(Seg::Index(i));
-                control_characters(item, at, out);
+                text_problems(item, at, out);
                 at.0.pop();
             }
         }
         toml::Value::Table(t) => {
             for (k, v) in t {
                 at.0.push(Seg::Key(k.clone()));
-                if let Some(c) = bad(k) {
-                    out.push((at.clone(), c));
+                if let Some(m) = bad(k, MAX_KEY_CHARS, "key") {
+                    out.push((at.clone(), m));
                 }
-                control_characters(v, at, out);
+                text_problems(v, at, out);
                 at.0.pop();
             }
         }
@@ -787,7 +812,10 @@ fn first_line(message: &str) -> String {
         );
     }
     const WORDS: &[(&str, &str)] = &[
-        ("u64 value was too large", "the number is too large: whole numbers in TOML are at most 9223372036854775807"),
+        (
+            "u64 value was too large",
+            "the number is too large: whole numbers in TOML are at most 9223372036854775807",
+        ),
         ("expected f64", "expected a number"),
         ("expected u64", "expected a whole number, 0 or more"),
         ("expected usize", "expected a whole number, 0 or more"),
@@ -798,11 +826,23 @@ fn first_line(message: &str) -> String {
         ("expected a sequence", "expected an array `[…]`"),
         ("expected a string", "expected a string in quotes"),
         ("unknown variant", "unknown value"),
-        ("expected struct RawFigure", "expected a table like `{ value = 9.4, source = \"key\" }`"),
-        ("expected struct RawPoint", "expected a table like `{ year = 2027, value = 20, source = \"key\" }`"),
-        ("expected struct RawStated", "expected a table like `{ year = 2031, value = 0.15, tolerance = 0.005, source = \"key\" }`"),
+        (
+            "expected struct RawFigure",
+            "expected a table like `{ value = 9.4, source = \"key\" }`",
+        ),
+        (
+            "expected struct RawPoint",
+            "expected a table like `{ year = 2027, value = 20, source = \"key\" }`",
+        ),
+        (
+            "expected struct RawStated",
+            "expected a table like `{ year = 2031, value = 0.15, tolerance = 0.005, source = \"key\" }`",
+        ),
         ("expected a map", "expected a table"),
-        ("invalid type: unit variant, expected string only", "expected a name in quotes, not a number or a table"),
+        (
+            "invalid type: unit variant, expected string only",
+            "expected a name in quotes, not a number or a table",
+        ),
         ("expected string only", "expected a name in quotes"),
     ];
     for (from, to) in WORDS {
@@ -821,11 +861,18 @@ fn first_line(message: &str) -> String {
 /// Where toml gives up on nesting (a dotted key or inline tables hundreds deep) it says
 /// "recursion limit" without a position: point at the line with the most nesting.
 fn deepest_line(text: &str) -> usize {
-    let depth = |line: &str| line.chars().filter(|c| matches!(c, '.' | '[' | '{')).count();
-    let (index, _) = text
-        .lines()
-        .enumerate()
-        .fold((0, 0), |best, (i, l)| if depth(l) > best.1 { (i, depth(l)) } else { best });
+    let depth = |line: &str| {
+        line.chars()
+            .filter(|c| matches!(c, '.' | '[' | '{'))
+            .count()
+    };
+    let (index, _) = text.lines().enumerate().fold((0, 0), |best, (i, l)| {
+        if depth(l) > best.1 {
+            (i, depth(l))
+        } else {
+            best
+        }
+    });
     text.lines().take(index).map(|l| l.len() + 1).sum()
 }
 

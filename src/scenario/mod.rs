@@ -20,13 +20,22 @@ mod raw;
 mod uncertainty;
 mod validate;
 
-pub use load::{Origin, allow_files, load, parse};
+pub use load::{MAX_KEY_CHARS, MAX_TEXT_CHARS, Origin, allow_files, load, parse};
 
 /// The longest horizon (target year minus baseline year) a scenario may span.
 pub const MAX_HORIZON_YEARS: i32 = 1000;
 
 /// The most metrics and ratios a scenario may have (together).
 pub const MAX_SERIES: usize = 200;
+
+/// The most `[[checks]]` a scenario may declare.
+pub const MAX_CHECKS: usize = 1000;
+
+/// The most `[variants.NAME]` a scenario may have; each is a full evaluation.
+pub const MAX_VARIANTS: usize = 100;
+
+/// The most `[sources]` a scenario may cite.
+pub const MAX_SOURCES: usize = 1000;
 
 /// The largest share of Monte Carlo draws (or Sobol rows) that may be left out because they
 /// cannot be projected (a drawn cap below a value, say): 0.1%. A range that would leave

@@ -39,16 +39,23 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
     if raw.metrics.is_empty() {
         v.problem(path(&["metrics"]), "define at least one metric");
     }
-    if raw.metrics.len() + raw.ratios.len() > super::MAX_SERIES {
-        v.problem(
-            path(&["metrics"]),
-            format!(
-                "{} metrics and ratios are more than the {} a scenario may have",
-                raw.metrics.len() + raw.ratios.len(),
-                super::MAX_SERIES
-            ),
-        );
-        return Err(v.problems);
+    for (count, most, key, what) in [
+        (
+            raw.metrics.len() + raw.ratios.len(),
+            super::MAX_SERIES,
+            "metrics",
+            "metrics and ratios",
+        ),
+        (raw.checks.len(), super::MAX_CHECKS, "checks", "checks"),
+        (raw.sources.len(), super::MAX_SOURCES, "sources", "sources"),
+    ] {
+        if count > most {
+            v.problem(
+                path(&[key]),
+                format!("{count} {what} are more than the {most} a scenario may have"),
+            );
+            return Err(v.problems);
+        }
     }
     let metric_names: Vec<&str> = raw.metrics.keys().map(String::as_str).collect();
     let mut metrics = Vec::new();

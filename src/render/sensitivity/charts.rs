@@ -90,7 +90,7 @@ pub(super) fn range_footnotes(scenario: &Scenario, lang: Lang) -> Vec<String> {
             .filter_map(|k| scenario.source(k))
             .map(|s| format!("{source} [{}]: {}", s.key, s.citation)),
     );
-    lines
+    crate::render::charts::bounded_notes(lines, lang)
 }
 
 pub(super) fn fan(
@@ -101,7 +101,7 @@ pub(super) fn fan(
     run_words: &str,
     footnotes: &[String],
 ) -> FanChart {
-    let panels = mc
+    let mut panels: Vec<FanPanel> = mc
         .series
         .iter()
         .map(|(s, stats)| {
@@ -158,6 +158,8 @@ pub(super) fn fan(
             ],
         ),
     };
+    let mut footnotes = footnotes.to_vec();
+    crate::render::charts::bounded_panels(&mut panels, &mut footnotes, "fan.csv", names.lang);
     FanChart {
         title: scenario.name.clone(),
         subtitle: format!("Monte Carlo: {run_words}"),
@@ -165,7 +167,7 @@ pub(super) fn fan(
         years: mc_years(scenario),
         panels,
         legend: legend.map(String::from),
-        footnotes: footnotes.to_vec(),
+        footnotes,
     }
 }
 
@@ -200,23 +202,26 @@ pub(super) fn tornado(
             [format!("입력값 {lo}"), format!("입력값 {hi}")],
         ),
     };
+    let mut bars: Vec<TornadoBar> = rows
+        .iter()
+        .map(|s| TornadoBar {
+            label: names.input_label(s.input).to_owned(),
+            input_values: [significant_short(s.low), significant_short(s.high)],
+            output_at_low: s.outputs[o].0,
+            output_at_high: s.outputs[o].1,
+        })
+        .collect();
+    let mut footnotes = footnotes.to_vec();
+    crate::render::charts::bounded_bars(&mut bars, &mut footnotes, "tornado.csv", names.lang);
     TornadoChart {
         title: scenario.name.clone(),
         subtitle,
         output_axis: names.out_axis(head),
         percent: names.out_percent(head),
         base: t.base[o],
-        bars: rows
-            .iter()
-            .map(|s| TornadoBar {
-                label: names.input_label(s.input).to_owned(),
-                input_values: [significant_short(s.low), significant_short(s.high)],
-                output_at_low: s.outputs[o].0,
-                output_at_high: s.outputs[o].1,
-            })
-            .collect(),
+        bars,
         legend,
-        footnotes: footnotes.to_vec(),
+        footnotes,
     }
 }
 
@@ -335,32 +340,35 @@ pub(super) fn sobol(
             ["1차 지수", "총 지수"],
         ),
     };
+    let mut bars: Vec<SobolBar> = inputs
+        .iter()
+        .map(|(i, ix)| {
+            // Estimates outside [0, 1] are sampling error: bars stop at the bounds (a
+            // warning gives the estimate); the intervals stay as estimated.
+            let unit = |v: f64| v.clamp(0.0, 1.0);
+            SobolBar {
+                label: names.input_label(*i).to_owned(),
+                first: (
+                    unit(ix.first),
+                    ix.first - ix.first_conf,
+                    ix.first + ix.first_conf,
+                ),
+                total: (
+                    unit(ix.total),
+                    ix.total - ix.total_conf,
+                    ix.total + ix.total_conf,
+                ),
+            }
+        })
+        .collect();
+    let mut footnotes = footnotes.to_vec();
+    crate::render::charts::bounded_bars(&mut bars, &mut footnotes, "sobol.csv", names.lang);
     Some(SobolChart {
         title: scenario.name.clone(),
         subtitle,
         index_axis: axis.into(),
-        inputs: inputs
-            .iter()
-            .map(|(i, ix)| {
-                // Estimates outside [0, 1] are sampling error: bars stop at the bounds (a
-                // warning gives the estimate); the intervals stay as estimated.
-                let unit = |v: f64| v.clamp(0.0, 1.0);
-                SobolBar {
-                    label: names.input_label(*i).to_owned(),
-                    first: (
-                        unit(ix.first),
-                        ix.first - ix.first_conf,
-                        ix.first + ix.first_conf,
-                    ),
-                    total: (
-                        unit(ix.total),
-                        ix.total - ix.total_conf,
-                        ix.total + ix.total_conf,
-                    ),
-                }
-            })
-            .collect(),
+        inputs: bars,
         legend: legend.map(String::from),
-        footnotes: footnotes.to_vec(),
+        footnotes,
     })
 }

@@ -1,0 +1,193 @@
+//! Limits: what a scenario file may ask for is bounded (clear errors at the key), and
+//! everything within the limits renders, however awkward (many panels, many sources,
+//! long texts), without an internal error.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
+mod common;
+
+use common::{kjproj, repo};
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+/// A scenario with `metrics` metrics, each with an uncertain target citing its own source,
+/// `sources` sources in all, and the given text as every label and the first citation.
+fn wide(metrics: usize, sources: usize, label: &str) -> String {
+    let mut s = format!(
+        "name = \"{label}\"\nunit = \"{label}\"\nbaseline_year = 2020\ntarget_year = 2030\n[sources]\n"
+    );
+    s += &format!("s0 = \"{label}\"\n");
+    for i in 1..sources {
+        s +=
+            &format!("s{i} = \"A report on markets with a fairly long title, number {i}, 2024\"\n");
+    }
+    for i in 0..metrics {
+        s += &format!(
+            "[metrics.m{i}]\nlabel = \"{label} {i}\"\nshape = \"cagr\"\nbaseline = {{ value = {}, source = \"s{}\" }}\ntarget = {{ value = {}, source = \"s{}\" }}\n",
+            10 + i,
+            i % sources,
+            20 + i,
+            (i + 1) % sources
+        );
+    }
+    s += "[uncertainty]\ndraws = 500\n";
+    for i in 0..metrics {
+        s += &format!(
+            "[uncertainty.inputs.\"metrics.m{i}.target.value\"]\ndist = \"uniform\"\nmin = {}\nmax = {}\nsource = \"s{}\"\n",
+            18 + i,
+            22 + i,
+            i % sources
+        );
+    }
+    s
+}
+
+fn png_size(path: &std::path::Path) -> (u32, u32) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let info = decoder.read_info().unwrap();
+    (info.info().width, info.info().height)
+}
+
+#[test]
+fn many_series_sources_and_long_texts_render_within_the_chart_limits() {
+    let dir = TempDir::new().unwrap();
+    let label = "긴 이름 a long label ".repeat(180);
+    let label = label.trim_end();
+    assert!(label.chars().count() < kjproj::scenario::MAX_TEXT_CHARS);
+    let file = dir.path().join("wide.toml");
+    // 60 series (more panels than a fan chart draws, more bars than a tornado draws),
+    // 1000 sources.
+    std::fs::write(&file, wide(60, 1000, label)).unwrap();
+    let out = dir.path().join("out");
+    for lang in ["en", "ko"] {
+        kjproj()
+            .arg("run")
+            .arg(&file)
+            .args(["--sobol", "64", "--svg", "--quiet", "--lang", lang, "--out"])
+            .arg(&out)
+            .timeout(std::time::Duration::from_secs(120))
+            .assert()
+            .success();
+        for chart in ["paths", "fan", "tornado", "sobol", "histogram"] {
+            let (w, h) = png_size(&out.join(format!("{chart}.png")));
+            assert!(w <= 1400 && h <= 8000, "{chart}.png is {w} × {h}");
+            let svg = std::fs::read_to_string(out.join(format!("{chart}.svg"))).unwrap();
+            roxmltree::Document::parse(&svg).unwrap();
+        }
+        // The charts say what they leave out and where it is.
+        let fan = std::fs::read_to_string(out.join("fan.svg")).unwrap();
+        let note = if lang == "en" {
+            "The chart shows the first 40 of 60 series; fan.csv has them all."
+        } else {
+            "계열 60개 중 처음 40개만 표시합니다. 전체는 fan.csv에 있습니다."
+        };
+        assert!(fan.contains(note), "{lang}: no note in fan.svg");
+        let tornado = std::fs::read_to_string(out.join("tornado.svg")).unwrap();
+        assert!(tornado.contains("30"), "{lang}");
+        let paths = std::fs::read_to_string(out.join("paths.svg")).unwrap();
+        assert!(paths.contains("… (+"), "{lang}: the legend counts the rest");
+        assert!(
+            paths.contains("report.md"),
+            "{lang}: the sources point to report.md"
+        );
+        // The CSV files keep everything.
+        let fan_rows = common::csv_rows(&out.join("fan.csv"));
+        assert!(fan_rows.iter().any(|r| r.values().any(|v| v == "m59")));
+    }
+}
+
+#[test]
+fn a_long_text_costs_time_linear_in_what_is_shown() {
+    // The longest text accepted, in the title, every label, the unit and a citation: the
+    // run finishes promptly (it took 31 s for 100 KB when wrapping re-measured prefixes).
+    let dir = TempDir::new().unwrap();
+    let label = "x".repeat(kjproj::scenario::MAX_TEXT_CHARS - 8);
+    let file = dir.path().join("long.toml");
+    std::fs::write(&file, wide(3, 3, &label)).unwrap();
+    kjproj()
+        .arg("run")
+        .arg(&file)
+        .args(["--sobol", "64", "--svg", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success();
+}
+
+/// Runs `text` as a scenario and expects exit 2 with `words` on standard error and nothing
+/// written.
+fn refused(text: &str, words: &str) {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    kjproj()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(words));
+    assert!(!out.exists());
+}
+
+#[test]
+fn counts_and_lengths_beyond_the_limits_are_refused_at_their_key() {
+    let base = std::fs::read_to_string(repo("scenarios/korea_israel.toml")).unwrap();
+    let mut checks = base.clone();
+    for i in 0..=kjproj::scenario::MAX_CHECKS {
+        checks += &format!("[[checks]]\nname = \"c{i}\"\ncheck = \"applications[2030] < 80\"\n");
+    }
+    refused(
+        &checks,
+        "key `checks`: 1003 checks are more than the 1000 a scenario may have",
+    );
+    // Duplicate names among many checks are found without comparing every pair.
+    let mut same = base.clone();
+    for _ in 0..900 {
+        same += "[[checks]]\nname = \"same\"\ncheck = \"applications[2030] < 80\"\n";
+    }
+    refused(&same, "a check named `same` already exists");
+
+    let mut variants = base.clone();
+    for i in 0..=kjproj::scenario::MAX_VARIANTS {
+        variants += &format!("[variants.v{i}]\n\"metrics.applications.cap\" = 81\n");
+    }
+    refused(
+        &variants,
+        "key `variants`: 101 variants are more than the 100 a scenario may have",
+    );
+
+    let long = base.replace(
+        "label = \"Joint R&D applications\"",
+        &format!(
+            "label = \"{}\"",
+            "y".repeat(kjproj::scenario::MAX_TEXT_CHARS + 1)
+        ),
+    );
+    refused(
+        &long,
+        "key `metrics.applications.label`: the text is 4001 characters long; kjproj accepts at most 4000",
+    );
+    let key = "k".repeat(kjproj::scenario::MAX_KEY_CHARS + 1);
+    refused(
+        &format!("{base}\n[metrics.{key}]\nbaseline = 5\n"),
+        "the key is 201 characters long; kjproj accepts at most 200",
+    );
+}
+
+#[test]
+fn thread_counts_are_bounded() {
+    for bad in ["0", "257", "10000", "many"] {
+        kjproj()
+            .args(["run", "scenarios/korea_israel.toml", "--threads", bad])
+            .current_dir(repo(""))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "give a whole number from 1 to 256",
+            ));
+    }
+}
