@@ -20,6 +20,10 @@ pub struct Cli {
     /// the folder of the scenario given); may be given more than once.
     #[arg(long, global = true, value_name = "DIR")]
     pub allow_files: Vec<PathBuf>,
+    /// Run work estimated to take more than 15 minutes or 4 GiB of memory (refused by
+    /// default, with the estimate).
+    #[arg(long, global = true)]
+    pub no_cost_limit: bool,
 }
 
 /// The subcommands.

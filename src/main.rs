@@ -71,6 +71,9 @@ impl cli::Common {
 fn main() {
     let cli = cli::Cli::parse();
     kjproj::scenario::allow_files(cli.allow_files);
+    if cli.no_cost_limit {
+        kjproj::evaluate::cost::lift_limits();
+    }
     let result = match cli.command {
         cli::Command::Completions { shell } => {
             use clap::CommandFactory;

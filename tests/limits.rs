@@ -191,3 +191,60 @@ fn thread_counts_are_bounded() {
             ));
     }
 }
+
+#[test]
+fn work_beyond_the_cost_limits_is_refused_before_it_starts_with_the_estimate() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("many.toml");
+    // 200 uncertain inputs and 200 outputs: the default Sobol sample needs about 20 GB.
+    std::fs::write(&file, wide(200, 3, "m")).unwrap();
+    let out = dir.path().join("out");
+    let started = std::time::Instant::now();
+    for args in [
+        vec!["run"],
+        vec!["report"],
+        vec!["run", "--sobol", "0", "--draws", "1000000000"],
+    ] {
+        kjproj()
+            .args(&args)
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("many.toml: this would take about"))
+            .stderr(predicate::str::contains(
+                "more than the limits of 15 minutes and 4.0 GB",
+            ))
+            .stderr(predicate::str::contains("--no-cost-limit"));
+    }
+    // `check` evaluates the simulation its checks need: a file asking for a billion
+    // draws is refused as invalid, and the other files are still checked.
+    let heavy = dir.path().join("heavy.toml");
+    let text = std::fs::read_to_string(repo("scenarios/fine_chem.toml")).unwrap();
+    std::fs::write(
+        &heavy,
+        text.replacen("draws = 1000000", "draws = 1000000000", 1),
+    )
+    .unwrap();
+    kjproj()
+        .arg("check")
+        .arg(&heavy)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("INVALID"))
+        .stdout(predicate::str::contains("--no-cost-limit"));
+    assert!(started.elapsed().as_secs() < 30, "refusals are immediate");
+    assert!(!out.exists());
+    // The flag lets the work start (stopped here after a second).
+    kjproj()
+        .args(["--no-cost-limit", "run"])
+        .arg(&file)
+        .args(["--sobol", "0", "--draws", "1000000000", "--out"])
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(2))
+        .assert()
+        .interrupted();
+}

@@ -35,6 +35,13 @@ pub fn run(options: &ReportOptions) -> Result<(), Error> {
     });
     probe(&out_dir)?;
     super::with_threads(options.output.threads, || {
+        evaluate::cost::check_scenarios(
+            [scenario],
+            &file,
+            &options.output.overrides,
+            Analyses::ALL,
+            evaluate::cost::Repeats(1.0),
+        )?;
         let draws = Settings::resolve(scenario, &options.output.overrides)
             .simulation
             .draws;

@@ -48,6 +48,12 @@ fn evaluate_all<'a>(
     overrides: &Overrides,
     progress: bool,
 ) -> Result<Vec<Evaluation<'a>>, Error> {
+    evaluate::cost::check_file(
+        scenario,
+        overrides,
+        Analyses::ALL,
+        evaluate::cost::Repeats(1.0),
+    )?;
     evaluate::base_and_variants(scenario)
         .map(|v| {
             let draws = evaluate::Settings::resolve(v.map_or(scenario, |v| &v.scenario), overrides)

@@ -103,6 +103,17 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
                 ..Overrides::default()
             };
             overrides.validate()?;
+            // The search runs a simulation per point of its scan and per step after.
+            evaluate::cost::check_scenarios(
+                [scenario],
+                &file,
+                &Overrides {
+                    sobol_samples: Some(0),
+                    ..overrides.clone()
+                },
+                evaluate::Analyses::ALL,
+                evaluate::cost::Repeats((crate::solve::SCAN_POINTS + 60) as f64),
+            )?;
             Some((p, Settings::resolve(scenario, &overrides).simulation))
         }
         Some(p) => {

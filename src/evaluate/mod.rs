@@ -9,6 +9,7 @@
 //! Every command goes through [`evaluate`], so a variant gets exactly what the base gets:
 //! its own projection, its own ranges (see `scenario/ranges.rs`), its own checks.
 
+pub mod cost;
 pub mod settings;
 pub mod warning;
 
@@ -320,6 +321,7 @@ pub fn evaluate_all<'a>(
     analyses: Analyses,
     progress: Option<&AtomicU64>,
 ) -> Result<Vec<Evaluation<'a>>, Error> {
+    cost::check_file(file, overrides, analyses, cost::Repeats(1.0))?;
     base_and_variants(file)
         .map(|v| evaluate(file, v, overrides, analyses, progress))
         .collect()

@@ -231,6 +231,14 @@ struct VariantPlace {
 }
 
 impl Origin {
+    /// The scenario's own file, as given (empty when not loaded from a file).
+    pub fn file_name(&self) -> String {
+        self.files
+            .first()
+            .map(|(f, _)| f.display().to_string())
+            .unwrap_or_default()
+    }
+
     /// An error about `key` (e.g. `["metrics", "sales", "baseline_growth"]`) with its
     /// position in the file that sets it.
     pub fn problem(&self, key: &[String], message: String) -> ScenarioErrors {

@@ -292,11 +292,17 @@ pub fn run_with(
         .collect();
     drop(pilot);
 
-    let total = (0..chunks)
+    // One set of sketches per worker thread (not per piece of work), each taking every
+    // `groups`-th chunk: memory is (threads + 1) sets whatever the draws. Merging is
+    // exact (counts, and moments merged in chunk order), so results do not depend on it.
+    let groups = rayon::current_num_threads()
+        .min(usize::try_from(chunks).unwrap_or(usize::MAX))
+        .max(1);
+    let total = (0..groups)
         .into_par_iter()
-        .fold(
-            || Totals::new(&layouts),
-            |mut acc, c| {
+        .map(|g| {
+            let mut acc = Totals::new(&layouts);
+            for c in (g as u64..chunks).step_by(groups) {
                 let sketches = &mut acc.sketches;
                 let summary = simulate_chunk(
                     scenario,
@@ -315,10 +321,11 @@ pub fn run_with(
                     p.fetch_add(chunk_len(c) as u64, Ordering::Relaxed);
                 }
                 acc.add(summary);
-                acc
-            },
-        )
-        .reduce(|| Totals::new(&layouts), Totals::merge);
+            }
+            acc
+        })
+        .reduce_with(Totals::merge)
+        .unwrap_or_else(|| Totals::new(&layouts));
     let mut mc = total.finish(settings.draws, &series, years, &stated);
     mc.extra_quantities = extra.to_vec();
     mc
