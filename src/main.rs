@@ -71,6 +71,7 @@ impl cli::Common {
 fn main() {
     let cli = cli::Cli::parse();
     kjproj::scenario::allow_files(cli.allow_files);
+    kjproj::export::clean_up_on_interrupt();
     if cli.no_cost_limit {
         kjproj::evaluate::cost::lift_limits();
     }

@@ -89,3 +89,121 @@ fn killing_a_run_at_any_moment_leaves_the_previous_outputs_intact() {
     // A short sanity bound so the test cannot pass by never running anything.
     assert!(full > Duration::from_millis(10));
 }
+
+/// Runs `fine_chem` into `out` with `seed`.
+fn seeded(out: &Path, seed: u64) -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("kjproj"));
+    c.args([
+        "run",
+        repo("scenarios/fine_chem.toml").to_str().unwrap(),
+        "-q",
+        "--draws",
+        "50000",
+        "--sobol",
+        "256",
+        "--seed",
+    ])
+    .arg(seed.to_string())
+    .arg("--out")
+    .arg(out)
+    .env("NO_COLOR", "1")
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
+    c
+}
+
+/// kjproj's staging folders beside `out` (left only by a run killed outright).
+fn staging_beside(out: &Path) -> Vec<PathBuf> {
+    let prefix = format!(".{}.kjproj-", out.file_name().unwrap().to_string_lossy());
+    std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect()
+}
+
+#[test]
+fn a_run_killed_at_random_moments_leaves_the_complete_old_set_or_the_complete_new_one() {
+    let parent = TempDir::new().unwrap();
+    let out = parent.path().join("out");
+    // The two sets, from runs with different seeds (every Monte Carlo file differs), and
+    // a note of the user's that every set keeps.
+    assert!(seeded(&out, 2).status().unwrap().success());
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let started = Instant::now();
+    assert!(seeded(&out, 2).status().unwrap().success());
+    let full = started.elapsed();
+    let two = snapshot(&out);
+    assert!(seeded(&out, 1).status().unwrap().success());
+    let one = snapshot(&out);
+    assert!(one.len() > 30 && one.contains_key(Path::new("notes.txt")));
+    assert!(one.contains_key(Path::new("delayed_start/fan.csv")));
+    let differ = one.iter().filter(|(f, b)| two.get(*f) != Some(*b)).count();
+    assert!(differ > 10, "only {differ} files differ between the seeds");
+
+    // Kill (SIGKILL, and SIGTERM on Linux) at moments spread over the run, writing and
+    // swapping included, from a fixed pseudo-random sequence.
+    let mut current = 1;
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let (mut old, mut new) = (0, 0);
+    for kill in 0..24 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let delay = full.mul_f64((state % 1000) as f64 / 1000.0 * 1.1);
+        let next = 3 - current;
+        let mut child = seeded(&out, next).spawn().unwrap();
+        std::thread::sleep(delay);
+        let graceful = cfg!(target_os = "linux") && kill % 2 == 1;
+        if graceful {
+            #[cfg(target_os = "linux")]
+            {
+                use rustix::process::{Pid, Signal, kill_process};
+                let pid = Pid::from_raw(child.id() as i32).unwrap();
+                let _ = kill_process(pid, Signal::TERM);
+            }
+        } else {
+            let _ = child.kill();
+        }
+        let status = child.wait().unwrap();
+        let after = snapshot(&out);
+        if after == one || after == two {
+            let now = if after == one { 1 } else { 2 };
+            if now == current {
+                old += 1;
+            } else {
+                new += 1;
+                assert!(status.success() || status.code().is_none() || status.code() == Some(130));
+            }
+            current = now;
+        } else {
+            let mixed: Vec<_> = after
+                .iter()
+                .filter(|(f, b)| one.get(*f) != Some(*b) && two.get(*f) != Some(*b))
+                .map(|(f, _)| f)
+                .chain(one.keys().filter(|f| !after.contains_key(*f)))
+                .take(5)
+                .collect();
+            panic!("kill {kill} at {delay:?} left a mixed set: {mixed:?}");
+        }
+        if graceful {
+            // An interrupted run cleans up after itself (a run killed outright before it
+            // may have left one, which the next run to write removes).
+            let own = format!(".out.kjproj-{}-", child.id());
+            let left: Vec<PathBuf> = staging_beside(&out)
+                .into_iter()
+                .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&own))
+                .collect();
+            assert_eq!(left, Vec::<PathBuf>::new(), "kill {kill}");
+        }
+    }
+    // The next complete run removes what a run killed outright left beside the folder.
+    assert!(seeded(&out, 1).status().unwrap().success());
+    assert_eq!(snapshot(&out), one);
+    assert_eq!(staging_beside(&out), Vec::<PathBuf>::new());
+    assert!(
+        old > 0 && new > 0,
+        "kills hit only one side: {old} old, {new} new"
+    );
+}

@@ -240,3 +240,80 @@ fn a_value_too_large_to_represent_is_an_error_not_inf() {
         ));
     assert!(!dir.path().join("out").exists());
 }
+
+/// Every `](target)` link of the Markdown file `report`, as paths beside it.
+fn links(report: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let text = std::fs::read_to_string(report).unwrap();
+    text.split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|t| !t.starts_with("http") && !t.starts_with('#'))
+        .map(|t| report.parent().unwrap().join(t))
+        .collect()
+}
+
+#[test]
+fn output_sets_replace_one_another_whole_and_keep_the_users_files() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let run = |file: &str, extra: &[&str]| {
+        kjproj()
+            .args([
+                "run", file, "-q", "--draws", "5000", "--sobol", "64", "--out",
+            ])
+            .arg(&out)
+            .args(extra)
+            .current_dir(repo(""))
+            .assert()
+            .success();
+    };
+    run("scenarios/fine_chem.toml", &["--svg"]);
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    assert!(out.join("delayed_start/fan.svg").exists());
+    for link in links(&out.join("report.md")) {
+        assert!(link.exists(), "report.md links {link:?}, which is missing");
+    }
+    // Another scenario in the same folder: the first one's files go (its variants, its
+    // SVGs), the user's note stays, and every link of the new report resolves.
+    run("scenarios/korea_israel.toml", &[]);
+    assert!(!out.join("delayed_start").exists());
+    assert!(!out.join("fan.svg").exists());
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    for link in links(&out.join("report.md")) {
+        assert!(link.exists(), "report.md links {link:?}, which is missing");
+    }
+    let manifest = std::fs::read_to_string(out.join(".kjproj-outputs")).unwrap();
+    assert!(manifest.contains("\npaths.csv\n") && !manifest.contains("notes.txt"));
+    // `report` adds to the set rather than replacing it.
+    kjproj()
+        .args([
+            "report",
+            "scenarios/korea_israel.toml",
+            "-q",
+            "--draws",
+            "5000",
+            "--sobol",
+            "64",
+            "--svg",
+            "--out",
+        ])
+        .arg(&out)
+        .current_dir(repo(""))
+        .assert()
+        .success();
+    assert!(out.join("paths.svg").exists() && out.join("paths.csv").exists());
+    // A folder kjproj cannot replace as a whole is refused before any work.
+    for bad in [".", ".."] {
+        kjproj()
+            .arg("run")
+            .arg(repo("scenarios/korea_israel.toml"))
+            .args(["--out", bad, "--quiet"])
+            .current_dir(dir.path().join("out"))
+            .assert()
+            .code(3)
+            .stderr(predicates::str::contains("give a folder of its own"));
+    }
+}

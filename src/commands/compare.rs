@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::terminal::{out, outln};
 use crate::error::Error;
 use crate::evaluate::{self, Analyses, Evaluation, Overrides};
-use crate::export::{probe, write_atomically};
+use crate::export::{Mode, probe_set, write_set};
 use crate::render::compare::{Entry, comparison_files, comparison_table};
 use crate::scenario::{self, BASE, Lang, Scenario};
 
@@ -47,7 +47,7 @@ pub fn run(options: &CompareOptions) -> Result<(), Error> {
                 .into(),
         ));
     }
-    probe(&dir)?;
+    probe_set(&dir)?;
     let overrides = Overrides {
         lang: options.lang,
         ..Overrides::default()
@@ -73,7 +73,7 @@ pub fn run(options: &CompareOptions) -> Result<(), Error> {
         }
     }
     let files = comparison_files(&entries, &titles.join(" · "), lang, options.svg)?;
-    let written = write_atomically(&dir, &files)?;
+    let written = write_set(&dir, &files, Mode::Update)?;
     if !options.quiet {
         out!("{}", comparison_table(&entries));
         outln!();

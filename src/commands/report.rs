@@ -7,7 +7,7 @@ use super::OutputOptions;
 use super::terminal::{Style, errln, outln, with_progress};
 use crate::error::Error;
 use crate::evaluate::{self, Analyses, Settings};
-use crate::export::{probe, write_atomically};
+use crate::export::{Mode, probe_set, write_set};
 use crate::render;
 use crate::scenario::{self, BASE};
 
@@ -33,7 +33,7 @@ pub fn run(options: &ReportOptions) -> Result<(), Error> {
         let dir = super::default_out_dir(&options.scenario);
         if name == BASE { dir } else { dir.join(name) }
     });
-    probe(&out_dir)?;
+    probe_set(&out_dir)?;
     super::with_threads(options.output.threads, || {
         evaluate::cost::check_scenarios(
             [scenario],
@@ -61,7 +61,7 @@ pub fn run(options: &ReportOptions) -> Result<(), Error> {
             options.output.svg,
             &options.output.command_line,
         ));
-        let written = write_atomically(&out_dir, &files)?;
+        let written = write_set(&out_dir, &files, Mode::Update)?;
         let style = Style::for_stderr();
         for w in &eval.warnings {
             errln!("{} {w}", style.warning());

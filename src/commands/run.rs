@@ -6,7 +6,7 @@ use super::OutputOptions;
 use super::terminal::{Style, errln, out, outln, with_progress};
 use crate::error::Error;
 use crate::evaluate::{self, Analyses, Evaluation, Overrides};
-use crate::export::{probe, write_atomically};
+use crate::export::{Mode, probe_set, write_set};
 use crate::render::{self, compare::Entry};
 use crate::scenario;
 
@@ -31,11 +31,11 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
         .out_dir
         .clone()
         .unwrap_or_else(|| super::default_out_dir(&options.scenario));
-    probe(&out_dir)?;
+    probe_set(&out_dir)?;
     super::with_threads(options.output.threads, || {
         let evals = evaluate_all(&scenario, &options.output.overrides, !options.output.quiet)?;
         let files = render::run_files(&evals, options.output.svg, &options.output.command_line)?;
-        let written = write_atomically(&out_dir, &files)?;
+        let written = write_set(&out_dir, &files, Mode::Replace)?;
         print(&evals, options.output.quiet, &written);
         Ok(())
     })

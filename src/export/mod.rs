@@ -1,12 +1,16 @@
 //! Outputs as bytes, and the one place that writes them to disk.
 //!
-//! Exporters build complete file contents in memory; [`write_atomically`] then puts each
-//! file in place with a rename, so a run that fails or is interrupted never leaves a
-//! half-written or clobbered output behind.
+//! Exporters build complete file contents in memory; [`write_set`] then puts a command's
+//! whole set of files in place at once (a fresh folder swapped for the old one), and
+//! [`write_atomically`] a single file (`kjproj new`, a JUnit report) with a rename, so a
+//! run that fails or is interrupted never leaves a half-written, mixed or clobbered
+//! output behind.
 
 mod csv;
 pub mod rows;
+mod set;
 mod write;
 
 pub use csv::{csv_rows, paths_csv};
+pub use set::{MANIFEST, MAX_CARRIED, Mode, clean_up_on_interrupt, probe_set, write_set};
 pub use write::{OutputFile, probe, write_atomically};

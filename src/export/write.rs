@@ -78,7 +78,7 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>
 }
 
 /// Whether an output name stays inside the output folder: one or two plain components.
-fn inside(name: &str) -> bool {
+pub(super) fn inside(name: &str) -> bool {
     let parts: Vec<std::path::Component> = Path::new(name).components().collect();
     !parts.is_empty()
         && parts.len() <= 2
