@@ -248,3 +248,43 @@ fn work_beyond_the_cost_limits_is_refused_before_it_starts_with_the_estimate() {
         .assert()
         .interrupted();
 }
+
+#[test]
+fn a_sum_of_many_segments_draws_the_largest_and_groups_the_rest() {
+    let dir = TempDir::new().unwrap();
+    let n = 150;
+    let mut s = String::from(
+        "name = \"seg\"\nunit = \"u\"\nbaseline_year = 2020\ntarget_year = 2030\n[sources]\ns = \"x\"\n",
+    );
+    let parts: Vec<String> = (0..n).map(|i| format!("\"p{i}\"")).collect();
+    s += &format!(
+        "[metrics.total]\nsegments = [{}]\nbaseline = {{ value = {}, source = \"s\" }}\ntarget = {{ value = {}, source = \"s\" }}\n",
+        parts.join(", "),
+        (0..n).map(|i| 10 + i).sum::<usize>(),
+        (0..n).map(|i| 20 + i).sum::<usize>()
+    );
+    for i in 0..n {
+        s += &format!(
+            "[metrics.p{i}]\nlabel = \"Part {i}\"\nshape = \"cagr\"\nbaseline = {{ value = {}, source = \"s\" }}\ntarget = {{ value = {}, source = \"s\" }}\n",
+            10 + i,
+            20 + i
+        );
+    }
+    let file = dir.path().join("seg.toml");
+    std::fs::write(&file, s).unwrap();
+    let out = dir.path().join("out");
+    kjproj()
+        .arg("run")
+        .arg(&file)
+        .args(["--svg", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("segments_total.svg")).unwrap();
+    roxmltree::Document::parse(&svg).unwrap();
+    // The 11 largest (the last parts) by name, the rest as one band, with a note.
+    assert!(svg.contains("Part 149") && svg.contains("Part 139") && !svg.contains("Part 138<"));
+    assert!(svg.contains("other (139 segments)"));
+    assert!(svg.contains("The 139 smallest segments are drawn together"));
+    assert_eq!(png_size(&out.join("segments_total.png")), (1400, 900));
+}

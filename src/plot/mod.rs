@@ -25,6 +25,9 @@ mod tornado;
 /// The most panels a small-multiples chart (fan, comparison) draws: ten rows of four.
 pub const MAX_PANELS: usize = 40;
 
+/// The most bands a stacked chart draws (the rest are grouped by the caller).
+pub const MAX_STACKED: usize = 12;
+
 /// The most bars a tornado or Sobol chart draws (the largest effects first).
 pub const MAX_BARS: usize = 30;
 

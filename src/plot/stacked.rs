@@ -14,7 +14,7 @@ use super::{PlotError, StackedChart};
 /// Renders `chart` as PNG bytes (8-bit RGB). The same chart always gives the same bytes.
 ///
 /// A NaN segment value counts as 0 (the segment is absent that year). Fails when there are
-/// no years or no segments, when the years are not strictly ascending, when a segment does
+/// no years, no segments or more than [`super::MAX_STACKED`], when the years are not strictly ascending, when a segment does
 /// not have exactly one value per year, when a value is negative or infinite, or when a
 /// year's total overflows. Stated totals outside the years, or not finite, are left out.
 pub fn render_png(chart: &StackedChart) -> Result<Vec<u8>, PlotError> {
@@ -58,6 +58,13 @@ impl<'a> Layout<'a> {
         check_years(&chart.years, "stacked chart")?;
         if chart.segments.is_empty() {
             return Err(PlotError::new("the stacked chart has no segments"));
+        }
+        if chart.segments.len() > super::MAX_STACKED {
+            return Err(PlotError::new(format!(
+                "{} segments are more than the {} bands a stacked chart draws",
+                chart.segments.len(),
+                super::MAX_STACKED
+            )));
         }
         let mut levels = vec![vec![0.0; chart.years.len()]];
         for (label, values) in &chart.segments {

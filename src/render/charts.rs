@@ -80,9 +80,52 @@ pub fn stacked_charts(
                 },
                 footnotes: source_notes(scenario, lang),
             };
-            (m.name.clone(), chart)
+            (m.name.clone(), grouped_segments(chart, lang))
         })
         .collect()
+}
+
+/// A stacked chart keeps its [`plot::MAX_STACKED`] − 1 largest segments (by their last
+/// value) and draws the rest as one band, "other (N segments)", with a note saying so.
+fn grouped_segments(mut chart: plot::StackedChart, lang: Lang) -> plot::StackedChart {
+    let n = chart.segments.len();
+    if n <= plot::MAX_STACKED {
+        return chart;
+    }
+    let last = |v: &Vec<f64>| v.last().copied().unwrap_or(0.0);
+    let mut by_size: Vec<usize> = (0..n).collect();
+    by_size.sort_by(|&a, &b| last(&chart.segments[b].1).total_cmp(&last(&chart.segments[a].1)));
+    let kept = plot::MAX_STACKED - 1;
+    let mut keep = vec![false; n];
+    for &i in &by_size[..kept] {
+        keep[i] = true;
+    }
+    let mut other = vec![0.0; chart.years.len()];
+    let mut segments = Vec::with_capacity(plot::MAX_STACKED);
+    for (i, segment) in std::mem::take(&mut chart.segments).into_iter().enumerate() {
+        if keep[i] {
+            segments.push(segment);
+        } else {
+            for (o, v) in other.iter_mut().zip(&segment.1) {
+                *o += v;
+            }
+        }
+    }
+    let rest = n - kept;
+    let (label, note) = match lang {
+        Lang::En => (
+            format!("other ({rest} segments)"),
+            format!("The {rest} smallest segments are drawn together as \"other\"; paths.csv has each."),
+        ),
+        Lang::Ko => (
+            format!("기타 ({rest}개 부문)"),
+            format!("작은 부문 {rest}개는 \"기타\"로 합쳐 표시합니다. 각 부문은 paths.csv에 있습니다."),
+        ),
+    };
+    segments.push((label, other));
+    chart.segments = segments;
+    chart.footnotes.insert(0, note);
+    chart
 }
 
 /// Adds a chart as `NAME.png` (and `NAME.svg` when `svg`) to `files`.
