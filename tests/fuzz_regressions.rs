@@ -1,5 +1,7 @@
-//! Inputs the fuzzer found (crashes, hangs), run through the same steps as the fuzz target
-//! (`fuzz/fuzz_targets/scenario.rs`). Each must finish without a panic.
+//! Inputs the fuzzers found (crashes, hangs), run through the same steps as the fuzz
+//! targets: `tests/fuzz_regressions/*.toml` as `fuzz/fuzz_targets/scenario.rs` does,
+//! `tests/fuzz_regressions/command/*.toml` through the whole command as
+//! `fuzz/fuzz_targets/command.rs` does. Each must finish without a panic.
 //!
 //! - `slow_percentiles_488_years.toml`: a 488-year horizon made reading percentiles scan
 //!   every histogram bin for every percentile (over 10 s in the fuzz build); now a binary
@@ -18,6 +20,9 @@ fn fuzzer_findings_run_to_the_end() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
         let started = Instant::now();
         let text = std::fs::read_to_string(&path).unwrap();
         let Ok(scenario) = kjproj::scenario::parse(&text, &path) else {
@@ -42,6 +47,57 @@ fn fuzzer_findings_run_to_the_end() {
             started.elapsed().as_secs() < 60,
             "{path:?} took {:?}",
             started.elapsed()
+        );
+    }
+}
+
+/// Inputs for the whole-command target (`fuzz/fuzz_targets/command.rs`) and hostile files
+/// found by hand: each runs through `kjproj run` (every chart as PNG and SVG, the report,
+/// the output set) and `kjproj check` without an internal error or a panic, and every SVG
+/// is well-formed XML.
+///
+/// - `long_texts.toml`: 4,000-character title, label and citation (31 s and 1.6 GB to
+///   render at 100 KB before text was shortened by bisection and wrapped lazily).
+/// - `many_segments.toml`: 150 segments overflowed the stacked chart's legend.
+/// - `many_panels.toml`: 45 uncertain series made `fan.png` taller than its limit (exit 4).
+#[test]
+fn whole_command_findings_run_to_the_end() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/command");
+    let bin = assert_cmd::cargo::cargo_bin("kjproj");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let out = tempfile::TempDir::new().unwrap();
+        let target = out.path().join("out");
+        let run = std::process::Command::new(&bin)
+            .arg("run")
+            .arg(&path)
+            .args(["--draws", "64", "--sobol", "16", "--svg", "-q", "--out"])
+            .arg(&target)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            matches!(run.status.code(), Some(0..=2)),
+            "{path:?}: {:?}\n{stderr}",
+            run.status
+        );
+        for svg in std::fs::read_dir(&target).into_iter().flatten().flatten() {
+            if svg.path().extension().is_some_and(|e| e == "svg") {
+                let text = std::fs::read_to_string(svg.path()).unwrap();
+                roxmltree::Document::parse(&text)
+                    .unwrap_or_else(|e| panic!("{:?}: {e}", svg.path()));
+            }
+        }
+        let check = std::process::Command::new(&bin)
+            .arg("check")
+            .arg(&path)
+            .args(["--draws", "64"])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(check.status.code(), Some(0..=2)),
+            "{path:?}: check {:?}",
+            check.status
         );
     }
 }

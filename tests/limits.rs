@@ -288,3 +288,42 @@ fn a_sum_of_many_segments_draws_the_largest_and_groups_the_rest() {
     assert!(svg.contains("The 139 smallest segments are drawn together"));
     assert_eq!(png_size(&out.join("segments_total.png")), (1400, 900));
 }
+
+#[test]
+fn comparisons_draw_at_most_forty_lines() {
+    let dir = TempDir::new().unwrap();
+    let mut text = std::fs::read_to_string(repo("scenarios/korea_israel.toml")).unwrap();
+    for i in 0..kjproj::scenario::MAX_VARIANTS {
+        text += &format!(
+            "[variants.v{i}]\n\"metrics.applications.cap\" = {}\n",
+            81 + i
+        );
+    }
+    let file = dir.path().join("v.toml");
+    std::fs::write(&file, text).unwrap();
+    // `run` compares the base and its 100 variants: the chart draws 40, the CSV has all.
+    let out = dir.path().join("out");
+    kjproj()
+        .arg("run")
+        .arg(&file)
+        .args(["--draws", "500", "--sobol", "0", "--svg", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("compare.svg")).unwrap();
+    assert!(svg.contains("The chart shows the first 40 of 101 scenarios and variants"));
+    let rows = common::csv_rows(&out.join("compare.csv"));
+    assert!(rows.iter().any(|r| r["variant"] == "v99"));
+    // `compare` is asked for them explicitly: too many is an error before any work.
+    kjproj()
+        .arg("compare")
+        .arg(&file)
+        .arg("--variants")
+        .arg("--out")
+        .arg(dir.path().join("cmp"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "101 scenarios and variants are more than the 40 one comparison draws",
+        ));
+}

@@ -47,6 +47,13 @@ pub fn run(options: &CompareOptions) -> Result<(), Error> {
                 .into(),
         ));
     }
+    use crate::render::compare::MAX_COMPARED;
+    if chosen.len() > MAX_COMPARED {
+        return Err(Error::Usage(format!(
+            "{} scenarios and variants are more than the {MAX_COMPARED} one comparison draws; choose some with --variant NAME",
+            chosen.len()
+        )));
+    }
     probe_set(&dir)?;
     let overrides = Overrides {
         lang: options.lang,

@@ -115,11 +115,15 @@ fn grouped_segments(mut chart: plot::StackedChart, lang: Lang) -> plot::StackedC
     let (label, note) = match lang {
         Lang::En => (
             format!("other ({rest} segments)"),
-            format!("The {rest} smallest segments are drawn together as \"other\"; paths.csv has each."),
+            format!(
+                "The {rest} smallest segments are drawn together as \"other\"; paths.csv has each."
+            ),
         ),
         Lang::Ko => (
             format!("기타 ({rest}개 부문)"),
-            format!("작은 부문 {rest}개는 \"기타\"로 합쳐 표시합니다. 각 부문은 paths.csv에 있습니다."),
+            format!(
+                "작은 부문 {rest}개는 \"기타\"로 합쳐 표시합니다. 각 부문은 paths.csv에 있습니다."
+            ),
         ),
     };
     segments.push((label, other));

@@ -115,6 +115,9 @@ fn value(e: &Entry, name: &str, year: i32) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// The most scenarios and variants a comparison chart draws (lines per panel).
+pub const MAX_COMPARED: usize = 40;
+
 /// `compare.csv`, `compare.png` (and `compare.svg`) for the entries.
 pub fn comparison_files(
     entries: &[Entry],
@@ -162,6 +165,9 @@ pub fn comparison_files(
         source: e.into_error(),
     })?;
 
+    // The chart draws at most [`MAX_COMPARED`] lines per panel (the CSV has them all).
+    let all = entries.len();
+    let entries = &entries[..all.min(MAX_COMPARED)];
     let mut chart = CompareChart {
         title: title.to_owned(),
         subtitle: match lang {
@@ -194,6 +200,19 @@ pub fn comparison_files(
         "compare.csv",
         lang,
     );
+    if all > MAX_COMPARED {
+        chart.footnotes.insert(
+            0,
+            match lang {
+                Lang::En => format!(
+                    "The chart shows the first {MAX_COMPARED} of {all} scenarios and variants; compare.csv has them all."
+                ),
+                Lang::Ko => format!(
+                    "시나리오와 변형 {all}개 중 처음 {MAX_COMPARED}개만 표시합니다. 전체는 compare.csv에 있습니다."
+                ),
+            },
+        );
+    }
     let mut files = vec![OutputFile {
         name: "compare.csv".into(),
         bytes: csv,
