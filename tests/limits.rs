@@ -22,12 +22,11 @@ fn wide(metrics: usize, sources: usize, label: &str) -> String {
             &format!("s{i} = \"A report on markets with a fairly long title, number {i}, 2024\"\n");
     }
     for i in 0..metrics {
-        s += &format!(
-            "[metrics.m{i}]\nlabel = \"{label} {i}\"\nshape = \"cagr\"\nbaseline = {{ value = {}, source = \"s{}\" }}\ntarget = {{ value = {}, source = \"s{}\" }}\n",
-            10 + i,
-            i % sources,
-            20 + i,
-            (i + 1) % sources
+        s += &cagr_metric(
+            &format!("m{i}"),
+            &format!("{label} {i}"),
+            (10 + i, &format!("s{}", i % sources)),
+            (20 + i, &format!("s{}", (i + 1) % sources)),
         );
     }
     s += "[uncertainty]\ndraws = 500\n";
@@ -40,6 +39,14 @@ fn wide(metrics: usize, sources: usize, label: &str) -> String {
         );
     }
     s
+}
+
+/// A `[metrics.NAME]` table of shape `cagr` with (value, source) at baseline and target.
+fn cagr_metric(name: &str, label: &str, base: (usize, &str), target: (usize, &str)) -> String {
+    format!(
+        "[metrics.{name}]\nlabel = \"{label}\"\nshape = \"cagr\"\nbaseline = {{ value = {}, source = \"{}\" }}\ntarget = {{ value = {}, source = \"{}\" }}\n",
+        base.0, base.1, target.0, target.1
+    )
 }
 
 fn png_size(path: &std::path::Path) -> (u32, u32) {
@@ -264,10 +271,11 @@ fn a_sum_of_many_segments_draws_the_largest_and_groups_the_rest() {
         (0..n).map(|i| 20 + i).sum::<usize>()
     );
     for i in 0..n {
-        s += &format!(
-            "[metrics.p{i}]\nlabel = \"Part {i}\"\nshape = \"cagr\"\nbaseline = {{ value = {}, source = \"s\" }}\ntarget = {{ value = {}, source = \"s\" }}\n",
-            10 + i,
-            20 + i
+        s += &cagr_metric(
+            &format!("p{i}"),
+            &format!("Part {i}"),
+            (10 + i, "s"),
+            (20 + i, "s"),
         );
     }
     let file = dir.path().join("seg.toml");
