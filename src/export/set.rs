@@ -185,7 +185,13 @@ fn carry(
         let entry = entry.map_err(write_error(&here))?;
         let name = rel.join(entry.file_name());
         let text = name.to_string_lossy().replace('\\', "/");
-        if text == MANIFEST || !keep(&text) {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        // kjproj's own bookkeeping (manifests, staging folders and temporary files of
+        // runs that wrote into this folder) is never carried.
+        let bookkeeping = file_name == MANIFEST
+            || (file_name.starts_with('.') && file_name.contains(".kjproj-"))
+            || (file_name.starts_with(".kjproj-") && file_name.ends_with(".tmp"));
+        if bookkeeping || !keep(&text) {
             continue;
         }
         *carried += 1;
