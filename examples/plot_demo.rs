@@ -47,12 +47,14 @@ fn sample(korean: bool) -> PathsChart {
                 given: ends(&market),
                 values: market,
                 stated: vec![],
+                observed: Vec::new(),
             },
             ChartSeries {
                 label: l("국내 기업 매출", "Domestic sales").into(),
                 given: ends(&sales),
                 values: sales,
                 stated: vec![],
+                observed: Vec::new(),
             },
         ],
         ratios: vec![ChartSeries {
@@ -60,12 +62,14 @@ fn sample(korean: bool) -> PathsChart {
             given: vec![],
             values: share,
             stated: vec![(2023, 0.057), (2031, 0.15)],
+            observed: Vec::new(),
         }],
         years,
         ratios_as_percent: true,
         markers: vec![(2025, l("사업 착수", "Programme start").into())],
         given_label: l("시나리오 입력값", "given in the scenario file").into(),
         stated_label: l("자료에 제시된 수치", "stated figure").into(),
+        observed_label: "observed".into(),
         footnotes: vec![
             l(
                 "자료: 산업통상자원부, 「정밀화학 핵심소재 경쟁력 강화 방안」(2023). 시장 규모는 국내 수요 기준이며, 2031년 목표치는 정부 발표 자료의 값을 그대로 사용하였다. 중간 연도는 일정한 연평균 성장률로 보간한 값이며, 실제 연도별 실적과는 차이가 있을 수 있다.",

@@ -19,6 +19,7 @@ fn series(label: &str, values: Vec<f64>) -> ChartSeries {
         values,
         given: Vec::new(),
         stated: Vec::new(),
+        observed: Vec::new(),
     }
 }
 
@@ -47,12 +48,14 @@ fn sample(korean: bool) -> PathsChart {
         ],
         ratios: vec![ChartSeries {
             stated: vec![(2023, 0.057), (2031, 0.15)],
+            observed: Vec::new(),
             ..series(&l("점유율", "Share"), share)
         }],
         ratios_as_percent: true,
         markers: vec![(2025, l("사업 착수", "Programme start"))],
         given_label: l("입력값", "given"),
         stated_label: l("제시 수치", "stated"),
+        observed_label: "observed".into(),
         footnotes: vec![l("자료: 산업통상자원부", "Source: MOTIE")],
     }
 }

@@ -10,7 +10,9 @@ use crate::scenario::Scenario;
 ///
 /// Columns: `year`, each metric and each ratio under its name in the scenario file, then
 /// `<name>_yoy` for each, the growth on the year before (`0.1` = 10%; empty in the first
-/// year and where the year before was 0). Numbers carry 12 significant digits, in plain
+/// year and where the year before was 0), then `<name>_observed` for each metric with
+/// observed values (empty in years without one). Years before the baseline with an
+/// observed value come first, their projected cells empty. Numbers carry 12 significant digits, in plain
 /// decimal notation, so that floating-point noise (0.058750000000000004) does not reach
 /// the file and spreadsheets read every cell as a number.
 pub fn paths_csv(scenario: &Scenario, projection: &Projection) -> std::io::Result<Vec<u8>> {
@@ -26,24 +28,47 @@ pub fn paths_csv(scenario: &Scenario, projection: &Projection) -> std::io::Resul
         .chain(&projection.ratios)
         .map(Vec::as_slice)
         .collect();
+    let observed: Vec<&crate::scenario::Metric> = scenario
+        .metrics
+        .iter()
+        .filter(|m| !m.observed.is_empty())
+        .collect();
+    // Observed years before the baseline come first, with the projection's cells empty.
+    let first = observed
+        .iter()
+        .filter_map(|m| m.observed.first().map(|p| p.year))
+        .min()
+        .map_or(scenario.baseline_year, |y| y.min(scenario.baseline_year));
 
     let mut out = ::csv::Writer::from_writer(Vec::new());
     let mut header = vec!["year".to_owned()];
     header.extend(names.iter().map(|n| (*n).to_owned()));
     header.extend(names.iter().map(|n| format!("{n}_yoy")));
+    header.extend(observed.iter().map(|m| format!("{}_observed", m.name)));
     out.write_record(&header)?;
 
-    for (i, year) in projection.years.iter().enumerate() {
+    for year in first..=scenario.target_year {
         let mut row = Vec::with_capacity(header.len());
         row.push(year.to_string());
-        row.extend(paths.iter().map(|p| number(p[i])));
-        row.extend(paths.iter().map(|p| match i.checked_sub(1).map(|j| p[j]) {
-            // Below 1e-12 a growth rate is rounding noise of an unchanged value.
-            Some(prev) if prev != 0.0 => match p[i] / prev - 1.0 {
-                g if g.abs() < 1e-12 => "0".to_owned(),
-                g => number(g),
-            },
-            _ => String::new(),
+        match projection.years.iter().position(|&y| y == year) {
+            Some(i) => {
+                row.extend(paths.iter().map(|p| number(p[i])));
+                row.extend(paths.iter().map(|p| match i.checked_sub(1).map(|j| p[j]) {
+                    // Below 1e-12 a growth rate is rounding noise of an unchanged value.
+                    Some(prev) if prev != 0.0 => match p[i] / prev - 1.0 {
+                        g if g.abs() < 1e-12 => "0".to_owned(),
+                        g => number(g),
+                    },
+                    _ => String::new(),
+                }));
+            }
+            None => row.extend((0..2 * paths.len()).map(|_| String::new())),
+        }
+        row.extend(observed.iter().map(|m| {
+            // Observed points are sorted by year.
+            m.observed
+                .binary_search_by_key(&year, |p| p.year)
+                .map_or_else(|_| String::new(), |i| number(m.observed[i].value))
         }));
         out.write_record(&row)?;
     }

@@ -645,6 +645,29 @@ pub(super) fn check_years(years: &[i32], chart: &str) -> Result<(), PlotError> {
 }
 
 /// Filled circle with a thin white ring, so it stands out where it sits on its line.
+/// Observed values as data: small dots in `colour` joined by a thin line (`pts` in scaled
+/// pixels, ascending by year).
+pub(super) fn observed_marks<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    pts: &[(i32, i32)],
+    colour: RGBColor,
+    k: f64,
+) -> Result<(), PlotError> {
+    let err = PlotError::from_display;
+    if pts.len() > 1 {
+        root.draw(&PathElement::new(
+            pts.to_vec(),
+            colour.stroke_width(upx(k, t::OBSERVED_LINE_WIDTH)),
+        ))
+        .map_err(err)?;
+    }
+    for &c in pts {
+        root.draw(&Circle::new(c, upx(k, t::OBSERVED_RADIUS), colour.filled()))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 pub(super) fn given_marker<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     c: (i32, i32),

@@ -6,9 +6,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::PlotError;
-use super::common::ellipsize;
 use super::common::{
-    LineStyle, Rect, dashed_path, draw_text, font, given_marker, px, stated_marker, upx,
+    LineStyle, Rect, dashed_path, draw_text, ellipsize, font, given_marker, observed_marks, px,
+    stated_marker, upx,
 };
 use super::text::text_size;
 use super::theme as t;
@@ -26,6 +26,8 @@ pub(super) enum Key {
     Given(RGBColor),
     /// A stated figure (hollow diamond).
     Stated(RGBColor),
+    /// Observed values (small dots on a thin line).
+    Observed(RGBColor),
     /// A line in the given style, drawn longer than the other keys so that its whole dash
     /// pattern shows.
     Styled(LineStyle),
@@ -80,6 +82,10 @@ fn draw_key<DB: DrawingBackend>(
         }
         Key::Given(c) => given_marker(root, centre, t::GIVEN_RADIUS * k, c, k),
         Key::Stated(c) => stated_marker(root, centre, t::STATED_HALF * k, c, k),
+        Key::Observed(c) => {
+            let inset = px(k, 6.0);
+            observed_marks(root, &[(x + inset, cy), (x + key_w - inset, cy)], c, k)
+        }
         Key::Styled(style) => {
             // Trimmed to end on a whole dash, and centred in the key's box.
             let len = px(k, pattern_length(style.dashes, key.width()));

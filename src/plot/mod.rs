@@ -87,6 +87,8 @@ pub struct PathsChart {
     pub given_label: String,
     /// Legend text for stated figures ("stated figure").
     pub stated_label: String,
+    /// Legend text for observed values ("observed").
+    pub observed_label: String,
     /// Footnote lines (sources), printed in small type under the chart.
     pub footnotes: Vec<String>,
 }
@@ -104,6 +106,8 @@ pub struct ChartSeries {
     /// Figures stated in a source that the path is compared with, marked with hollow
     /// diamonds.
     pub stated: Vec<(i32, f64)>,
+    /// Observed values (history), drawn as data: small dots joined by a thin line.
+    pub observed: Vec<(i32, f64)>,
 }
 
 /// Monte Carlo fan charts (`fan.png`): one panel per metric and ratio, each showing the

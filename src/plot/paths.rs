@@ -11,8 +11,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{ValueAxis, YearAxis, YearPlot, plot_rect};
 use super::common::{
-    self, Figure, Frame, Height, Rect, dashed_path, draw_text, font, given_marker, px, runs,
-    sample_segment, stated_marker, sub_area, upx,
+    self, Figure, Frame, Height, Rect, dashed_path, draw_text, font, given_marker, observed_marks,
+    px, runs, sample_segment, stated_marker, sub_area, upx,
 };
 use super::legend::{self, Key};
 use super::text::text_size;
@@ -121,7 +121,12 @@ impl Figure for Layout<'_> {
 /// The value axis for all values, given points and stated figures of `series`.
 fn values_axis(series: &[ChartSeries], percent: bool) -> ValueAxis {
     let values = series.iter().flat_map(|s| {
-        let points = s.given.iter().chain(&s.stated).map(|p| p.1);
+        let points = s
+            .given
+            .iter()
+            .chain(&s.stated)
+            .chain(&s.observed)
+            .map(|p| p.1);
         s.values.iter().copied().chain(points)
     });
     ValueAxis::spanning(values, percent)
@@ -250,6 +255,17 @@ fn draw_panel<DB: DrawingBackend>(
             }
         }
     }
+    // Observed values over the lines: data, in the series' colour.
+    for (i, s) in spec.series.iter().enumerate() {
+        let pts: Vec<(i32, i32)> = s
+            .observed
+            .iter()
+            .filter(|&&(year, v)| in_x(f64::from(year)) && v.is_finite())
+            .map(|&(year, v)| to_px(f64::from(year), v))
+            .collect();
+        observed_marks(root, &pts, colour(i), k)?;
+        avoid.extend(&pts);
+    }
     let r_given = t::GIVEN_RADIUS * k;
     let r_stated = t::STATED_HALF * k;
     for (i, s) in spec.series.iter().enumerate() {
@@ -281,6 +297,9 @@ fn draw_panel<DB: DrawingBackend>(
     }
     if spec.series.iter().any(|s| !s.stated.is_empty()) {
         rows.push((Key::Stated(t::TEXT_COLOR), chart.stated_label.as_str()));
+    }
+    if spec.series.iter().any(|s| !s.observed.is_empty()) {
+        rows.push((Key::Observed(t::TEXT_COLOR), chart.observed_label.as_str()));
     }
     legend::draw_box(root, plot, &rows, &avoid, &avoid_rects, k)
 }

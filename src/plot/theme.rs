@@ -64,6 +64,10 @@ pub const MARGIN_BOTTOM: u32 = 16;
 pub const LINE_WIDTH: f64 = 2.5;
 /// Radius of the filled circles marking given points.
 pub const GIVEN_RADIUS: f64 = 5.5;
+/// Observed values: radius of their dots and width of the thin line joining them.
+pub const OBSERVED_RADIUS: f64 = 3.5;
+/// See [`OBSERVED_RADIUS`].
+pub const OBSERVED_LINE_WIDTH: f64 = 1.2;
 /// Half-diagonal of the hollow diamonds marking stated figures.
 pub const STATED_HALF: f64 = 9.0;
 /// Outline width of the diamonds.

@@ -166,13 +166,28 @@ fn plot_error(name: &str) -> impl Fn(plot::PlotError) -> Error + use<> {
 
 /// The chart data for `paths.png`.
 pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> PathsChart {
+    // Observed years before the baseline widen the chart to the left; the projected
+    // lines start at the baseline (NaN before it).
+    let first = scenario
+        .metrics
+        .iter()
+        .filter_map(|m| m.observed.first().map(|p| p.year))
+        .min()
+        .map_or(scenario.baseline_year, |y| y.min(scenario.baseline_year));
+    let before = usize::try_from(scenario.baseline_year - first).unwrap_or(0);
+    let padded = |path: &Vec<f64>| {
+        std::iter::repeat_n(f64::NAN, before)
+            .chain(path.iter().copied())
+            .collect::<Vec<f64>>()
+    };
     let metrics = scenario
         .metrics
         .iter()
         .zip(&projection.metrics)
         .map(|(m, path)| ChartSeries {
             label: m.label.clone(),
-            values: path.clone(),
+            values: padded(path),
+            observed: m.observed.iter().map(|p| (p.year, p.value)).collect(),
             given: std::iter::once(&m.baseline)
                 .chain(&m.milestones)
                 .chain(std::iter::once(&m.target))
@@ -187,7 +202,8 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
         .zip(&projection.ratios)
         .map(|(r, path)| ChartSeries {
             label: r.label.clone(),
-            values: path.clone(),
+            values: padded(path),
+            observed: Vec::new(),
             given: Vec::new(),
             stated: r.stated.iter().map(|s| (s.year, s.value)).collect(),
         })
@@ -251,13 +267,18 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
         year_axis: year_axis.into(),
         metric_axis: scenario.unit.clone(),
         ratio_axis: ratio_axis.into(),
-        years: projection.years.clone(),
+        years: (first..=scenario.target_year).collect(),
         metrics,
         ratios,
         ratios_as_percent: all_shares,
         markers,
         given_label: given_label.into(),
         stated_label: stated_label.into(),
+        observed_label: match lang {
+            Lang::En => "observed",
+            Lang::Ko => "실적",
+        }
+        .into(),
         footnotes,
     }
 }

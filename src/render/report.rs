@@ -221,6 +221,29 @@ pub fn report(r: &ReportInput) -> String {
             fixed(m.target.value, 4),
             cite(&m.target.source)
         );
+        if let (Some(first), Some(last)) = (m.observed.first(), m.observed.last()) {
+            let mut sources: Vec<&str> = m
+                .observed
+                .iter()
+                .filter_map(|p| p.source.as_deref())
+                .collect();
+            sources.sort_unstable();
+            sources.dedup();
+            let cited = if sources.is_empty() {
+                t(" — *no source*", " — *출처 없음*").to_owned()
+            } else {
+                format!(" [{}]", sources.join("], ["))
+            };
+            let _ = writeln!(
+                out,
+                "  - {} {}–{}: {} {}{cited}",
+                t("observed", "실적"),
+                first.year,
+                last.year,
+                m.observed.len(),
+                t("values (in paths.csv)", "개 값 (paths.csv에 있음)"),
+            );
+        }
         if let Some(start) = &m.start {
             let before = match start.growth {
                 PreStartGrowth::Rate(g) => format!("{}%", fixed(g * 100.0, 2)),

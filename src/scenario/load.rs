@@ -78,7 +78,7 @@ pub fn load(path: &Path) -> Result<Scenario, Error> {
         .iter()
         .map(|(f, t)| (f.as_path(), t.as_str()))
         .collect();
-    Ok(parse_layers(&layers)?)
+    Ok(parse_layers(&layers, true)?)
 }
 
 /// An error about the `extends` key of `child`, positioned at it.
@@ -130,8 +130,19 @@ pub fn allow_files(folders: Vec<PathBuf>) {
 /// Whether `base`, named by `extends` in a scenario whose top file is in `root`, may be
 /// read: a `.toml` file inside the folder tree of `root`, or of an allowed folder.
 fn trusted(root: &Path, base: &Path) -> Result<(), String> {
-    if base.extension().is_none_or(|e| e != "toml") {
-        return Err("extends names a scenario file, ending in .toml".into());
+    trusted_file(
+        root,
+        base,
+        "toml",
+        "extends names a scenario file, ending in .toml",
+    )
+}
+
+/// Whether `file`, named in a scenario whose top file is in `root`, may be read: a file
+/// ending in `.ext` inside the folder tree of `root`, or of an allowed folder.
+fn trusted_file(root: &Path, base: &Path, ext: &str, wrong_kind: &str) -> Result<(), String> {
+    if base.extension().is_none_or(|e| e != ext) {
+        return Err(wrong_kind.into());
     }
     let Ok(real) = base.canonicalize() else {
         // Missing: the read says so.
@@ -143,7 +154,7 @@ fn trusted(root: &Path, base: &Path) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "it is outside the scenario's folder {}; files a scenario extends must be inside it (allow another folder with --allow-files DIR)",
+            "it is outside the scenario's folder {}; files a scenario names must be inside it (allow another folder with --allow-files DIR)",
             root.display()
         ))
     }
@@ -210,7 +221,7 @@ fn io_words(e: &std::io::Error) -> String {
 /// Parses and validates scenario text; `file` is only used in error messages. A file that
 /// `extends` another must be read with [`load`].
 pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioErrors> {
-    parse_layers(&[(file, text)])
+    parse_layers(&[(file, text)], false)
 }
 
 /// Where a scenario came from: the text of its file and of the files it extends, and, for
@@ -260,7 +271,11 @@ impl Origin {
                 excerpt: None,
             }]);
         }
-        let locator = Locator { layers };
+        let locator = Locator {
+            layers,
+            read_files: false,
+            observed: Default::default(),
+        };
         ScenarioErrors(vec![locator.located(self.variant.as_ref(), key, message)])
     }
 }
@@ -276,9 +291,42 @@ struct Layer<'a> {
 /// itself first, then the ones it extends).
 struct Locator<'a> {
     layers: Vec<Layer<'a>>,
+    /// Whether files the scenario names (observed data) may be read: not for text parsed
+    /// on its own ([`parse`]).
+    read_files: bool,
+    /// Observed series already read, by file and column: the base and every variant name
+    /// the same files, which are read once.
+    observed: std::cell::RefCell<ObservedCache>,
 }
 
+/// (CSV file, value column) → (year, value) rows.
+type ObservedCache = std::collections::HashMap<(PathBuf, String), Vec<(i32, f64)>>;
+
 impl Locator<'_> {
+    /// The folder of the file that sets `key` (the deepest match, as for errors), and the
+    /// folder of the scenario given on the command line.
+    fn folders(&self, key: &KeyPath) -> (PathBuf, PathBuf) {
+        // The file's own folder as written (empty beside the current folder), so that
+        // messages show paths as the user would write them; the root is never empty.
+        let folder = |f: &Path| f.parent().map(Path::to_owned).unwrap_or_default();
+        let own = self
+            .layers
+            .iter()
+            .filter_map(|l| span_and_depth(&l.tree, key, false).map(|(_, d)| (l, d)))
+            .fold(None, |best: Option<(&Layer, usize)>, x| match best {
+                Some(b) if b.1 >= x.1 => Some(b),
+                _ => Some(x),
+            })
+            .map_or_else(|| folder(self.layers[0].file), |(l, _)| folder(l.file));
+        let root = folder(self.layers[0].file);
+        let root = if root.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            root
+        };
+        (own, root)
+    }
+
     /// An error about `key`; in a variant, positioned at the override that sets the key
     /// (or a table above it) and prefixed with the variant's name.
     fn located(
@@ -348,7 +396,7 @@ impl Locator<'_> {
 
 /// Parses `layers` (a file, then the file it extends, and so on), merges them, and builds
 /// the scenario and its variants.
-fn parse_layers(files: &[(&Path, &str)]) -> Result<Scenario, ScenarioErrors> {
+fn parse_layers(files: &[(&Path, &str)], read_files: bool) -> Result<Scenario, ScenarioErrors> {
     let mut layers = Vec::new();
     for &(file, text) in files {
         let at_start = |message: String| ScenarioError {
@@ -388,7 +436,11 @@ fn parse_layers(files: &[(&Path, &str)]) -> Result<Scenario, ScenarioErrors> {
         })?;
         layers.push(Layer { file, text, tree });
     }
-    let locator = Locator { layers };
+    let locator = Locator {
+        layers,
+        read_files,
+        observed: Default::default(),
+    };
     let origin_files: std::sync::Arc<[(PathBuf, String)]> = files
         .iter()
         .map(|&(f, t)| (f.to_owned(), t.to_owned()))
@@ -695,6 +747,8 @@ fn build(
     };
     let place = variant.map(|_| &place);
     let error = |key: KeyPath, message: String| locator.located(place, key, message);
+    let mut table = table;
+    observed_files(&mut table, locator, &error)?;
 
     // Text reaches terminals, CSV, SVG (XML) and Markdown: control characters (other than
     // line breaks and tabs) and non-characters have no place in it, and its length is
@@ -747,6 +801,83 @@ fn build(
         )
     };
     validate(raw).map_err(located)
+}
+
+/// Replaces every `observed = { file = "…", column, source }` of a metric with the points
+/// the CSV file holds (`observed = [{ year, value, source }, …]`); see [`super::observed`].
+fn observed_files(
+    table: &mut toml::Table,
+    locator: &Locator<'_>,
+    error: &dyn Fn(KeyPath, String) -> ScenarioError,
+) -> Result<(), ScenarioErrors> {
+    let Some(toml::Value::Table(metrics)) = table.get_mut("metrics") else {
+        return Ok(());
+    };
+    for (name, metric) in metrics.iter_mut() {
+        let toml::Value::Table(metric) = metric else {
+            continue;
+        };
+        let Some(toml::Value::Table(spec)) = metric.get("observed") else {
+            continue;
+        };
+        let key = path(&["metrics", name, "observed"]);
+        let fail = |key: KeyPath, message: String| ScenarioErrors(vec![error(key, message)]);
+        let spec = super::observed::FileRef::from_table(spec).map_err(|m| fail(key.clone(), m))?;
+        let file_key = key.key("file");
+        if !locator.read_files {
+            return Err(fail(
+                file_key,
+                "observed data in a file can only be read for a scenario loaded from a file".into(),
+            ));
+        }
+        let (folder, root) = locator.folders(&file_key);
+        let csv_path = folder.join(&spec.file);
+        trusted_file(&root, &csv_path, "csv", "observed data is a .csv file").map_err(|why| {
+            fail(
+                file_key.clone(),
+                format!("cannot read {}: {why}", csv_path.display()),
+            )
+        })?;
+        let cache_key = (csv_path.clone(), spec.column.clone());
+        let cached = locator.observed.borrow().get(&cache_key).cloned();
+        let rows = match cached {
+            Some(rows) => rows,
+            None => {
+                let text = read(&csv_path).map_err(|e| match e {
+                    Error::Read { message, .. } => fail(
+                        file_key.clone(),
+                        format!("cannot read {}: {message}", csv_path.display()),
+                    ),
+                    Error::Scenario(errors) => errors,
+                    other => fail(file_key.clone(), other.to_string()),
+                })?;
+                let rows: Vec<(i32, f64)> =
+                    super::observed::parse_csv(&csv_path, &text, &spec.column)?
+                        .into_iter()
+                        .map(|(_, year, value)| (year, value))
+                        .collect();
+                locator
+                    .observed
+                    .borrow_mut()
+                    .insert(cache_key, rows.clone());
+                rows
+            }
+        };
+        let points = rows
+            .into_iter()
+            .map(|(year, value)| {
+                let mut point = toml::Table::new();
+                point.insert("year".into(), toml::Value::Integer(i64::from(year)));
+                point.insert("value".into(), toml::Value::Float(value));
+                if let Some(source) = &spec.source {
+                    point.insert("source".into(), toml::Value::String(source.clone()));
+                }
+                toml::Value::Table(point)
+            })
+            .collect();
+        metric.insert("observed".into(), toml::Value::Array(points));
+    }
+    Ok(())
 }
 
 /// Longest text a scenario may hold in one string (a citation, a description): longer is

@@ -15,6 +15,7 @@ mod checks;
 pub mod expr;
 mod load;
 mod locate;
+mod observed;
 mod ranges;
 mod raw;
 mod uncertainty;
@@ -386,6 +387,9 @@ pub struct Metric {
     pub start: Option<ProgrammeStart>,
     /// Figures stated by a source to compare with the path (never used as inputs).
     pub stated: Vec<Stated>,
+    /// Observed values (history, and any published since the baseline), ascending by
+    /// year: shown and written beside the projection, never used as its inputs.
+    pub observed: Vec<Point>,
 }
 
 /// The growth shape of a metric between its points.

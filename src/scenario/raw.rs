@@ -117,6 +117,8 @@ pub(super) struct RawMetric {
     pub baseline_growth: Option<RawGrowth>,
     #[serde(default)]
     pub stated: Vec<RawStated>,
+    #[serde(default)]
+    pub observed: Vec<RawPoint>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -289,6 +289,7 @@ impl Validator {
             needs.extend(segments.iter().map(|&j| (j, "segments")));
         }
         let stated = self.stated(at, &m.stated, None);
+        let observed = self.observed(at, &m.observed);
 
         let metric = Metric {
             name: name.to_owned(),
@@ -299,6 +300,7 @@ impl Validator {
             target,
             start,
             stated,
+            observed,
         };
         (metric, needs)
     }
@@ -373,6 +375,45 @@ impl Validator {
                 Some(ProgrammeStart { year, growth })
             }
         }
+    }
+
+    /// Observed values: finite, cited sources, each year once, from at most
+    /// [`MAX_HORIZON_YEARS`] before the baseline to the target year; sorted by year.
+    fn observed(&mut self, at: &KeyPath, raw: &[RawPoint]) -> Vec<Point> {
+        let mut points: Vec<Point> = Vec::new();
+        let earliest = self.baseline_year.saturating_sub(MAX_HORIZON_YEARS);
+        let mut seen = std::collections::HashMap::new();
+        for (i, p) in raw.iter().enumerate() {
+            let at = at.key("observed").index(i);
+            self.finite(at.key("value"), p.value);
+            if p.year < earliest || p.year > self.target_year {
+                self.problem(
+                    at.key("year"),
+                    format!(
+                        "observed year {} must be between {earliest} and the target year {}",
+                        p.year, self.target_year
+                    ),
+                );
+            }
+            if let Some(j) = seen.insert(p.year, i) {
+                self.problem(
+                    at.key("year"),
+                    format!(
+                        "observed year {} is given twice (also observed[{j}])",
+                        p.year
+                    ),
+                );
+                continue;
+            }
+            let source = self.source(at.key("source"), &p.source);
+            points.push(Point {
+                year: p.year,
+                value: p.value,
+                source,
+            });
+        }
+        points.sort_by_key(|p| p.year);
+        points
     }
 
     fn milestones(

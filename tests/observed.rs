@@ -1,0 +1,266 @@
+//! Observed values (issue 12, part 1): inline or from a CSV file beside the scenario, shown
+//! and written beside the projection, never its inputs; the file is untrusted input.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
+
+mod common;
+
+use std::path::Path;
+
+use common::{csv_rows, kjproj, repo};
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+/// `korea_israel.toml` with `observed = …` added to its metric.
+fn with_observed(observed: &str) -> String {
+    let text = std::fs::read_to_string(repo("scenarios/korea_israel.toml")).unwrap();
+    text.replacen(
+        "target = { value = 65, source = \"assumption\" }",
+        &format!("target = {{ value = 65, source = \"assumption\" }}\nobserved = {observed}"),
+        1,
+    )
+}
+
+const INLINE: &str = r#"[
+  { year = 2017, value = 4, source = "nationpress-2025" },
+  { year = 2016, value = 3, source = "nationpress-2025" },
+  { year = 2019, value = 6.5, source = "nationpress-2025" },
+  { year = 2020, value = 7, source = "nationpress-2025" },
+  { year = 2022, value = 18, source = "nationpress-2025" },
+]"#;
+
+const CSV: &str =
+    "year,applications,note\n2016,3,\n2017,4,\n2018,,no figure\n2019,6.5,\n2020,7,\n2022,18,\n";
+
+/// The text of every `<text>` element of an SVG file.
+fn svg_texts(path: &Path) -> Vec<String> {
+    let svg = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_owned())
+        .collect()
+}
+
+fn run(dir: &Path, file: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
+    kjproj()
+        .current_dir(dir)
+        .args(["run", file, "-q", "--out", "out"])
+        .args(extra)
+        .assert()
+}
+
+#[test]
+fn observed_values_are_written_and_drawn_beside_the_projection() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("inline.toml"), with_observed(INLINE)).unwrap();
+    run(dir.path(), "inline.toml", &["--svg"]).success();
+    let out = dir.path().join("out");
+    let rows = csv_rows(&out.join("paths.csv"));
+    // 2016 (the earliest observed year) to 2030, one row each.
+    assert_eq!(rows.len(), 15);
+    assert_eq!(rows[0]["year"], "2016");
+    assert_eq!(
+        rows[0]["applications"], "",
+        "no projection before the baseline"
+    );
+    assert_eq!(rows[0]["applications_observed"], "3");
+    assert_eq!(rows[2]["applications_observed"], "", "2018 has no figure");
+    assert_eq!(rows[3]["applications_observed"], "6.5");
+    // From the baseline on, the projection is what it was without observed values: they
+    // are data, not inputs.
+    assert_eq!(rows[4]["year"], "2020");
+    assert_eq!(rows[4]["applications"], "7");
+    assert_eq!(rows[6]["applications_observed"], "18");
+    let plain = TempDir::new().unwrap();
+    kjproj()
+        .current_dir(repo(""))
+        .args(["run", "scenarios/korea_israel.toml", "-q", "--out"])
+        .arg(plain.path().join("out"))
+        .assert()
+        .success();
+    let before = csv_rows(&plain.path().join("out/paths.csv"));
+    for (with, without) in rows[4..].iter().zip(&before) {
+        assert_eq!(with["applications"], without["applications"]);
+    }
+    // The chart spans 2016–2030 and says which marks are observed.
+    let texts = svg_texts(&out.join("paths.svg"));
+    assert!(texts.iter().any(|t| t == "2016") && texts.iter().any(|t| t == "observed"));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("observed 2016–2022: 5 values (in paths.csv) [nationpress-2025]"));
+    // In Korean too.
+    run(dir.path(), "inline.toml", &["--svg", "--lang", "ko"]).success();
+    assert!(
+        svg_texts(&out.join("paths.svg"))
+            .iter()
+            .any(|t| t == "실적")
+    );
+}
+
+#[test]
+fn a_csv_file_beside_the_scenario_gives_the_same_outputs_as_inline_values() {
+    let dir = TempDir::new().unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    std::fs::write(dir.path().join("data/apps.csv"), CSV).unwrap();
+    std::fs::write(dir.path().join("inline.toml"), with_observed(INLINE)).unwrap();
+    std::fs::write(
+        dir.path().join("file.toml"),
+        with_observed(
+            r#"{ file = "data/apps.csv", column = "applications", source = "nationpress-2025" }"#,
+        ),
+    )
+    .unwrap();
+    run(dir.path(), "inline.toml", &[]).success();
+    let inline = std::fs::read(dir.path().join("out/paths.csv")).unwrap();
+    run(dir.path(), "file.toml", &[]).success();
+    assert_eq!(
+        std::fs::read(dir.path().join("out/paths.csv")).unwrap(),
+        inline
+    );
+
+    // A file that extends another finds the other's data beside that file; a variant can
+    // replace the series.
+    std::fs::create_dir_all(dir.path().join("common/data")).unwrap();
+    std::fs::write(dir.path().join("common/data/apps.csv"), CSV).unwrap();
+    std::fs::copy(
+        dir.path().join("file.toml"),
+        dir.path().join("common/base.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("child.toml"),
+        "extends = \"common/base.toml\"\n[variants.less]\n\"metrics.applications.observed\" = [{ year = 2015, value = 1, source = \"nationpress-2025\" }]\n",
+    )
+    .unwrap();
+    // (Not the file beside the child: that one is gone.)
+    std::fs::remove_file(dir.path().join("data/apps.csv")).unwrap();
+    kjproj()
+        .current_dir(dir.path())
+        .args(["run", "child.toml", "-q", "--out", "child"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(dir.path().join("child/paths.csv")).unwrap(),
+        inline
+    );
+    let less = csv_rows(&dir.path().join("child/less/paths.csv"));
+    assert_eq!(less[0]["year"], "2015");
+    assert_eq!(less[0]["applications_observed"], "1");
+    assert!(
+        less.iter()
+            .skip(1)
+            .all(|r| r["applications_observed"].is_empty())
+    );
+}
+
+#[test]
+fn bad_observed_data_gives_the_file_line_column_and_key() {
+    let dir = TempDir::new().unwrap();
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "year,applications\n2016,3\n2017,\"1,302\"\n",
+            "applications",
+            "data.csv:3:6: key `applications`: `1,302` is not a number (write 1234.5, without thousands separators)",
+        ),
+        (
+            "year,applications\n2016,3\n2016,4\n",
+            "applications",
+            "data.csv:3:1: key `year`: 2016 is given twice (also on line 2)",
+        ),
+        (
+            "year,apps\n2016,3\n",
+            "applications",
+            "data.csv:1:1: the CSV has no column `applications` (its columns: year, apps)",
+        ),
+        (
+            "year,applications\nabout 2016,3\n",
+            "applications",
+            "data.csv:2:1: key `year`: `about 2016` is not a year",
+        ),
+        (
+            "year,applications\n1016,3\n",
+            "applications",
+            "key `metrics.applications.observed[0].year`: observed year 1016 must be between 1020 and the target year 2030",
+        ),
+    ];
+    for (csv, column, expected) in cases {
+        std::fs::write(dir.path().join("data.csv"), csv).unwrap();
+        std::fs::write(
+            dir.path().join("s.toml"),
+            with_observed(&format!(
+                r#"{{ file = "data.csv", column = "{column}", source = "nationpress-2025" }}"#
+            )),
+        )
+        .unwrap();
+        run(dir.path(), "s.toml", &[])
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(*expected));
+        assert!(!dir.path().join("out").exists());
+    }
+    // Inline: the same rules, at the key.
+    std::fs::write(
+        dir.path().join("s.toml"),
+        with_observed("[{ year = 2017, value = 4 }, { year = 2017, value = 5 }]"),
+    )
+    .unwrap();
+    run(dir.path(), "s.toml", &[]).code(2).stderr(predicate::str::contains(
+        "key `metrics.applications.observed[1].year`: observed year 2017 is given twice (also observed[0])",
+    ));
+}
+
+#[test]
+fn observed_files_stay_inside_the_scenarios_folder_and_are_never_quoted() {
+    let outer = TempDir::new().unwrap();
+    let dir = outer.path().join("project");
+    std::fs::create_dir(&dir).unwrap();
+    // A secret beside the project, shaped like a CSV.
+    std::fs::write(
+        outer.path().join("secret.csv"),
+        "year,value\n2016,SECRET-TOKEN\n",
+    )
+    .unwrap();
+    let refer = |file: &str| {
+        std::fs::write(
+            dir.join("s.toml"),
+            with_observed(&format!(
+                r#"{{ file = "{file}", source = "nationpress-2025" }}"#
+            )),
+        )
+        .unwrap();
+    };
+    refer("../secret.csv");
+    run(&dir, "s.toml", &[])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "it is outside the scenario's folder",
+        ))
+        .stderr(predicate::str::contains("--allow-files"))
+        .stderr(predicate::str::contains("SECRET-TOKEN").not());
+    // Allowed on the command line, it is read (and its bad value reported at its place).
+    kjproj()
+        .current_dir(&dir)
+        .arg("--allow-files")
+        .arg(outer.path())
+        .args(["run", "s.toml", "-q", "--out", "out"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("secret.csv:2:6: key `value`"));
+    refer("/etc/passwd");
+    run(&dir, "s.toml", &[])
+        .code(2)
+        .stderr(predicate::str::contains("observed data is a .csv file"))
+        .stderr(predicate::str::contains("root:").not());
+    std::fs::create_dir(dir.join("folder.csv")).unwrap();
+    refer("folder.csv");
+    run(&dir, "s.toml", &[])
+        .code(2)
+        .stderr(predicate::str::contains("it is a directory"));
+    // Scenario text parsed on its own (no file) cannot name files.
+    let text = with_observed(r#"{ file = "data.csv" }"#);
+    let e = kjproj::scenario::parse(&text, Path::new("inline.toml")).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("observed data in a file can only be read for a scenario loaded from a file")
+    );
+}
