@@ -264,3 +264,63 @@ fn observed_files_stay_inside_the_scenarios_folder_and_are_never_quoted() {
             .contains("observed data in a file can only be read for a scenario loaded from a file")
     );
 }
+
+#[test]
+fn checks_can_compare_the_projection_with_observed_values() {
+    let dir = TempDir::new().unwrap();
+    let checks = r#"
+[[checks]]
+name = "the projection passes near the 2022 figure"
+check = "applications[2022] between 15.3 and 20.7"
+
+[[checks]]
+name = "applications grew before the baseline"
+check = "observed(applications, 2016) < 7"
+
+[[checks]]
+name = "the 2022 figure is above 20"
+check = "observed(applications, 2022) > 20"
+"#;
+    std::fs::write(dir.path().join("s.toml"), with_observed(INLINE) + checks).unwrap();
+    kjproj()
+        .current_dir(dir.path())
+        .args(["check", "s.toml"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "PASS  applications grew before the baseline: observed(applications, 2016) = 3 (bound: < 7)",
+        ))
+        .stdout(predicate::str::contains(
+            "FAIL  the 2022 figure is above 20: observed(applications, 2022) = 18 (bound: > 20)",
+        ))
+        .stdout(predicate::str::contains("PASS  the projection passes near the 2022 figure"));
+    // A year without an observed value, and a variant whose series lacks the year.
+    std::fs::write(
+        dir.path().join("s.toml"),
+        with_observed(INLINE)
+            + "[[checks]]\nname = \"gap\"\ncheck = \"observed(applications, 2018) < 7\"\n",
+    )
+    .unwrap();
+    kjproj()
+        .current_dir(dir.path())
+        .args(["check", "s.toml"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "key `checks[2].check`: `applications` has no observed value in 2018 (observed: 5 values from 2016 to 2022)",
+        ));
+    std::fs::write(
+        dir.path().join("s.toml"),
+        with_observed(INLINE)
+            + "[[checks]]\nname = \"early\"\ncheck = \"observed(applications, 2016) < 7\"\n"
+            + "[variants.short]\n\"metrics.applications.observed\" = [{ year = 2019, value = 6, source = \"nationpress-2025\" }]\n",
+    )
+    .unwrap();
+    kjproj()
+        .current_dir(dir.path())
+        .args(["check", "s.toml"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("in variant `short`"))
+        .stdout(predicate::str::contains("has no observed value in 2016"));
+}

@@ -433,6 +433,7 @@ pub fn quantity_words(q: &Quantity, series_value: &dyn Fn(f64) -> String) -> Str
         Quantity::Mean(inner) => format!("mean({})", quantity_words(inner, series_value)),
         Quantity::Sum(_, (a, b)) => format!("sum({}, {}, {})", r.name, a.0, b.0),
         Quantity::Average(_, (a, b)) => format!("average({}, {}, {})", r.name, a.0, b.0),
+        Quantity::Observed(_) => format!("observed({}, {})", r.name, r.year.map_or(0, |y| y.0)),
     }
 }
 

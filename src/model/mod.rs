@@ -480,6 +480,17 @@ pub fn quantity(
 ) -> f64 {
     use crate::scenario::expr::Quantity;
     let r = q.series();
+    if let Quantity::Observed(_) = q {
+        // Data, not the projection: the metric's observed value in the year.
+        let metric = scenario.metrics.iter().find(|m| m.name == r.name);
+        return match (metric, r.year) {
+            (Some(m), Some((year, _))) => m
+                .observed
+                .binary_search_by_key(&year, |p| p.year)
+                .map_or(f64::NAN, |i| m.observed[i].value),
+            _ => f64::NAN,
+        };
+    }
     let Some(s) = scenario.series_by_name(&r.name) else {
         return f64::NAN;
     };
@@ -516,6 +527,9 @@ pub fn quantity(
         Quantity::Average(_, years) => {
             span(*years).map_or(f64::NAN, |v| v.iter().sum::<f64>() / v.len() as f64)
         }
-        Quantity::Probability(..) | Quantity::Percentile(..) | Quantity::Mean(_) => f64::NAN,
+        Quantity::Probability(..)
+        | Quantity::Percentile(..)
+        | Quantity::Mean(_)
+        | Quantity::Observed(_) => f64::NAN,
     }
 }

@@ -55,6 +55,9 @@ pub(super) fn validate(
             );
         }
         check_years(v, &key, &e.quantity);
+        if let Quantity::Observed(r) = e.quantity.inner() {
+            observed_year(v, &key, r, metrics);
+        }
         if let Quantity::Yoy(r) = &e.quantity
             && r.year.is_some_and(|y| y.0 == v.baseline_year)
         {
@@ -99,6 +102,10 @@ pub(super) fn validate(
 /// The years a quantity names must lie in the projection, in order (`cagr` needs two
 /// different years; `sum` and `average` may span one).
 pub(super) fn check_years(v: &mut Validator, key: &super::locate::KeyPath, q: &Quantity) {
+    if let Quantity::Observed(_) = q.inner() {
+        // Observed years are checked against the metric's observed values.
+        return;
+    }
     let mut years: Vec<i32> = q.series().year.iter().map(|y| y.0).collect();
     if let Some((from, to)) = q.span() {
         years.extend([from, to]);
@@ -120,6 +127,43 @@ pub(super) fn check_years(v: &mut Validator, key: &super::locate::KeyPath, q: &Q
                 ),
             );
         }
+    }
+}
+
+/// `observed(NAME, YEAR)` names a metric with an observed value in that year.
+fn observed_year(
+    v: &mut Validator,
+    key: &super::locate::KeyPath,
+    r: &super::expr::Ref,
+    metrics: &[Metric],
+) {
+    let Some(year) = r.year.map(|y| y.0) else {
+        return;
+    };
+    match metrics.iter().find(|m| m.name == r.name) {
+        None => v.problem(
+            key.clone(),
+            format!(
+                "`observed(…)` takes a metric with observed values; `{}` is not a metric",
+                r.name
+            ),
+        ),
+        Some(m) if m.observed.iter().all(|p| p.year != year) => {
+            let have = match (m.observed.first(), m.observed.last()) {
+                (Some(a), Some(b)) => {
+                    format!("{} values from {} to {}", m.observed.len(), a.year, b.year)
+                }
+                _ => "none".to_owned(),
+            };
+            v.problem(
+                key.clone(),
+                format!(
+                    "`{}` has no observed value in {year} (observed: {have})",
+                    r.name
+                ),
+            );
+        }
+        Some(_) => {}
     }
 }
 

@@ -102,6 +102,9 @@ pub enum Quantity {
     Sum(Ref, ((i32, usize), (i32, usize))),
     /// The average of the values over the years from the first to the second, inclusive.
     Average(Ref, ((i32, usize), (i32, usize))),
+    /// A metric's observed value in a year (data, not the projection): `observed(market,
+    /// 2019)`, also before the baseline.
+    Observed(Ref),
 }
 
 impl Quantity {
@@ -122,7 +125,8 @@ impl Quantity {
             | Quantity::MinYoy(r)
             | Quantity::Cagr(r, _)
             | Quantity::Sum(r, _)
-            | Quantity::Average(r, _) => r,
+            | Quantity::Average(r, _)
+            | Quantity::Observed(r) => r,
             Quantity::Probability(q, _, _) | Quantity::Percentile(_, q) | Quantity::Mean(q) => {
                 q.series()
             }
@@ -484,6 +488,20 @@ impl Parser {
                 )
             }
             "mean" => Quantity::Mean(Box::new(self.deterministic()?)),
+            "observed" => {
+                let (name, at) = self.name()?;
+                if !self.eat_sym(",") {
+                    return self.fail(
+                        "`observed(…)` takes a metric and a year, e.g. `observed(market, 2021)`",
+                    );
+                }
+                let year = self.year()?;
+                Quantity::Observed(Ref {
+                    name,
+                    at,
+                    year: Some(year),
+                })
+            }
             "sum" | "average" => {
                 let (name, at) = self.name()?;
                 if !self.eat_sym(",") {
@@ -527,7 +545,7 @@ impl Parser {
                 return Err(SyntaxError {
                     at,
                     message: format!(
-                        "unknown function `{word}` (known: yoy, max, min, cagr, sum, average, P, P5…P95, mean)"
+                        "unknown function `{word}` (known: yoy, max, min, cagr, sum, average, observed, P, P5…P95, mean)"
                     ),
                 });
             }
