@@ -254,6 +254,15 @@ impl Validator {
         }
     }
 
+    /// A point of a list (milestone, observed value) with its source checked.
+    fn point(&mut self, at: &KeyPath, p: &RawPoint) -> Point {
+        Point {
+            year: p.year,
+            value: p.value,
+            source: self.source(at.key("source"), &p.source),
+        }
+    }
+
     fn figure(&mut self, at: &KeyPath, year: i32, f: &RawFigure) -> Point {
         self.finite(at.key("value"), f.value);
         Point {
@@ -405,12 +414,7 @@ impl Validator {
                 );
                 continue;
             }
-            let source = self.source(at.key("source"), &p.source);
-            points.push(Point {
-                year: p.year,
-                value: p.value,
-                source,
-            });
+            points.push(self.point(&at, p));
         }
         points.sort_by_key(|p| p.year);
         points
@@ -450,12 +454,7 @@ impl Validator {
                     ),
                 );
             }
-            let source = self.source(at.key("source"), &p.source);
-            points.push(Point {
-                year: p.year,
-                value: p.value,
-                source,
-            });
+            points.push(self.point(&at, p));
         }
         points.sort_by_key(|p| p.year);
         points
