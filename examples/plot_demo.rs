@@ -112,6 +112,7 @@ fn fan_panel(title: String, axis: String, percent: bool, det: &[f64], sigma: f64
         percentiles,
         deterministic: det.to_vec(),
         stated: Vec::new(),
+        observed: Vec::new(),
     }
 }
 
@@ -162,6 +163,7 @@ fn fan(korean: bool) -> FanChart {
             l("중앙값", "median"),
             l("결정론적 경로", "deterministic path"),
             l("자료에 제시된 수치", "stated figure"),
+            l("실적", "observed"),
         ],
         footnotes: vec![l(
             "주: 2031년 시장 규모(P10–P90 315–390조 원)와 매출(44.3–59.7조 원)을 로그정규분포로 뽑고, 중간 연도는 일정한 성장률로 보간하였다. 결정론적 경로는 모든 입력값을 기준값에 둔 경로이다.",

@@ -324,3 +324,33 @@ check = "observed(applications, 2022) > 20"
         .stdout(predicate::str::contains("in variant `short`"))
         .stdout(predicate::str::contains("has no observed value in 2016"));
 }
+
+#[test]
+fn the_fan_chart_shows_observed_values_within_its_years() {
+    let dir = TempDir::new().unwrap();
+    let text = std::fs::read_to_string(repo("scenarios/fine_chem.toml")).unwrap();
+    let at = text.find("[metrics.market]").unwrap();
+    let end = at + text[at + 1..].find("\n[").unwrap() + 1;
+    let text = format!(
+        "{}\nobserved = [{{ year = 2019, value = 120, source = \"motie-2023\" }}, {{ year = 2024, value = 171, source = \"motie-2023\" }}]\n{}",
+        &text[..end],
+        &text[end..]
+    );
+    std::fs::write(dir.path().join("fc.toml"), text).unwrap();
+    run(
+        dir.path(),
+        "fc.toml",
+        &["--draws", "2000", "--sobol", "0", "--svg"],
+    )
+    .success();
+    let out = dir.path().join("out");
+    assert!(
+        svg_texts(&out.join("fan.svg"))
+            .iter()
+            .any(|t| t == "observed")
+    );
+    // Every variant keeps the base's observed values.
+    let rows = csv_rows(&out.join("delayed_start/paths.csv"));
+    assert_eq!(rows[0]["year"], "2019");
+    assert_eq!(rows[0]["market_observed"], "120");
+}

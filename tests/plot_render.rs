@@ -245,6 +245,7 @@ fn fan_panel(title: &str, start: f64, end: f64, percent: bool) -> FanPanel {
         }),
         deterministic: det,
         stated: Vec::new(),
+        observed: Vec::new(),
     }
 }
 
@@ -269,6 +270,7 @@ fn fan(korean: bool) -> FanChart {
             l("중앙값", "median"),
             l("결정론적 경로", "deterministic path"),
             l("제시 수치", "stated figure"),
+            l("실적", "observed"),
         ],
         footnotes: vec![l("자료: 가상의 예", "Source: made-up example")],
     }

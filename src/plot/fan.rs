@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axes::{Coords, ValueAxis};
-use super::common::{self, dashed_path, polylines, runs, stated_marker, tint, upx};
+use super::common::{self, dashed_path, observed_marks, polylines, runs, stated_marker, tint, upx};
 use super::legend::Key;
 use super::multiples::{Contents, Multiples, Page, Panel};
 use super::theme as t;
@@ -62,6 +62,14 @@ fn layout(chart: &FanChart) -> Result<Page<'_, Fan<'_>>, PlotError> {
     if stated {
         entries.push((Key::Stated(t::FAN_STATED), l[5].as_str()));
     }
+    let in_years = |y: &i32| chart.years.contains(y);
+    if chart
+        .panels
+        .iter()
+        .any(|p| p.observed.iter().any(|(y, _)| in_years(y)))
+    {
+        entries.push((Key::Observed(t::FAN_STATED), l[6].as_str()));
+    }
     let header = (chart.title.as_str(), chart.subtitle.as_str());
     Page::new(grid, header, &entries, &chart.footnotes, Fan(chart))
 }
@@ -75,7 +83,7 @@ fn band_colour(i: usize) -> RGBColor {
 /// figures, from zero.
 fn value_axis(p: &FanPanel) -> ValueAxis {
     let percentiles = p.percentiles.iter().flatten().chain(&p.deterministic);
-    let stated = p.stated.iter().map(|s| s.1);
+    let stated = p.stated.iter().chain(&p.observed).map(|s| s.1);
     ValueAxis::spanning(percentiles.copied().chain(stated), p.percent)
 }
 
@@ -133,6 +141,13 @@ impl Contents for Fan<'_> {
             dashed_path(root, &pts, det_style, k)?;
         }
         let in_x = |yr: f64| grid.years.range.contains(&yr);
+        let observed: Vec<(i32, i32)> = panel
+            .observed
+            .iter()
+            .filter(|&&(yr, v)| in_x(f64::from(yr)) && v.is_finite())
+            .map(|&(yr, v)| to_px(f64::from(yr), v))
+            .collect();
+        observed_marks(root, &observed, t::FAN_STATED, k)?;
         for &(yr, v) in &panel.stated {
             if in_x(f64::from(yr)) && v.is_finite() {
                 let c = to_px(f64::from(yr), v);

@@ -125,8 +125,8 @@ pub struct FanChart {
     /// One panel per series, laid out in a grid in this order.
     pub panels: Vec<FanPanel>,
     /// Legend texts, in this order: 90% band (P5–P95), 80% band (P10–P90), 50% band
-    /// (P25–P75), median, deterministic path, stated figure.
-    pub legend: [String; 6],
+    /// (P25–P75), median, deterministic path, stated figure, observed values.
+    pub legend: [String; 7],
     /// Footnote lines (sources, assumptions), small type under the chart.
     pub footnotes: Vec<String>,
 }
@@ -146,6 +146,8 @@ pub struct FanPanel {
     pub deterministic: Vec<f64>,
     /// Stated figures (year, value), drawn as hollow diamonds.
     pub stated: Vec<(i32, f64)>,
+    /// Observed values within the years shown, drawn as data (dots on a thin line).
+    pub observed: Vec<(i32, f64)>,
 }
 
 /// A tornado chart (`tornado.png`): how far one output moves when each input is swung

@@ -124,6 +124,14 @@ pub(super) fn fan(
                         .collect(),
                 ),
             };
+            let observed = match *s {
+                Series::Metric(i) => scenario.metrics[i]
+                    .observed
+                    .iter()
+                    .map(|p| (p.year, p.value))
+                    .collect(),
+                Series::Ratio(_) => Vec::new(),
+            };
             FanPanel {
                 title: names.label(*s).to_owned(),
                 axis: names.axis(*s),
@@ -131,6 +139,7 @@ pub(super) fn fan(
                 percentiles: [0, 1, 2, 3, 4, 5, 6].map(column),
                 deterministic,
                 stated,
+                observed,
             }
         })
         .collect();
@@ -144,6 +153,7 @@ pub(super) fn fan(
                 "median",
                 "deterministic path",
                 "stated figure",
+                "observed",
             ],
         ),
         Lang::Ko => (
@@ -155,6 +165,7 @@ pub(super) fn fan(
                 "중앙값",
                 "결정론적 경로",
                 "발표 수치",
+                "실적",
             ],
         ),
     };
