@@ -48,6 +48,7 @@ fn sample(korean: bool) -> PathsChart {
                 values: market,
                 stated: vec![],
                 observed: Vec::new(),
+                cap: None,
             },
             ChartSeries {
                 label: l("국내 기업 매출", "Domestic sales").into(),
@@ -55,6 +56,7 @@ fn sample(korean: bool) -> PathsChart {
                 values: sales,
                 stated: vec![],
                 observed: Vec::new(),
+                cap: None,
             },
         ],
         ratios: vec![ChartSeries {
@@ -63,6 +65,7 @@ fn sample(korean: bool) -> PathsChart {
             values: share,
             stated: vec![(2023, 0.057), (2031, 0.15)],
             observed: Vec::new(),
+            cap: None,
         }],
         years,
         ratios_as_percent: true,

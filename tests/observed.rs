@@ -1,5 +1,6 @@
-//! Observed values (issue 12, part 1): inline or from a CSV file beside the scenario, shown
-//! and written beside the projection, never its inputs; the file is untrusted input.
+//! Observed values (issue 12, part 1) and S-curve caps on the chart. Observed values come
+//! inline or from a CSV file beside the scenario, and are shown and written beside the
+//! projection, never its inputs; the file is untrusted input.
 
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
 
@@ -353,4 +354,27 @@ fn the_fan_chart_shows_observed_values_within_its_years() {
     let rows = csv_rows(&out.join("delayed_start/paths.csv"));
     assert_eq!(rows[0]["year"], "2019");
     assert_eq!(rows[0]["market_observed"], "120");
+}
+
+#[test]
+fn s_curves_show_their_cap() {
+    let dir = TempDir::new().unwrap();
+    for (lang, label) in [("en", "cap 80"), ("ko", "상한 80")] {
+        kjproj()
+            .current_dir(repo(""))
+            .args([
+                "run",
+                "scenarios/korea_israel.toml",
+                "-q",
+                "--svg",
+                "--lang",
+                lang,
+                "--out",
+            ])
+            .arg(dir.path().join(lang))
+            .assert()
+            .success();
+        let texts = svg_texts(&dir.path().join(lang).join("paths.svg"));
+        assert!(texts.iter().any(|t| t == label), "{lang}: {texts:?}");
+    }
 }

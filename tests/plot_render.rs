@@ -20,6 +20,7 @@ fn series(label: &str, values: Vec<f64>) -> ChartSeries {
         given: Vec::new(),
         stated: Vec::new(),
         observed: Vec::new(),
+        cap: None,
     }
 }
 
@@ -49,6 +50,7 @@ fn sample(korean: bool) -> PathsChart {
         ratios: vec![ChartSeries {
             stated: vec![(2023, 0.057), (2031, 0.15)],
             observed: Vec::new(),
+            cap: None,
             ..series(&l("점유율", "Share"), share)
         }],
         ratios_as_percent: true,

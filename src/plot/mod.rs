@@ -108,6 +108,9 @@ pub struct ChartSeries {
     pub stated: Vec<(i32, f64)>,
     /// Observed values (history), drawn as data: small dots joined by a thin line.
     pub observed: Vec<(i32, f64)>,
+    /// The level an S-curve approaches (logistic, Gompertz) and its label ("cap 80"),
+    /// drawn as a thin dashed line across the plot.
+    pub cap: Option<(f64, String)>,
 }
 
 /// Monte Carlo fan charts (`fan.png`): one panel per metric and ratio, each showing the

@@ -127,7 +127,8 @@ fn values_axis(series: &[ChartSeries], percent: bool) -> ValueAxis {
             .chain(&s.stated)
             .chain(&s.observed)
             .map(|p| p.1);
-        s.values.iter().copied().chain(points)
+        let cap = s.cap.as_ref().map(|c| c.0);
+        s.values.iter().copied().chain(points).chain(cap)
     });
     ValueAxis::spanning(values, percent)
 }
@@ -237,6 +238,40 @@ fn draw_panel<DB: DrawingBackend>(
 
     // Series lines, then their points on top.
     let colour = |i: usize| t::PALETTE[(spec.first_colour + i) % t::PALETTE.len()];
+    // Caps of S-curves first, under everything: a thin dashed line, labelled at its right
+    // end.
+    for (i, s) in spec.series.iter().enumerate() {
+        let Some((cap, label)) = &s.cap else {
+            continue;
+        };
+        if !cap.is_finite() {
+            continue;
+        }
+        let y = to_px(years.range.start, *cap).1;
+        let style = colour(i).stroke_width(upx(k, 1.0));
+        dashed_path(root, &[(plot.x0, y), (plot.x1, y)], style, k)?;
+        sample_segment(
+            (plot.x0, y),
+            (plot.x1, y),
+            px(t::DASH.0 + t::DASH.1),
+            &mut avoid,
+        );
+        let size = t::LEGEND_SIZE * k;
+        let (w, h) = text_size(label, size)?;
+        let (lx, ly) = (plot.x1 - w as i32 - px(4.0), y - h as i32 - px(3.0));
+        draw_text(
+            root,
+            label,
+            (lx, ly),
+            &font(size, colour(i), Pos::new(HPos::Left, VPos::Top)),
+        )?;
+        avoid_rects.push(Rect {
+            x0: lx,
+            y0: ly,
+            x1: lx + w as i32,
+            y1: ly + h as i32,
+        });
+    }
     let line_w = upx(k, t::LINE_WIDTH);
     for (i, s) in spec.series.iter().enumerate() {
         for run in series_runs(&chart.years, s) {

@@ -188,6 +188,16 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
             label: m.label.clone(),
             values: padded(path),
             observed: m.observed.iter().map(|p| (p.year, p.value)).collect(),
+            cap: match m.shape {
+                Shape::Logistic { cap } | Shape::Gompertz { cap } => Some((
+                    cap,
+                    match lang {
+                        Lang::En => format!("cap {}", crate::format::significant(cap)),
+                        Lang::Ko => format!("상한 {}", crate::format::significant(cap)),
+                    },
+                )),
+                _ => None,
+            },
             given: std::iter::once(&m.baseline)
                 .chain(&m.milestones)
                 .chain(std::iter::once(&m.target))
@@ -204,6 +214,7 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
             label: r.label.clone(),
             values: padded(path),
             observed: Vec::new(),
+            cap: None,
             given: Vec::new(),
             stated: r.stated.iter().map(|s| (s.year, s.value)).collect(),
         })
