@@ -49,6 +49,7 @@ fn sample(korean: bool) -> PathsChart {
                 stated: vec![],
                 observed: Vec::new(),
                 cap: None,
+                unit: String::new(),
             },
             ChartSeries {
                 label: l("국내 기업 매출", "Domestic sales").into(),
@@ -57,6 +58,7 @@ fn sample(korean: bool) -> PathsChart {
                 stated: vec![],
                 observed: Vec::new(),
                 cap: None,
+                unit: String::new(),
             },
         ],
         ratios: vec![ChartSeries {
@@ -66,6 +68,7 @@ fn sample(korean: bool) -> PathsChart {
             stated: vec![(2023, 0.057), (2031, 0.15)],
             observed: Vec::new(),
             cap: None,
+            unit: String::new(),
         }],
         years,
         ratios_as_percent: true,

@@ -378,3 +378,83 @@ fn s_curves_show_their_cap() {
         assert!(texts.iter().any(|t| t == label), "{lang}: {texts:?}");
     }
 }
+
+/// `korea_israel.toml` with a budget in its own unit and a ratio of budget to applications.
+fn with_budget(kind: &str) -> String {
+    std::fs::read_to_string(repo("scenarios/korea_israel.toml")).unwrap()
+        + &format!(
+            r#"
+[metrics.budget]
+label = "Foundation budget"
+unit = "million USD"
+shape = "linear"
+baseline = {{ value = 8, source = "assumption" }}
+target = {{ value = 8, source = "assumption" }}
+
+[ratios.budget_per_application]
+kind = "{kind}"
+numerator = "budget"
+denominator = "applications"
+"#
+        )
+}
+
+#[test]
+fn metrics_in_different_units_get_their_own_panels_and_ratios_say_their_unit() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("u.toml"), with_budget("ratio")).unwrap();
+    kjproj()
+        .current_dir(dir.path())
+        .args(["run", "u.toml", "--svg", "--out", "out"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "unit: applications per year (applications); million USD (budget)",
+        ));
+    let texts = svg_texts(&dir.path().join("out/paths.svg"));
+    for axis in [
+        "applications per year",
+        "million USD",
+        "Projection 2020–2030",
+    ] {
+        assert!(texts.iter().any(|t| t == axis), "no `{axis}` in {texts:?}");
+    }
+    // (Shortened with "…" to the height of its panel.)
+    assert!(texts.iter().any(|t| t.starts_with("Ratio (million USD / ")));
+    // A share must divide like by like.
+    std::fs::write(dir.path().join("u.toml"), with_budget("share")).unwrap();
+    kjproj()
+        .current_dir(dir.path())
+        .args(["run", "u.toml", "--out", "out2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "key `ratios.budget_per_application.numerator`: a share divides like by like, but `budget` is in million USD and `applications` in applications per year",
+        ));
+    // A variant cannot change a unit; compare refuses one name in two units.
+    std::fs::write(
+        dir.path().join("v.toml"),
+        with_budget("ratio") + "[variants.krw]\n\"metrics.budget.unit\" = \"billion KRW\"\n",
+    )
+    .unwrap();
+    kjproj()
+        .current_dir(dir.path())
+        .args(["run", "v.toml", "--out", "out3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a variant cannot change a unit"));
+    std::fs::write(
+        dir.path().join("w.toml"),
+        with_budget("ratio").replace("unit = \"million USD\"", "unit = \"billion KRW\""),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("u.toml"), with_budget("ratio")).unwrap();
+    kjproj()
+        .current_dir(dir.path())
+        .args(["compare", "u.toml", "w.toml", "--out", "cmp"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`budget` is in million USD in u but in billion KRW in w",
+        ));
+}

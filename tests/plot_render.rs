@@ -21,6 +21,7 @@ fn series(label: &str, values: Vec<f64>) -> ChartSeries {
         stated: Vec::new(),
         observed: Vec::new(),
         cap: None,
+        unit: String::new(),
     }
 }
 
@@ -51,6 +52,7 @@ fn sample(korean: bool) -> PathsChart {
             stated: vec![(2023, 0.057), (2031, 0.15)],
             observed: Vec::new(),
             cap: None,
+            unit: String::new(),
             ..series(&l("점유율", "Share"), share)
         }],
         ratios_as_percent: true,

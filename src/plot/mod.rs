@@ -108,6 +108,10 @@ pub struct ChartSeries {
     pub stated: Vec<(i32, f64)>,
     /// Observed values (history), drawn as data: small dots joined by a thin line.
     pub observed: Vec<(i32, f64)>,
+    /// The metric's unit when it differs from the chart's [`PathsChart::metric_axis`]
+    /// (empty otherwise): consecutive metrics in one unit share a panel, whose axis is
+    /// labelled with it.
+    pub unit: String,
     /// The level an S-curve approaches (logistic, Gompertz) and its label ("cap 80"),
     /// drawn as a thin dashed line across the plot.
     pub cap: Option<(f64, String)>,

@@ -65,58 +65,106 @@ impl Figure for Layout<'_> {
         let chart = self.chart;
         self.frame.draw(root, k)?;
 
-        // Panels: the ratios panel only when there are ratios; it then carries the year axis.
+        // Panels: one per unit of the metrics (consecutive series in the same unit share
+        // one), then the ratios panel when there are ratios; the bottom one carries the
+        // year axis.
         let (top, bottom) = (self.frame.body_top, self.frame.body_bottom);
         let years = YearAxis::new(&chart.years, 15, 12);
-        let metric_values = values_axis(&chart.metrics, false);
-        let ratio_values = values_axis(&chart.ratios, chart.ratios_as_percent);
-        let mut y_label_area = metric_values.label_area(&chart.metric_axis)?;
-        if !chart.ratios.is_empty() {
-            y_label_area = y_label_area.max(ratio_values.label_area(&chart.ratio_axis)?);
+        fn unit_axis<'c>(chart: &'c PathsChart, s: &'c ChartSeries) -> &'c str {
+            if s.unit.is_empty() {
+                &chart.metric_axis
+            } else {
+                &s.unit
+            }
         }
-        let metrics = PanelSpec {
-            series: &chart.metrics,
-            values: &metric_values,
-            y_label_area,
-            first_colour: 0,
-            y_desc: &chart.metric_axis,
-            x_desc: None,
-            marker_labels: true,
-        };
-        let panel_area = |y0: f64, y1: f64| {
-            sub_area(
-                root,
-                f64::from(t::MARGIN_X),
-                y0,
-                Frame::content_width(),
-                y1 - y0,
-                k,
-            )
-        };
-        if chart.ratios.is_empty() {
+        let axis_of = |s| unit_axis(chart, s);
+        let mut groups: Vec<(&str, &[ChartSeries], usize)> = Vec::new();
+        let mut first = 0;
+        for i in 1..=chart.metrics.len() {
+            if i == chart.metrics.len()
+                || axis_of(&chart.metrics[i]) != axis_of(&chart.metrics[first])
+            {
+                groups.push((
+                    axis_of(&chart.metrics[first]),
+                    &chart.metrics[first..i],
+                    first,
+                ));
+                first = i;
+            }
+        }
+        let mut specs: Vec<(PanelSpec<'_>, ValueAxis)> = groups
+            .iter()
+            .map(|&(axis, series, first_colour)| {
+                let spec = PanelSpec {
+                    series,
+                    values: &NO_AXIS,
+                    y_label_area: 0.0,
+                    first_colour,
+                    y_desc: axis,
+                    x_desc: None,
+                    marker_labels: first_colour == 0,
+                };
+                (spec, values_axis(series, false))
+            })
+            .collect();
+        if !chart.ratios.is_empty() {
             let spec = PanelSpec {
-                x_desc: Some(&chart.year_axis),
-                ..metrics
-            };
-            draw_panel(root, &panel_area(top, bottom), chart, &years, &spec, k)?;
-        } else {
-            let split = top + (bottom - top) * t::UPPER_SHARE;
-            draw_panel(root, &panel_area(top, split), chart, &years, &metrics, k)?;
-            let ratios = PanelSpec {
                 series: &chart.ratios,
-                values: &ratio_values,
-                y_label_area,
+                values: &NO_AXIS,
+                y_label_area: 0.0,
                 first_colour: chart.metrics.len(),
                 y_desc: &chart.ratio_axis,
-                x_desc: Some(&chart.year_axis),
+                x_desc: None,
                 marker_labels: false,
             };
-            let lower = panel_area(split + f64::from(t::PANEL_GAP), bottom);
-            draw_panel(root, &lower, chart, &years, &ratios, k)?;
+            specs.push((spec, values_axis(&chart.ratios, chart.ratios_as_percent)));
+        }
+        let mut y_label_area = 0.0_f64;
+        for (spec, values) in &specs {
+            y_label_area = y_label_area.max(values.label_area(spec.y_desc)?);
+        }
+        // Heights: the metric panels share the upper part (all of it without ratios).
+        let body = bottom - top;
+        let gap = f64::from(t::PANEL_GAP);
+        let metric_part = if chart.ratios.is_empty() {
+            body
+        } else {
+            body * t::UPPER_SHARE
+        };
+        let n = groups.len() as f64;
+        let metric_h = (metric_part - gap * (n - 1.0)) / n;
+        let last = specs.len() - 1;
+        let mut y = top;
+        for (i, (spec, values)) in specs.iter().enumerate() {
+            let h = if i < groups.len() {
+                metric_h
+            } else {
+                bottom - y
+            };
+            let spec = PanelSpec {
+                values,
+                y_label_area,
+                x_desc: (i == last).then_some(chart.year_axis.as_str()),
+                ..*spec
+            };
+            let area = sub_area(
+                root,
+                f64::from(t::MARGIN_X),
+                y,
+                Frame::content_width(),
+                h,
+                k,
+            );
+            draw_panel(root, &area, chart, &years, &spec, k)?;
+            y += h + gap;
         }
         Ok(())
     }
 }
+
+/// A placeholder value axis for a panel spec whose own axis is set when it is drawn.
+static NO_AXIS: std::sync::LazyLock<ValueAxis> =
+    std::sync::LazyLock::new(|| ValueAxis::spanning(std::iter::empty(), false));
 
 /// The value axis for all values, given points and stated figures of `series`.
 fn values_axis(series: &[ChartSeries], percent: bool) -> ValueAxis {

@@ -180,7 +180,7 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
             .chain(path.iter().copied())
             .collect::<Vec<f64>>()
     };
-    let metrics = scenario
+    let mut metrics: Vec<ChartSeries> = scenario
         .metrics
         .iter()
         .zip(&projection.metrics)
@@ -188,6 +188,11 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
             label: m.label.clone(),
             values: padded(path),
             observed: m.observed.iter().map(|p| (p.year, p.value)).collect(),
+            unit: if m.unit == scenario.unit {
+                String::new()
+            } else {
+                m.unit.clone()
+            },
             cap: match m.shape {
                 Shape::Logistic { cap } | Shape::Gompertz { cap } => Some((
                     cap,
@@ -206,6 +211,16 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
             stated: m.stated.iter().map(|s| (s.year, s.value)).collect(),
         })
         .collect();
+    // Metrics in one unit side by side (a panel each), units in order of appearance.
+    let units: Vec<&str> = scenario.metrics.iter().map(|m| m.unit.as_str()).collect();
+    let rank = |unit: &str| units.iter().position(|u| *u == unit).unwrap_or(0);
+    metrics.sort_by_key(|s| {
+        rank(if s.unit.is_empty() {
+            scenario.unit.as_str()
+        } else {
+            s.unit.as_str()
+        })
+    });
     let ratios = scenario
         .ratios
         .iter()
@@ -214,6 +229,7 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
             label: r.label.clone(),
             values: padded(path),
             observed: Vec::new(),
+            unit: String::new(),
             cap: None,
             given: Vec::new(),
             stated: r.stated.iter().map(|s| (s.year, s.value)).collect(),
@@ -261,15 +277,22 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
         ),
     };
     let footnotes = source_notes(scenario, lang);
-    let subtitle = match lang {
-        Lang::En => format!(
-            "Projection {}–{}, {}",
-            scenario.baseline_year, scenario.target_year, scenario.unit
-        ),
-        Lang::Ko => format!(
-            "{}–{}년 전망, 단위: {}",
-            scenario.baseline_year, scenario.target_year, scenario.unit
-        ),
+    // One unit in the subtitle when every metric has it; otherwise each panel says its own.
+    let one_unit = scenario.metrics.iter().all(|m| m.unit == scenario.unit);
+    let (b, t) = (scenario.baseline_year, scenario.target_year);
+    let subtitle = match (lang, one_unit) {
+        (Lang::En, true) => format!("Projection {b}–{t}, {}", scenario.unit),
+        (Lang::En, false) => format!("Projection {b}–{t}"),
+        (Lang::Ko, true) => format!("{b}–{t}년 전망, 단위: {}", scenario.unit),
+        (Lang::Ko, false) => format!("{b}–{t}년 전망"),
+    };
+    // Plain ratios in one unit say it on their axis.
+    let ratio_units: Vec<&str> = scenario.ratios.iter().map(|r| r.unit.as_str()).collect();
+    let ratio_axis = match ratio_units.first() {
+        Some(u) if !all_shares && !u.is_empty() && ratio_units.iter().all(|x| x == u) => {
+            format!("{ratio_axis} ({u})")
+        }
+        _ => ratio_axis.to_owned(),
     };
 
     PathsChart {
@@ -277,7 +300,7 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
         subtitle,
         year_axis: year_axis.into(),
         metric_axis: scenario.unit.clone(),
-        ratio_axis: ratio_axis.into(),
+        ratio_axis,
         years: (first..=scenario.target_year).collect(),
         metrics,
         ratios,

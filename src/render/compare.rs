@@ -58,7 +58,7 @@ struct SeriesInfo {
 }
 
 /// Every metric and ratio name in any entry, in first-seen order.
-fn series(entries: &[Entry], lang: Lang) -> Vec<SeriesInfo> {
+fn series(entries: &[Entry], lang: Lang) -> Result<Vec<SeriesInfo>, Error> {
     let mut out: Vec<SeriesInfo> = Vec::new();
     for e in entries {
         let s = e.scenario;
@@ -66,7 +66,7 @@ fn series(entries: &[Entry], lang: Lang) -> Vec<SeriesInfo> {
             name: m.name.clone(),
             label: m.label.clone(),
             share: false,
-            axis: s.unit.clone(),
+            axis: m.unit.clone(),
         });
         let ratios = s.ratios.iter().map(|r| {
             let share = r.kind == RatioKind::Share;
@@ -77,18 +77,35 @@ fn series(entries: &[Entry], lang: Lang) -> Vec<SeriesInfo> {
                 axis: match (share, lang) {
                     (true, Lang::En) => "Share (%)".into(),
                     (true, Lang::Ko) => "점유율 (%)".into(),
+                    (false, Lang::En) if !r.unit.is_empty() => format!("Ratio ({})", r.unit),
+                    (false, Lang::Ko) if !r.unit.is_empty() => format!("비율 ({})", r.unit),
                     (false, Lang::En) => "Ratio".into(),
                     (false, Lang::Ko) => "비율".into(),
                 },
             }
         });
         for info in metrics.chain(ratios) {
-            if !out.iter().any(|o| o.name == info.name) {
-                out.push(info);
+            match out.iter().position(|o| o.name == info.name) {
+                None => out.push(info),
+                // One series is one axis: the same name in two units is refused.
+                Some(i) if out[i].axis != info.axis => {
+                    let first = entries
+                        .iter()
+                        .find(|x| {
+                            x.scenario.metrics.iter().any(|m| m.name == info.name)
+                                || x.scenario.ratios.iter().any(|r| r.name == info.name)
+                        })
+                        .map_or("", |x| x.label.as_str());
+                    return Err(Error::Usage(format!(
+                        "`{}` is in {} in {first} but in {} in {}; a comparison draws one series on one axis, so give them one unit",
+                        info.name, out[i].axis, info.axis, e.label
+                    )));
+                }
+                Some(_) => {}
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// The path of the series called `name` in an entry, if it has one.
@@ -125,7 +142,7 @@ pub fn comparison_files(
     lang: Lang,
     svg: bool,
 ) -> Result<Vec<OutputFile>, Error> {
-    let series = series(entries, lang);
+    let series = series(entries, lang)?;
     let first = entries
         .iter()
         .map(|e| e.scenario.baseline_year)
@@ -229,7 +246,8 @@ pub fn comparison_files(
 
 /// A table of each entry's target-year values and CAGRs, for the terminal.
 pub fn comparison_table(entries: &[Entry]) -> String {
-    let series = series(entries, Lang::En);
+    // Units were checked when the comparison files were made.
+    let series = series(entries, Lang::En).unwrap_or_default();
     let mut out = String::new();
     let width = entries
         .iter()

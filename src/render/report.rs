@@ -60,7 +60,7 @@ pub fn report(r: &ReportInput) -> String {
         s.baseline_year,
         s.target_year,
         t("unit:", "단위:"),
-        s.unit
+        text(&super::summary::units(s))
     );
 
     // Summary.

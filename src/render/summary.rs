@@ -16,7 +16,7 @@ pub fn summary(eval: &Evaluation) -> String {
     let span = f64::from(t - b);
     let mut out = String::new();
     let _ = writeln!(out, "{}", scenario.name);
-    let _ = writeln!(out, "{b} → {t}, unit: {}", scenario.unit);
+    let _ = writeln!(out, "{b} → {t}, unit: {}", units(scenario));
     let _ = writeln!(out);
 
     let mut rows = vec![[
@@ -165,4 +165,24 @@ pub fn table<const N: usize>(rows: &[[String; N]], right: &[bool; N]) -> String 
         out.push('\n');
     }
     out
+}
+
+/// The scenario's unit, or, when metrics have their own, each unit with its metrics:
+/// "applications per year (applications); million USD (budget)".
+pub fn units(scenario: &crate::scenario::Scenario) -> String {
+    if scenario.metrics.iter().all(|m| m.unit == scenario.unit) {
+        return scenario.unit.clone();
+    }
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for m in &scenario.metrics {
+        match groups.iter_mut().find(|g| g.0 == m.unit) {
+            Some(g) => g.1.push(&m.name),
+            None => groups.push((&m.unit, vec![&m.name])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(u, names)| format!("{u} ({})", names.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

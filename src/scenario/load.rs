@@ -614,6 +614,13 @@ fn variant(
                     format!("`{key}` of a variant is text in quotes"),
                 ));
             }
+            (k, _) if k == "unit" || k.ends_with(".unit") => {
+                // A variant is compared with the base series by series, on one axis each.
+                return Err(fail(
+                    &here,
+                    "a variant cannot change a unit: it is compared with the base on the same axes; make a scenario file of its own".into(),
+                ));
+            }
             _ => {
                 let Some(target) = parse_path(&key) else {
                     return Err(fail(

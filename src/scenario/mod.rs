@@ -374,6 +374,8 @@ pub struct Metric {
     pub name: String,
     /// The label shown on charts (`Global market`).
     pub label: String,
+    /// Its unit: its own `unit`, else the scenario's.
+    pub unit: String,
     /// How the metric moves between its points.
     pub shape: Shape,
     /// The value at the baseline year.
@@ -482,6 +484,9 @@ pub struct Ratio {
     pub denominator: usize,
     /// Share or plain ratio.
     pub kind: RatioKind,
+    /// Its unit: empty for a share (like divided by like, shown in %), "A / B" for a
+    /// ratio of metrics in units A and B, empty when they are the same.
+    pub unit: String,
     /// Figures stated by a source to compare with the derived ratio.
     pub stated: Vec<Stated>,
 }

@@ -105,6 +105,7 @@ pub(super) struct RawCorrelation {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMetric {
     pub label: Option<String>,
+    pub unit: Option<String>,
     pub shape: Option<ShapeName>,
     pub segments: Option<Vec<String>>,
     pub tolerance: Option<f64>,

@@ -22,6 +22,7 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
         sources: raw.sources.keys().cloned().collect(),
         baseline_year: raw.baseline_year,
         target_year: raw.target_year,
+        unit: raw.unit.trim().to_owned(),
     };
 
     if raw.name.trim().is_empty() {
@@ -81,6 +82,7 @@ pub(super) fn validate(raw: RawScenario) -> Result<Scenario, Problems> {
         ratios.push(v.ratio(&at, name, r, &metric_names, years_ok));
     }
 
+    ratio_units(&mut v, &metrics, &mut ratios);
     let order = v.dependency_order(&metric_names, &deps);
     if !v.problems.is_empty() {
         return Err(v.problems);
@@ -154,6 +156,8 @@ pub(super) struct Validator {
     sources: Vec<String>,
     pub(super) baseline_year: i32,
     pub(super) target_year: i32,
+    /// The scenario's unit, every metric's unless it has its own.
+    unit: String,
 }
 
 impl Validator {
@@ -300,9 +304,21 @@ impl Validator {
         let stated = self.stated(at, &m.stated, None);
         let observed = self.observed(at, &m.observed);
 
+        let unit = match &m.unit {
+            Some(u) if u.trim().is_empty() => {
+                self.problem(
+                    at.key("unit"),
+                    "a unit must not be empty; leave `unit` out to use the scenario's",
+                );
+                String::new()
+            }
+            Some(u) => u.trim().to_owned(),
+            None => self.unit.clone(),
+        };
         let metric = Metric {
             name: name.to_owned(),
             label: label_or_name(&m.label, name),
+            unit,
             shape,
             baseline,
             milestones,
@@ -711,6 +727,8 @@ impl Validator {
             numerator,
             denominator,
             kind: r.kind,
+            // Set once the metrics' units are known (see `ratio_units`).
+            unit: String::new(),
             stated,
         }
     }
@@ -777,6 +795,45 @@ impl Validator {
             }
         }
         order
+    }
+}
+
+/// A share divides like by like: its metrics must have one unit. A plain ratio's unit is
+/// "numerator unit / denominator unit" (none when they are the same). The sum of segments
+/// is in its segments' unit.
+fn ratio_units(v: &mut Validator, metrics: &[Metric], ratios: &mut [Ratio]) {
+    for r in ratios.iter_mut() {
+        let (Some(n), Some(d)) = (metrics.get(r.numerator), metrics.get(r.denominator)) else {
+            continue;
+        };
+        if n.unit == d.unit {
+            continue;
+        }
+        match r.kind {
+            RatioKind::Share => v.problem(
+                path(&["ratios", &r.name, "numerator"]),
+                format!(
+                    "a share divides like by like, but `{}` is in {} and `{}` in {}; give them one unit, or use kind = \"ratio\"",
+                    n.name, n.unit, d.name, d.unit
+                ),
+            ),
+            RatioKind::Ratio => r.unit = format!("{} / {}", n.unit, d.unit),
+        }
+    }
+    for m in metrics {
+        if let Shape::Sum { segments, .. } = &m.shape {
+            for &j in segments {
+                if let Some(seg) = metrics.get(j).filter(|s| s.unit != m.unit) {
+                    v.problem(
+                        path(&["metrics", &m.name, "segments"]),
+                        format!(
+                            "`{}` is the sum of its segments, so they share its unit, but `{}` is in {} and `{}` in {}",
+                            m.name, seg.name, seg.unit, m.name, m.unit
+                        ),
+                    );
+                }
+            }
+        }
     }
 }
 

@@ -164,23 +164,29 @@ impl<'a> Names<'a> {
         matches!(s, Series::Ratio(i) if self.scenario.ratios[i].kind == RatioKind::Share)
     }
 
+    /// The unit of a series: a metric's own, a plain ratio's ("A / B", or none), "%" for
+    /// a share.
+    pub(super) fn unit(&self, s: Series) -> &'a str {
+        match s {
+            Series::Metric(i) => &self.scenario.metrics[i].unit,
+            _ if self.is_share(s) => "%",
+            Series::Ratio(i) => &self.scenario.ratios[i].unit,
+        }
+    }
+
     pub(super) fn axis(&self, s: Series) -> String {
         match (s, self.is_share(s), self.lang) {
-            (Series::Metric(_), _, _) => self.scenario.unit.clone(),
+            (Series::Metric(_), _, _) => self.unit(s).to_owned(),
             (_, true, Lang::En) => "Share (%)".into(),
             (_, true, Lang::Ko) => "점유율 (%)".into(),
-            (_, false, Lang::En) => "Ratio".into(),
-            (_, false, Lang::Ko) => "비율".into(),
+            (_, false, Lang::En) => with_unit("Ratio", self.unit(s)),
+            (_, false, Lang::Ko) => with_unit("비율", self.unit(s)),
         }
     }
 
     /// "Korean share in 2031 (%)", "Korean sales in 2031 (trillion KRW)".
     pub(super) fn axis_in_year(&self, s: Series, year: i32) -> String {
-        let unit = match s {
-            Series::Metric(_) => self.scenario.unit.as_str(),
-            _ if self.is_share(s) => "%",
-            _ => "",
-        };
+        let unit = self.unit(s);
         let unit = if unit.is_empty() {
             String::new()
         } else {
@@ -250,10 +256,7 @@ impl<'a> Names<'a> {
         match (&o.quantity, o.quantity.series().year) {
             (Quantity::Value(_), Some((year, _))) => self.axis_in_year(o.series, year),
             _ if self.out_percent(o) => format!("{} (%)", o.text),
-            _ => match o.series {
-                Series::Metric(_) => format!("{} ({})", o.text, self.scenario.unit),
-                Series::Ratio(_) => o.text.clone(),
-            },
+            _ => with_unit(&o.text, self.unit(o.series)),
         }
     }
 
@@ -312,5 +315,14 @@ pub(super) fn swing_words(
     match (&swing.problem, low.is_nan() || high.is_nan()) {
         (Some(why), true) => format!("{words} ({why})"),
         _ => words,
+    }
+}
+
+/// "Ratio (USD / applications)", or the text alone without a unit.
+fn with_unit(text: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        text.to_owned()
+    } else {
+        format!("{text} ({unit})")
     }
 }
