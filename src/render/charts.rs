@@ -52,14 +52,14 @@ pub fn stacked_charts(
             let chart = plot::StackedChart {
                 title: format!("{}: {}", scenario.name, m.label),
                 subtitle: match lang {
-                    Lang::En => format!("{} by segment, {}", m.label, scenario.unit),
-                    Lang::Ko => format!("{} 부문별, 단위: {}", m.label, scenario.unit),
+                    Lang::En => format!("{} by segment, {}", m.label, m.unit),
+                    Lang::Ko => format!("{} 부문별, 단위: {}", m.label, m.unit),
                 },
                 year_axis: match lang {
                     Lang::En => "Year".into(),
                     Lang::Ko => "연도".into(),
                 },
-                value_axis: scenario.unit.clone(),
+                value_axis: m.unit.clone(),
                 years: projection.years.clone(),
                 segments: segments
                     .iter()
