@@ -645,6 +645,20 @@ pub(super) fn check_years(years: &[i32], chart: &str) -> Result<(), PlotError> {
 }
 
 /// Filled circle with a thin white ring, so it stands out where it sits on its line.
+/// The pixels of the finite (year, value) `points` whose year the plot shows (`shown`),
+/// mapped by `to_px`: what [`observed_marks`] draws.
+pub(super) fn observed_pixels(
+    points: &[(i32, f64)],
+    shown: impl Fn(f64) -> bool,
+    to_px: impl Fn(f64, f64) -> (i32, i32),
+) -> Vec<(i32, i32)> {
+    points
+        .iter()
+        .filter(|&&(year, v)| shown(f64::from(year)) && v.is_finite())
+        .map(|&(year, v)| to_px(f64::from(year), v))
+        .collect()
+}
+
 /// Observed values as data: small dots in `colour` joined by a thin line (`pts` in scaled
 /// pixels, ascending by year).
 pub(super) fn observed_marks<DB: DrawingBackend>(

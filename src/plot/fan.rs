@@ -8,7 +8,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axes::{Coords, ValueAxis};
-use super::common::{self, dashed_path, observed_marks, polylines, runs, stated_marker, tint, upx};
+use super::common::{
+    self, dashed_path, observed_marks, observed_pixels, polylines, runs, stated_marker, tint, upx,
+};
 use super::legend::Key;
 use super::multiples::{Contents, Multiples, Page, Panel};
 use super::theme as t;
@@ -141,12 +143,7 @@ impl Contents for Fan<'_> {
             dashed_path(root, &pts, det_style, k)?;
         }
         let in_x = |yr: f64| grid.years.range.contains(&yr);
-        let observed: Vec<(i32, i32)> = panel
-            .observed
-            .iter()
-            .filter(|&&(yr, v)| in_x(f64::from(yr)) && v.is_finite())
-            .map(|&(yr, v)| to_px(f64::from(yr), v))
-            .collect();
+        let observed = observed_pixels(&panel.observed, in_x, to_px);
         observed_marks(root, &observed, t::FAN_STATED, k)?;
         for &(yr, v) in &panel.stated {
             if in_x(f64::from(yr)) && v.is_finite() {

@@ -12,7 +12,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axes::{ValueAxis, YearAxis, YearPlot, plot_rect};
 use super::common::{
     self, Figure, Frame, Height, Rect, dashed_path, draw_text, font, given_marker, observed_marks,
-    px, runs, sample_segment, stated_marker, sub_area, upx,
+    observed_pixels, px, runs, sample_segment, stated_marker, sub_area, upx,
 };
 use super::legend::{self, Key};
 use super::text::text_size;
@@ -340,12 +340,7 @@ fn draw_panel<DB: DrawingBackend>(
     }
     // Observed values over the lines: data, in the series' colour.
     for (i, s) in spec.series.iter().enumerate() {
-        let pts: Vec<(i32, i32)> = s
-            .observed
-            .iter()
-            .filter(|&&(year, v)| in_x(f64::from(year)) && v.is_finite())
-            .map(|&(year, v)| to_px(f64::from(year), v))
-            .collect();
+        let pts = observed_pixels(&s.observed, in_x, to_px);
         observed_marks(root, &pts, colour(i), k)?;
         avoid.extend(&pts);
     }
