@@ -282,11 +282,15 @@ check = "observed(applications, 2016) < 7"
 name = "the 2022 figure is above 20"
 check = "observed(applications, 2022) > 20"
 "#;
-    std::fs::write(dir.path().join("s.toml"), with_observed(INLINE) + checks).unwrap();
-    kjproj()
-        .current_dir(dir.path())
-        .args(["check", "s.toml"])
-        .assert()
+    // `kjproj check` of the scenario with observed values and `extra` appended.
+    let check = |extra: &str| {
+        std::fs::write(dir.path().join("s.toml"), with_observed(INLINE) + extra).unwrap();
+        kjproj()
+            .current_dir(dir.path())
+            .args(["check", "s.toml"])
+            .assert()
+    };
+    check(checks)
         .code(1)
         .stdout(predicate::str::contains(
             "PASS  applications grew before the baseline: observed(applications, 2016) = 3 (bound: < 7)",
@@ -296,34 +300,18 @@ check = "observed(applications, 2022) > 20"
         ))
         .stdout(predicate::str::contains("PASS  the projection passes near the 2022 figure"));
     // A year without an observed value, and a variant whose series lacks the year.
-    std::fs::write(
-        dir.path().join("s.toml"),
-        with_observed(INLINE)
-            + "[[checks]]\nname = \"gap\"\ncheck = \"observed(applications, 2018) < 7\"\n",
-    )
-    .unwrap();
-    kjproj()
-        .current_dir(dir.path())
-        .args(["check", "s.toml"])
-        .assert()
+    check("[[checks]]\nname = \"gap\"\ncheck = \"observed(applications, 2018) < 7\"\n")
         .code(2)
         .stdout(predicate::str::contains(
             "key `checks[2].check`: `applications` has no observed value in 2018 (observed: 5 values from 2016 to 2022)",
         ));
-    std::fs::write(
-        dir.path().join("s.toml"),
-        with_observed(INLINE)
-            + "[[checks]]\nname = \"early\"\ncheck = \"observed(applications, 2016) < 7\"\n"
-            + "[variants.short]\n\"metrics.applications.observed\" = [{ year = 2019, value = 6, source = \"nationpress-2025\" }]\n",
+    check(
+        "[[checks]]\nname = \"early\"\ncheck = \"observed(applications, 2016) < 7\"\n\
+         [variants.short]\n\"metrics.applications.observed\" = [{ year = 2019, value = 6, source = \"nationpress-2025\" }]\n",
     )
-    .unwrap();
-    kjproj()
-        .current_dir(dir.path())
-        .args(["check", "s.toml"])
-        .assert()
-        .code(2)
-        .stdout(predicate::str::contains("in variant `short`"))
-        .stdout(predicate::str::contains("has no observed value in 2016"));
+    .code(2)
+    .stdout(predicate::str::contains("in variant `short`"))
+    .stdout(predicate::str::contains("has no observed value in 2016"));
 }
 
 #[test]

@@ -34,11 +34,7 @@ pub fn paths_csv(scenario: &Scenario, projection: &Projection) -> std::io::Resul
         .filter(|m| !m.observed.is_empty())
         .collect();
     // Observed years before the baseline come first, with the projection's cells empty.
-    let first = observed
-        .iter()
-        .filter_map(|m| m.observed.first().map(|p| p.year))
-        .min()
-        .map_or(scenario.baseline_year, |y| y.min(scenario.baseline_year));
+    let first = scenario.first_year();
 
     let mut out = ::csv::Writer::from_writer(Vec::new());
     let mut header = vec!["year".to_owned()];
@@ -64,12 +60,11 @@ pub fn paths_csv(scenario: &Scenario, projection: &Projection) -> std::io::Resul
             }
             None => row.extend((0..2 * paths.len()).map(|_| String::new())),
         }
-        row.extend(observed.iter().map(|m| {
-            // Observed points are sorted by year.
-            m.observed
-                .binary_search_by_key(&year, |p| p.year)
-                .map_or_else(|_| String::new(), |i| number(m.observed[i].value))
-        }));
+        row.extend(
+            observed
+                .iter()
+                .map(|m| m.observed_in(year).map_or_else(String::new, number)),
+        );
         out.write_record(&row)?;
     }
     out.into_inner().map_err(|e| e.into_error())

@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::write::{OutputFile, inside};
+use super::write::{OutputFile, check_names, inside};
 use crate::error::Error;
 
 /// The manifest in every output folder: the files of the set, one per line.
@@ -64,17 +64,7 @@ pub fn probe_set(dir: &Path) -> Result<(), Error> {
 /// the paths of the files written.
 pub fn write_set(dir: &Path, files: &[OutputFile], mode: Mode) -> Result<Vec<PathBuf>, Error> {
     let place = Place::of(dir)?;
-    for file in files {
-        if !inside(&file.name) || file.name == MANIFEST {
-            return Err(Error::Internal {
-                context: "writing outputs".into(),
-                message: format!(
-                    "the output name `{}` would leave the output folder",
-                    file.name
-                ),
-            });
-        }
-    }
+    check_names(files, &[MANIFEST])?;
     std::fs::create_dir_all(&place.parent).map_err(write_error(&place.parent))?;
     place.recover();
     place.remove_stale();

@@ -27,17 +27,7 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>
         let path = path.to_owned();
         move |source| Error::Write { path, source }
     };
-    for file in files {
-        if !inside(&file.name) {
-            return Err(Error::Internal {
-                context: "writing outputs".into(),
-                message: format!(
-                    "the output name `{}` would leave the output folder",
-                    file.name
-                ),
-            });
-        }
-    }
+    check_names(files, &[])?;
     let mut folders: Vec<PathBuf> = vec![dir.to_owned()];
     for file in files {
         if let Some(parent) = dir.join(&file.name).parent()
@@ -75,6 +65,24 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>
         written.push(target);
     }
     Ok(written)
+}
+
+/// Refuses (as a bug) an output name that would leave the output folder, or that is one of
+/// kjproj's `reserved` bookkeeping names.
+pub(super) fn check_names(files: &[OutputFile], reserved: &[&str]) -> Result<(), Error> {
+    match files
+        .iter()
+        .find(|f| !inside(&f.name) || reserved.contains(&f.name.as_str()))
+    {
+        Some(file) => Err(Error::Internal {
+            context: "writing outputs".into(),
+            message: format!(
+                "the output name `{}` would leave the output folder",
+                file.name
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Whether an output name stays inside the output folder: one or two plain components.

@@ -483,13 +483,10 @@ pub fn quantity(
     if let Quantity::Observed(_) = q {
         // Data, not the projection: the metric's observed value in the year.
         let metric = scenario.metrics.iter().find(|m| m.name == r.name);
-        return match (metric, r.year) {
-            (Some(m), Some((year, _))) => m
-                .observed
-                .binary_search_by_key(&year, |p| p.year)
-                .map_or(f64::NAN, |i| m.observed[i].value),
-            _ => f64::NAN,
-        };
+        return metric
+            .zip(r.year)
+            .and_then(|(m, (year, _))| m.observed_in(year))
+            .unwrap_or(f64::NAN);
     }
     let Some(s) = scenario.series_by_name(&r.name) else {
         return f64::NAN;

@@ -92,36 +92,24 @@ impl Figure for Layout<'_> {
                 first = i;
             }
         }
-        let mut specs: Vec<(PanelSpec<'_>, ValueAxis)> = groups
+        // Every panel: (series, palette index of the first, axis description, values).
+        let mut panels: Vec<(&[ChartSeries], usize, &str, ValueAxis)> = groups
             .iter()
             .map(|&(axis, series, first_colour)| {
-                let spec = PanelSpec {
-                    series,
-                    values: &NO_AXIS,
-                    y_label_area: 0.0,
-                    first_colour,
-                    y_desc: axis,
-                    x_desc: None,
-                    marker_labels: first_colour == 0,
-                };
-                (spec, values_axis(series, false))
+                (series, first_colour, axis, values_axis(series, false))
             })
             .collect();
         if !chart.ratios.is_empty() {
-            let spec = PanelSpec {
-                series: &chart.ratios,
-                values: &NO_AXIS,
-                y_label_area: 0.0,
-                first_colour: chart.metrics.len(),
-                y_desc: &chart.ratio_axis,
-                x_desc: None,
-                marker_labels: false,
-            };
-            specs.push((spec, values_axis(&chart.ratios, chart.ratios_as_percent)));
+            panels.push((
+                &chart.ratios,
+                chart.metrics.len(),
+                &chart.ratio_axis,
+                values_axis(&chart.ratios, chart.ratios_as_percent),
+            ));
         }
         let mut y_label_area = 0.0_f64;
-        for (spec, values) in &specs {
-            y_label_area = y_label_area.max(values.label_area(spec.y_desc)?);
+        for (_, _, axis, values) in &panels {
+            y_label_area = y_label_area.max(values.label_area(axis)?);
         }
         // Heights: the metric panels share the upper part (all of it without ratios).
         let body = bottom - top;
@@ -133,19 +121,23 @@ impl Figure for Layout<'_> {
         };
         let n = groups.len() as f64;
         let metric_h = (metric_part - gap * (n - 1.0)) / n;
-        let last = specs.len() - 1;
+        let last = panels.len() - 1;
         let mut y = top;
-        for (i, (spec, values)) in specs.iter().enumerate() {
+        for (i, (series, first_colour, axis, values)) in panels.iter().enumerate() {
             let h = if i < groups.len() {
                 metric_h
             } else {
                 bottom - y
             };
             let spec = PanelSpec {
+                series,
                 values,
                 y_label_area,
+                first_colour: *first_colour,
+                y_desc: axis,
+                // The year axis under the bottom panel, marker labels in the top one.
                 x_desc: (i == last).then_some(chart.year_axis.as_str()),
-                ..*spec
+                marker_labels: i == 0,
             };
             let area = sub_area(
                 root,
@@ -161,10 +153,6 @@ impl Figure for Layout<'_> {
         Ok(())
     }
 }
-
-/// A placeholder value axis for a panel spec whose own axis is set when it is drawn.
-static NO_AXIS: std::sync::LazyLock<ValueAxis> =
-    std::sync::LazyLock::new(|| ValueAxis::spanning(std::iter::empty(), false));
 
 /// The value axis for all values, given points and stated figures of `series`.
 fn values_axis(series: &[ChartSeries], percent: bool) -> ValueAxis {

@@ -168,12 +168,7 @@ fn plot_error(name: &str) -> impl Fn(plot::PlotError) -> Error + use<> {
 pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> PathsChart {
     // Observed years before the baseline widen the chart to the left; the projected
     // lines start at the baseline (NaN before it).
-    let first = scenario
-        .metrics
-        .iter()
-        .filter_map(|m| m.observed.first().map(|p| p.year))
-        .min()
-        .map_or(scenario.baseline_year, |y| y.min(scenario.baseline_year));
+    let first = scenario.first_year();
     let before = usize::try_from(scenario.baseline_year - first).unwrap_or(0);
     let padded = |path: &Vec<f64>| {
         std::iter::repeat_n(f64::NAN, before)
@@ -388,18 +383,22 @@ fn bounded<T>(
     lang: Lang,
 ) {
     if items.len() > most {
-        let all = items.len();
+        notes.insert(0, left_out_note(most, items.len(), (file, en, ko), lang));
         items.truncate(most);
-        notes.insert(
-            0,
-            match lang {
-                Lang::En => {
-                    format!("The chart shows the first {most} of {all} {en}; {file} has them all.")
-                }
-                Lang::Ko => {
-                    format!("{ko} {all}개 중 처음 {most}개만 표시합니다. 전체는 {file}에 있습니다.")
-                }
-            },
-        );
+    }
+}
+
+/// "The chart shows the first 40 of 101 scenarios and variants; compare.csv has them all."
+pub(crate) fn left_out_note(
+    most: usize,
+    all: usize,
+    (file, en, ko): (&str, &str, &str),
+    lang: Lang,
+) -> String {
+    match lang {
+        Lang::En => format!("The chart shows the first {most} of {all} {en}; {file} has them all."),
+        Lang::Ko => {
+            format!("{ko} {all}개 중 처음 {most}개만 표시합니다. 전체는 {file}에 있습니다.")
+        }
     }
 }

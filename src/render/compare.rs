@@ -220,14 +220,12 @@ pub fn comparison_files(
     if all > MAX_COMPARED {
         chart.footnotes.insert(
             0,
-            match lang {
-                Lang::En => format!(
-                    "The chart shows the first {MAX_COMPARED} of {all} scenarios and variants; compare.csv has them all."
-                ),
-                Lang::Ko => format!(
-                    "시나리오와 변형 {all}개 중 처음 {MAX_COMPARED}개만 표시합니다. 전체는 compare.csv에 있습니다."
-                ),
-            },
+            crate::render::charts::left_out_note(
+                MAX_COMPARED,
+                all,
+                ("compare.csv", "scenarios and variants", "시나리오와 변형"),
+                lang,
+            ),
         );
     }
     let mut files = vec![OutputFile {

@@ -148,7 +148,7 @@ fn observed_year(
                 r.name
             ),
         ),
-        Some(m) if m.observed.iter().all(|p| p.year != year) => {
+        Some(m) if m.observed_in(year).is_none() => {
             let have = match (m.observed.first(), m.observed.last()) {
                 (Some(a), Some(b)) => {
                     format!("{} values from {} to {}", m.observed.len(), a.year, b.year)

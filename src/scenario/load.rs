@@ -1,5 +1,6 @@
 //! Reading a scenario file: bytes → TOML → raw structs → validated [`Scenario`].
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use toml::Spanned;
@@ -39,12 +40,7 @@ pub fn load(path: &Path) -> Result<Scenario, Error> {
         files.push((file.clone(), text));
         if let Some(base) = extends {
             let base = file.parent().unwrap_or(Path::new(".")).join(base);
-            let root = files[0].0.parent().unwrap_or(Path::new(".")).to_owned();
-            let root = if root.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                root
-            };
+            let root = folder_of(&files[0].0);
             if let Err(why) = trusted(&root, &base) {
                 // Say so without reading, let alone quoting, the other file.
                 let (child, child_text) = &files[files.len() - 1];
@@ -94,6 +90,15 @@ fn extends_error(child: &Path, child_text: &str, message: String) -> Error {
         message,
         excerpt: span.as_ref().and_then(|sp| excerpt(child_text, sp)),
     }]))
+}
+
+/// The folder of `file`, `.` when it has none: where the files a scenario names are
+/// looked for and the trust boundary starts.
+fn folder_of(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// How many files may extend one another.
@@ -308,23 +313,27 @@ impl Locator<'_> {
     fn folders(&self, key: &KeyPath) -> (PathBuf, PathBuf) {
         // The file's own folder as written (empty beside the current folder), so that
         // messages show paths as the user would write them; the root is never empty.
-        let folder = |f: &Path| f.parent().map(Path::to_owned).unwrap_or_default();
-        let own = self
-            .layers
+        let layer = self.deepest(key, false).map_or(&self.layers[0], |(l, _)| l);
+        let own = layer.file.parent().map(Path::to_owned).unwrap_or_default();
+        (own, folder_of(self.layers[0].file))
+    }
+
+    /// The layer that sets `key` (or `key` itself, with `key_itself`) and its span: the
+    /// deepest match wins; the file itself wins ties (it comes first).
+    fn deepest(&self, key: &KeyPath, key_itself: bool) -> Option<(&Layer<'_>, Range<usize>)> {
+        self.layers
             .iter()
-            .filter_map(|l| span_and_depth(&l.tree, key, false).map(|(_, d)| (l, d)))
-            .fold(None, |best: Option<(&Layer, usize)>, x| match best {
-                Some(b) if b.1 >= x.1 => Some(b),
-                _ => Some(x),
+            .filter_map(|l| {
+                span_and_depth(&l.tree, key, key_itself).map(|(span, depth)| (l, span, depth))
             })
-            .map_or_else(|| folder(self.layers[0].file), |(l, _)| folder(l.file));
-        let root = folder(self.layers[0].file);
-        let root = if root.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            root
-        };
-        (own, root)
+            .fold(
+                None,
+                |best: Option<(&Layer, Range<usize>, usize)>, x| match best {
+                    Some(b) if b.2 >= x.2 => Some(b),
+                    _ => Some(x),
+                },
+            )
+            .map(|(l, span, _)| (l, span))
     }
 
     /// An error about `key`; in a variant, positioned at the override that sets the key
@@ -363,23 +372,9 @@ impl Locator<'_> {
         message: String,
     ) -> ScenarioError {
         let key_itself = message.starts_with("unknown field");
-        let found = at.and_then(|key| {
-            self.layers
-                .iter()
-                .filter_map(|l| {
-                    span_and_depth(&l.tree, key, key_itself).map(|(span, depth)| (l, span, depth))
-                })
-                // The deepest match wins; the file itself wins ties (it comes first).
-                .fold(
-                    None,
-                    |best: Option<(&Layer, std::ops::Range<usize>, usize)>, x| match best {
-                        Some(b) if b.2 >= x.2 => Some(b),
-                        _ => Some(x),
-                    },
-                )
-        });
+        let found = at.and_then(|key| self.deepest(key, key_itself));
         let (layer, span) = match (found, at) {
-            (Some((l, span, _)), _) => (l, Some(span)),
+            (Some((l, span)), _) => (l, Some(span)),
             // A key missing at the top level: point at the start of the file.
             (None, Some(_)) => (&self.layers[0], Some(0..0)),
             (None, None) => (&self.layers[0], None),

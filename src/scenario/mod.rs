@@ -130,6 +130,15 @@ pub enum BuiltinCheck {
 }
 
 impl Scenario {
+    /// The first year of `paths.csv` and `paths.png`: the baseline year, or the earliest
+    /// observed year before it.
+    pub fn first_year(&self) -> i32 {
+        self.metrics
+            .iter()
+            .filter_map(|m| m.observed.first().map(|p| p.year))
+            .fold(self.baseline_year, i32::min)
+    }
+
     /// The built-in checks of this scenario, in the order they are reported.
     pub fn builtin_checks(&self) -> Vec<BuiltinCheck> {
         let mut out = Vec::new();
@@ -392,6 +401,16 @@ pub struct Metric {
     /// Observed values (history, and any published since the baseline), ascending by
     /// year: shown and written beside the projection, never used as its inputs.
     pub observed: Vec<Point>,
+}
+
+impl Metric {
+    /// The observed value in `year`, if there is one (observed values are sorted by year).
+    pub fn observed_in(&self, year: i32) -> Option<f64> {
+        self.observed
+            .binary_search_by_key(&year, |p| p.year)
+            .ok()
+            .map(|i| self.observed[i].value)
+    }
 }
 
 /// The growth shape of a metric between its points.
