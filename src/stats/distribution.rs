@@ -98,6 +98,13 @@ pub enum Distribution {
         /// Standard deviation of ln X.
         sigma: f64,
     },
+    /// Student's t with `dof` degrees of freedom, centred at 0 with scale 1 (Student 1908):
+    /// the position of a value within a fitted curve's confidence or prediction band
+    /// (e.g. Seber & Wild, *Nonlinear Regression*, 1989, §5.1).
+    StudentT {
+        /// Degrees of freedom (observations minus estimated parameters), above 0.
+        dof: f64,
+    },
 }
 
 /// A distribution parameter the user gave is invalid.
@@ -380,6 +387,7 @@ impl Distribution {
             }
             Self::Normal { mean, sd } => mean + sd * std_normal_quantile(p),
             Self::LogNormal { mu, sigma } => (mu + sigma * std_normal_quantile(p)).exp(),
+            Self::StudentT { dof } => student_t_quantile(dof, p),
         }
     }
 
@@ -419,6 +427,12 @@ impl Distribution {
                     std_normal_cdf((x.ln() - mu) / sigma)
                 }
             }
+            Self::StudentT { dof } => {
+                // P(|T| > |x|) = I_{ν/(ν+x²)}(ν/2, 1/2) (Abramowitz & Stegun 26.7.1).
+                let tail =
+                    0.5 * checked_beta_reg(0.5 * dof, 0.5, dof / (dof + x * x)).unwrap_or(f64::NAN);
+                if x < 0.0 { tail } else { 1.0 - tail }
+            }
         }
     }
 
@@ -430,6 +444,13 @@ impl Distribution {
             Self::Pert { min, mode, max } => (min + 4.0 * mode + max) / 6.0,
             Self::Normal { mean, .. } => mean,
             Self::LogNormal { mu, sigma } => (mu + 0.5 * sigma * sigma).exp(),
+            Self::StudentT { dof } => {
+                if dof > 1.0 {
+                    0.0
+                } else {
+                    f64::NAN
+                }
+            }
         }
     }
 
@@ -440,7 +461,7 @@ impl Distribution {
             Self::Uniform { min, max }
             | Self::Triangular { min, max, .. }
             | Self::Pert { min, max, .. } => (min, max),
-            Self::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
+            Self::Normal { .. } | Self::StudentT { .. } => (f64::NEG_INFINITY, f64::INFINITY),
             Self::LogNormal { .. } => (0.0, f64::INFINITY),
         }
     }
@@ -488,6 +509,12 @@ impl Distribution {
                     six_digits((mu + Z95 * sigma).exp())
                 )
             }
+            Self::StudentT { dof } => format!(
+                "Student's t({} degrees of freedom; P5 {}, P95 {})",
+                significant(dof),
+                six_digits(student_t_quantile(dof, 0.05)),
+                six_digits(student_t_quantile(dof, 0.95))
+            ),
         }
     }
 
@@ -510,6 +537,7 @@ impl Distribution {
             Self::Pert { min, mode, max } => Kind::Pert(Box::new(PertTable::new(min, mode, max))),
             Self::Normal { mean, sd } => Kind::Normal { mean, sd },
             Self::LogNormal { mu, sigma } => Kind::LogNormal { mu, sigma },
+            Self::StudentT { dof } => Kind::StudentT(Box::new(StudentTable::new(dof))),
         };
         Quantile {
             kind,
@@ -1114,6 +1142,69 @@ impl PertTable {
     }
 }
 
+/// Student's t quantile from the Beta inverse: with q = 2·min(p, 1 − p), the tail
+/// probability P(|T| > t) = q gives x = ν/(ν + t²) = I⁻¹_q(ν/2, 1/2), so
+/// |t| = √(ν(1 − x)/x) (Abramowitz & Stegun 26.7.1; the route of Boost's `students_t`).
+/// For q above 1/2, 1 − x comes from the mirrored Beta(1/2, ν/2) at 1 − q so that |t|
+/// keeps its relative accuracy near the median.
+fn student_t_quantile(dof: f64, p: f64) -> f64 {
+    if !(p > 0.0 && p < 1.0) {
+        return outside_unit(p, (f64::NEG_INFINITY, f64::INFINITY)).unwrap_or(f64::NAN);
+    }
+    if p == 0.5 {
+        return 0.0;
+    }
+    let q = 2.0 * p.min(1.0 - p);
+    let (x, one_minus_x) = if q <= 0.5 {
+        let x = beta_inv_lower(0.5 * dof, 0.5, q, None);
+        (x, 1.0 - x)
+    } else {
+        let y = beta_inv_lower(0.5, 0.5 * dof, 1.0 - q, None);
+        (1.0 - y, y)
+    };
+    let t = (dof * one_minus_x / x).sqrt();
+    if p < 0.5 { -t } else { t }
+}
+
+/// The tabulated quantile of Student's t, see [`student_t_quantile`]: the lower half of
+/// the tail probability from a table of Beta(ν/2, 1/2), the upper half from a table of
+/// the mirrored Beta(1/2, ν/2), both as accurate as the PERT tables (see [`Quantile`]).
+#[derive(Debug, Clone)]
+struct StudentTable {
+    dof: f64,
+    /// \[Beta(ν/2, 1/2), Beta(1/2, ν/2)\].
+    halves: [BetaTable; 2],
+}
+
+impl StudentTable {
+    fn new(dof: f64) -> Self {
+        Self {
+            dof,
+            halves: [
+                BetaTable::new(0.5 * dof, 0.5),
+                BetaTable::new(0.5, 0.5 * dof),
+            ],
+        }
+    }
+
+    #[inline]
+    fn eval(&self, p: f64) -> f64 {
+        if p == 0.5 {
+            return 0.0;
+        }
+        let q = 2.0 * p.min(1.0 - p);
+        let (x, one_minus_x) = if q <= 0.5 {
+            let x = self.halves[0].eval(q);
+            (x, 1.0 - x)
+        } else {
+            let y = self.halves[1].eval(1.0 - q);
+            (1.0 - y, y)
+        };
+        let t = (self.dof * one_minus_x / x).sqrt();
+        if p < 0.5 { -t } else { t }
+    }
+}
+
 /// A fast quantile function (inverse CDF), from [`Distribution::sampler`].
 ///
 /// [`Quantile::at`] is deterministic (no state, no randomness) and allocation-free:
@@ -1167,6 +1258,7 @@ enum Kind {
     LogNormal { mu: f64, sigma: f64 },
     // Boxed so the common variants stay small.
     Pert(Box<PertTable>),
+    StudentT(Box<StudentTable>),
 }
 
 impl Quantile {
@@ -1200,6 +1292,7 @@ impl Quantile {
             Kind::Normal { mean, sd } => mean + sd * std_normal_quantile(p),
             Kind::LogNormal { mu, sigma } => (mu + sigma * std_normal_quantile(p)).exp(),
             Kind::Pert(table) => table.eval(p),
+            Kind::StudentT(table) => table.eval(p),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod correlation;
 pub mod distribution;
+pub mod fit;
 pub mod number;
 pub mod sampling;
 pub mod streaming;
