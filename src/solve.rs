@@ -83,6 +83,7 @@ pub fn base_value(scenario: &Scenario, input: InputTarget) -> f64 {
         InputTarget::StartYear(m) => inputs.metrics[m].start_year.map_or(f64::NAN, f64::from),
         InputTarget::Cap(m) => inputs.metrics[m].cap.unwrap_or(f64::NAN),
         InputTarget::GrowthRate(m) => inputs.metrics[m].growth_rate.unwrap_or(f64::NAN),
+        InputTarget::Fit(m) => inputs.metrics[m].fit_position,
     }
 }
 
@@ -98,13 +99,18 @@ pub fn default_range(scenario: &Scenario, input: InputTarget) -> (f64, f64) {
             (f64::from(scenario.baseline_year + 1), f64::from(last - 1))
         }
         InputTarget::GrowthRate(_) => (-0.99, 2.0),
+        // From the 0.1st to the 99.9th percentile of the fit's band.
+        InputTarget::Fit(m) => {
+            let t = scenario.metrics[m].fit.as_ref().map_or(f64::NAN, |f| {
+                crate::stats::distribution::Distribution::StudentT { dof: f.dof() }.quantile(0.999)
+            });
+            (-t, t)
+        }
         InputTarget::Cap(m) => {
             let metric = &scenario.metrics[m];
             let highest = metric
-                .milestones
-                .iter()
+                .given_points()
                 .map(|p| p.value)
-                .chain([metric.baseline.value, metric.target.value])
                 .fold(f64::NEG_INFINITY, f64::max);
             (highest * (1.0 + 1e-9), highest * 100.0)
         }
@@ -148,6 +154,12 @@ fn fixed(scenario: &Scenario, input: InputTarget, value: f64) -> Scenario {
         InputTarget::GrowthRate(m) => {
             if let Some(start) = &mut s.metrics[m].start {
                 start.growth = PreStartGrowth::Rate(value);
+            }
+        }
+        InputTarget::Fit(m) => {
+            if let Some(f) = &mut s.metrics[m].fit {
+                let moved: Vec<f64> = (0..f.values.len()).map(|i| f.value_at(i, value)).collect();
+                f.values = moved;
             }
         }
     }

@@ -22,16 +22,22 @@ fn scenario_format_example_is_a_valid_scenario() {
         .uncertainty
         .as_ref()
         .expect("the uncertainty example");
-    assert_eq!(u.inputs.len(), 4);
+    assert_eq!(u.inputs.len(), 5);
     assert!(u.correlation.is_some());
-    assert_eq!(scenario.metrics.len(), 2);
+    assert_eq!(scenario.metrics.len(), 3);
     assert_eq!(scenario.ratios.len(), 1);
     let p = kjproj::model::project(&scenario).unwrap();
-    // The example's sales pass through their 2027 milestone.
-    let sales = scenario
-        .metrics
-        .iter()
-        .position(|m| m.name == "sales")
-        .unwrap();
-    assert_eq!(p.metrics[sales][4], 20.0);
+    let index = |name: &str| {
+        scenario
+            .metrics
+            .iter()
+            .position(|m| m.name == name)
+            .unwrap()
+    };
+    // The example's market passes through its 2027 milestone.
+    assert_eq!(p.metrics[index("market")][4], 240.0);
+    // The fitted exports hold their anchored baseline and fit soundly.
+    let exports = &scenario.metrics[index("exports")];
+    assert_eq!(p.metrics[index("exports")][0], 4.1);
+    assert!(exports.fit.as_ref().unwrap().fit.warnings.is_empty());
 }

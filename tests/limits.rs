@@ -303,8 +303,8 @@ fn comparisons_draw_at_most_forty_lines() {
     let mut text = std::fs::read_to_string(repo("scenarios/korea_israel.toml")).unwrap();
     for i in 0..kjproj::scenario::MAX_VARIANTS {
         text += &format!(
-            "[variants.v{i}]\n\"metrics.applications.cap\" = {}\n",
-            81 + i
+            "[variants.v{i}]\n\"metrics.applications.milestones[0].value\" = {}\n",
+            30.0 + 0.1 * i as f64
         );
     }
     let file = dir.path().join("v.toml");

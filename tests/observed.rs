@@ -15,11 +15,7 @@ use tempfile::TempDir;
 /// `korea_israel.toml` with `observed = …` added to its metric.
 fn with_observed(observed: &str) -> String {
     let text = std::fs::read_to_string(repo("scenarios/korea_israel.toml")).unwrap();
-    text.replacen(
-        "target = { value = 65, source = \"assumption\" }",
-        &format!("target = {{ value = 65, source = \"assumption\" }}\nobserved = {observed}"),
-        1,
-    )
+    text.replacen("\ncap = 80", &format!("\nobserved = {observed}\ncap = 80"), 1)
 }
 
 const INLINE: &str = r#"[

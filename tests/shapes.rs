@@ -177,7 +177,9 @@ proptest! {
     #[test]
     fn every_shape_passes_exactly_through_its_points(kind in kinds(), points in knots()) {
         let c = Curve::new(kind, &points).unwrap();
-        for &(t, v) in &points {
+        // S-curves pass through their first point always, through all when there are two.
+        let through = if c.passes_through_all() { points.len() } else { 1 };
+        for &(t, v) in &points[..through] {
             prop_assert_eq!(c.value(t), v);
         }
     }
@@ -189,6 +191,7 @@ proptest! {
         // True for the transform-linear shapes by monotonicity of the transform, and for
         // PCHIP by construction (no overshoot).
         let c = Curve::new(kind, &points).unwrap();
+        prop_assume!(c.passes_through_all());
         for w in points.windows(2) {
             let t = w[0].0 + s * (w[1].0 - w[0].0);
             let (lo, hi) = (w[0].1.min(w[1].1), w[0].1.max(w[1].1));
@@ -223,4 +226,64 @@ proptest! {
         let v = c.value(last + dt);
         prop_assert!((0.0..=100.0).contains(&v), "{v}");
     }
+}
+
+#[test]
+fn one_s_curve_through_several_points_matches_numpy() {
+    // tests/reference: cap 80, exactly through (2020, 7), the logit (or Gompertz link) slope
+    // by least squares over (2024, 34) and (2030, 65); tests/reference/s_curves.py (numpy), the formula of
+    // `kjproj::stats::fit::Through`: b = Σ s(z − z₀)/Σ s².
+    let points = [(2020.0, 7.0), (2024.0, 34.0), (2030.0, 65.0)];
+    let logistic = curve(CurveKind::Logistic(80.0), &points);
+    let expected = [
+        14.045606867809633,
+        25.68735280644941,
+        48.81470357049145,
+        67.05635076140872,
+    ];
+    for (t, e) in [2022.0, 2024.0, 2027.0, 2030.0].into_iter().zip(expected) {
+        assert_relative_eq!(logistic.value(t), e, max_relative = 1e-12);
+    }
+    let gompertz = curve(CurveKind::Gompertz(80.0), &points);
+    let expected = [
+        18.16625456352308,
+        32.45641268212084,
+        52.13193641925411,
+        65.28307904877748,
+    ];
+    for (t, e) in [2022.0, 2024.0, 2027.0, 2030.0].into_iter().zip(expected) {
+        assert_relative_eq!(gompertz.value(t), e, max_relative = 1e-12);
+    }
+    assert_eq!(logistic.value(2020.0), 7.0);
+    assert!(!logistic.passes_through_all());
+}
+
+#[test]
+fn an_s_curve_through_two_points_grows_smoothly_past_the_last_one() {
+    // Issue 12: 7 (2020) and 34 (2024), cap 80. One logistic curve keeps rising by more
+    // after 2024 (+9.417 then +10.151, numpy), where joined segments broke the trend.
+    let c = curve(CurveKind::Logistic(80.0), &[(2020.0, 7.0), (2024.0, 34.0)]);
+    assert_relative_eq!(
+        c.value(2024.0) - c.value(2023.0),
+        9.417284692131222,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        c.value(2025.0) - c.value(2024.0),
+        10.15072952405594,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(c.value(2030.0), 75.24307203247193, max_relative = 1e-12);
+    let g = curve(CurveKind::Gompertz(80.0), &[(2020.0, 7.0), (2024.0, 34.0)]);
+    assert_relative_eq!(
+        g.value(2024.0) / g.value(2023.0) - 1.0,
+        0.291516007324379,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        g.value(2025.0) / g.value(2024.0) - 1.0,
+        0.21766908769376792,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(g.value(2030.0), 66.94733044260138, max_relative = 1e-12);
 }

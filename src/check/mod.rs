@@ -53,6 +53,13 @@ pub enum Finding {
     Milestones,
     /// Figures without a source.
     Unsourced(Vec<Unsourced>),
+    /// A fit's warnings, in words.
+    Fit {
+        /// The fitted metric's name.
+        metric: String,
+        /// Its warnings.
+        warnings: Vec<String>,
+    },
 }
 
 /// A given or stated figure that cites no source.
@@ -167,6 +174,7 @@ pub fn builtin(scenario: &Scenario, projection: &Projection) -> Vec<Outcome> {
                 BuiltinCheck::ShareBounds(i) => share_bounds(scenario, projection, i),
                 BuiltinCheck::Milestones(i) => milestones(scenario, projection, i),
                 BuiltinCheck::Sources => sources(scenario),
+                BuiltinCheck::Fit(i) => fit(scenario, i)?,
             };
             outcome.skipped = scenario.skip_reason(&name, None);
             outcome.name = name;
@@ -215,7 +223,7 @@ fn milestones(scenario: &Scenario, projection: &Projection, i: usize) -> Outcome
         .map_or(0, |s| (s.year - scenario.baseline_year) as usize);
     let knots: Vec<f64> = std::iter::once(path[first])
         .chain(m.milestones.iter().map(|p| p.value))
-        .chain(std::iter::once(m.target.value))
+        .chain(m.target_given.then_some(m.target.value))
         .collect();
     let rising = knots.windows(2).all(|w| w[1] >= w[0]);
     let falling = knots.windows(2).all(|w| w[1] <= w[0]);
@@ -234,6 +242,34 @@ fn milestones(scenario: &Scenario, projection: &Projection, i: usize) -> Outcome
         skipped: None,
         finding: Finding::Milestones,
     }
+}
+
+/// A fitted metric's fit: its quality and parameters, failing on any warning.
+fn fit(scenario: &Scenario, i: usize) -> Option<Outcome> {
+    let m = &scenario.metrics[i];
+    let f = m.fit.as_ref()?;
+    let warnings = f.warning_words(crate::scenario::Lang::En);
+    Some(Outcome {
+        name: String::new(),
+        builtin: true,
+        check: format!("least-squares fit of {} to its observed values", m.name),
+        passed: warnings.is_empty(),
+        actual: format!(
+            "{}; {}",
+            f.quality_words(crate::scenario::Lang::En),
+            f.estimate_words(crate::scenario::Lang::En).join(", ")
+        ),
+        bound: format!(
+            "R² ≥ {}, every parameter identified, converged",
+            crate::stats::fit::POOR_R2
+        ),
+        why: None,
+        skipped: None,
+        finding: Finding::Fit {
+            metric: m.name.clone(),
+            warnings,
+        },
+    })
 }
 
 fn sources(scenario: &Scenario) -> Outcome {
@@ -304,8 +340,11 @@ fn stated_check(c: Comparison) -> Outcome {
 fn unsourced(scenario: &Scenario) -> Vec<Unsourced> {
     let mut out = Vec::new();
     for m in &scenario.metrics {
-        let points = [("baseline", &m.baseline), ("target", &m.target)]
+        let baseline = m.baseline_given.then_some(("baseline", &m.baseline));
+        let target = m.target_given.then_some(("target", &m.target));
+        let points = baseline
             .into_iter()
+            .chain(target)
             .chain(m.milestones.iter().map(|p| ("milestone", p)));
         for (what, p) in points {
             if p.source.is_none() {

@@ -291,6 +291,15 @@ pub fn evaluate<'a>(
     } else {
         Warning::from_checks(&check::builtin(scenario, &projection))
     };
+    warnings.extend(
+        model::curve_misses(scenario, &projection)
+            .into_iter()
+            .map(|(i, misses)| Warning::CurveMisses {
+                metric: scenario.metrics[i].name.clone(),
+                shape: scenario.metrics[i].shape.name(),
+                misses,
+            }),
+    );
     if let Some(s) = &sensitivity {
         warnings.extend(sensitivity_warnings(scenario, s));
     }
@@ -409,7 +418,7 @@ fn sensitivity_warnings(scenario: &Scenario, s: &Sensitivity) -> Vec<Warning> {
         };
         for (i, ix) in e.indices[o].iter().enumerate() {
             for (which, value) in [("first-order", ix.first), ("total", ix.total)] {
-                if !(0.0..=1.0).contains(&value) {
+                if sobol::clipped(value) {
                     out.push(Warning::SobolOutsideUnit {
                         input: scenario
                             .uncertainty

@@ -21,6 +21,22 @@ pub enum Warning {
         /// Years and values outside 0–100%.
         years: Vec<(i32, f64)>,
     },
+    /// A fitted metric's fit is poor or does not identify a parameter.
+    Fit {
+        /// The metric's name.
+        metric: String,
+        /// What is wrong, in words.
+        warning: String,
+    },
+    /// One S-curve through more points than determine it misses some of them.
+    CurveMisses {
+        /// The metric's name.
+        metric: String,
+        /// The shape's name.
+        shape: &'static str,
+        /// (year, given value, curve value) of each point missed.
+        misses: Vec<(i32, f64, f64)>,
+    },
     /// Monte Carlo draws that could not be projected were left out.
     DroppedDraws {
         /// Draws left out.
@@ -84,6 +100,12 @@ impl Warning {
                 Finding::Unsourced(missing) => {
                     out.extend(missing.iter().cloned().map(Warning::NoSource));
                 }
+                Finding::Fit { metric, warnings } => {
+                    out.extend(warnings.iter().map(|w| Warning::Fit {
+                        metric: metric.clone(),
+                        warning: w.clone(),
+                    }));
+                }
                 Finding::ShareOutside { ratio, years } if !years.is_empty() => {
                     out.push(Warning::ShareOutside {
                         ratio: ratio.clone(),
@@ -123,6 +145,30 @@ impl fmt::Display for Warning {
                     c.figure(c.derived),
                     c.gap(c.difference(), true),
                     c.gap(c.tolerance, false),
+                )
+            }
+            Warning::Fit { metric, warning } => write!(f, "{metric}: {warning}"),
+            Warning::CurveMisses {
+                metric,
+                shape,
+                misses,
+            } => {
+                let list: Vec<String> = misses
+                    .iter()
+                    .map(|(year, given, curve)| {
+                        let gap = curve - given;
+                        let sign = if gap >= 0.0 { "+" } else { "" };
+                        format!(
+                            "{year} ({}) by {sign}{}",
+                            crate::format::significant(*given),
+                            crate::stats::number::digits(gap, 4)
+                        )
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "{metric}: one {shape} curve cannot pass through all its points; least squares on its scale misses {} (use `pchip` to pass exactly through every point)",
+                    list.join(", ")
                 )
             }
             Warning::NoSource(u) => {

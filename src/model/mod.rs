@@ -62,6 +62,9 @@ pub struct MetricInputs {
     pub cap: Option<f64>,
     /// Annual growth rate before the start, if given as a rate.
     pub growth_rate: Option<f64>,
+    /// A fitted metric's position within its fit's band, in standard errors (0: the
+    /// fitted curve).
+    pub fit_position: f64,
 }
 
 impl Inputs {
@@ -84,6 +87,7 @@ impl Inputs {
                         Some(PreStartGrowth::Rate(g)) => Some(*g),
                         _ => None,
                     },
+                    fit_position: 0.0,
                 })
                 .collect(),
         }
@@ -220,6 +224,13 @@ fn metric_path(
     out: &mut [f64],
 ) -> Result<(), ModelError> {
     let name = metric.name.as_str();
+    if let Some(fit) = &metric.fit {
+        // The fitted curve, moved within its band (see `MetricFit::value_at`).
+        for (i, slot) in out.iter_mut().enumerate() {
+            *slot = fit.value_at(i, numbers.fit_position);
+        }
+        return Ok(());
+    }
     let y0 = years[0];
     let v0 = numbers.baseline;
     let pre_start = |year: i32| -> Result<f64, ModelError> {
@@ -266,7 +277,10 @@ fn metric_path(
             .zip(&numbers.milestones)
             .map(|(p, v)| (f64::from(p.year), *v)),
     );
-    knots.push((f64::from(metric.target.year), numbers.target));
+    // Without a target, one S-curve through the other points determines the target year.
+    if metric.target_given {
+        knots.push((f64::from(metric.target.year), numbers.target));
+    }
 
     let with_start = numbers.start_year.is_some();
     workspace.curve.set(kind, knots).map_err(|e| match e {
@@ -324,6 +338,35 @@ fn domain_hint(kind: CurveKind) -> String {
         }
         CurveKind::Linear | CurveKind::Pchip => String::new(),
     }
+}
+
+/// A given point one curve misses: (year, given value, value on the curve).
+pub type Miss = (i32, f64, f64);
+
+/// Given points that one S-curve through more points than determine it does not pass
+/// through: per metric (index into [`Scenario::metrics`]), each [`Miss`]. Empty for every
+/// other shape, which passes through all its points.
+pub fn curve_misses(scenario: &Scenario, projection: &Projection) -> Vec<(usize, Vec<Miss>)> {
+    scenario
+        .metrics
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| {
+            m.fit.is_none() && matches!(m.shape, Shape::Logistic { .. } | Shape::Gompertz { .. })
+        })
+        .filter_map(|(i, m)| {
+            let path = &projection.metrics[i];
+            let misses: Vec<Miss> = m
+                .given_points()
+                .filter_map(|p| {
+                    let on_curve = path[(p.year - scenario.baseline_year) as usize];
+                    let slack = 1e-9 * p.value.abs().max(on_curve.abs());
+                    ((on_curve - p.value).abs() > slack).then_some((p.year, p.value, on_curve))
+                })
+                .collect();
+            (!misses.is_empty()).then_some((i, misses))
+        })
+        .collect()
 }
 
 /// What a stated figure is compared with.

@@ -1,8 +1,13 @@
-//! Growth shapes: curves that pass exactly through given (year, value) points.
+//! Growth shapes: curves through given (year, value) points.
 //!
 //! Four of the five shapes are one idea: a transform `g` under which the shape is a straight
-//! line, so the curve between consecutive points is `g⁻¹` of the linear interpolation of
-//! `g(value)`. Passing through every point is then exact by construction.
+//! line. For linear and `cagr`, the curve between consecutive points is `g⁻¹` of the linear
+//! interpolation of `g(value)`, so it passes exactly through every point. The S-curves
+//! (logistic, Gompertz) are *one* curve through all their points, as a growth process is:
+//! exactly through the first, and with the slope of `g` that fits the others by least
+//! squares on the `g` scale (exact through two points; see
+//! [`crate::stats::fit::Through`]). Joining segments of different S-curves would put a kink
+//! in the growth rate at every milestone.
 //!
 //! | shape | `g(v)` | curve between points | source |
 //! |---|---|---|---|
@@ -23,6 +28,8 @@
 //! MATLAB's `pchip` and SciPy's `PchipInterpolator`. It never overshoots: between two points
 //! the curve stays between their values, and it is monotone wherever the data are.
 
+use crate::stats::fit::{Model, Through};
+
 /// A curve through a set of points, ready to be evaluated at any time between them.
 ///
 /// `Curve::default()` has no points: give it some with [`Curve::set`] before evaluating.
@@ -37,6 +44,8 @@ pub struct Curve {
     given: Vec<f64>,
     /// Hermite slopes at the knots (only for PCHIP).
     slopes: Vec<f64>,
+    /// The single S-curve (only for logistic and Gompertz).
+    s_curve: Through,
 }
 
 /// How a [`Curve`] joins its points.
@@ -103,6 +112,7 @@ impl Curve {
             values: Vec::new(),
             given: Vec::new(),
             slopes: Vec::new(),
+            s_curve: Through::default(),
         };
         curve.set(kind, points)?;
         Ok(curve)
@@ -132,11 +142,37 @@ impl Curve {
         if kind == CurveKind::Pchip {
             pchip_slopes(&self.times, &self.values, &mut self.slopes);
         }
+        if let CurveKind::Logistic(cap) | CurveKind::Gompertz(cap) = kind {
+            let model = if matches!(kind, CurveKind::Logistic(_)) {
+                Model::Logistic
+            } else {
+                Model::Gompertz
+            };
+            // Domain and order were checked above, so the curve exists.
+            self.s_curve = Through::new(model, cap, points).ok_or(CurveError::BadKnots)?;
+        }
         Ok(())
+    }
+
+    /// Whether the curve passes exactly through every point it was given (all shapes but
+    /// S-curves through more than two points).
+    pub fn passes_through_all(&self) -> bool {
+        !matches!(self.kind, CurveKind::Logistic(_) | CurveKind::Gompertz(_))
+            || self.times.len() == 2
     }
 
     /// The curve's value at time `t`. Outside the knots the end segments are extended.
     pub fn value(&self, t: f64) -> f64 {
+        if matches!(self.kind, CurveKind::Logistic(_) | CurveKind::Gompertz(_)) {
+            // Exactly the points the single curve passes through.
+            if t == self.times[0] {
+                return self.given[0];
+            }
+            if self.times.len() == 2 && t == self.times[1] {
+                return self.given[1];
+            }
+            return self.s_curve.value(t);
+        }
         // Segment k covers [times[k], times[k+1]]; a handful of knots makes a linear scan
         // faster than a binary search.
         let last = self.times.len() - 2;

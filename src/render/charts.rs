@@ -180,7 +180,11 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
         .iter()
         .zip(&projection.metrics)
         .map(|(m, path)| ChartSeries {
-            label: m.label.clone(),
+            label: match (&m.fit, lang) {
+                (None, _) => m.label.clone(),
+                (Some(_), Lang::En) => format!("{} (fitted)", m.label),
+                (Some(_), Lang::Ko) => format!("{} (적합)", m.label),
+            },
             values: padded(path),
             observed: m.observed.iter().map(|p| (p.year, p.value)).collect(),
             unit: if m.unit == scenario.unit {
@@ -198,11 +202,7 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
                 )),
                 _ => None,
             },
-            given: std::iter::once(&m.baseline)
-                .chain(&m.milestones)
-                .chain(std::iter::once(&m.target))
-                .map(|p| (p.year, p.value))
-                .collect(),
+            given: m.given_points().map(|p| (p.year, p.value)).collect(),
             stated: m.stated.iter().map(|s| (s.year, s.value)).collect(),
         })
         .collect();

@@ -200,27 +200,27 @@ pub fn report(r: &ReportInput) -> String {
                 |k| format!(" [{k}]"),
             )
         };
-        let _ = writeln!(
-            out,
-            "  - {b}: {}{}",
-            fixed(m.baseline.value, 4),
-            cite(&m.baseline.source)
-        );
-        for p in &m.milestones {
-            let _ = writeln!(
-                out,
-                "  - {}: {}{}",
-                p.year,
-                fixed(p.value, 4),
-                cite(&p.source)
-            );
+        let derived = t("from the curve", "곡선에서 도출");
+        if let Some(f) = &m.fit {
+            let _ = writeln!(out, "  - {}", f.method_words(m, s.lang));
+            let _ = writeln!(out, "  - {}", f.estimate_words(s.lang).join(", "));
+            let _ = writeln!(out, "  - {}", f.quality_words(s.lang));
+            for w in f.warning_words(s.lang) {
+                let _ = writeln!(out, "  - **{}** {w}", t("Warning:", "경고:"));
+            }
         }
-        let _ = writeln!(
-            out,
-            "  - {y}: {}{}",
-            fixed(m.target.value, 4),
-            cite(&m.target.source)
-        );
+        let point = |year: i32, p: &crate::scenario::Point, given: bool| {
+            if given {
+                format!("  - {year}: {}{}", fixed(p.value, 4), cite(&p.source))
+            } else {
+                format!("  - {year}: {} ({derived})", fixed(p.value, 4))
+            }
+        };
+        let _ = writeln!(out, "{}", point(b, &m.baseline, m.baseline_given));
+        for p in &m.milestones {
+            let _ = writeln!(out, "{}", point(p.year, p, true));
+        }
+        let _ = writeln!(out, "{}", point(y, &m.target, m.target_given));
         if let (Some(first), Some(last)) = (m.observed.first(), m.observed.last()) {
             let mut sources: Vec<&str> = m
                 .observed

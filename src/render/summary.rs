@@ -28,9 +28,10 @@ pub fn summary(eval: &Evaluation) -> String {
     ]];
     for (m, path) in scenario.metrics.iter().zip(&projection.metrics) {
         let (first, last) = (path[0], path[path.len() - 1]);
-        let shape = match &m.start {
-            Some(s) => format!("{} from {}", m.shape.name(), s.year),
-            None => m.shape.name().to_owned(),
+        let shape = match (&m.start, &m.fit) {
+            (Some(s), _) => format!("{} from {}", m.shape.name(), s.year),
+            (None, Some(_)) => format!("{} fit", m.shape.name()),
+            (None, None) => m.shape.name().to_owned(),
         };
         rows.push([
             m.name.clone(),
@@ -41,6 +42,13 @@ pub fn summary(eval: &Evaluation) -> String {
         ]);
     }
     out.push_str(&table(&rows, &[false, false, true, true, true]));
+    for m in &scenario.metrics {
+        let Some(f) = &m.fit else { continue };
+        let en = crate::scenario::Lang::En;
+        let _ = writeln!(out, "  {}: {}", m.name, f.method_words(m, en));
+        let _ = writeln!(out, "    {}", f.estimate_words(en).join(", "));
+        let _ = writeln!(out, "    {}", f.quality_words(en));
+    }
     for (m, path) in scenario.metrics.iter().zip(&projection.metrics) {
         let Some(start) = &m.start else { continue };
         let before = match start.growth {

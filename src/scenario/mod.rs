@@ -13,6 +13,7 @@
 
 mod checks;
 pub mod expr;
+mod fitted;
 mod load;
 mod locate;
 mod observed;
@@ -127,6 +128,10 @@ pub enum BuiltinCheck {
     Milestones(usize),
     /// Every given and stated figure cites a source.
     Sources,
+    /// A fitted metric's fit is sound: R² at least [`crate::stats::fit::POOR_R2`], its
+    /// parameters identified, its minimisation converged (index into
+    /// [`Scenario::metrics`]).
+    Fit(usize),
 }
 
 impl Scenario {
@@ -174,6 +179,11 @@ impl Scenario {
                 out.push(BuiltinCheck::Milestones(i));
             }
         }
+        out.extend(
+            (0..self.metrics.len())
+                .filter(|&i| self.metrics[i].fit.is_some())
+                .map(BuiltinCheck::Fit),
+        );
         out.push(BuiltinCheck::Sources);
         out
     }
@@ -292,6 +302,7 @@ impl BuiltinCheck {
                 format!("milestones of {} suit its {} shape", m.name, m.shape.name())
             }
             BuiltinCheck::Sources => "every stated figure cites a source".into(),
+            BuiltinCheck::Fit(i) => format!("fit of {} is sound", scenario.metrics[i].name),
         }
     }
 }
@@ -399,11 +410,93 @@ pub struct Metric {
     /// Figures stated by a source to compare with the path (never used as inputs).
     pub stated: Vec<Stated>,
     /// Observed values (history, and any published since the baseline), ascending by
-    /// year: shown and written beside the projection, never used as its inputs.
+    /// year: shown and written beside the projection; the data of a fitted metric, never
+    /// the input of any other.
     pub observed: Vec<Point>,
+    /// Whether the file gives the baseline value (otherwise the fit derives it).
+    pub baseline_given: bool,
+    /// Whether the file gives the target value (otherwise the curve determines it).
+    pub target_given: bool,
+    /// For a metric fitted to its observed values: the fit and its band.
+    pub fit: Option<MetricFit>,
+}
+
+/// A metric's least-squares fit to its observed values (see [`crate::stats::fit`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricFit {
+    /// The given point the curve passes through exactly, if any.
+    pub anchor: Option<Anchor>,
+    /// Which band the fit's uncertain input moves along.
+    pub band: Band,
+    /// The fit: parameters, standard errors, R², residuals, warnings.
+    pub fit: crate::stats::fit::Fit,
+    /// The curve's value in each projection year, baseline to target.
+    pub values: Vec<f64>,
+    /// The band's standard error in each projection year, on the fitted scale (ln value
+    /// for an exponential fit).
+    pub se: Vec<f64>,
+}
+
+impl MetricFit {
+    /// The value in projection year index `i` at `position` (in standard errors) within
+    /// the band: `value + position·se`, or `value·e^{position·se}` on the log scale of an
+    /// exponential fit.
+    #[inline]
+    pub fn value_at(&self, i: usize, position: f64) -> f64 {
+        let (v, se) = (self.values[i], self.se[i]);
+        if position == 0.0 || se == 0.0 {
+            v
+        } else if self.fit.spec().model == crate::stats::fit::Model::Exponential {
+            v * (position * se).exp()
+        } else {
+            v + position * se
+        }
+    }
+
+    /// Residual degrees of freedom: the Student's t of the fit's uncertain input.
+    pub fn dof(&self) -> f64 {
+        self.fit.dof as f64
+    }
+}
+
+/// A point a fitted curve passes through exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    /// The baseline value.
+    Baseline,
+    /// The target value.
+    Target,
+}
+
+/// The band a fit's uncertainty follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    /// Where a new observation may fall: the curve's uncertainty plus the residual
+    /// scatter (the default).
+    Prediction,
+    /// Where the curve itself may lie.
+    Confidence,
+}
+
+impl Band {
+    /// The word used in files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Band::Prediction => "prediction",
+            Band::Confidence => "confidence",
+        }
+    }
 }
 
 impl Metric {
+    /// The points the file gives the curve (baseline, milestones, target), leaving out
+    /// those the fit or curve derives.
+    pub fn given_points(&self) -> impl Iterator<Item = &Point> {
+        let baseline = self.baseline_given.then_some(&self.baseline);
+        let target = self.target_given.then_some(&self.target);
+        baseline.into_iter().chain(&self.milestones).chain(target)
+    }
+
     /// The observed value in `year`, if there is one (observed values are sorted by year).
     pub fn observed_in(&self, year: i32) -> Option<f64> {
         self.observed
@@ -758,6 +851,8 @@ pub enum InputTarget {
     Cap(usize),
     /// A metric's growth rate before its programme start.
     GrowthRate(usize),
+    /// A fitted metric's position within its fit's band, in standard errors.
+    Fit(usize),
 }
 
 impl InputTarget {
@@ -769,7 +864,8 @@ impl InputTarget {
             | InputTarget::Milestone(m, _)
             | InputTarget::StartYear(m)
             | InputTarget::Cap(m)
-            | InputTarget::GrowthRate(m) => m,
+            | InputTarget::GrowthRate(m)
+            | InputTarget::Fit(m) => m,
         }
     }
 }

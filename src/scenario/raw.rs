@@ -110,8 +110,8 @@ pub(super) struct RawMetric {
     pub segments: Option<Vec<String>>,
     pub tolerance: Option<f64>,
     pub cap: Option<f64>,
-    pub baseline: RawFigure,
-    pub target: RawFigure,
+    pub baseline: Option<RawFigure>,
+    pub target: Option<RawFigure>,
     #[serde(default)]
     pub milestones: Vec<RawPoint>,
     pub start_year: Option<i32>,
@@ -120,6 +120,69 @@ pub(super) struct RawMetric {
     pub stated: Vec<RawStated>,
     #[serde(default)]
     pub observed: Vec<RawPoint>,
+    pub fit: Option<RawFit>,
+}
+
+/// `fit = { anchor = "baseline", band = "prediction" }` (or `fit = true`): fit the shape
+/// to the observed values by least squares.
+#[derive(Debug, Default)]
+pub(super) struct RawFit {
+    pub anchor: Option<AnchorName>,
+    pub band: Option<BandName>,
+}
+
+/// The fields of a `fit` table, for serde.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFitTable {
+    anchor: Option<AnchorName>,
+    band: Option<BandName>,
+}
+
+impl<'de> Deserialize<'de> for RawFit {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawFit;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`true` or a table such as `{ anchor = \"baseline\" }`")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<RawFit, E> {
+                if v {
+                    Ok(RawFit::default())
+                } else {
+                    Err(E::custom(
+                        "`fit = false` is the same as no `fit`: leave the key out",
+                    ))
+                }
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawFit, A::Error> {
+                let table =
+                    RawFitTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawFit {
+                    anchor: table.anchor,
+                    band: table.band,
+                })
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// Which given point a fitted curve must pass through exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum AnchorName {
+    Baseline,
+    Target,
+}
+
+/// Which band a fit's uncertainty follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum BandName {
+    Prediction,
+    Confidence,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -95,12 +95,20 @@ pub(super) fn validate(
             );
             continue;
         }
-        let relative = match relative(v, &key, input, target, metrics) {
-            Ok(r) => r,
-            Err(()) => continue,
-        };
-        let Some(distribution) = distribution(v, &key, input, relative) else {
-            continue;
+        let (relative, distribution) = if let InputTarget::Fit(m) = target {
+            match fit_distribution(v, &key, input, &metrics[m]) {
+                Some(d) => (None, d),
+                None => continue,
+            }
+        } else {
+            let relative = match relative(v, &key, input, target, metrics) {
+                Ok(r) => r,
+                Err(()) => continue,
+            };
+            let Some(distribution) = distribution(v, &key, input, relative) else {
+                continue;
+            };
+            (relative, distribution)
         };
         let Ok(truncate) = truncation(v, &key, input, relative, &distribution) else {
             continue;
@@ -186,6 +194,43 @@ pub(super) fn validate(
     }
 }
 
+/// A fit's uncertain input: its position in the fit's band, Student's t with the fit's
+/// residual degrees of freedom, so that each year's spread is the band's (the prediction
+/// interval by default). The file gives no parameters: the fit has them.
+fn fit_distribution(
+    v: &mut Validator,
+    key: &KeyPath,
+    input: &RawInput,
+    metric: &Metric,
+) -> Option<Distribution> {
+    let given = [
+        ("dist", input.dist.is_some()),
+        ("min", input.min.is_some()),
+        ("mode", input.mode.is_some()),
+        ("max", input.max.is_some()),
+        ("mean", input.mean.is_some()),
+        ("sd", input.sd.is_some()),
+        ("low", input.low.is_some()),
+        ("high", input.high.is_some()),
+        ("relative", input.relative.is_some()),
+        ("plus_minus", input.plus_minus.is_some()),
+    ];
+    if let Some((field, _)) = given.iter().find(|(_, g)| *g) {
+        v.problem(
+            key.key(field),
+            format!(
+                "the fit's uncertainty comes from the fit itself (Student's t along its {} band); give only `label`, `source` or `truncate`",
+                metric.fit.as_ref().map_or("prediction", |f| f.band.name())
+            ),
+        );
+        return None;
+    }
+    metric
+        .fit
+        .as_ref()
+        .map(|f| Distribution::StudentT { dof: f.dof() })
+}
+
 /// `metrics.x.target` and `metrics.x.target.value` name the same number; the canonical
 /// form ends in `.value` like the key paths in error messages.
 pub(super) fn canonical_name(name: &str) -> String {
@@ -221,7 +266,7 @@ pub(super) fn resolve_input(
     let bare = canonical.strip_suffix(".value").unwrap_or(&canonical);
     let help = "an input is named by the key of the number it varies: metrics.NAME.baseline.value, \
                 metrics.NAME.target.value, metrics.NAME.milestones[I].value, metrics.NAME.start_year, \
-                metrics.NAME.cap or metrics.NAME.baseline_growth";
+                metrics.NAME.cap, metrics.NAME.baseline_growth or, for a fitted metric, metrics.NAME.fit";
     let Some(rest) = bare.strip_prefix("metrics.") else {
         return Err(format!("`{name}` is not a number kjproj can vary: {help}"));
     };
@@ -239,8 +284,25 @@ pub(super) fn resolve_input(
             "`{metric_name}` is the sum of its segments; vary the segments' values instead"
         ));
     }
+    let fitted = metric.fit.is_some();
+    if fitted && matches!(field, "baseline" | "target" | "cap") {
+        return Err(format!(
+            "`{metric_name}` is fitted to its observed values, so its {field} moves with the fit: vary metrics.{metric_name}.fit, the fit's own uncertainty"
+        ));
+    }
     let target = match field {
+        "fit" if fitted => InputTarget::Fit(m),
+        "fit" => {
+            return Err(format!(
+                "metric `{metric_name}` has no fit to vary (give it `fit = true` and observed values)"
+            ));
+        }
         "baseline" => InputTarget::Baseline(m),
+        "target" if !metric.target_given => {
+            return Err(format!(
+                "`{metric_name}` has no target value: its curve determines the target year; vary its cap or its points"
+            ));
+        }
         "target" => InputTarget::Target(m),
         "start_year" if metric.start.is_some() => InputTarget::StartYear(m),
         "start_year" => return Err(format!("metric `{metric_name}` has no start_year to vary")),
@@ -303,6 +365,7 @@ pub(super) fn value_of(target: InputTarget, metrics: &[Metric]) -> f64 {
             Some(PreStartGrowth::Rate(g)) => *g,
             _ => f64::NAN,
         },
+        InputTarget::Fit(_) => 0.0,
     }
 }
 
@@ -520,6 +583,8 @@ fn check_support(v: &mut Validator, key: &KeyPath, input: &UncertainInput, metri
         }
     };
     match input.target {
+        // Any position in the band can be projected.
+        InputTarget::Fit(_) => {}
         InputTarget::StartYear(m) => {
             let metric = &metrics[m];
             let first_milestone = metric.milestones.first().map(|p| p.year);
@@ -552,9 +617,9 @@ fn check_support(v: &mut Validator, key: &KeyPath, input: &UncertainInput, metri
         }
         InputTarget::Cap(m) => {
             let metric = &metrics[m];
-            let highest = std::iter::once(metric.baseline.value)
-                .chain(metric.milestones.iter().map(|p| p.value))
-                .chain(std::iter::once(metric.target.value))
+            let highest = metric
+                .given_points()
+                .map(|p| p.value)
                 .fold(f64::NEG_INFINITY, f64::max);
             refuse_at_or_below(
                 highest,

@@ -7,6 +7,8 @@ use super::locate::{KeyPath, path};
 use super::raw::{
     RawFigure, RawGrowth, RawMetric, RawPoint, RawRatio, RawScenario, RawStated, ShapeName,
 };
+use crate::stats::fit::{Model, Through};
+
 use super::{
     MAX_HORIZON_YEARS, Metric, Point, PreStartGrowth, ProgrammeStart, Ratio, RatioKind, Scenario,
     Shape, Source, Stated,
@@ -284,8 +286,8 @@ impl Validator {
         metric_names: &[&str],
         years_ok: bool,
     ) -> (Metric, Vec<(usize, &'static str)>) {
-        let baseline = self.figure(&at.key("baseline"), self.baseline_year, &m.baseline);
-        let target = self.figure(&at.key("target"), self.target_year, &m.target);
+        let mut baseline = self.given_figure(&at.key("baseline"), self.baseline_year, &m.baseline);
+        let mut target = self.given_figure(&at.key("target"), self.target_year, &m.target);
 
         let start = self.start(at, name, m, metric_names, years_ok);
         let mut needs: Vec<(usize, &'static str)> = match &start {
@@ -297,12 +299,34 @@ impl Validator {
         };
         let first_free_year = start.as_ref().map_or(self.baseline_year, |s| s.year);
         let milestones = self.milestones(at, &m.milestones, first_free_year, years_ok);
-        let shape = self.shape(at, name, m, &baseline, &milestones, &target, metric_names);
+        let mut shape = self.shape(at, name, m, &baseline, &milestones, &target, metric_names);
         if let Shape::Sum { segments, .. } = &shape {
             needs.extend(segments.iter().map(|&j| (j, "segments")));
         }
         let stated = self.stated(at, &m.stated, None);
         let observed = self.observed(at, &m.observed);
+        let (baseline_given, target_given) = (baseline.is_some(), target.is_some());
+        let fit = match &m.fit {
+            Some(raw) if years_ok => super::fitted::fit(
+                self,
+                at,
+                m,
+                raw,
+                &mut shape,
+                (&mut baseline, &mut target),
+                &observed,
+            ),
+            Some(_) => None,
+            None => {
+                self.required_points(at, m, &shape, &mut baseline, &milestones, &mut target);
+                None
+            }
+        };
+        let placeholder = |year| Point {
+            year,
+            value: f64::NAN,
+            source: None,
+        };
 
         let unit = match &m.unit {
             Some(u) if u.trim().is_empty() => {
@@ -320,14 +344,76 @@ impl Validator {
             label: label_or_name(&m.label, name),
             unit,
             shape,
-            baseline,
+            baseline: baseline.unwrap_or_else(|| placeholder(self.baseline_year)),
             milestones,
-            target,
+            target: target.unwrap_or_else(|| placeholder(self.target_year)),
             start,
             stated,
             observed,
+            baseline_given,
+            target_given,
+            fit,
         };
         (metric, needs)
+    }
+
+    /// A baseline or target the file may leave out.
+    fn given_figure(&mut self, at: &KeyPath, year: i32, f: &Option<RawFigure>) -> Option<Point> {
+        f.as_ref().map(|f| self.figure(at, year, f))
+    }
+
+    /// An interpolated metric needs its baseline, and its target unless one S-curve
+    /// through the baseline and milestones determines it (then it is computed here).
+    fn required_points(
+        &mut self,
+        at: &KeyPath,
+        m: &RawMetric,
+        shape: &Shape,
+        baseline: &mut Option<Point>,
+        milestones: &[Point],
+        target: &mut Option<Point>,
+    ) {
+        if baseline.is_none() {
+            self.problem(
+                at.key("baseline"),
+                format!(
+                    "missing field `baseline`: the value in the baseline year {} (only a metric fitted to observed values can leave it out, see `fit`)",
+                    self.baseline_year
+                ),
+            );
+        }
+        if target.is_some() {
+            return;
+        }
+        let curve = match shape {
+            Shape::Logistic { cap } => Some((Model::Logistic, *cap)),
+            Shape::Gompertz { cap } => Some((Model::Gompertz, *cap)),
+            _ => None,
+        };
+        match curve {
+            Some((model, cap)) if !milestones.is_empty() && m.start_year.is_none() => {
+                let Some(b) = baseline else { return };
+                let points: Vec<(f64, f64)> = std::iter::once(&*b)
+                    .chain(milestones)
+                    .map(|p| (f64::from(p.year), p.value))
+                    .collect();
+                // `None` when a value is outside (0, cap), which `shape` reported.
+                if let Some(curve) = Through::new(model, cap, &points) {
+                    *target = Some(Point {
+                        year: self.target_year,
+                        value: curve.value(f64::from(self.target_year)),
+                        source: None,
+                    });
+                }
+            }
+            _ => self.problem(
+                at.key("target"),
+                format!(
+                    "missing field `target`: the value in the target year {} (a logistic or gompertz curve through the baseline and a milestone, or a metric fitted to observed values, can leave it out)",
+                    self.target_year
+                ),
+            ),
+        }
     }
 
     fn start(
@@ -482,9 +568,9 @@ impl Validator {
         at: &KeyPath,
         name: &str,
         m: &RawMetric,
-        baseline: &Point,
+        baseline: &Option<Point>,
         milestones: &[Point],
-        target: &Point,
+        target: &Option<Point>,
         metric_names: &[&str],
     ) -> Shape {
         let segmented = self.segments(at, name, m, metric_names);
@@ -500,19 +586,27 @@ impl Validator {
             }
         };
         // Given points with the key each came from, for precise messages.
-        let mut given: Vec<(KeyPath, f64)> =
-            vec![(at.key("baseline").key("value"), baseline.value)];
+        let mut given: Vec<(KeyPath, f64)> = baseline
+            .iter()
+            .map(|p| (at.key("baseline").key("value"), p.value))
+            .collect();
         given.extend(
             milestones
                 .iter()
                 .enumerate()
                 .map(|(i, p)| (at.key("milestones").index(i).key("value"), p.value)),
         );
-        given.push((at.key("target").key("value"), target.value));
+        given.extend(
+            target
+                .iter()
+                .map(|p| (at.key("target").key("value"), p.value)),
+        );
         // With a programme start the baseline only feeds the pre-start growth, which keeps
         // its sign; the shape's own constraints still apply to it.
 
         let cap = match (shape_name, m.cap) {
+            // A fit estimates a cap the file does not give.
+            (ShapeName::Logistic | ShapeName::Gompertz, None) if m.fit.is_some() => None,
             (ShapeName::Logistic | ShapeName::Gompertz, None) => {
                 self.problem(
                     at.key("cap"),
@@ -607,6 +701,7 @@ impl Validator {
             ("milestones", !m.milestones.is_empty()),
             ("start_year", m.start_year.is_some()),
             ("baseline_growth", m.baseline_growth.is_some()),
+            ("fit", m.fit.is_some()),
         ] {
             if given {
                 self.problem(

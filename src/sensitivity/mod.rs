@@ -23,6 +23,7 @@ pub fn apply(inputs: &mut Inputs, target: InputTarget, value: f64) {
         InputTarget::StartYear(m) => inputs.metrics[m].start_year = Some(value.round() as i32),
         InputTarget::Cap(m) => inputs.metrics[m].cap = Some(value),
         InputTarget::GrowthRate(m) => inputs.metrics[m].growth_rate = Some(value),
+        InputTarget::Fit(m) => inputs.metrics[m].fit_position = value,
     }
 }
 

@@ -53,6 +53,13 @@ const ROWS_PER_CHUNK: usize = 4096;
 /// The most base samples `N`: the length of the Owen-scrambled Sobol' sequence.
 pub const MAX_BASE_SAMPLES: usize = 1 << 16;
 
+/// Whether an index estimate is outside \[0, 1\] by more than the 3 decimals shown, so
+/// that showing it at the bound changes what the reader sees (1.0000128 shows as 1 and
+/// is not flagged).
+pub fn clipped(estimate: f64) -> bool {
+    !(-5e-4..=1.0 + 5e-4).contains(&estimate)
+}
+
 /// Coordinate `dim` of point `row` of the Owen-scrambled Sobol' sequence of `seed`,
 /// strictly inside (0, 1). Dimensions past the crate's 256 continue in independently
 /// scrambled sequences.

@@ -44,7 +44,7 @@ use std::fmt;
 
 use statrs::function::beta::{checked_beta_reg, checked_ln_beta};
 
-use super::number::{fixed, significant};
+use super::number::significant;
 
 /// Φ⁻¹(0.95), the standard normal 95th percentile: the half-width, in standard
 /// deviations, of the central 90% interval used by the "low to high" shorthands.
@@ -582,22 +582,7 @@ impl fmt::Display for Distribution {
 /// `v` rounded to 6 significant digits (never rounding digits left of the point away),
 /// for derived values whose last digits are noise.
 fn six_digits(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return significant(v);
-    }
-    let magnitude = v.abs().log10().floor() as i32;
-    if magnitude < -4 {
-        // Plain decimals would need a long run of zeros; scientific is clearer.
-        let s = format!("{v:.5e}");
-        return match s.split_once('e') {
-            Some((mantissa, exponent)) => {
-                let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-                format!("{mantissa}e{exponent}")
-            }
-            None => s,
-        };
-    }
-    fixed(v, (5 - magnitude).max(0) as usize)
+    crate::stats::number::digits(v, 6)
 }
 
 /// Maps `p` outside the open unit interval to the support's ends (NaN stays NaN);

@@ -753,3 +753,60 @@ impl Fit {
         out
     }
 }
+
+/// One curve through points on its link scale (see [`Model`]): exactly through the first
+/// point, and with the slope that minimises the squared differences on the link scale to
+/// the others (exact with two points). For S-curves with a given cap, this is the single
+/// logistic or Gompertz curve through a baseline and milestones: the ordinary least-squares
+/// line through a fixed point, `b = Σ sᵢ(zᵢ − z₀) / Σ sᵢ²` with `sᵢ = tᵢ − t₀` and `zᵢ` the
+/// linked values (Draper & Smith, *Applied Regression Analysis*, 3rd ed., 1998, §3.2,
+/// regression through a given point).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Through {
+    model: Option<Model>,
+    cap: f64,
+    t0: f64,
+    a: f64,
+    b: f64,
+}
+
+impl Through {
+    /// The curve through `points` (time, value), times strictly after the first; `None`
+    /// with fewer than two points or a value the model cannot take (non-positive for
+    /// exponential, outside (0, cap) for S-curves). Allocates nothing.
+    pub fn new(model: Model, cap: f64, points: &[(f64, f64)]) -> Option<Through> {
+        let admits = |v: f64| match model {
+            Model::Linear => v.is_finite(),
+            Model::Exponential => v > 0.0 && v.is_finite(),
+            Model::Logistic | Model::Gompertz => v > 0.0 && v < cap,
+        };
+        let (&(t0, v0), rest) = points.split_first()?;
+        if rest.is_empty() || !admits(v0) || !rest.iter().all(|p| admits(p.1) && p.0 > t0) {
+            return None;
+        }
+        let a = link(model, cap, v0);
+        let (sz, ss) = rest.iter().fold((0.0, 0.0), |(sz, ss), &(t, v)| {
+            let s = t - t0;
+            (sz + s * (link(model, cap, v) - a), ss + s * s)
+        });
+        Some(Through {
+            model: Some(model),
+            cap,
+            t0,
+            a,
+            b: sz / ss,
+        })
+    }
+
+    /// The curve's value at time `t`.
+    pub fn value(&self, t: f64) -> f64 {
+        let Some(model) = self.model else {
+            return f64::NAN;
+        };
+        let f = curve(model, [self.a, self.b, self.cap], t - self.t0);
+        match model {
+            Model::Exponential => f.exp(),
+            _ => f,
+        }
+    }
+}

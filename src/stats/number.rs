@@ -21,6 +21,28 @@ pub fn fixed(v: f64, decimals: usize) -> String {
     if s == "-0" { "0".into() } else { s.to_owned() }
 }
 
+/// `v` to `n` significant digits (at least 1), plain decimals, or scientific notation
+/// below 10⁻⁴ where plain decimals would need a long run of zeros: `digits(30.398416, 6)`
+/// is "30.3984", `digits(0.00001234567, 3)` is "1.23e-5".
+pub fn digits(v: f64, n: usize) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return significant(v);
+    }
+    let n = n.max(1);
+    let magnitude = v.abs().log10().floor() as i32;
+    if magnitude < -4 {
+        let s = format!("{v:.*e}", n - 1);
+        return match s.split_once('e') {
+            Some((mantissa, exponent)) => {
+                let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+                format!("{mantissa}e{exponent}")
+            }
+            None => s,
+        };
+    }
+    fixed(v, (n as i32 - 1 - magnitude).max(0) as usize)
+}
+
 #[cfg(test)]
 mod tests {
     use super::significant as number;

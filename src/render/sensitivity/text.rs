@@ -142,12 +142,17 @@ fn sobol_block(
         grouped(e.rows as u64)
     );
     let shown = |v: f64| {
-        let mark = if (0.0..=1.0).contains(&v) { " " } else { "*" };
+        let mark = if crate::sensitivity::sobol::clipped(v) {
+            "*"
+        } else {
+            " "
+        };
         format!("{}{mark}", fixed(v.clamp(0.0, 1.0), 3))
     };
     let mut clipped = false;
     for (i, ix) in e.indices[o].iter().enumerate() {
-        clipped |= !(0.0..=1.0).contains(&ix.first) || !(0.0..=1.0).contains(&ix.total);
+        clipped |= crate::sensitivity::sobol::clipped(ix.first)
+            || crate::sensitivity::sobol::clipped(ix.total);
         let _ = writeln!(
             out,
             "  {:<36} first {:>7} ± {:<6} total {:>7} ± {}",
