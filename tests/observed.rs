@@ -15,7 +15,11 @@ use tempfile::TempDir;
 /// `korea_israel.toml` with `observed = …` added to its metric.
 fn with_observed(observed: &str) -> String {
     let text = std::fs::read_to_string(repo("scenarios/korea_israel.toml")).unwrap();
-    text.replacen("\ncap = 80", &format!("\nobserved = {observed}\ncap = 80"), 1)
+    text.replacen(
+        "\ncap = 80",
+        &format!("\nobserved = {observed}\ncap = 80"),
+        1,
+    )
 }
 
 const INLINE: &str = r#"[

@@ -255,7 +255,11 @@ fn fit(scenario: &Scenario, i: usize) -> Option<Outcome> {
         check: format!("least-squares fit of {} to its observed values", m.name),
         passed: warnings.is_empty(),
         actual: format!(
-            "{}; {}",
+            "{}{}; {}",
+            warnings
+                .iter()
+                .map(|w| format!("{w}; "))
+                .collect::<String>(),
             f.quality_words(crate::scenario::Lang::En),
             f.estimate_words(crate::scenario::Lang::En).join(", ")
         ),

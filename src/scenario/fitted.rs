@@ -316,20 +316,16 @@ impl MetricFit {
             four_digits(self.fit.residual_sd)
         };
         let r2 = format!("{:.3}", self.fit.r_squared);
+        let dof = match (self.fit.dof, ko) {
+            (_, true) => format!("자유도 {}", self.fit.dof),
+            (1, false) => "1 degree of freedom".to_owned(),
+            (n, false) => format!("{n} degrees of freedom"),
+        };
         match (ko, log) {
-            (false, false) => format!(
-                "R² {r2}, residual SD {sd}, {} degrees of freedom",
-                self.fit.dof
-            ),
-            (false, true) => format!(
-                "R² {r2} and residual SD {sd} on ln values, {} degrees of freedom",
-                self.fit.dof
-            ),
-            (true, false) => format!("R² {r2}, 잔차 표준편차 {sd}, 자유도 {}", self.fit.dof),
-            (true, true) => format!(
-                "ln 값 기준 R² {r2}, 잔차 표준편차 {sd}, 자유도 {}",
-                self.fit.dof
-            ),
+            (false, false) => format!("R² {r2}, residual SD {sd}, {dof}"),
+            (false, true) => format!("R² {r2} and residual SD {sd} on ln values, {dof}"),
+            (true, false) => format!("R² {r2}, 잔차 표준편차 {sd}, {dof}"),
+            (true, true) => format!("ln 값 기준 R² {r2}, 잔차 표준편차 {sd}, {dof}"),
         }
     }
 

@@ -38,8 +38,12 @@ pub(super) fn stale_ranges(
         };
         let relative = range_table.get("relative").and_then(toml::Value::as_bool) == Some(true)
             || range_table.contains_key("plus_minus");
+        // A range without numbers (a fit's band) comes from the value itself.
+        let absolute = ["min", "mode", "max", "mean", "sd", "low", "high"]
+            .iter()
+            .any(|k| range_table.contains_key(*k));
         let unchanged_range = old_inputs.and_then(|t| t.get(name)) == Some(range);
-        if relative || !unchanged_range {
+        if relative || !absolute || !unchanged_range {
             continue;
         }
         let Some(value_key) = parse_path(&canonical_name(name)) else {

@@ -289,9 +289,12 @@ pub fn fit(spec: &Spec, points: &[(f64, f64)]) -> Result<Fit, Error> {
 
     let (theta, converged) = if spec.model.has_cap() && spec.cap.is_none() {
         problem.fit_cap(points)?
-    } else {
+    } else if spec.model.has_cap() {
         let start = problem.start(spec.cap.unwrap_or(f64::NAN), points);
         problem.minimise(start)
+    } else {
+        // Linear on their scale: the ordinary least-squares start is the solution.
+        (problem.start(f64::NAN, points), true)
     };
     let full = spec.full(&theta);
     let residuals = problem.residuals(&theta).ok_or(Error::Singular)?;
