@@ -379,12 +379,14 @@ fn compare(korean: bool) -> CompareChart {
                 axis: unit.clone(),
                 percent: false,
                 lines: vec![market.clone(), market.clone(), small_market.clone()],
+                observed: vec![(2021, 141.0), (2022, 150.5), (2023, 160.0)],
             },
             ComparePanel {
                 title: l("국내 기업 매출", "Domestic sales"),
                 axis: unit,
                 percent: false,
                 lines: vec![sales.clone(), delayed_sales.clone(), sales.clone()],
+                observed: Vec::new(),
             },
             ComparePanel {
                 title: l("점유율 (매출 ÷ 시장)", "Korean share (sales ÷ market)"),
@@ -395,8 +397,10 @@ fn compare(korean: bool) -> CompareChart {
                     ratio(&delayed_sales, &market),
                     ratio(&sales, &small_market),
                 ],
+                observed: Vec::new(),
             },
         ],
+        observed_label: l("실적", "observed"),
         footnotes: vec![l(
             "주: 착수 지연 변형에서는 2027년까지 매출이 기준연도 점유율(5.9%)을 유지하다가 2031년 목표(52조 원)까지 일정한 비율로 성장한다. 시장 축소 변형은 2031년 시장 규모만 350조 원에서 280조 원으로 바꾼 것이다.",
             "Note: in the delayed variant, sales hold the baseline share (5.9%) until 2027 and then grow at a constant rate to the 2031 target (52 trillion KRW). The smaller-market variant changes only the 2031 market size, from 350 to 280 trillion KRW.",

@@ -185,8 +185,17 @@ fn variants_and_extends_refit_with_their_own_settings() {
         "{}",
         last["gerd"]
     );
+    // The comparison starts with the history and draws it as data.
     let compare = csv_rows(&out.join("compare.csv"));
     assert!(compare.iter().any(|r| r["variant"] == "straight"));
+    let row = compare
+        .iter()
+        .find(|r| r["variant"] == "straight" && r["year"] == "2023")
+        .unwrap();
+    assert_eq!(row["gerd_observed"], "119.074");
+    assert_eq!(compare[0]["year"], "2015");
+    let svg = std::fs::read_to_string(out.join("compare.svg")).unwrap();
+    assert!(svg.contains("observed"), "the legend names observed values");
 
     let child = dir.path().join("child-out");
     kjproj()

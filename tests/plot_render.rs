@@ -729,6 +729,7 @@ fn compare(korean: bool) -> CompareChart {
         axis,
         percent,
         lines,
+        observed: Vec::new(),
     };
     CompareChart {
         title: l(
@@ -770,6 +771,7 @@ fn compare(korean: bool) -> CompareChart {
                 ],
             ),
         ],
+        observed_label: l("실적", "observed"),
         footnotes: vec![l("자료: 가상의 예", "Source: made-up example")],
     }
 }
@@ -859,6 +861,7 @@ fn compare_gaps_split_lines() {
         axis: "units".into(),
         percent: false,
         lines: vec![vec![f64::NAN; 9]],
+        observed: vec![(2024, 3.0), (2040, 5.0)],
     });
     decode_chart(&render_compare_png(&chart).unwrap(), 1000..=2000);
 }

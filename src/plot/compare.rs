@@ -10,7 +10,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axes::{Coords, ValueAxis};
-use super::common::{self, LineStyle, check_years, polylines};
+use super::common::{self, LineStyle, check_years, observed_marks, observed_pixels, polylines};
 use super::legend::Key;
 use super::multiples::{Contents, Multiples, Page, Panel};
 use super::theme as t;
@@ -70,16 +70,34 @@ fn layout(chart: &CompareChart) -> Result<Page<'_, Lines<'_>>, PlotError> {
     }
     let panels = chart.panels.iter().map(|p| Panel {
         title: &p.title,
-        values: ValueAxis::spanning(p.lines.iter().flatten().copied(), p.percent),
+        values: ValueAxis::spanning(
+            p.lines
+                .iter()
+                .flatten()
+                .copied()
+                .chain(p.observed.iter().map(|o| o.1)),
+            p.percent,
+        ),
         value_desc: &p.axis,
     });
     let grid = Multiples::new(&chart.years, &chart.year_axis, panels.collect())?;
-    let entries: Vec<(Key, &str)> = chart
+    let mut entries: Vec<(Key, &str)> = chart
         .variants
         .iter()
         .enumerate()
         .map(|(i, name)| (Key::Styled(variant_style(i)), name.as_str()))
         .collect();
+    let in_years = |y: &i32| chart.years.contains(y);
+    if chart
+        .panels
+        .iter()
+        .any(|p| p.observed.iter().any(|(y, _)| in_years(y)))
+    {
+        entries.push((
+            Key::Observed(t::COMPARE_OBSERVED),
+            chart.observed_label.as_str(),
+        ));
+    }
     let header = (chart.title.as_str(), chart.subtitle.as_str());
     Page::new(grid, header, &entries, &chart.footnotes, Lines(chart))
 }
@@ -109,7 +127,7 @@ impl Contents for Lines<'_> {
     /// [`LONE_HALF_MAX`] years either side.
     fn draw_panel<DB: DrawingBackend>(
         &self,
-        _grid: &Multiples<'_>,
+        grid: &Multiples<'_>,
         i: usize,
         root: &DrawingArea<DB, Shift>,
         cc: &ChartContext<'_, DB, Coords>,
@@ -126,7 +144,8 @@ impl Contents for Lines<'_> {
                 style.draw(root, &pts, k)?;
             }
         }
-        Ok(())
+        let observed = observed_pixels(&panel.observed, |yr| grid.years.range.contains(&yr), to_px);
+        observed_marks(root, &observed, t::COMPARE_OBSERVED, k)
     }
 }
 

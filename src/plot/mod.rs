@@ -263,6 +263,8 @@ pub struct CompareChart {
     pub variants: Vec<String>,
     /// One panel per series.
     pub panels: Vec<ComparePanel>,
+    /// Legend text for observed values ("observed").
+    pub observed_label: String,
     /// Footnote lines.
     pub footnotes: Vec<String>,
 }
@@ -279,6 +281,8 @@ pub struct ComparePanel {
     /// Per variant, one value per year of [`CompareChart::years`]; NaN where a variant has
     /// no value (a shorter horizon, or a series it lacks).
     pub lines: Vec<Vec<f64>>,
+    /// Observed values (year, value), ascending by year, drawn as data.
+    pub observed: Vec<(i32, f64)>,
 }
 
 /// A stacked area chart of a metric's segments (`segments_<metric>.png`).

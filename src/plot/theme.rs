@@ -137,6 +137,8 @@ pub const FAN_DETERMINISTIC: RGBColor = RGBColor(25, 25, 25);
 pub const CASING: f64 = 1.0;
 /// Fan charts: the stated-figure diamonds (vermillion, clear of the blue bands).
 pub const FAN_STATED: RGBColor = PALETTE[1];
+/// Observed values on a comparison chart, whose variants use the palette: near black.
+pub const COMPARE_OBSERVED: RGBColor = RGBColor(40, 40, 40);
 
 /// Small multiples (fan and comparison charts): space between the two columns of panels.
 pub const COLUMN_GAP: f64 = 48.0;

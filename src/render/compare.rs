@@ -123,6 +123,16 @@ fn path_of<'a>(e: &Entry<'a>, name: &str) -> Option<&'a [f64]> {
         })
 }
 
+/// The observed values (year, value) of the metric called `name` in an entry.
+fn observed_of(e: &Entry, name: &str) -> Vec<(i32, f64)> {
+    e.scenario
+        .metrics
+        .iter()
+        .find(|m| m.name == name)
+        .map(|m| m.observed.iter().map(|p| (p.year, p.value)).collect())
+        .unwrap_or_default()
+}
+
 /// The value of `name` in `year` for an entry (NaN where it has none).
 fn value(e: &Entry, name: &str, year: i32) -> f64 {
     let index = year - e.scenario.baseline_year;
@@ -143,9 +153,10 @@ pub fn comparison_files(
     svg: bool,
 ) -> Result<Vec<OutputFile>, Error> {
     let series = series(entries, lang)?;
+    // Observed years before the baseline widen the comparison to the left.
     let first = entries
         .iter()
-        .map(|e| e.scenario.baseline_year)
+        .map(|e| e.scenario.first_year())
         .min()
         .unwrap_or(0);
     let last = entries
@@ -160,20 +171,36 @@ pub fn comparison_files(
         path: "compare.csv".into(),
         source: e.into(),
     };
+    // A `NAME_observed` column after each metric that any entry observes.
+    let observed_columns: Vec<bool> = series
+        .iter()
+        .map(|s| entries.iter().any(|e| !observed_of(e, &s.name).is_empty()))
+        .collect();
+    let cell = |v: f64| {
+        if v.is_nan() {
+            String::new()
+        } else {
+            significant(v)
+        }
+    };
     let mut header = vec!["variant".to_owned(), "year".into()];
-    header.extend(series.iter().map(|s| s.name.clone()));
+    for (s, &observed) in series.iter().zip(&observed_columns) {
+        header.push(s.name.clone());
+        if observed {
+            header.push(format!("{}_observed", s.name));
+        }
+    }
     csv.write_record(&header).map_err(write_error)?;
     for e in entries {
         for &y in &years {
             let mut row = vec![e.label.clone(), y.to_string()];
-            row.extend(series.iter().map(|s| {
-                let v = value(e, &s.name, y);
-                if v.is_nan() {
-                    String::new()
-                } else {
-                    significant(v)
+            for (s, &observed) in series.iter().zip(&observed_columns) {
+                row.push(cell(value(e, &s.name, y)));
+                if observed {
+                    let o = observed_of(e, &s.name).into_iter().find(|p| p.0 == y);
+                    row.push(o.map_or_else(String::new, |p| cell(p.1)));
                 }
-            }));
+            }
             csv.write_record(&row).map_err(write_error)?;
         }
     }
@@ -207,8 +234,18 @@ pub fn comparison_files(
                     .iter()
                     .map(|e| years.iter().map(|&y| value(e, &s.name, y)).collect())
                     .collect(),
+                // Data are the same whichever variant carries them: the first that has any.
+                observed: entries
+                    .iter()
+                    .map(|e| observed_of(e, &s.name))
+                    .find(|o| !o.is_empty())
+                    .unwrap_or_default(),
             })
             .collect(),
+        observed_label: match lang {
+            Lang::En => "observed".into(),
+            Lang::Ko => "실적".into(),
+        },
         footnotes: Vec::new(),
     };
     crate::render::charts::bounded_panels(
