@@ -46,6 +46,35 @@ fn curve_value(bencher: Bencher, shape: &str) {
     bencher.bench(|| curve.value(black_box(2029.0)));
 }
 
+/// Least-squares fits: constant growth to Korea's R&D expenditure 2015–2023 (9 points,
+/// closed form), and a logistic curve with an estimated cap to 17 points (Levenberg–
+/// Marquardt from a grid of 8 caps), as `fit = true` does when a scenario is loaded.
+#[divan::bench(args = ["exponential", "logistic_cap_estimated"])]
+fn fit(bencher: Bencher, which: &str) {
+    use kjproj::stats::fit::{Model, Spec, fit};
+    let rnd = [
+        65.9594, 69.4055, 78.7892, 85.7287, 89.0471, 93.0717, 102.1352, 112.6460, 119.0740,
+    ];
+    let (model, points): (Model, Vec<(f64, f64)>) = if which == "exponential" {
+        let points = rnd.iter().enumerate().map(|(i, &v)| (2015.0 + i as f64, v));
+        (Model::Exponential, points.collect())
+    } else {
+        let points = (0..17).map(|i| {
+            let t = 2008.0 + f64::from(i);
+            let wobble = if i % 3 == 0 { 1.2 } else { -0.7 };
+            (t, 100.0 / (1.0 + (-(0.45 * (t - 2017.0))).exp()) + wobble)
+        });
+        (Model::Logistic, points.collect())
+    };
+    let spec = Spec {
+        model,
+        cap: None,
+        anchor: None,
+        reference: 2015.0,
+    };
+    bencher.bench(|| fit(black_box(&spec), black_box(&points)));
+}
+
 /// Writing paths.csv into memory.
 #[divan::bench]
 fn paths_csv(bencher: Bencher) {

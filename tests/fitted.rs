@@ -285,7 +285,9 @@ fn the_report_describes_the_fit_in_english_and_korean() {
         .success();
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
-        report.contains("실적 9개(2015–2023)에 최소제곱으로 적합한 일정 성장률"),
+        report.contains(
+            "일정 성장률, ln 값 기준(Excel LOGEST와 같음): 실적 9개(2015–2023)에 최소제곱 적합"
+        ),
         "{report}"
     );
     assert!(report.contains("연간 성장률 7.64% ± 0.3283 pp"));

@@ -80,7 +80,7 @@ pub fn report(r: &ReportInput) -> String {
             out,
             "| {} | {} | {} | {} | {growth} |",
             cell(&m.label),
-            shape_words(&m.shape, m.start.as_ref().map(|st| st.year)),
+            shape_words(m, ko),
             fixed(first, 2),
             fixed(last, 2)
         );
@@ -192,7 +192,7 @@ pub fn report(r: &ReportInput) -> String {
             "- **{}** (`{}`): {}",
             text(&m.label),
             m.name,
-            shape_words(&m.shape, None)
+            shape_words(m, ko)
         );
         let cite = |k: &Option<String>| {
             k.as_deref().map_or_else(
@@ -202,10 +202,14 @@ pub fn report(r: &ReportInput) -> String {
         };
         let derived = t("from the curve", "곡선에서 도출");
         if let Some(f) = &m.fit {
-            let _ = writeln!(out, "  - {}", f.method_words(m, s.lang));
-            let _ = writeln!(out, "  - {}", f.estimate_words(s.lang).join(", "));
-            let _ = writeln!(out, "  - {}", f.quality_words(s.lang));
-            for w in f.warning_words(s.lang) {
+            let _ = writeln!(out, "  - {}", f.method_words(m, eval.settings.lang));
+            let _ = writeln!(
+                out,
+                "  - {}",
+                f.estimate_words(eval.settings.lang).join(", ")
+            );
+            let _ = writeln!(out, "  - {}", f.quality_words(eval.settings.lang));
+            for w in f.warning_words(eval.settings.lang) {
                 let _ = writeln!(out, "  - **{}** {w}", t("Warning:", "경고:"));
             }
         }
@@ -456,15 +460,35 @@ fn cell(t: &str) -> String {
     text(t).replace('|', "\\|")
 }
 
-fn shape_words(shape: &Shape, start: Option<i32>) -> String {
-    let name = match shape {
-        Shape::Logistic { cap } | Shape::Gompertz { cap } => {
-            format!("{} (cap {})", shape.name(), fixed(*cap, 4))
+/// A metric's shape in words: "logistic (cap 80)", "cagr from 2025", "cagr fit",
+/// "gompertz fit (cap 80, estimated)".
+fn shape_words(m: &crate::scenario::Metric, ko: bool) -> String {
+    let shape = &m.shape;
+    let estimated = m.fit.as_ref().is_some_and(|f| f.fit.spec().cap.is_none());
+    let cap = match (shape, estimated, ko) {
+        (Shape::Logistic { cap } | Shape::Gompertz { cap }, false, false) => {
+            format!(" (cap {})", fixed(*cap, 4))
         }
-        _ => shape.name().to_owned(),
+        (Shape::Logistic { cap } | Shape::Gompertz { cap }, false, true) => {
+            format!(" (상한 {})", fixed(*cap, 4))
+        }
+        (Shape::Logistic { cap } | Shape::Gompertz { cap }, true, false) => {
+            format!(" (cap {}, estimated)", fixed(*cap, 4))
+        }
+        (Shape::Logistic { cap } | Shape::Gompertz { cap }, true, true) => {
+            format!(" (상한 {}, 추정)", fixed(*cap, 4))
+        }
+        _ => String::new(),
     };
-    match start {
-        Some(year) => format!("{name} from {year}"),
-        None => name,
+    let fitted = match (m.fit.is_some(), ko) {
+        (false, _) => "",
+        (true, false) => " fit",
+        (true, true) => " 적합",
+    };
+    let name = format!("{}{fitted}{cap}", shape.name());
+    match (m.start.as_ref().map(|st| st.year), ko) {
+        (Some(year), false) => format!("{name} from {year}"),
+        (Some(year), true) => format!("{name}, {year}년부터"),
+        (None, _) => name,
     }
 }

@@ -226,13 +226,11 @@ impl MetricFit {
         };
         let shape = match (model, ko) {
             (Model::Linear, false) => "a straight line (like Excel's TREND)",
-            (Model::Exponential, false) => {
-                "constant growth (fitted on ln values, like Excel's LOGEST and GROWTH)"
-            }
+            (Model::Exponential, false) => "constant growth, on ln values (like Excel's LOGEST)",
             (Model::Logistic, false) => "a logistic curve",
             (Model::Gompertz, false) => "a Gompertz curve",
             (Model::Linear, true) => "직선(Excel TREND와 같음)",
-            (Model::Exponential, true) => "일정 성장률(ln 값에 적합, Excel LOGEST·GROWTH와 같음)",
+            (Model::Exponential, true) => "일정 성장률, ln 값 기준(Excel LOGEST와 같음)",
             (Model::Logistic, true) => "로지스틱 곡선",
             (Model::Gompertz, true) => "곰퍼츠 곡선",
         };
@@ -245,12 +243,12 @@ impl MetricFit {
         };
         if ko {
             format!(
-                "실적 {}개({years})에 최소제곱으로 적합한 {shape}{cap}{anchor}",
+                "{shape}{cap}: 실적 {}개({years})에 최소제곱 적합{anchor}",
                 self.fit.n
             )
         } else {
             format!(
-                "{shape}{cap} fitted by least squares to {} observed values ({years}){anchor}",
+                "{shape}{cap}: least squares on {} observed values ({years}){anchor}",
                 self.fit.n
             )
         }
