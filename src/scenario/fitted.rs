@@ -277,8 +277,12 @@ impl MetricFit {
                 let spread = match e.se {
                     Some(se) if percent => format!(" ± {} pp", four_digits(se * 100.0)),
                     Some(se) => format!(" ± {}", four_digits(se)),
-                    None if ko => " (고정)".to_owned(),
-                    None => " (given)".to_owned(),
+                    None => match (e.parameter == Parameter::Level, ko) {
+                        (true, false) => " (anchored)".to_owned(),
+                        (false, false) => " (given)".to_owned(),
+                        (true, true) => " (고정점)".to_owned(),
+                        (false, true) => " (주어짐)".to_owned(),
+                    },
                 };
                 let name = match (e.parameter, ko) {
                     (Parameter::Level, false) => format!("value in {reference}"),
