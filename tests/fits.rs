@@ -134,6 +134,21 @@ fn an_anchored_fit_passes_through_its_anchor_exactly_with_no_spread_there() {
     }
 }
 
+/// A fit whose cap is refused, or flagged as not identified.
+fn refused_or_flagged(spec: &Spec, points: &[(f64, f64)]) {
+    match fit(spec, points) {
+        Err(e) => assert_eq!(e, Error::CapNotIdentified),
+        Ok(f) => assert!(
+            f.warnings
+                .iter()
+                .any(|w| matches!(w, Warning::CapNotIdentified { .. })),
+            "{:?} cap {:?}",
+            f.warnings,
+            f.cap()
+        ),
+    }
+}
+
 #[test]
 fn a_cap_from_points_without_a_bend_is_reported_as_not_identified() {
     // Pure exponential growth: any cap far above fits as well.
@@ -146,17 +161,7 @@ fn a_cap_from_points_without_a_bend_is_reported_as_not_identified() {
         anchor: None,
         reference: 2010.0,
     };
-    match fit(&spec, &points) {
-        Err(e) => assert_eq!(e, Error::CapNotIdentified),
-        Ok(f) => assert!(
-            f.warnings
-                .iter()
-                .any(|w| matches!(w, Warning::CapNotIdentified { .. })),
-            "{:?} cap {:?}",
-            f.warnings,
-            f.cap()
-        ),
-    }
+    refused_or_flagged(&spec, &points);
     // Nearly exponential: a cap is computed, but the data hardly constrain it.
     let points: Vec<(f64, f64)> = (0..10)
         .map(|i| {
@@ -166,17 +171,7 @@ fn a_cap_from_points_without_a_bend_is_reported_as_not_identified() {
             )
         })
         .collect();
-    match fit(&spec, &points) {
-        Err(e) => assert_eq!(e, Error::CapNotIdentified),
-        Ok(f) => assert!(
-            f.warnings
-                .iter()
-                .any(|w| matches!(w, Warning::CapNotIdentified { .. })),
-            "{:?} cap {:?}",
-            f.warnings,
-            f.cap()
-        ),
-    }
+    refused_or_flagged(&spec, &points);
 }
 
 #[test]
