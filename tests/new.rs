@@ -32,7 +32,7 @@ fn the_template_is_a_valid_scenario_whose_checks_pass() {
             "PASS  [slow_market] market growth stays plausible",
         ))
         .stdout(predicate::str::ends_with(
-            "10 passed, 0 failed, 2 skipped\n",
+            "8 passed, 0 failed, 2 skipped\n",
         ));
     // Never overwrites.
     let before = std::fs::read(dir.path().join("battery.toml")).unwrap();
