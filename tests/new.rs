@@ -31,9 +31,7 @@ fn the_template_is_a_valid_scenario_whose_checks_pass() {
         .stdout(predicate::str::contains(
             "PASS  [slow_market] market growth stays plausible",
         ))
-        .stdout(predicate::str::ends_with(
-            "8 passed, 0 failed, 2 skipped\n",
-        ));
+        .stdout(predicate::str::ends_with("8 passed, 0 failed, 2 skipped\n"));
     // Never overwrites.
     let before = std::fs::read(dir.path().join("battery.toml")).unwrap();
     kjproj()

@@ -306,6 +306,42 @@ impl MetricFit {
             .collect()
     }
 
+    /// The growth the fitted curve implies from the last observed year (or the baseline,
+    /// if later) to the target year: "implies 7.64% a year 2023–2031 (119.5 → 215.3)".
+    pub fn implied_growth_words(
+        &self,
+        metric: &super::Metric,
+        baseline_year: i32,
+        lang: Lang,
+    ) -> String {
+        let last = self.values.len() - 1;
+        let from = metric
+            .observed
+            .last()
+            .map_or(0, |p| usize::try_from(p.year - baseline_year).unwrap_or(0))
+            .min(last);
+        let (a, b) = (self.values[from], self.values[last]);
+        let years = (last - from) as f64;
+        let (y0, y1) = (baseline_year + from as i32, baseline_year + last as i32);
+        let rate = if a > 0.0 && b > 0.0 && years > 0.0 {
+            crate::format::percent((b / a).powf(1.0 / years) - 1.0, 2)
+        } else {
+            "n/a".to_owned()
+        };
+        match lang {
+            Lang::En => format!(
+                "implies {rate} a year {y0}–{y1} ({} → {})",
+                four_digits(a),
+                four_digits(b)
+            ),
+            Lang::Ko => format!(
+                "{y0}–{y1}년 연평균 {rate} ({} → {})",
+                four_digits(a),
+                four_digits(b)
+            ),
+        }
+    }
+
     /// R², residual SD and degrees of freedom: "R² 0.992, residual SD 2.4% (on ln
     /// values), 7 degrees of freedom".
     pub fn quality_words(&self, lang: Lang) -> String {
