@@ -360,6 +360,11 @@ fn mistakes_in_a_fit_are_errors_at_their_key() {
             "[uncertainty.inputs.\"metrics.x.fit\"]\n",
             "metric `x` has no fit to vary",
         ),
+        (
+            "shape = \"linear\"\nfit = true",
+            "[uncertainty.inputs.\"metrics.x.fit\"]\n",
+            "the fit of `x` has only 1 residual degree of freedom",
+        ),
     ];
     let dir = TempDir::new().unwrap();
     for (metric, more, expected) in cases {

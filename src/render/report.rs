@@ -209,11 +209,9 @@ pub fn report(r: &ReportInput) -> String {
                 f.estimate_words(eval.settings.lang).join(", ")
             );
             let _ = writeln!(out, "  - {}", f.quality_words(eval.settings.lang));
-            let _ = writeln!(
-                out,
-                "  - {}",
-                f.implied_growth_words(m, b, eval.settings.lang)
-            );
+            if let Some(words) = f.implied_growth_words(m, b, eval.settings.lang) {
+                let _ = writeln!(out, "  - {words}");
+            }
             for w in f.warning_words(eval.settings.lang) {
                 let _ = writeln!(out, "  - **{}** {w}", t("Warning:", "경고:"));
             }

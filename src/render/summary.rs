@@ -48,7 +48,9 @@ pub fn summary(eval: &Evaluation) -> String {
         let _ = writeln!(out, "  {}: {}", m.name, f.method_words(m, en));
         let _ = writeln!(out, "    {}", f.estimate_words(en).join(", "));
         let _ = writeln!(out, "    {}", f.quality_words(en));
-        let _ = writeln!(out, "    {}", f.implied_growth_words(m, b, en));
+        if let Some(words) = f.implied_growth_words(m, b, en) {
+            let _ = writeln!(out, "    {words}");
+        }
     }
     for (m, path) in scenario.metrics.iter().zip(&projection.metrics) {
         let Some(start) = &m.start else { continue };

@@ -307,19 +307,23 @@ impl MetricFit {
     }
 
     /// The growth the fitted curve implies from the last observed year (or the baseline,
-    /// if later) to the target year: "implies 7.64% a year 2023–2031 (119.5 → 215.3)".
+    /// if later) to the target year: "implies 7.64% a year 2023–2031 (119.5 → 215.3)";
+    /// `None` when the observations reach the target year.
     pub fn implied_growth_words(
         &self,
         metric: &super::Metric,
         baseline_year: i32,
         lang: Lang,
-    ) -> String {
+    ) -> Option<String> {
         let last = self.values.len() - 1;
         let from = metric
             .observed
             .last()
             .map_or(0, |p| usize::try_from(p.year - baseline_year).unwrap_or(0))
             .min(last);
+        if from == last {
+            return None;
+        }
         let (a, b) = (self.values[from], self.values[last]);
         let years = (last - from) as f64;
         let (y0, y1) = (baseline_year + from as i32, baseline_year + last as i32);
@@ -328,7 +332,7 @@ impl MetricFit {
         } else {
             "n/a".to_owned()
         };
-        match lang {
+        Some(match lang {
             Lang::En => format!(
                 "implies {rate} a year {y0}–{y1} ({} → {})",
                 four_digits(a),
@@ -339,7 +343,7 @@ impl MetricFit {
                 four_digits(a),
                 four_digits(b)
             ),
-        }
+        })
     }
 
     /// R², residual SD and degrees of freedom: "R² 0.992, residual SD 2.4% (on ln

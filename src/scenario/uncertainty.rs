@@ -225,11 +225,27 @@ fn fit_distribution(
         );
         return None;
     }
-    metric
-        .fit
-        .as_ref()
-        .map(|f| Distribution::StudentT { dof: f.dof() })
+    let fit = metric.fit.as_ref()?;
+    // Student's t has a variance only above 2 degrees of freedom: with fewer, means and
+    // standard deviations of the draws would not settle however many there are.
+    if fit.fit.dof < MIN_FIT_DOF {
+        v.problem(
+            key.clone(),
+            format!(
+                "the fit of `{}` has only {} residual degree{} of freedom (observed values minus estimated parameters); its band (Student's t) has no finite variance below {MIN_FIT_DOF}: give at least {} observed values, or fewer parameters (a given cap, an anchor)",
+                metric.name,
+                fit.fit.dof,
+                if fit.fit.dof == 1 { "" } else { "s" },
+                fit.fit.n + MIN_FIT_DOF - fit.fit.dof
+            ),
+        );
+        return None;
+    }
+    Some(Distribution::StudentT { dof: fit.dof() })
 }
+
+/// The fewest residual degrees of freedom a fit's band needs as an uncertain input.
+const MIN_FIT_DOF: usize = 3;
 
 /// `metrics.x.target` and `metrics.x.target.value` name the same number; the canonical
 /// form ends in `.value` like the key paths in error messages.
