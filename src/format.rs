@@ -3,6 +3,20 @@
 
 pub use crate::stats::number::{fixed, significant};
 
+/// The columns `text` takes in a terminal: 2 for a Hangul syllable or another wide
+/// character, 0 for combining marks (Unicode Standard Annex #11, East Asian Width, via the
+/// `unicode-width` crate). Tables and error carets align by it, not by characters.
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` followed by spaces up to `width` terminal columns (by [`display_width`]; text
+/// wider than that is left as it is).
+pub fn pad_end(text: &str, width: usize) -> String {
+    let pad = width.saturating_sub(display_width(text));
+    format!("{text}{}", " ".repeat(pad))
+}
+
 /// A fraction as a percentage with at most `decimals` decimals: 0.057 → "5.7%".
 pub fn percent(v: f64, decimals: usize) -> String {
     format!("{}%", fixed(v * 100.0, decimals))

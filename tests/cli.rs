@@ -390,3 +390,46 @@ fn outputs_are_byte_identical_for_any_thread_count_and_run() {
     assert_eq!(one, run("3"), "1 thread against 3");
     assert_eq!(one, run("2"), "a repeated run");
 }
+
+#[test]
+fn tables_and_error_carets_align_by_display_width() {
+    // Issue 13: a Hangul syllable takes two terminal columns.
+    let dir = TempDir::new().unwrap();
+    let text = "name = \"한국\"\nunit = \"조 원\"\nbaseline_year = 2023\ntarget_year = 2031\n\
+                [sources]\n\"출처\" = \"산업부\"\n[metrics.\"시장\"]\nshape = \"cagr\"\n\
+                baseline = { value = 160, source = \"출처\" }\ntarget = { source = \"출처\", value = VALUE }\n";
+    let file = dir.path().join("k.toml");
+    std::fs::write(&file, text.replace("VALUE", "350")).unwrap();
+    let out = kjproj()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("o"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    let header = lines.iter().find(|l| l.starts_with("metric")).unwrap();
+    let row = lines.iter().find(|l| l.starts_with("시장")).unwrap();
+    // "시장" is 4 columns wide: "cagr" starts where "shape" does, by display width.
+    let column =
+        |line: &str, word: &str| kjproj::format::display_width(&line[..line.find(word).unwrap()]);
+    assert_eq!(column(header, "shape"), column(row, "cagr"), "{stdout}");
+    assert_eq!(
+        kjproj::format::display_width(header),
+        kjproj::format::display_width(row)
+    );
+
+    std::fs::write(&file, text.replace("VALUE", "-5")).unwrap();
+    let out = kjproj().arg("run").arg(&file).assert().code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    let source = lines.iter().find(|l| l.contains("value = -5")).unwrap();
+    let carets = lines.iter().find(|l| l.contains('^')).unwrap();
+    assert_eq!(
+        kjproj::format::display_width(&source[..source.find("-5").unwrap()]),
+        kjproj::format::display_width(&carets[..carets.find('^').unwrap()]),
+        "{stderr}"
+    );
+    assert!(carets.ends_with("^^"), "{stderr}");
+}

@@ -286,7 +286,7 @@ pub fn comparison_table(entries: &[Entry]) -> String {
     let mut out = String::new();
     let width = entries
         .iter()
-        .map(|e| e.label.chars().count())
+        .map(|e| crate::format::display_width(&e.label))
         .max()
         .unwrap_or(0)
         .max(8);
@@ -297,7 +297,12 @@ pub fn comparison_table(entries: &[Entry]) -> String {
     out.push('\n');
     for e in entries {
         let year = e.scenario.target_year;
-        let _ = write!(out, "{:<width$}  {:>6}", e.label, year);
+        let _ = write!(
+            out,
+            "{}  {:>6}",
+            crate::format::pad_end(&e.label, width),
+            year
+        );
         for s in &series {
             let v = value(e, &s.name, year);
             let shown = if v.is_nan() {

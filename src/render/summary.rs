@@ -148,12 +148,13 @@ fn metric_value(v: f64) -> String {
     }
 }
 
-/// Aligned columns, two spaces apart; `right[i]` right-aligns column `i`.
+/// Aligned columns, two spaces apart, by display width (a Hangul syllable takes two
+/// columns); `right[i]` right-aligns column `i`.
 pub fn table<const N: usize>(rows: &[[String; N]], right: &[bool; N]) -> String {
     let mut widths = [0usize; N];
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(crate::format::display_width(cell));
         }
     }
     let mut out = String::new();
@@ -163,7 +164,7 @@ pub fn table<const N: usize>(rows: &[[String; N]], right: &[bool; N]) -> String 
             if i > 0 {
                 line.push_str("  ");
             }
-            let pad = " ".repeat(widths[i] - cell.chars().count());
+            let pad = " ".repeat(widths[i] - crate::format::display_width(cell));
             if right[i] {
                 line.push_str(&pad);
                 line.push_str(cell);

@@ -136,9 +136,10 @@ pub(super) fn excerpt(text: &str, span: &Range<usize>) -> Option<String> {
     if line.chars().count() > 200 || line.chars().any(|c| c.is_control() && c != '\t') {
         return None;
     }
+    // Carets sit under the span by display width: a Hangul syllable takes two columns.
     let width = text
         .get(span.clone())
-        .map(|s| s.lines().next().unwrap_or("").chars().count())
+        .map(|s| crate::format::display_width(s.lines().next().unwrap_or("")))
         .unwrap_or(1)
         .max(1);
     let gutter = pos.line.to_string();
@@ -146,7 +147,13 @@ pub(super) fn excerpt(text: &str, span: &Range<usize>) -> Option<String> {
     let lead: String = line
         .chars()
         .take(pos.column - 1)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .map(|c| {
+            if c == '\t' {
+                "\t".to_owned()
+            } else {
+                " ".repeat(crate::format::display_width(c.encode_utf8(&mut [0; 4])))
+            }
+        })
         .collect();
     Some(format!(
         "{pad} |\n{gutter} | {line}\n{pad} | {lead}{}",

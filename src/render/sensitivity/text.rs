@@ -60,8 +60,8 @@ fn summary_text(
         let p = &stats.percentiles[last];
         let _ = writeln!(
             out,
-            "{:<16} {:>10} {:>10} {:>10} {:>10}",
-            names.name(*s),
+            "{} {:>10} {:>10} {:>10} {:>10}",
+            crate::format::pad_end(&names.name(*s), 16),
             names.mc_value(*s, p[0]),
             names.mc_value(*s, p[3]),
             names.mc_value(*s, p[6]),
@@ -96,8 +96,8 @@ fn summary_text(
             let (a, b) = s.outputs[o];
             let _ = writeln!(
                 out,
-                "  {:<36} {} → {}: {}",
-                names.input_label(s.input),
+                "  {} {} → {}: {}",
+                crate::format::pad_end(&names.input_label(s.input), 36),
                 significant_short(s.low),
                 significant_short(s.high),
                 super::swing_words(names, head, s, a, b)
@@ -155,8 +155,8 @@ fn sobol_block(
             || crate::sensitivity::sobol::clipped(ix.total);
         let _ = writeln!(
             out,
-            "  {:<36} first {:>7} ± {:<6} total {:>7} ± {}",
-            names.input_label(i),
+            "  {} first {:>7} ± {:<6} total {:>7} ± {}",
+            crate::format::pad_end(&names.input_label(i), 36),
             shown(ix.first),
             fixed(ix.first_conf, 3),
             shown(ix.total),
