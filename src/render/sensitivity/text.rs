@@ -61,7 +61,7 @@ fn summary_text(
         let _ = writeln!(
             out,
             "{} {:>10} {:>10} {:>10} {:>10}",
-            crate::format::pad_end(&names.name(*s), 16),
+            crate::format::pad_end(names.name(*s), 16),
             names.mc_value(*s, p[0]),
             names.mc_value(*s, p[3]),
             names.mc_value(*s, p[6]),
@@ -97,7 +97,7 @@ fn summary_text(
             let _ = writeln!(
                 out,
                 "  {} {} → {}: {}",
-                crate::format::pad_end(&names.input_label(s.input), 36),
+                crate::format::pad_end(names.input_label(s.input), 36),
                 significant_short(s.low),
                 significant_short(s.high),
                 super::swing_words(names, head, s, a, b)
@@ -156,7 +156,7 @@ fn sobol_block(
         let _ = writeln!(
             out,
             "  {} first {:>7} ± {:<6} total {:>7} ± {}",
-            crate::format::pad_end(&names.input_label(i), 36),
+            crate::format::pad_end(names.input_label(i), 36),
             shown(ix.first),
             fixed(ix.first_conf, 3),
             shown(ix.total),
