@@ -10,6 +10,7 @@ mod csv;
 pub mod rows;
 mod set;
 mod write;
+pub mod xlsx;
 
 pub use csv::{csv_rows, paths_csv};
 pub use set::{MANIFEST, MAX_CARRIED, Mode, clean_up_on_interrupt, probe_set, write_set};

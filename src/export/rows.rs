@@ -10,12 +10,69 @@ use crate::format::significant;
 pub trait Row: Serialize {
     /// The column names: the struct's field names, in order (a test holds them equal).
     const COLUMNS: &'static [&'static str];
+
+    /// The row's cells, typed, in the order of [`Row::COLUMNS`]: for writers that keep
+    /// numbers as numbers (the workbook), where CSV writes text.
+    fn cells(&self) -> Vec<Cell>;
+}
+
+/// One cell of an exported table, typed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text.
+    Text(String),
+    /// A number (NaN: an empty cell).
+    Number(f64),
+    /// A fraction shown as a percentage (NaN: an empty cell).
+    Percent(f64),
+    /// A whole number (years, counts).
+    Integer(i64),
+}
+
+/// A value that becomes one [`Cell`].
+pub trait ToCell {
+    /// The cell.
+    fn to_cell(&self) -> Cell;
+}
+
+impl ToCell for String {
+    fn to_cell(&self) -> Cell {
+        Cell::Text(self.clone())
+    }
+}
+
+impl ToCell for &'static str {
+    fn to_cell(&self) -> Cell {
+        Cell::Text((*self).to_owned())
+    }
+}
+
+impl ToCell for i32 {
+    fn to_cell(&self) -> Cell {
+        Cell::Integer(i64::from(*self))
+    }
+}
+
+impl ToCell for u64 {
+    fn to_cell(&self) -> Cell {
+        Cell::Integer(i64::try_from(*self).unwrap_or(i64::MAX))
+    }
+}
+
+impl ToCell for Num {
+    fn to_cell(&self) -> Cell {
+        Cell::Number(self.0)
+    }
 }
 
 macro_rules! row {
     ($t:ty: $($c:ident),+) => {
         impl Row for $t {
             const COLUMNS: &'static [&'static str] = &[$(stringify!($c)),+];
+
+            fn cells(&self) -> Vec<Cell> {
+                vec![$(ToCell::to_cell(&self.$c)),+]
+            }
         }
     };
 }

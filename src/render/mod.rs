@@ -9,6 +9,7 @@
 //! | [`report`] | `report.md` |
 //! | [`checks`] | check results as text, JSON and JUnit XML |
 //! | [`solve`] | the answer of `kjproj solve` |
+//! | [`workbook`] | `workbook.xlsx`: every table as numbers, with native charts |
 
 pub mod charts;
 pub mod checks;
@@ -17,6 +18,7 @@ pub mod report;
 pub mod sensitivity;
 pub mod solve;
 pub mod summary;
+pub mod workbook;
 
 use crate::error::Error;
 use crate::evaluate::Evaluation;
@@ -68,6 +70,7 @@ pub fn run_files(evals: &[Evaluation], svg: bool, command: &str) -> Result<Vec<O
         )?);
     }
     out.push(report_file(base, variants, svg, command));
+    out.push(workbook::file(evals)?);
     for v in variants {
         let mut own = files(v, svg)?;
         own.push(report_file(v, &[], svg, command));

@@ -19,11 +19,53 @@ pub use text::summary;
 use crate::error::Error;
 use crate::evaluate::Evaluation;
 use crate::export::OutputFile;
+use crate::export::rows::{FanRow, HistogramRow, ProbabilityRow, SobolRow, TornadoRow};
 use crate::format::{fixed, grouped, significant};
 use crate::scenario::expr::Quantity;
 use crate::scenario::{Lang, Output, RatioKind, Scenario, Series};
 use crate::stats::sampling::Method;
 use charts::Charts;
+
+/// The sensitivity tables of an evaluation as typed rows: what the CSV files and the
+/// workbook's sheets hold.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    /// `tornado.csv`: every output's swings, outputs in order, inputs by swing.
+    pub tornado: Vec<TornadoRow>,
+    /// `fan.csv`: every series' percentiles, series in order, years ascending.
+    pub fan: Vec<FanRow>,
+    /// `probabilities.csv`.
+    pub probabilities: Vec<ProbabilityRow>,
+    /// `histogram.csv`: the headline output.
+    pub histogram: Vec<HistogramRow>,
+    /// `sobol.csv`: independent, then correlated inputs.
+    pub sobol: Vec<SobolRow>,
+}
+
+/// The sensitivity tables of an evaluation; `None` without a sensitivity analysis.
+pub fn tables(eval: &Evaluation) -> Option<Tables> {
+    let sens = eval.sensitivity.as_ref()?;
+    let scenario = eval.scenario;
+    let mc = &sens.monte_carlo;
+    let names = Names::new(scenario, eval.settings.lang);
+    let histogram = sens.headline_histogram(scenario, 40);
+    let mut sobol_rows = Vec::new();
+    for (set, inputs_as) in [
+        (&sens.sobol, "independent"),
+        (&sens.sobol_correlated, "correlated"),
+    ] {
+        if let Some((outputs, estimate)) = set {
+            sobol_rows.extend(rows::sobol(outputs, estimate, inputs_as, &names));
+        }
+    }
+    Some(Tables {
+        tornado: rows::tornado(&sens.tornado, &names),
+        fan: rows::fan(scenario, mc, &names),
+        probabilities: rows::probabilities(scenario, mc, &names),
+        histogram: rows::histogram(sens.headline_output(), &histogram, mc.infeasible, &names),
+        sobol: sobol_rows,
+    })
+}
 
 /// The sensitivity files of an evaluation (CSV tables and charts); empty without a
 /// sensitivity analysis.
@@ -36,29 +78,15 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
     let (head, o) = (sens.headline_output(), sens.headline);
     let names = Names::new(scenario, eval.settings.lang);
     let histogram = sens.headline_histogram(scenario, 40);
+    let t = tables(eval).unwrap_or_default();
     let mut files = vec![
-        rows_file("tornado.csv", &rows::tornado(tornado, &names))?,
-        rows_file("fan.csv", &rows::fan(scenario, mc, &names))?,
-        rows_file(
-            "probabilities.csv",
-            &rows::probabilities(scenario, mc, &names),
-        )?,
-        rows_file(
-            "histogram.csv",
-            &rows::histogram(head, &histogram, mc.infeasible, &names),
-        )?,
+        rows_file("tornado.csv", &t.tornado)?,
+        rows_file("fan.csv", &t.fan)?,
+        rows_file("probabilities.csv", &t.probabilities)?,
+        rows_file("histogram.csv", &t.histogram)?,
     ];
-    let mut sobol_rows = Vec::new();
-    for (set, inputs_as) in [
-        (sobol, "independent"),
-        (&sens.sobol_correlated, "correlated"),
-    ] {
-        if let Some((outputs, estimate)) = set {
-            sobol_rows.extend(rows::sobol(outputs, estimate, inputs_as, &names));
-        }
-    }
-    if !sobol_rows.is_empty() {
-        files.push(rows_file("sobol.csv", &sobol_rows)?);
+    if !t.sobol.is_empty() {
+        files.push(rows_file("sobol.csv", &t.sobol)?);
     }
 
     let method_words = match (settings.method, names.lang) {
