@@ -67,6 +67,10 @@ kjproj compare a.toml b.toml --variant base --variant delayed_start"
         /// Also write compare.svg.
         #[arg(long)]
         svg: bool,
+        /// A UTF-8 byte order mark at the start of compare.csv: auto (when it holds
+        /// non-ASCII text), always or never.
+        #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+        csv_bom: BomArg,
         /// Language of chart labels.
         #[arg(long, value_enum)]
         lang: Option<LangArg>,
@@ -223,6 +227,21 @@ pub struct Common {
     /// number.
     #[arg(long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<usize>,
+    /// A UTF-8 byte order mark at the start of CSV files, which Excel on Windows needs to
+    /// show Korean text: auto (when a file holds non-ASCII text), always or never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub csv_bom: BomArg,
+}
+
+/// When CSV files get a byte order mark.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BomArg {
+    /// When the file holds any non-ASCII character.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The most worker threads `--threads` may ask for: far more than any machine kjproj runs

@@ -31,6 +31,14 @@ fn command_line() -> String {
         .join(" ")
 }
 
+fn bom_of(b: cli::BomArg) -> kjproj::export::Bom {
+    match b {
+        cli::BomArg::Auto => kjproj::export::Bom::Auto,
+        cli::BomArg::Always => kjproj::export::Bom::Always,
+        cli::BomArg::Never => kjproj::export::Bom::Never,
+    }
+}
+
 fn lang_of(l: cli::LangArg) -> Lang {
     match l {
         cli::LangArg::En => Lang::En,
@@ -49,6 +57,7 @@ impl cli::Common {
             overrides: self.overrides(),
             threads: self.threads,
             command_line: command_line(),
+            csv_bom: bom_of(self.csv_bom),
         }
     }
 
@@ -105,6 +114,7 @@ fn main() {
             scenarios,
             out,
             svg,
+            csv_bom,
             lang,
             quiet,
             variant,
@@ -117,6 +127,7 @@ fn main() {
             quiet,
             variants: variant,
             all_variants: variants,
+            csv_bom: bom_of(csv_bom),
         }),
         cli::Command::Solve {
             scenario,

@@ -255,3 +255,37 @@ check = "P90(average(x, 2020, 2022)) within 4.49..4.51"
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("5 passed, 0 failed."), "{report}");
 }
+
+#[test]
+fn csv_files_with_non_ascii_text_start_with_a_byte_order_mark_for_excel() {
+    // Issue 13: Excel on Windows reads UTF-8 CSV without a BOM as mojibake.
+    let dir = tempfile::TempDir::new().unwrap();
+    let run = |out: &str, extra: &[&str]| {
+        common::kjproj()
+            .arg("run")
+            .arg(common::repo("scenarios/korea_rnd.toml"))
+            .args(["--draws", "2000", "--sobol", "0", "-q", "--out"])
+            .arg(dir.path().join(out))
+            .args(extra)
+            .assert()
+            .success();
+    };
+    let starts = |out: &str, file: &str| {
+        std::fs::read(dir.path().join(out).join(file))
+            .unwrap()
+            .starts_with(b"\xEF\xBB\xBF")
+    };
+    run("auto", &[]);
+    // The tornado's input label has an en dash; paths.csv is plain ASCII.
+    assert!(starts("auto", "tornado.csv"));
+    assert!(!starts("auto", "paths.csv"));
+    run("always", &["--csv-bom", "always"]);
+    assert!(starts("always", "paths.csv") && starts("always", "fan.csv"));
+    run("never", &["--csv-bom", "never"]);
+    assert!(!starts("never", "tornado.csv"));
+    // The rows read the same either way.
+    assert_eq!(
+        common::csv_rows(&dir.path().join("auto/tornado.csv")),
+        common::csv_rows(&dir.path().join("never/tornado.csv"))
+    );
+}

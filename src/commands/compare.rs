@@ -27,6 +27,8 @@ pub struct CompareOptions {
     pub variants: Vec<String>,
     /// Include every variant of every file.
     pub all_variants: bool,
+    /// Byte order marks on `compare.csv`.
+    pub csv_bom: crate::export::Bom,
 }
 
 /// Runs `kjproj compare`.
@@ -79,7 +81,8 @@ pub fn run(options: &CompareOptions) -> Result<(), Error> {
             titles.push(&s.name);
         }
     }
-    let files = comparison_files(&entries, &titles.join(" · "), lang, options.svg)?;
+    let mut files = comparison_files(&entries, &titles.join(" · "), lang, options.svg)?;
+    crate::export::mark_csv(&mut files, options.csv_bom);
     let written = write_set(&dir, &files, Mode::Update)?;
     if !options.quiet {
         out!("{}", comparison_table(&entries));

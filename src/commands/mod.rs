@@ -32,6 +32,8 @@ pub struct OutputOptions {
     pub threads: Option<usize>,
     /// The command line as typed, quoted for a shell, for the report's "reproduce" section.
     pub command_line: String,
+    /// Byte order marks on CSV files.
+    pub csv_bom: crate::export::Bom,
 }
 
 /// Runs `work` on a pool of `threads` worker threads (default: one per core). Results

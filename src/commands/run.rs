@@ -34,7 +34,9 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
     probe_set(&out_dir)?;
     super::with_threads(options.output.threads, || {
         let evals = evaluate_all(&scenario, &options.output.overrides, !options.output.quiet)?;
-        let files = render::run_files(&evals, options.output.svg, &options.output.command_line)?;
+        let mut files =
+            render::run_files(&evals, options.output.svg, &options.output.command_line)?;
+        crate::export::mark_csv(&mut files, options.output.csv_bom);
         let written = write_set(&out_dir, &files, Mode::Replace)?;
         print(&evals, options.output.quiet, &written);
         Ok(())

@@ -81,3 +81,35 @@ pub fn csv_rows<T: super::rows::Row>(rows: &[T]) -> std::io::Result<Vec<u8>> {
     }
     out.into_inner().map_err(|e| e.into_error())
 }
+
+/// Whether CSV files start with a UTF-8 byte order mark, which Excel on Windows needs to
+/// read UTF-8 (without it, Korean labels open as mojibake; other readers skip it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Bom {
+    /// When the file holds any non-ASCII character (Hangul labels, an en dash): files that
+    /// are pure ASCII read the same everywhere without one.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The UTF-8 byte order mark.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Puts a byte order mark before the contents of every `.csv` file of `files` that
+/// `policy` asks for.
+pub fn mark_csv(files: &mut [super::OutputFile], policy: Bom) {
+    for f in files.iter_mut().filter(|f| f.name.ends_with(".csv")) {
+        let wanted = match policy {
+            Bom::Auto => !f.bytes.is_ascii(),
+            Bom::Always => true,
+            Bom::Never => false,
+        };
+        if wanted && !f.bytes.starts_with(UTF8_BOM) {
+            f.bytes.splice(0..0, UTF8_BOM.iter().copied());
+        }
+    }
+}

@@ -17,8 +17,13 @@ pub fn repo(path: &str) -> PathBuf {
 }
 
 /// A CSV file as rows of named cells.
+///
+/// A UTF-8 byte order mark (which kjproj writes before non-ASCII CSV files, for Excel) is
+/// skipped, as spreadsheet programs and pandas' `utf-8-sig` do.
 pub fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).expect("readable CSV");
+    let bytes = std::fs::read(path).expect("readable CSV");
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut r = csv::Reader::from_reader(text);
     let header: Vec<String> = r
         .headers()
         .expect("a header")
