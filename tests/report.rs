@@ -66,8 +66,14 @@ fn the_report_has_every_section_and_every_chart_exists() {
     assert!(md.contains("**P(share 2031 ≥ 15%) = "));
     assert!(md.contains("- [motie-2023] Ministry of Trade, Industry and Energy"));
     assert!(
-        md.contains("| ✅ | market growth stays believable | cagr(market) = 10.279% | ≤ 12% |")
+        md.contains("| pass | market growth stays believable | cagr(market) = 10.279% | ≤ 12% |")
     );
+    assert!(!md.contains('✅') && !md.contains('❌'), "no emoji: they print as empty boxes");
+    // The year-by-year table, and numbered captions that say what each chart shows.
+    assert!(md.contains("## Year by year"));
+    assert!(md.contains("| 2027 | 236.64 | 18.94 | 8.00% |"), "{md}");
+    assert!(md.contains("*Figure 1. Year-by-year paths of every metric and ratio, 2023–2031"));
+    assert!(md.contains("*Figure 4. share[2031]: the change as each input alone moves from its P10 to its P90*"));
     assert!(
         md.contains("--draws 20000 --sobol 512"),
         "the command that reproduces it"
@@ -94,6 +100,8 @@ fn korean_headings_and_svg_charts() {
         "## 점검",
         "## 변형 시나리오",
         "## 재현 방법",
+        "## 연도별 값",
+        "*그림 1. 지표와 비율의 연도별 경로",
     ] {
         assert!(md.contains(heading), "missing {heading}");
     }

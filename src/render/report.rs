@@ -22,6 +22,38 @@ pub struct ReportInput<'a> {
     pub command: &'a str,
 }
 
+/// Numbered figures: each chart of the report with a caption saying what it shows, under
+/// the image in the same paragraph (a hard line break), so that Markdown viewers and
+/// pandoc alike show it once.
+pub struct Figures {
+    count: usize,
+    ko: bool,
+    ext: &'static str,
+}
+
+impl Figures {
+    /// Figures numbered from 1, in PNG or SVG.
+    pub fn new(ko: bool, svg: bool) -> Self {
+        Figures {
+            count: 0,
+            ko,
+            ext: if svg { "svg" } else { "png" },
+        }
+    }
+
+    /// The Markdown of the next figure: `file` without its extension, and its caption.
+    pub fn figure(&mut self, file: &str, caption: &str) -> String {
+        self.count += 1;
+        let word = if self.ko { "그림" } else { "Figure" };
+        let n = self.count;
+        format!(
+            "![{word} {n}]({file}.{})\\\n*{word} {n}. {}*\n",
+            self.ext,
+            text(caption)
+        )
+    }
+}
+
 /// The report text.
 pub fn report(r: &ReportInput) -> String {
     let eval = r.eval;
@@ -29,7 +61,7 @@ pub fn report(r: &ReportInput) -> String {
     let projection = &eval.projection;
     let ko = eval.settings.lang == Lang::Ko;
     let t = |en: &'static str, kr: &'static str| if ko { kr } else { en };
-    let ext = if r.svg { "svg" } else { "png" };
+    let mut figures = Figures::new(ko, r.svg);
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", text(&s.name));
     if let Some(v) = eval.variant {
@@ -111,17 +143,31 @@ pub fn report(r: &ReportInput) -> String {
             );
         }
     }
-    let _ = writeln!(out, "\n![paths](paths.{ext})\n");
+    let first = s.first_year();
+    let paths_caption = if ko {
+        format!(
+            "지표와 비율의 연도별 경로, {first}–{y}년 (● 주어진 값, ◇ 발표값, 점과 가는 선은 실적)"
+        )
+    } else {
+        format!(
+            "Year-by-year paths of every metric and ratio, {first}–{y} (● given points, ◇ stated figures, dots on a thin line: observed values)"
+        )
+    };
+    let _ = writeln!(out, "\n{}", figures.figure("paths", &paths_caption));
     for m in s
         .metrics
         .iter()
         .filter(|m| matches!(m.shape, Shape::Sum { .. }))
     {
+        let caption = if ko {
+            format!("{}의 부문별 구성, {b}–{y}년", m.label)
+        } else {
+            format!("{} by segment, stacked, {b}–{y}", m.label)
+        };
         let _ = writeln!(
             out,
-            "![{} by segment](segments_{}.{ext})\n",
-            text(&m.label),
-            m.name
+            "{}",
+            figures.figure(&format!("segments_{}", m.name), &caption)
         );
     }
 
@@ -180,7 +226,8 @@ pub fn report(r: &ReportInput) -> String {
         out.push('\n');
     }
 
-    if let Some(section) = super::sensitivity::markdown(eval, r.svg) {
+    year_by_year(&mut out, eval, ko);
+    if let Some(section) = super::sensitivity::markdown(eval, &mut figures) {
         out.push_str(&section);
     }
 
@@ -342,8 +389,8 @@ pub fn report(r: &ReportInput) -> String {
     for c in &eval.checks {
         let mark = match (&c.skipped, c.passed) {
             (Some(_), _) => t("skipped", "제외"),
-            (None, true) => "✅",
-            (None, false) => "❌",
+            (None, true) => t("pass", "통과"),
+            (None, false) => t("**FAIL**", "**실패**"),
         };
         let result = match &c.skipped {
             Some(why) => format!("{} ({}: {why})", c.actual, t("skipped", "제외")),
@@ -362,7 +409,12 @@ pub fn report(r: &ReportInput) -> String {
     // Variants.
     if !r.variants.is_empty() {
         let _ = writeln!(out, "## {}\n", t("Variants", "변형 시나리오"));
-        let _ = writeln!(out, "![compare](compare.{ext})\n");
+        let caption = if ko {
+            "기준 시나리오와 각 변형의 경로 비교"
+        } else {
+            "The base scenario and every variant, series by series"
+        };
+        let _ = writeln!(out, "{}", figures.figure("compare", caption));
         for ve in r.variants {
             let Some(v) = ve.variant else { continue };
             let p = &ve.projection;
@@ -420,7 +472,16 @@ pub fn report(r: &ReportInput) -> String {
                 v.name,
                 v.name
             );
-            let _ = writeln!(out, "![{}]({}/paths.{ext})\n", v.name, v.name);
+            let caption = if ko {
+                format!("변형 {}의 연도별 경로", v.label)
+            } else {
+                format!("Year-by-year paths of the variant {}", v.label)
+            };
+            let _ = writeln!(
+                out,
+                "{}",
+                figures.figure(&format!("{}/paths", v.name), &caption)
+            );
         }
     }
 
@@ -494,4 +555,52 @@ fn shape_words(m: &crate::scenario::Metric, ko: bool) -> String {
         (Some(year), true) => format!("{name}, {year}년부터"),
         (None, _) => name,
     }
+}
+
+/// The year-by-year table: every metric (and its observed values) and ratio, from the
+/// earliest observed year to the target year: the main deliverable of a projection.
+fn year_by_year(out: &mut String, eval: &Evaluation, ko: bool) {
+    let s = eval.scenario;
+    let p = &eval.projection;
+    let _ = writeln!(
+        out,
+        "## {}\n",
+        if ko { "연도별 값" } else { "Year by year" }
+    );
+    let observed = if ko { "실적" } else { "observed" };
+    let mut header = vec![if ko { "연도" } else { "year" }.to_owned()];
+    for m in &s.metrics {
+        header.push(format!("{} ({})", cell(&m.label), cell(&m.unit)));
+        if !m.observed.is_empty() {
+            header.push(format!("{} ({observed})", cell(&m.label)));
+        }
+    }
+    header.extend(s.ratios.iter().map(|r| cell(&r.label)));
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let _ = writeln!(out, "|---:|{}", "---:|".repeat(header.len() - 1));
+    for year in s.first_year()..=s.target_year {
+        let i = usize::try_from(year - s.baseline_year).ok();
+        let at = |path: &[f64]| i.and_then(|i| path.get(i)).copied();
+        let mut row = vec![year.to_string()];
+        for (m, path) in s.metrics.iter().zip(&p.metrics) {
+            row.push(at(path).map_or_else(String::new, |v| format!("{v:.2}")));
+            if !m.observed.is_empty() {
+                row.push(
+                    m.observed_in(year)
+                        .map_or_else(String::new, |v| fixed(v, 4)),
+                );
+            }
+        }
+        for (r, path) in s.ratios.iter().zip(&p.ratios) {
+            row.push(at(path).map_or_else(String::new, |v| {
+                if r.kind == RatioKind::Share {
+                    format!("{:.2}%", v * 100.0)
+                } else {
+                    format!("{v:.4}")
+                }
+            }));
+        }
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+    out.push('\n');
 }

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use super::{Names, significant_short};
 use crate::evaluate::Evaluation;
 use crate::format::{fixed, grouped};
+use crate::render::report::Figures;
 use crate::scenario::{Lang, Output, Scenario};
 use crate::sensitivity::monte_carlo::{self, MonteCarlo};
 use crate::sensitivity::sobol;
@@ -13,7 +14,7 @@ use crate::stats::sampling::Method;
 
 /// The sensitivity section of `report.md`: Monte Carlo table, probabilities, tornado and
 /// Sobol tables, and the charts; `None` without an analysis.
-pub fn markdown(eval: &Evaluation, svg: bool) -> Option<String> {
+pub fn markdown(eval: &Evaluation, figures: &mut Figures) -> Option<String> {
     let sens = eval.sensitivity.as_ref()?;
     Some(markdown_text(
         eval.scenario,
@@ -24,7 +25,7 @@ pub fn markdown(eval: &Evaluation, svg: bool) -> Option<String> {
         sens.headline,
         &Names::new(eval.scenario, eval.settings.lang),
         eval.settings.simulation,
-        svg,
+        figures,
     ))
 }
 
@@ -38,10 +39,9 @@ fn markdown_text(
     o: usize,
     names: &Names,
     settings: monte_carlo::Settings,
-    svg: bool,
+    figures: &mut Figures,
 ) -> String {
     let ko = names.lang == Lang::Ko;
-    let ext = if svg { "svg" } else { "png" };
     let last = scenario.years().count() - 1;
     let ty = scenario.target_year;
     let mut out = String::new();
@@ -113,9 +113,27 @@ fn markdown_text(
             fixed(p.se * 100.0, 2)
         );
     }
+    let head_words = t
+        .outputs
+        .get(o)
+        .map_or_else(String::new, |h| h.text.clone());
+    let (fan, histogram) = if ko {
+        (
+            "몬테카를로 백분위 구간(P5–P95, P10–P90, P25–P75)과 중앙값, 계열별".to_owned(),
+            format!("{head_words}의 분포 (몬테카를로)"),
+        )
+    } else {
+        (
+            "Monte Carlo percentile bands (P5–P95, P10–P90, P25–P75) and median of every series"
+                .to_owned(),
+            format!("Distribution of {head_words} over the Monte Carlo draws"),
+        )
+    };
     let _ = writeln!(
         out,
-        "\n![fan](fan.{ext})\n\n![histogram](histogram.{ext})\n"
+        "\n{}\n{}",
+        figures.figure("fan", &fan),
+        figures.figure("histogram", &histogram)
     );
 
     if let Some(head) = t.outputs.get(o) {
@@ -171,7 +189,22 @@ fn markdown_text(
                 high.replace('|', "\\|")
             );
         }
-        let _ = writeln!(out, "\n![tornado](tornado.{ext})\n");
+        let caption = if ko {
+            format!(
+                "{}: 입력을 하나씩 P{:.0}에서 P{:.0}로 바꿀 때의 변화",
+                head.text,
+                t.swing.0 * 100.0,
+                t.swing.1 * 100.0
+            )
+        } else {
+            format!(
+                "{}: the change as each input alone moves from its P{:.0} to its P{:.0}",
+                head.text,
+                t.swing.0 * 100.0,
+                t.swing.1 * 100.0
+            )
+        };
+        let _ = writeln!(out, "\n{}", figures.figure("tornado", &caption));
     }
     if sobol.is_some() || correlated.is_some() {
         let _ = writeln!(
@@ -232,7 +265,12 @@ fn markdown_text(
                 );
             }
         }
-        let _ = writeln!(out, "\n![sobol](sobol.{ext})\n");
+        let caption = if ko {
+            format!("{head_words}의 분산 중 각 입력이 차지하는 몫 (소볼 지수)")
+        } else {
+            format!("Sobol indices of {head_words}: the share of its variance due to each input")
+        };
+        let _ = writeln!(out, "\n{}", figures.figure("sobol", &caption));
     }
     out
 }
