@@ -68,12 +68,17 @@ fn the_report_has_every_section_and_every_chart_exists() {
     assert!(
         md.contains("| pass | market growth stays believable | cagr(market) = 10.279% | ≤ 12% |")
     );
-    assert!(!md.contains('✅') && !md.contains('❌'), "no emoji: they print as empty boxes");
+    assert!(
+        !md.contains('✅') && !md.contains('❌'),
+        "no emoji: they print as empty boxes"
+    );
     // The year-by-year table, and numbered captions that say what each chart shows.
     assert!(md.contains("## Year by year"));
     assert!(md.contains("| 2027 | 236.64 | 18.94 | 8.00% |"), "{md}");
     assert!(md.contains("*Figure 1. Year-by-year paths of every metric and ratio, 2023–2031"));
-    assert!(md.contains("*Figure 4. share[2031]: the change as each input alone moves from its P10 to its P90*"));
+    assert!(md.contains(
+        "*Figure 4. share[2031]: the change as each input alone moves from its P10 to its P90*"
+    ));
     assert!(
         md.contains("--draws 20000 --sobol 512"),
         "the command that reproduces it"
@@ -113,4 +118,37 @@ fn korean_headings_and_svg_charts() {
             "{link} is linked but missing"
         );
     }
+}
+
+#[test]
+fn report_html_is_one_self_contained_page_per_report() {
+    let out = TempDir::new().unwrap();
+    let md = run(&["--lang", "ko"], out.path());
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"ko\">"));
+    // Every chart inline; nothing fetched: no scripts, stylesheets or remote sources.
+    assert_eq!(
+        html.matches("src=\"data:image/png;base64,").count(),
+        images(&md).len()
+    );
+    assert_eq!(html.matches("src=\"").count(), images(&md).len());
+    for banned in ["<script", "<link", "src=\"http", "url(http", "@import"] {
+        assert!(!html.contains(banned), "{banned}");
+    }
+    // The same content: headings, the year-by-year table, numbered captions, the command.
+    for text in [
+        "<h2>요약</h2>",
+        "<h2>연도별 값</h2>",
+        "<em>그림 1.",
+        "<h2>재현 방법</h2>",
+    ] {
+        assert!(html.contains(text), "{text}");
+    }
+    // Printable on A4 without cutting tables or figures.
+    assert!(html.contains("@page { size: A4;"));
+    assert!(html.contains("table {") && html.contains("break-inside: avoid"));
+    // Each variant has its own page, linked from the base's.
+    assert!(html.contains("href=\"delayed_start/report.html\""));
+    let variant = std::fs::read_to_string(out.path().join("delayed_start/report.html")).unwrap();
+    assert!(variant.contains("src=\"data:image/png;base64,"));
 }

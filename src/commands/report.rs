@@ -61,6 +61,7 @@ pub fn run(options: &ReportOptions) -> Result<(), Error> {
             options.output.svg,
             &options.output.command_line,
         ));
+        render::html::add_html_reports(&mut files, eval.settings.lang);
         crate::export::mark_csv(&mut files, options.output.csv_bom);
         let written = write_set(&out_dir, &files, Mode::Update)?;
         let style = Style::for_stderr();

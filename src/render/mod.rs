@@ -7,6 +7,7 @@
 //! | [`charts`] | the paths and segments charts |
 //! | [`compare`] | base and variants (or several files) side by side |
 //! | [`report`] | `report.md` |
+//! | [`html`] | `report.html`: the report in one self-contained, printable page |
 //! | [`checks`] | check results as text, JSON and JUnit XML |
 //! | [`solve`] | the answer of `kjproj solve` |
 //! | [`workbook`] | `workbook.xlsx`: every table as numbers, with native charts |
@@ -14,6 +15,7 @@
 pub mod charts;
 pub mod checks;
 pub mod compare;
+pub mod html;
 pub mod report;
 pub mod sensitivity;
 pub mod solve;
@@ -79,6 +81,7 @@ pub fn run_files(evals: &[Evaluation], svg: bool, command: &str) -> Result<Vec<O
             bytes: f.bytes,
         }));
     }
+    html::add_html_reports(&mut out, base.settings.lang);
     Ok(out)
 }
 
