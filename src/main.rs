@@ -79,6 +79,11 @@ impl cli::Common {
 
 fn main() {
     let cli = cli::Cli::parse();
+    terminal::set_color_choice(match cli.color {
+        cli::ColorArg::Auto => terminal::ColorChoice::Auto,
+        cli::ColorArg::Always => terminal::ColorChoice::Always,
+        cli::ColorArg::Never => terminal::ColorChoice::Never,
+    });
     kjproj::scenario::allow_files(cli.allow_files);
     kjproj::export::clean_up_on_interrupt();
     if cli.no_cost_limit {
@@ -149,7 +154,8 @@ fn main() {
             variant,
         }),
         cli::Command::New { name } => commands::new::run(&name).map(|path| {
-            terminal::print_out(&format!(
+            // A status line, not data: standard error, like every "wrote" line.
+            terminal::print_err(&format!(
                 "wrote {}\nnext: kjproj run {}\n",
                 path.display(),
                 path.display()

@@ -28,7 +28,9 @@ fn fine_chem_summary_reports_cagrs_and_the_share_discrepancy() {
         .stdout(predicate::str::is_match(r"market\s+cagr\s+160\.0\s+350\.0\s+10\.28%").unwrap())
         .stdout(predicate::str::is_match(r"sales\s+cagr from 2025\s+9\.40\s+52\.00\s+23\.84%").unwrap())
         .stdout(predicate::str::is_match(r"share\s+sales / market\s+5\.875%\s+14\.857%").unwrap())
-        .stdout(predicate::str::contains("wrote"))
+        // Status lines go to standard error, data to standard output.
+        .stderr(predicate::str::contains("wrote"))
+        .stdout(predicate::str::contains("wrote").not())
         .stderr(predicate::str::contains(
             "share in 2023 is stated as 5.7% (source: motie-2023) but derives as 5.875% \
              (sales / market = 9.4 / 160): a difference of +0.175 pp, within the tolerance ±0.25 pp",
@@ -118,7 +120,7 @@ fn default_output_directory_is_output_slash_stem() {
         .args(["run", "ki.toml"])
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!(
+        .stderr(predicate::str::contains(format!(
             "wrote {}",
             Path::new("output").join("ki").join("paths.csv").display()
         )));
@@ -432,4 +434,33 @@ fn tables_and_error_carets_align_by_display_width() {
         "{stderr}"
     );
     assert!(carets.ends_with("^^"), "{stderr}");
+}
+
+#[test]
+fn colour_follows_color_no_color_and_clicolor_force() {
+    // Not a terminal here: plain by default; CLICOLOR_FORCE and --color always colour,
+    // NO_COLOR and --color never do not.
+    let dir = TempDir::new().unwrap();
+    let failing = repo("tests/check/failing.toml");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = assert_cmd::Command::cargo_bin("kjproj").unwrap();
+        cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd
+            .current_dir(dir.path())
+            .args(args)
+            .arg("check")
+            .arg(&failing)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().contains("\x1b[")
+    };
+    assert!(!run(&[], &[]));
+    assert!(run(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!run(&[], &[("CLICOLOR_FORCE", "0")]));
+    assert!(!run(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+    assert!(run(&["--color", "always"], &[("NO_COLOR", "1")]));
+    assert!(!run(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
 }

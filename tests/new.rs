@@ -17,7 +17,7 @@ fn the_template_is_a_valid_scenario_whose_checks_pass() {
         .args(["new", "battery"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("wrote battery.toml"));
+        .stderr(predicate::str::contains("wrote battery.toml"));
     let s = kjproj::scenario::load(&dir.path().join("battery.toml")).unwrap();
     assert_eq!(s.name, "battery");
     assert_eq!(s.variants.len(), 1);

@@ -80,8 +80,7 @@ pub fn run(options: &CheckOptions) -> Result<i32, Error> {
 }
 
 fn colour_stdout() -> bool {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    !no_color && std::io::stdout().is_terminal()
+    super::terminal::color_on(std::io::stdout().is_terminal())
 }
 
 /// The scenario files named by `paths`: files as given, directories searched recursively

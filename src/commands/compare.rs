@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::terminal::{out, outln};
+use super::terminal::{errln, out, outln};
 use crate::error::Error;
 use crate::evaluate::{self, Analyses, Evaluation, Overrides};
 use crate::export::{Mode, probe_set, write_set};
@@ -88,7 +88,7 @@ pub fn run(options: &CompareOptions) -> Result<(), Error> {
         out!("{}", comparison_table(&entries));
         outln!();
         for path in written {
-            outln!("wrote {}", path.display());
+            errln!("wrote {}", path.display());
         }
     }
     Ok(())

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::OutputOptions;
-use super::terminal::{Style, errln, outln, with_progress};
+use super::terminal::{Style, errln, with_progress};
 use crate::error::Error;
 use crate::evaluate::{self, Analyses, Settings};
 use crate::export::{Mode, probe_set, write_set};
@@ -70,7 +70,7 @@ pub fn run(options: &ReportOptions) -> Result<(), Error> {
         }
         if !options.output.quiet {
             for path in written {
-                outln!("wrote {}", path.display());
+                errln!("wrote {}", path.display());
             }
         }
         Ok(())

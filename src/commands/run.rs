@@ -103,6 +103,6 @@ fn print(evals: &[Evaluation], quiet: bool, written: &[PathBuf]) {
     }
     outln!();
     for path in written {
-        outln!("wrote {}", path.display());
+        errln!("wrote {}", path.display());
     }
 }

@@ -1,7 +1,9 @@
-//! Terminal styling: colour only on a terminal, and never when `NO_COLOR` is set.
+//! Terminal styling: `--color always|never|auto`; in `auto`, colour only on a terminal,
+//! never when `NO_COLOR` is set (<https://no-color.org>), and always when
+//! `CLICOLOR_FORCE` is set to anything but `0` (<https://bixense.com/clicolors/>).
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::format::grouped;
@@ -13,13 +15,49 @@ pub struct Style {
     pub color: bool,
 }
 
+/// When to colour: the `--color` choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// On a terminal, following `NO_COLOR` and `CLICOLOR_FORCE`.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The `--color` choice of this process (0 auto, 1 always, 2 never).
+static COLOR_CHOICE: AtomicU8 = AtomicU8::new(0);
+
+/// Sets the `--color` choice for every later [`Style`] and [`color_on`].
+pub fn set_color_choice(choice: ColorChoice) {
+    let code = match choice {
+        ColorChoice::Auto => 0,
+        ColorChoice::Always => 1,
+        ColorChoice::Never => 2,
+    };
+    COLOR_CHOICE.store(code, Ordering::Relaxed);
+}
+
+/// Whether to colour a stream that is (`terminal`) or is not a terminal.
+pub fn color_on(terminal: bool) -> bool {
+    match COLOR_CHOICE.load(Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => {
+            let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+            let forced =
+                std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
+            !set("NO_COLOR") && (forced || terminal)
+        }
+    }
+}
+
 impl Style {
-    /// Colour for standard error when it is a terminal and `NO_COLOR` is unset or empty
-    /// (<https://no-color.org>).
+    /// Colour for standard error (see [`color_on`]).
     pub fn for_stderr() -> Style {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Style {
-            color: !no_color && std::io::stderr().is_terminal(),
+            color: color_on(std::io::stderr().is_terminal()),
         }
     }
 
