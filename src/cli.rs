@@ -167,6 +167,11 @@ kjproj completions zsh > ~/.zfunc/_kjproj\n  kjproj completions fish > ~/.config
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff), for `man`.
+    #[command(
+        after_help = "Example:\n  kjproj man > ~/.local/share/man/man1/kjproj.1 && man kjproj"
+    )]
+    Man,
     /// Check scenario assumptions: built-in checks and the file's [[checks]], PASS/FAIL.
     #[command(
         after_help = "Exit codes: 0 every check passed, 1 a check failed, 2 a scenario \

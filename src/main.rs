@@ -97,6 +97,17 @@ fn main() {
             terminal::print_out(&String::from_utf8_lossy(&script));
             Ok(())
         }
+        cli::Command::Man => {
+            use clap::CommandFactory;
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cli::Cli::command())
+                .render(&mut page)
+                .map(|()| terminal::print_out(&String::from_utf8_lossy(&page)))
+                .map_err(|e| kjproj::error::Error::Internal {
+                    context: "man page".into(),
+                    message: e.to_string(),
+                })
+        }
         cli::Command::Run {
             scenario,
             out,

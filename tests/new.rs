@@ -59,7 +59,15 @@ fn completions_for_every_shell() {
 
 #[test]
 fn every_subcommand_has_help_with_an_example() {
-    for sub in ["run", "compare", "solve", "new", "completions", "check"] {
+    for sub in [
+        "run",
+        "compare",
+        "solve",
+        "new",
+        "completions",
+        "check",
+        "man",
+    ] {
         kjproj()
             .args([sub, "--help"])
             .assert()
@@ -81,4 +89,19 @@ fn a_name_that_would_make_a_hidden_or_odd_file_is_refused() {
             .stderr(predicate::str::contains('\u{1b}').not());
     }
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_manual_page_is_roff_with_every_subcommand() {
+    let out = kjproj().arg("man").assert().success();
+    let page = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq"),
+        "{}",
+        &page[..80.min(page.len())]
+    );
+    assert!(page.contains(".TH kjproj 1"));
+    for sub in ["run", "report", "compare", "solve", "check", "new"] {
+        assert!(page.contains(&format!("kjproj\\-{sub}")), "{sub}");
+    }
 }
