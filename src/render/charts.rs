@@ -78,7 +78,16 @@ pub fn stacked_charts(
                     Lang::En => "stated total".into(),
                     Lang::Ko => "발표 합계".into(),
                 },
-                footnotes: source_notes(scenario, lang),
+                footnotes: {
+                    let shown: Vec<usize> = scenario
+                        .metrics
+                        .iter()
+                        .position(|x| x.name == m.name)
+                        .into_iter()
+                        .chain(segments.iter().copied())
+                        .collect();
+                    source_notes(scenario, lang, Some(&shown))
+                },
             };
             (m.name.clone(), grouped_segments(chart, lang))
         })
@@ -271,7 +280,7 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
             },
         ),
     };
-    let footnotes = source_notes(scenario, lang);
+    let footnotes = source_notes(scenario, lang, None);
     // One unit in the subtitle when every metric has it; otherwise each panel says its own.
     let one_unit = scenario.metrics.iter().all(|m| m.unit == scenario.unit);
     let (b, t) = (scenario.baseline_year, scenario.target_year);
@@ -316,17 +325,44 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
 /// `report.md`, which lists them all.
 pub const MAX_FOOTNOTES: usize = 12;
 
-/// One footnote per source of the scenario ("Source [key]: citation"), bounded by
-/// [`bounded_notes`].
-pub(crate) fn source_notes(scenario: &Scenario, lang: Lang) -> Vec<String> {
+/// One footnote per source that a figure on the chart cites (given points, stated and
+/// observed figures) of the metrics `metrics` (indices), or of every metric and ratio when
+/// `None`; sources nothing on the chart cites are left to the report.
+pub(crate) fn source_notes(
+    scenario: &Scenario,
+    lang: Lang,
+    metrics: Option<&[usize]>,
+) -> Vec<String> {
     let word = match lang {
         Lang::En => "Source",
         Lang::Ko => "출처",
     };
+    let shown = |i: usize| metrics.is_none_or(|list| list.contains(&i));
+    let mut cited: Vec<&str> = Vec::new();
+    for (_, m) in scenario
+        .metrics
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| shown(*i))
+    {
+        let points = m.given_points().chain(&m.observed).map(|p| &p.source);
+        cited.extend(
+            points
+                .chain(m.stated.iter().map(|s| &s.source))
+                .flatten()
+                .map(String::as_str),
+        );
+    }
+    if metrics.is_none() {
+        for r in &scenario.ratios {
+            cited.extend(r.stated.iter().filter_map(|s| s.source.as_deref()));
+        }
+    }
     bounded_notes(
         scenario
             .sources
             .iter()
+            .filter(|s| cited.contains(&s.key.as_str()))
             .map(|s| format!("{word} [{}]: {}", s.key, s.citation))
             .collect(),
         lang,
