@@ -253,10 +253,23 @@ pub struct Common {
     /// number.
     #[arg(long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<usize>,
+    /// How amounts of won are written in summaries and reports: plain numbers in the
+    /// metric's unit, or korean (52조 원, 9조 4,000억 원).
+    #[arg(long, value_enum, value_name = "STYLE", default_value = "plain")]
+    pub money: MoneyArg,
     /// A UTF-8 byte order mark at the start of CSV files, which Excel on Windows needs to
     /// show Korean text: auto (when a file holds non-ASCII text), always or never.
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     pub csv_bom: BomArg,
+}
+
+/// How money is written.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MoneyArg {
+    /// Numbers in the metric's unit.
+    Plain,
+    /// 조/억/만 원 for metrics in won.
+    Korean,
 }
 
 /// When CSV files get a byte order mark.

@@ -67,3 +67,106 @@ pub fn grouped(n: u64) -> String {
     }
     out
 }
+
+/// How money is written: plainly in its unit (`52`, "trillion KRW" on the axis), or in
+/// Korean units of ten thousand (`52조 원`, `9조 4,000억 원`), as Korean reports write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Money {
+    /// Numbers in the metric's unit.
+    #[default]
+    Plain,
+    /// 조/억/만 원 for metrics whose unit is an amount of won.
+    Korean,
+}
+
+/// Won in one of `unit` when it is an amount of Korean won: "trillion KRW" and "조 원"
+/// (10¹²), "billion KRW" (10⁹), "100 million KRW" and "억 원" (10⁸), "million KRW"
+/// (10⁶), "만 원" (10⁴), "KRW" and "원" (1); `None` for any other unit.
+pub fn won_per(unit: &str) -> Option<f64> {
+    let u: String = unit
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let per = match u.as_str() {
+        "trillion krw" | "krw trillion" | "조 원" | "조원" => 1e12,
+        "billion krw" | "krw billion" | "십억 원" | "십억원" => 1e9,
+        "100 million krw" | "억 원" | "억원" => 1e8,
+        "million krw" | "krw million" | "백만 원" | "백만원" => 1e6,
+        "만 원" | "만원" => 1e4,
+        "krw" | "won" | "원" => 1.0,
+        _ => return None,
+    };
+    Some(per)
+}
+
+/// An amount of won in Korean units: the largest of 조 (10¹²), 억 (10⁸) and 만 (10⁴) it
+/// reaches, then the next one rounded, with thousands separators: `52조 원`,
+/// `9조 4,000억 원`, `3,500억 원`, `1억 2,000만 원`, `9,999원` (the notation of Korean
+/// statistics releases; e.g. "119조 740억 원"). Two units keep four significant digits of
+/// the part below the largest, as such releases do.
+pub fn korean_won(won: f64) -> String {
+    if !won.is_finite() {
+        return won.to_string();
+    }
+    let sign = if won < 0.0 { "-" } else { "" };
+    let amount = won.abs().round();
+    const UNITS: [(f64, &str); 3] = [(1e12, "조"), (1e8, "억"), (1e4, "만")];
+    let Some(i) = UNITS.iter().position(|(u, _)| amount >= *u) else {
+        return format!("{sign}{}원", grouped(amount as u64));
+    };
+    let (unit, name) = UNITS[i];
+    let below = UNITS.get(i + 1).map_or((1.0, ""), |&(u, n)| (u, n));
+    let mut major = (amount / unit).floor();
+    let mut minor = ((amount - major * unit) / below.0).round();
+    if minor * below.0 >= unit {
+        major += 1.0;
+        minor = 0.0;
+    }
+    let mut out = format!("{sign}{}{name}", grouped(major as u64));
+    if minor > 0.0 {
+        out.push_str(&format!(" {}{}", grouped(minor as u64), below.1));
+    }
+    out.push_str(" 원");
+    out
+}
+
+/// A metric's value in its unit, written as `money` asks: Korean won notation when the
+/// unit is an amount of won, else `plain(value)`.
+pub fn money_or(value: f64, unit: &str, money: Money, plain: impl Fn(f64) -> String) -> String {
+    match (money, won_per(unit)) {
+        (Money::Korean, Some(per)) => korean_won(value * per),
+        _ => plain(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn korean_won_writes_jo_eok_man() {
+        // Examples of the issue and of Korean statistics releases.
+        assert_eq!(korean_won(52e12), "52조 원");
+        assert_eq!(korean_won(9.4e12), "9조 4,000억 원");
+        assert_eq!(korean_won(119.074e12), "119조 740억 원");
+        assert_eq!(korean_won(350e9), "3,500억 원");
+        assert_eq!(korean_won(1.2e8), "1억 2,000만 원");
+        assert_eq!(korean_won(5e7), "5,000만 원");
+        assert_eq!(korean_won(9_999.0), "9,999원");
+        assert_eq!(korean_won(-2.5e12), "-2조 5,000억 원");
+        // Rounding up into the larger unit.
+        assert_eq!(korean_won(9.99999999e12), "10조 원");
+        assert_eq!(won_per("trillion KRW"), Some(1e12));
+        assert_eq!(won_per("조 원"), Some(1e12));
+        assert_eq!(won_per("applications per year"), None);
+        assert_eq!(
+            money_or(9.4, "trillion KRW", Money::Korean, |v| v.to_string()),
+            "9조 4,000억 원"
+        );
+        assert_eq!(
+            money_or(9.4, "trillion KRW", Money::Plain, |v| v.to_string()),
+            "9.4"
+        );
+    }
+}

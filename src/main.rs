@@ -64,6 +64,10 @@ impl cli::Common {
     /// The settings this command line overrides.
     fn overrides(&self) -> Overrides {
         Overrides {
+            money: Some(match self.money {
+                cli::MoneyArg::Plain => kjproj::format::Money::Plain,
+                cli::MoneyArg::Korean => kjproj::format::Money::Korean,
+            }),
             draws: self.draws,
             seed: self.seed,
             sampling: self.sampling.map(|s| match s {

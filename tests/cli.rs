@@ -464,3 +464,30 @@ fn colour_follows_color_no_color_and_clicolor_force() {
     assert!(run(&["--color", "always"], &[("NO_COLOR", "1")]));
     assert!(!run(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
 }
+
+#[test]
+fn money_in_korean_units_on_request() {
+    // Issue 13: 조/억 notation for amounts of won, in the summary and the report.
+    let dir = TempDir::new().unwrap();
+    let out = kjproj()
+        .arg("run")
+        .arg(repo("scenarios/fine_chem.toml"))
+        .args([
+            "--money", "korean", "--draws", "2000", "--sobol", "0", "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("9조 4,000억 원") && stdout.contains("52조 원"),
+        "{stdout}"
+    );
+    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(
+        report.contains("| 2024 | 176조 4,467억 원 | 10조 3,662억 원 | 5.88% |"),
+        "{report}"
+    );
+    // Shares and other units stay as they are.
+    assert!(report.contains("| Korean share | sales / market | 5.875% | 14.857% |"));
+}

@@ -31,6 +31,8 @@ pub struct Overrides {
     pub lang: Option<Lang>,
     /// An output of the sensitivity analyses to add, as the headline (`--output`).
     pub output: Option<String>,
+    /// How money is written (`--money`).
+    pub money: Option<crate::format::Money>,
 }
 
 impl Overrides {
@@ -63,6 +65,8 @@ pub struct Settings {
     pub sobol_samples: usize,
     /// Language of labels.
     pub lang: Lang,
+    /// How amounts of won are written in summaries and reports.
+    pub money: crate::format::Money,
 }
 
 impl Settings {
@@ -87,6 +91,7 @@ impl Settings {
             },
             sobol_samples: overrides.sobol_samples.unwrap_or(DEFAULT_SOBOL_SAMPLES),
             lang: overrides.lang.unwrap_or(scenario.lang),
+            money: overrides.money.unwrap_or_default(),
         }
     }
 }

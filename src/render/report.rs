@@ -113,8 +113,8 @@ pub fn report(r: &ReportInput) -> String {
             "| {} | {} | {} | {} | {growth} |",
             cell(&m.label),
             shape_words(m, ko),
-            fixed(first, 2),
-            fixed(last, 2)
+            crate::format::money_or(first, &m.unit, eval.settings.money, |v| fixed(v, 2)),
+            crate::format::money_or(last, &m.unit, eval.settings.money, |v| fixed(v, 2))
         );
     }
     if !s.ratios.is_empty() {
@@ -583,7 +583,9 @@ fn year_by_year(out: &mut String, eval: &Evaluation, ko: bool) {
         let at = |path: &[f64]| i.and_then(|i| path.get(i)).copied();
         let mut row = vec![year.to_string()];
         for (m, path) in s.metrics.iter().zip(&p.metrics) {
-            row.push(at(path).map_or_else(String::new, |v| format!("{v:.2}")));
+            row.push(at(path).map_or_else(String::new, |v| {
+                crate::format::money_or(v, &m.unit, eval.settings.money, |v| format!("{v:.2}"))
+            }));
             if !m.observed.is_empty() {
                 row.push(
                     m.observed_in(year)

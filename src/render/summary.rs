@@ -33,11 +33,12 @@ pub fn summary(eval: &Evaluation) -> String {
             (None, Some(_)) => format!("{} fit", m.shape.name()),
             (None, None) => m.shape.name().to_owned(),
         };
+        let money = |v: f64| crate::format::money_or(v, &m.unit, eval.settings.money, metric_value);
         rows.push([
             m.name.clone(),
             shape,
-            metric_value(first),
-            metric_value(last),
+            money(first),
+            money(last),
             cagr(first, last, span).map_or_else(|| "n/a".into(), |r| percent(r, 2)),
         ]);
     }
@@ -68,7 +69,7 @@ pub fn summary(eval: &Evaluation) -> String {
             "  {}: {before} until {} ({}){after}",
             m.name,
             start.year,
-            metric_value(at_start)
+            crate::format::money_or(at_start, &m.unit, eval.settings.money, metric_value)
         );
     }
 
