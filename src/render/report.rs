@@ -299,19 +299,27 @@ pub fn report(r: &ReportInput) -> String {
             );
         }
         if let Some(start) = &m.start {
-            let before = match start.growth {
-                PreStartGrowth::Rate(g) => format!("{}%", fixed(g * 100.0, 2)),
-                PreStartGrowth::Follow(i) => {
-                    format!("{} {}", t("as", "다음과 같이:"), s.metrics[i].name)
-                }
+            let line = match (&start.growth, ko) {
+                (PreStartGrowth::Rate(g), false) => format!(
+                    "programme starts {}; growth before it {}% a year",
+                    start.year,
+                    fixed(g * 100.0, 2)
+                ),
+                (PreStartGrowth::Rate(g), true) => format!(
+                    "사업 시작 {}년; 그 전에는 연 {}% 성장",
+                    start.year,
+                    fixed(g * 100.0, 2)
+                ),
+                (PreStartGrowth::Follow(i), false) => format!(
+                    "programme starts {}; growth before it as {}",
+                    start.year, s.metrics[*i].name
+                ),
+                (PreStartGrowth::Follow(i), true) => format!(
+                    "사업 시작 {}년; 그 전에는 {}와 같은 비율로 성장",
+                    start.year, s.metrics[*i].name
+                ),
             };
-            let _ = writeln!(
-                out,
-                "  - {} {}; {} {before}",
-                t("programme starts", "사업 시작"),
-                start.year,
-                t("growth before it", "그 전 성장")
-            );
+            let _ = writeln!(out, "  - {line}");
         }
     }
     if let Some(u) = &s.uncertainty {
@@ -354,7 +362,7 @@ pub fn report(r: &ReportInput) -> String {
                 "- {}: {}",
                 t(
                     "Rank correlations (Iman–Conover) between",
-                    "순위 상관 (Iman–Conover):"
+                    "순위 상관 (Iman–Conover)"
                 ),
                 names.join(", ")
             );
