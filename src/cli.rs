@@ -233,6 +233,10 @@ pub struct Common {
     /// Print only warnings and errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print the results as one JSON document on standard output instead of the summary
+    /// (numbers as numbers; every year of every path).
+    #[arg(long)]
+    pub json: bool,
     /// Monte Carlo draws [default: the file's `uncertainty.draws`, else 100000].
     #[arg(long, value_name = "N")]
     pub draws: Option<u64>,

@@ -58,6 +58,7 @@ impl cli::Common {
             threads: self.threads,
             command_line: command_line(),
             csv_bom: bom_of(self.csv_bom),
+            json: self.json,
         }
     }
 

@@ -491,3 +491,44 @@ fn money_in_korean_units_on_request() {
     // Shares and other units stay as they are.
     assert!(report.contains("| Korean share | sales / market | 5.875% | 14.857% |"));
 }
+
+#[test]
+fn run_json_is_one_document_of_numbers_on_standard_output() {
+    let dir = TempDir::new().unwrap();
+    let out = kjproj()
+        .arg("run")
+        .arg(repo("scenarios/fine_chem.toml"))
+        .args(["--json", "--draws", "2000", "--sobol", "0", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let runs = doc["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3, "base and two variants");
+    assert_eq!(runs[0]["variant"], "base");
+    let market = &runs[0]["metrics"][0];
+    assert_eq!(market["name"], "market");
+    assert_eq!(market["values"][0].as_f64(), Some(160.0));
+    assert_eq!(market["values"][8].as_f64(), Some(350.0));
+    assert_eq!(runs[0]["ratios"][0]["share"], true);
+    assert!(runs[0]["simulation"]["series"][0]["p50"].is_number());
+    assert!(
+        runs[0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["passed"].is_boolean())
+    );
+    assert_eq!(runs[2]["metrics"][0]["values"][8].as_f64(), Some(280.0));
+    // The same with `report`, for one scenario.
+    let out = kjproj()
+        .arg("report")
+        .arg(repo("scenarios/korea_israel.toml"))
+        .args(["--json", "--draws", "2000", "--sobol", "0", "--out"])
+        .arg(dir.path().join("r"))
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(doc["runs"][0]["metrics"][0]["shape"], "gompertz");
+}

@@ -34,6 +34,8 @@ pub struct OutputOptions {
     pub command_line: String,
     /// Byte order marks on CSV files.
     pub csv_bom: crate::export::Bom,
+    /// Print the results as JSON instead of the summary.
+    pub json: bool,
 }
 
 /// Runs `work` on a pool of `threads` worker threads (default: one per core). Results

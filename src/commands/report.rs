@@ -64,6 +64,9 @@ pub fn run(options: &ReportOptions) -> Result<(), Error> {
         render::html::add_html_reports(&mut files, eval.settings.lang);
         crate::export::mark_csv(&mut files, options.output.csv_bom);
         let written = write_set(&out_dir, &files, Mode::Update)?;
+        if options.output.json {
+            super::terminal::print_out(&render::json::document(std::slice::from_ref(&eval)));
+        }
         let style = Style::for_stderr();
         for w in &eval.warnings {
             errln!("{} {w}", style.warning());

@@ -38,7 +38,13 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
             render::run_files(&evals, options.output.svg, &options.output.command_line)?;
         crate::export::mark_csv(&mut files, options.output.csv_bom);
         let written = write_set(&out_dir, &files, Mode::Replace)?;
-        print(&evals, options.output.quiet, &written);
+        if options.output.json {
+            // Data on standard output, everything else on standard error.
+            out!("{}", render::json::document(&evals));
+            print(&evals, true, &[]);
+        } else {
+            print(&evals, options.output.quiet, &written);
+        }
         Ok(())
     })
 }

@@ -7,6 +7,7 @@
 //! | [`charts`] | the paths and segments charts |
 //! | [`compare`] | base and variants (or several files) side by side |
 //! | [`report`] | `report.md` |
+//! | [`json`] | `run --json`: the results as one JSON document |
 //! | [`html`] | `report.html`: the report in one self-contained, printable page |
 //! | [`checks`] | check results as text, JSON and JUnit XML |
 //! | [`solve`] | the answer of `kjproj solve` |
@@ -16,6 +17,7 @@ pub mod charts;
 pub mod checks;
 pub mod compare;
 pub mod html;
+pub mod json;
 pub mod report;
 pub mod sensitivity;
 pub mod solve;
