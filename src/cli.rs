@@ -133,6 +133,9 @@ Exit codes: 0 solved, 1 no solution in the range, 2 invalid scenario or argument
         /// Solve in this variant of the file (`base` is the file itself).
         #[arg(long, value_name = "NAME")]
         variant: Option<String>,
+        /// Print the answer as a JSON object (numbers as numbers).
+        #[arg(long)]
+        json: bool,
     },
     /// Write the report (report.md) of the base or of one variant, with every chart and
     /// table it links.

@@ -159,6 +159,7 @@ fn main() {
             draws,
             seed,
             variant,
+            json,
         } => commands::solve::run(&commands::solve::SolveOptions {
             scenario,
             vary,
@@ -168,6 +169,7 @@ fn main() {
             draws,
             seed,
             variant,
+            json,
         }),
         cli::Command::New { name } => commands::new::run(&name).map(|path| {
             // A status line, not data: standard error, like every "wrote" line.

@@ -305,3 +305,25 @@ fn every_answer_reaches_its_goal_when_projected() {
         assert!((solution.value - 52.0 / goal).abs() < 1e-6 * solution.value);
     }
 }
+
+#[test]
+fn solve_prints_json_on_request() {
+    let out = Command::cargo_bin("kjproj")
+        .unwrap()
+        .args([
+            "solve",
+            repo("scenarios/fine_chem.toml").to_str().unwrap(),
+            "--vary",
+            "metrics.sales.target.value",
+            "--goal",
+            "share[2031] = 15%",
+            "--json",
+        ])
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    // 15% of a 350 trillion KRW market (exactly: 0.15 × 350).
+    assert!((doc["value"].as_f64().unwrap() - 52.5).abs() < 1e-9);
+    assert_eq!(doc["vary"], "metrics.sales.target.value");
+    assert!(doc["evaluations"].is_u64());
+}

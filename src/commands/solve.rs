@@ -32,6 +32,8 @@ pub struct SolveOptions {
     pub seed: Option<u64>,
     /// The variant to solve in (`None` or `base`: the file itself).
     pub variant: Option<String>,
+    /// Print the answer as JSON.
+    pub json: bool,
 }
 
 /// Runs `kjproj solve` and prints the answer.
@@ -139,6 +141,28 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
     };
     let solution = solve::solve(&problem)
         .map_err(|e| Error::NoSolution(render::solve::no_solution(&framing, &e)))?;
+    if options.json {
+        let doc = serde_json::json!({
+            "variant": options.variant.as_deref().unwrap_or(BASE),
+            "vary": name,
+            "goal": options.goal,
+            "probability": options.probability,
+            "value": solution.value,
+            "achieved": if solution.achieved.is_finite() {
+                serde_json::json!(solution.achieved)
+            } else {
+                serde_json::Value::Null
+            },
+            "range": [solution.range.0, solution.range.1],
+            "evaluations": solution.evaluations,
+            "other_solutions": solution.others,
+        });
+        out!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        );
+        return Ok(());
+    }
     let mut out = render::solve::answer(&framing, &solution);
     if let Some(v) = &options.variant
         && v != BASE
