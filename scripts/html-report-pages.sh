@@ -16,7 +16,7 @@ trap 'rm -rf "$profile"' EXIT
 # The flags keep Chromium off the network (report.html needs none) and quiet.
 chrome=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
         --disable-background-networking --disable-component-update --disable-sync
-        --user-data-dir="$profile")
+        --user-data-dir="$profile" --virtual-time-budget=5000)
 "${chrome[@]}" --window-size=1280,1600 --screenshot="$out/screen.png" "file://$out/run/report.html" 2>/dev/null
 "${chrome[@]}" --no-pdf-header-footer --print-to-pdf="$out/report.pdf" "file://$out/run/report.html" 2>/dev/null
 pdftoppm -r 60 -png "$out/report.pdf" "$out/page"

@@ -84,6 +84,9 @@ fn the_report_has_every_section_and_every_chart_exists() {
         "the command that reproduces it"
     );
     assert!(md.contains("seed 20230614"));
+    // An English page carries no font: it needs none beyond the reader's.
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(!html.contains("@font-face"));
     let links = images(&md);
     assert_eq!(links.len(), 8, "{links:?}");
     for link in links {
@@ -147,6 +150,29 @@ fn report_html_is_one_self_contained_page_per_report() {
     // Printable on A4 without cutting tables or figures.
     assert!(html.contains("@page { size: A4;"));
     assert!(html.contains("table {") && html.contains("break-inside: avoid"));
+    // Korean text comes with its font, as browsers accept it: no empty VTT tables, which
+    // Chrome's sanitizer refuses.
+    let start = html
+        .find("data:font/ttf;base64,")
+        .expect("an embedded font")
+        + 21;
+    let end = start + html[start..].find(')').unwrap();
+    use base64::Engine as _;
+    let font = base64::engine::general_purpose::STANDARD
+        .decode(&html[start..end])
+        .unwrap();
+    let tables = usize::from(u16::from_be_bytes([font[4], font[5]]));
+    let tags: Vec<&[u8]> = (0..tables)
+        .map(|k| &font[12 + 16 * k..16 + 16 * k])
+        .collect();
+    assert!(tags.contains(&&b"glyf"[..]) && tags.contains(&&b"cmap"[..]));
+    assert!(!tags.iter().any(|t| t.starts_with(b"TSI")), "{tags:?}");
+    for k in 0..tables {
+        let at = 12 + 16 * k;
+        let offset = u32::from_be_bytes(font[at + 8..at + 12].try_into().unwrap()) as usize;
+        let length = u32::from_be_bytes(font[at + 12..at + 16].try_into().unwrap()) as usize;
+        assert!(offset % 4 == 0 && offset + length <= font.len());
+    }
     // Each variant has its own page, linked from the base's.
     assert!(html.contains("href=\"delayed_start/report.html\""));
     let variant = std::fs::read_to_string(out.path().join("delayed_start/report.html")).unwrap();

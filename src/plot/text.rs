@@ -21,8 +21,9 @@ use plotters_backend::{
 
 use super::PlotError;
 
-/// The font file, compiled in so that rendering never depends on system fonts.
-static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/NanumGothic.ttf");
+/// The font file (NanumGothic, SIL Open Font License), compiled in so that rendering never
+/// depends on system fonts; `report.html` embeds it too when its text has Hangul.
+pub static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/NanumGothic.ttf");
 
 /// Parsed once; a parse failure is remembered as a message and reported on every use.
 static FONT: OnceLock<Result<FontRef<'static>, String>> = OnceLock::new();

@@ -93,8 +93,18 @@ fn page(markdown: &str, folder: &str, files: &[OutputFile], lang: Lang) -> Strin
     });
     let mut body = String::new();
     html::push_html(&mut body, events);
+    // Hangul needs a font the reader's machine may lack: embed kjproj's own (the charts'),
+    // so the page reads the same everywhere. Pages without Hangul stay small.
+    let font = if markdown.chars().any(is_hangul) {
+        let data = base64::engine::general_purpose::STANDARD.encode(web_font());
+        format!(
+            "@font-face {{ font-family: \"kjproj NanumGothic\"; src: url(data:font/ttf;base64,{data}) format(\"truetype\"); }}\nbody, code {{ font-family: \"kjproj NanumGothic\", sans-serif; }}\n"
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"kjproj {}\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"kjproj {}\">\n<title>{}</title>\n<style>{STYLE}{font}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
         if lang == Lang::Ko { "ko" } else { "en" },
         env!("CARGO_PKG_VERSION"),
         // The report's text is already escaped for HTML (see `report::text`).
@@ -116,4 +126,56 @@ fn inline(folder: &str, url: &str, files: &[OutputFile]) -> Option<String> {
     };
     let data = base64::engine::general_purpose::STANDARD.encode(&file.bytes);
     Some(format!("data:{mime};base64,{data}"))
+}
+
+/// Hangul syllables and jamo (Unicode blocks Hangul Jamo, Compatibility Jamo, Syllables).
+fn is_hangul(c: char) -> bool {
+    matches!(c, '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}' | '\u{AC00}'..='\u{D7A3}')
+}
+
+/// The charts' font as browsers accept it: without the empty VTT source tables (`TSI0`–
+/// `TSI5`, hinting sources for the font's makers), which Chrome's OpenType sanitizer
+/// refuses ("TSI3: zero-length table"). Tables are copied as they are, 4-byte aligned,
+/// behind a rebuilt table directory (OpenType spec, "Organization of an OpenType font").
+fn web_font() -> Vec<u8> {
+    let font = crate::plot::text::FONT_BYTES;
+    let u16_at = |i: usize| {
+        font.get(i..i + 2)
+            .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
+    };
+    let u32_at = |i: usize| {
+        font.get(i..i + 4)
+            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let count = usize::from(u16_at(4));
+    let records: Vec<(&[u8], u32, usize, usize)> = (0..count)
+        .filter_map(|k| {
+            let at = 12 + 16 * k;
+            let tag = font.get(at..at + 4)?;
+            let (offset, length) = (u32_at(at + 8) as usize, u32_at(at + 12) as usize);
+            font.get(offset..offset + length)?;
+            (!tag.starts_with(b"TSI")).then_some((tag, u32_at(at + 4), offset, length))
+        })
+        .collect();
+    let n = records.len();
+    let selector = usize::BITS - 1 - n.max(1).leading_zeros();
+    let search = (1usize << selector) * 16;
+    let mut out = Vec::with_capacity(font.len());
+    out.extend_from_slice(&font[..4]);
+    for v in [n, search, selector as usize, n * 16 - search] {
+        out.extend_from_slice(&(v as u16).to_be_bytes());
+    }
+    let mut offset = 12 + 16 * n;
+    for (tag, checksum, _, length) in &records {
+        out.extend_from_slice(tag);
+        out.extend_from_slice(&checksum.to_be_bytes());
+        out.extend_from_slice(&(offset as u32).to_be_bytes());
+        out.extend_from_slice(&(*length as u32).to_be_bytes());
+        offset += length.div_ceil(4) * 4;
+    }
+    for (_, _, from, length) in &records {
+        out.extend_from_slice(&font[*from..from + length]);
+        out.resize(out.len().div_ceil(4) * 4, 0);
+    }
+    out
 }
