@@ -171,7 +171,7 @@ fn report_html_is_one_self_contained_page_per_report() {
         let at = 12 + 16 * k;
         let offset = u32::from_be_bytes(font[at + 8..at + 12].try_into().unwrap()) as usize;
         let length = u32::from_be_bytes(font[at + 12..at + 16].try_into().unwrap()) as usize;
-        assert!(offset % 4 == 0 && offset + length <= font.len());
+        assert!(offset.is_multiple_of(4) && offset + length <= font.len());
     }
     // Each variant has its own page, linked from the base's.
     assert!(html.contains("href=\"delayed_start/report.html\""));
