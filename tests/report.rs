@@ -74,6 +74,15 @@ fn the_report_has_every_section_and_every_chart_exists() {
     );
     // The year-by-year table, and numbered captions that say what each chart shows.
     assert!(md.contains("## Year by year"));
+    // Ranges in words, rounded, not raw keys with parameters such as `sd 6.07957`.
+    assert!(
+        md.contains(
+            "- Market 2023 (range): normal, 90% between 150 and 170 (mean 160) [assumption-ranges]"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("- Korean sales 2031 (range): PERT from 30 to 60, most likely 52"));
+    assert!(!md.contains("6.07957"));
     assert!(md.contains("| 2027 | 236.64 | 18.94 | 8.00% |"), "{md}");
     assert!(md.contains("*Figure 1. Year-by-year paths of every metric and ratio, 2023–2031"));
     assert!(md.contains(

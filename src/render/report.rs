@@ -326,10 +326,10 @@ pub fn report(r: &ReportInput) -> String {
         for i in &u.inputs {
             let _ = writeln!(
                 out,
-                "- {} `{}`: {}{}{}",
-                t("Range of", "범위:"),
-                i.name,
-                i.describe(),
+                "- {} ({}): {}{}{}",
+                text(&i.label),
+                t("range", "범위"),
+                i.words(eval.settings.lang),
                 match i.relative {
                     Some(Relative::Factor { of }) => format!(
                         " ({} {})",

@@ -500,7 +500,7 @@ fn assumptions(s: &Scenario, lang: Lang) -> Sheet {
             Cell::Text(String::new()),
             Cell::Text(String::new()),
             Cell::Text(input.source.clone().unwrap_or_default()),
-            Cell::Text(format!("{}: {}", input.label, input.describe())),
+            Cell::Text(format!("{}: {}", input.label, input.words(lang))),
         ]);
     }
     for source in &s.sources {

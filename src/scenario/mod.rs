@@ -806,6 +806,90 @@ impl UncertainInput {
         }
     }
 
+    /// The range in words a reader of a report follows, 4 significant digits: "normal,
+    /// 90% between 150 and 170 (mean 160)", "PERT from 30 to 60, most likely 52",
+    /// "정규분포, 90% 구간 150–170 (평균 160)"; with its truncation.
+    pub fn words(&self, lang: Lang) -> String {
+        use crate::stats::distribution::Distribution as D;
+        // Four significant digits, and two decimals at least for large numbers such as
+        // years (2024.5 stays 2024.5).
+        let n = |x: f64| {
+            let whole = if x.abs() >= 1.0 {
+                x.abs().log10().floor() as usize + 1
+            } else {
+                0
+            };
+            crate::stats::number::digits(x, 4.max(whole + 2))
+        };
+        let d = &self.distribution;
+        let (p5, p95) = (d.quantile(0.05), d.quantile(0.95));
+        let ko = lang == Lang::Ko;
+        let main = match (*d, ko) {
+            (D::Uniform { min, max }, false) => {
+                format!("uniform between {} and {}", n(min), n(max))
+            }
+            (D::Uniform { min, max }, true) => format!("균등분포 {}–{}", n(min), n(max)),
+            (D::Triangular { min, mode, max }, false) => format!(
+                "triangular from {} to {}, most likely {}",
+                n(min),
+                n(max),
+                n(mode)
+            ),
+            (D::Triangular { min, mode, max }, true) => {
+                format!("삼각분포 {}–{}, 최빈값 {}", n(min), n(max), n(mode))
+            }
+            (D::Pert { min, mode, max }, false) => {
+                format!(
+                    "PERT from {} to {}, most likely {}",
+                    n(min),
+                    n(max),
+                    n(mode)
+                )
+            }
+            (D::Pert { min, mode, max }, true) => {
+                format!("PERT 분포 {}–{}, 최빈값 {}", n(min), n(max), n(mode))
+            }
+            (D::Normal { mean, .. }, false) => format!(
+                "normal, 90% between {} and {} (mean {})",
+                n(p5),
+                n(p95),
+                n(mean)
+            ),
+            (D::Normal { mean, .. }, true) => {
+                format!("정규분포, 90% 구간 {}–{} (평균 {})", n(p5), n(p95), n(mean))
+            }
+            (D::LogNormal { .. }, false) => format!(
+                "lognormal, 90% between {} and {} (median {})",
+                n(p5),
+                n(p95),
+                n(d.quantile(0.5))
+            ),
+            (D::LogNormal { .. }, true) => format!(
+                "로그정규분포, 90% 구간 {}–{} (중앙값 {})",
+                n(p5),
+                n(p95),
+                n(d.quantile(0.5))
+            ),
+            (D::StudentT { dof }, false) => format!(
+                "the fit's band: Student's t with {} degrees of freedom, 90% between {} and {} standard errors",
+                n(dof),
+                n(p5),
+                n(p95)
+            ),
+            (D::StudentT { dof }, true) => format!(
+                "적합 구간: t 분포(자유도 {}), 90% 구간 표준오차 {}–{}배",
+                n(dof),
+                n(p5),
+                n(p95)
+            ),
+        };
+        match (self.truncate, ko) {
+            (Some((lo, hi)), false) => format!("{main}, cut to {}–{}", n(lo), n(hi)),
+            (Some((lo, hi)), true) => format!("{main}, {}–{}로 절단", n(lo), n(hi)),
+            (None, _) => main,
+        }
+    }
+
     /// The distribution in words, with its truncation.
     pub fn describe(&self) -> String {
         match self.truncate {
