@@ -119,6 +119,10 @@ fn korean_headings_and_svg_charts() {
         "## 재현 방법",
         "## 연도별 값",
         "*그림 1. 지표와 비율의 연도별 경로",
+        // Built-in checks and ranges in Korean.
+        "| 통과 | 발표값 share 2023년이 도출값과 일치 [motie-2023] | 도출 5.875%, 발표 5.7%, 차이 +0.175 pp | 5.7% ± 0.25 pp |",
+        "| 통과 | 모든 값에 출처가 있음 | 모두 출처 있음 | 모든 값에 출처 |",
+        "(범위): 정규분포, 90% 구간 150–170 (평균 160)",
     ] {
         assert!(md.contains(heading), "missing {heading}");
     }

@@ -400,16 +400,26 @@ pub fn report(r: &ReportInput) -> String {
             (None, true) => t("pass", "통과"),
             (None, false) => t("**FAIL**", "**실패**"),
         };
+        let (name, actual, bound) = match (ko, c.builtin) {
+            (true, true) => builtin_in_korean(c, s),
+            // A declared check's name and text are the file's; its bound is kjproj's words.
+            (true, false) => (
+                c.name.clone(),
+                c.actual.clone(),
+                c.bound.replace("between ", "").replace(" and ", "–"),
+            ),
+            (false, _) => (c.name.clone(), c.actual.clone(), c.bound.clone()),
+        };
         let result = match &c.skipped {
-            Some(why) => format!("{} ({}: {why})", c.actual, t("skipped", "제외")),
-            None => c.actual.clone(),
+            Some(why) => format!("{actual} ({}: {why})", t("skipped", "제외")),
+            None => actual,
         };
         let _ = writeln!(
             out,
             "| {mark} | {} | {} | {} |",
-            cell(&c.name),
+            cell(&name),
             cell(&result),
-            cell(&c.bound)
+            cell(&bound)
         );
     }
     out.push('\n');
@@ -613,4 +623,87 @@ fn year_by_year(out: &mut String, eval: &Evaluation, ko: bool) {
         let _ = writeln!(out, "| {} |", row.join(" | "));
     }
     out.push('\n');
+}
+
+/// A built-in check's name, result and bound in Korean (its English name stays the one
+/// `skip_checks` names).
+fn builtin_in_korean(
+    c: &crate::check::Outcome,
+    s: &crate::scenario::Scenario,
+) -> (String, String, String) {
+    use crate::check::Finding;
+    let words = |text: &str| {
+        text.replace("from ", "")
+            .replace(" to ", "–")
+            .replace("between 0% and 100%", "0%–100%")
+            .replace("all rising or all falling", "모두 증가 또는 모두 감소")
+    };
+    match &c.finding {
+        Finding::Stated(cmp) => (
+            format!(
+                "발표값 {} {}년이 도출값과 일치{}",
+                cmp.series,
+                cmp.year,
+                cmp.source
+                    .as_deref()
+                    .map_or_else(String::new, |k| format!(" [{k}]"))
+            ),
+            format!(
+                "도출 {}, 발표 {}, 차이 {}",
+                cmp.figure(cmp.derived),
+                cmp.figure(cmp.stated),
+                cmp.gap(cmp.difference(), true)
+            ),
+            format!(
+                "{} ± {}",
+                cmp.figure(cmp.stated),
+                cmp.gap(cmp.tolerance, false)
+            ),
+        ),
+        Finding::ShareOutside { ratio, .. } => (
+            format!("{ratio}이(가) 매년 0%–100% 안에 있음"),
+            words(&c.actual),
+            "0%–100%".to_owned(),
+        ),
+        Finding::Milestones => (
+            c.name
+                .replace("milestones of ", "")
+                .replace(" suit its ", "의 값들이 ")
+                .replace(" shape", " 형태에 맞음"),
+            c.actual.clone(),
+            words(&c.bound),
+        ),
+        Finding::Unsourced(missing) => (
+            "모든 값에 출처가 있음".to_owned(),
+            if missing.is_empty() {
+                "모두 출처 있음".to_owned()
+            } else {
+                format!("출처 없는 값 {}개: {}", missing.len(), c.actual)
+            },
+            "모든 값에 출처".to_owned(),
+        ),
+        Finding::Fit { metric, .. } => {
+            let fit = s
+                .metrics
+                .iter()
+                .find(|m| &m.name == metric)
+                .and_then(|m| m.fit.as_ref());
+            let lang = crate::scenario::Lang::Ko;
+            let actual = fit.map_or_else(
+                || c.actual.clone(),
+                |f| {
+                    let mut parts = f.warning_words(lang);
+                    parts.push(f.quality_words(lang));
+                    parts.push(f.estimate_words(lang).join(", "));
+                    parts.join("; ")
+                },
+            );
+            (
+                format!("{metric}의 적합이 타당함"),
+                actual,
+                format!("R² ≥ {}, 모든 모수 식별, 수렴", crate::stats::fit::POOR_R2),
+            )
+        }
+        Finding::Declared => (c.name.clone(), c.actual.clone(), c.bound.clone()),
+    }
 }
