@@ -22,7 +22,7 @@ fn run(dir: &std::path::Path, scenario: &str, extra: &[&str]) {
 }
 
 /// The first row of a sheet, as text.
-fn header(range: &calamine::Range<Data>) -> Vec<String> {
+fn first_row(range: &calamine::Range<Data>) -> Vec<String> {
     range
         .rows()
         .next()
@@ -62,7 +62,7 @@ fn the_workbook_holds_every_table_as_numbers() {
     // Paths: the same numbers as paths.csv, as numbers.
     let paths = book.worksheet_range("Paths").unwrap();
     let csv = csv_rows(&out.join("paths.csv"));
-    let header = header(&paths);
+    let header = first_row(&paths);
     assert_eq!(header[0], "year");
     assert!(header[1].starts_with("Global market"), "{header:?}");
     for (row, expected) in paths.rows().skip(1).zip(&csv) {
@@ -148,7 +148,7 @@ fn the_workbook_is_korean_under_lang_ko_and_reproducible() {
         ]
     );
     let paths = book.worksheet_range("경로").unwrap();
-    let header = header(&paths);
+    let header = first_row(&paths);
     assert_eq!(header[0], "연도");
     assert_eq!(header[2], "Gross expenditure on R&D (실적)");
     // History from 2015: observed 119.074 in 2023 beside the fitted 119.5.
@@ -159,6 +159,6 @@ fn the_workbook_is_korean_under_lang_ko_and_reproducible() {
         .unwrap();
     assert_eq!(float(&row[2]), 119.074);
     let fan = book.worksheet_range("백분위수").unwrap();
-    let header = header(&fan);
+    let header = first_row(&fan);
     assert_eq!(&header[..4], ["계열", "연도", "평균", "표준편차"]);
 }
