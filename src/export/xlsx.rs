@@ -181,9 +181,14 @@ fn chart(sheet: &str, spec: &SheetChart) -> Chart {
     };
     match spec.kind {
         ChartKind::Lines => {
-            for (i, (name, c)) in spec.series.iter().enumerate() {
-                let colour = PALETTE[i % PALETTE.len()];
+            // An observed series follows its metric (the series before it) in colour.
+            let mut lines = 0;
+            for (name, c) in &spec.series {
                 let observed = OBSERVED_SUFFIXES.iter().any(|s| name.ends_with(s));
+                if !observed {
+                    lines += 1;
+                }
+                let colour = PALETTE[(lines.max(1) - 1) % PALETTE.len()];
                 let series = chart
                     .add_series()
                     .set_name(name.as_str())
