@@ -15,7 +15,7 @@
 use crate::error::Error;
 use crate::evaluate::Evaluation;
 use crate::export::OutputFile;
-use crate::export::rows::{Cell, Row};
+use crate::export::rows::{Cell, Row, TornadoRow};
 use crate::export::xlsx::{self, ChartKind, Sheet, SheetChart, Style};
 use crate::scenario::{Lang, RatioKind, Scenario, Series};
 
@@ -48,11 +48,9 @@ pub fn sheets(evals: &[Evaluation]) -> Vec<Sheet> {
             w("(chart) P75 − P25", "(차트) P75 − P25"),
             w("(chart) P95 − P75", "(차트) P95 − P75"),
         ]);
-        for row in &mut fan.rows {
-            let v = |i: usize| number(&row[i]);
-            // p5, p25, p75, p95 are columns 4, 6, 8, 10.
-            let (p5, p25, p75, p95) = (v(4), v(6), v(8), v(10));
-            let share = matches!(row[4], Cell::Percent(_));
+        for (row, r) in fan.rows.iter_mut().zip(&t.fan) {
+            let (p5, p25, p75, p95) = (r.p5.0, r.p25.0, r.p75.0, r.p95.0);
+            let share = share_of(&r.series);
             let cell = |x: f64| {
                 if share {
                     Cell::Percent(x)
@@ -65,8 +63,8 @@ pub fn sheets(evals: &[Evaluation]) -> Vec<Sheet> {
         if let Some(sens) = &base.sensitivity {
             let head = sens.headline_output();
             let name = base.scenario.series_name(head.series).to_owned();
-            let rows: Vec<u32> = (0..fan.rows.len())
-                .filter(|&r| text(&fan.rows[r][0]) == name)
+            let rows: Vec<u32> = (0..t.fan.len())
+                .filter(|&r| t.fan[r].series == name)
                 .map(|r| r as u32)
                 .collect();
             if let (Some(&first), Some(&last)) = (rows.first(), rows.last()) {
@@ -105,7 +103,7 @@ pub fn sheets(evals: &[Evaluation]) -> Vec<Sheet> {
         let mut tornado = table(w("Tornado", "토네이도"), &t.tornado, lang, |row| {
             share_of(text(&row[0]))
         });
-        tornado_chart(&mut tornado, base, lang);
+        tornado_chart(&mut tornado, &t.tornado, base, lang);
         out.push(tornado);
         if !t.sobol.is_empty() {
             out.push(table(w("Sobol", "소볼 지수"), &t.sobol, lang, |_| {
@@ -126,15 +124,6 @@ fn text(cell: &Cell) -> &str {
     match cell {
         Cell::Text(t) => t,
         _ => "",
-    }
-}
-
-/// The number of a number cell (NaN otherwise).
-fn number(cell: &Cell) -> f64 {
-    match cell {
-        Cell::Number(x) | Cell::Percent(x) => *x,
-        Cell::Integer(i) => *i as f64,
-        Cell::Text(_) => f64::NAN,
     }
 }
 
@@ -329,7 +318,7 @@ fn paths(eval: &Evaluation, lang: Lang) -> Sheet {
 
 /// A tornado chart of the headline output: the change from the base at the input's low
 /// and high value, in two helper columns at the right.
-fn tornado_chart(sheet: &mut Sheet, eval: &Evaluation, lang: Lang) {
+fn tornado_chart(sheet: &mut Sheet, rows: &[TornadoRow], eval: &Evaluation, lang: Lang) {
     let Some(sens) = &eval.sensitivity else {
         return;
     };
@@ -350,9 +339,8 @@ fn tornado_chart(sheet: &mut Sheet, eval: &Evaluation, lang: Lang) {
         }
         .to_owned(),
     ]);
-    for row in &mut sheet.rows {
-        // output_at_low, output_at_high and base are columns 5, 6 and 8.
-        let (low, high, base) = (number(&row[5]), number(&row[6]), number(&row[8]));
+    for (row, r) in sheet.rows.iter_mut().zip(rows) {
+        let (low, high, base) = (r.output_at_low.0, r.output_at_high.0, r.base.0);
         let share = matches!(row[5], Cell::Percent(_));
         let cell = |x: f64| {
             if share {
@@ -363,8 +351,8 @@ fn tornado_chart(sheet: &mut Sheet, eval: &Evaluation, lang: Lang) {
         };
         row.extend([cell(low - base), cell(high - base)]);
     }
-    let rows: Vec<u32> = (0..sheet.rows.len())
-        .filter(|&r| text(&sheet.rows[r][0]) == head.text)
+    let rows: Vec<u32> = (0..rows.len())
+        .filter(|&r| rows[r].output == head.text)
         .map(|r| r as u32)
         .collect();
     let (Some(&first), Some(&last)) = (rows.first(), rows.last()) else {

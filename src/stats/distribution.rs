@@ -1136,15 +1136,32 @@ fn student_t_quantile(dof: f64, p: f64) -> f64 {
     if !(p > 0.0 && p < 1.0) {
         return outside_unit(p, (f64::NEG_INFINITY, f64::INFINITY)).unwrap_or(f64::NAN);
     }
+    student_t_from_beta(
+        dof,
+        p,
+        |q| beta_inv_lower(0.5 * dof, 0.5, q, None),
+        |q| beta_inv_lower(0.5, 0.5 * dof, q, None),
+    )
+}
+
+/// Student's t at p in (0, 1) from Beta quantiles (see [`student_t_quantile`]): `lower(q)`
+/// is the Beta(ν/2, 1/2) quantile at q ≤ 1/2, `mirrored(q)` the Beta(1/2, ν/2) one.
+#[inline]
+fn student_t_from_beta(
+    dof: f64,
+    p: f64,
+    lower: impl Fn(f64) -> f64,
+    mirrored: impl Fn(f64) -> f64,
+) -> f64 {
     if p == 0.5 {
         return 0.0;
     }
     let q = 2.0 * p.min(1.0 - p);
     let (x, one_minus_x) = if q <= 0.5 {
-        let x = beta_inv_lower(0.5 * dof, 0.5, q, None);
+        let x = lower(q);
         (x, 1.0 - x)
     } else {
-        let y = beta_inv_lower(0.5, 0.5 * dof, 1.0 - q, None);
+        let y = mirrored(1.0 - q);
         (1.0 - y, y)
     };
     let t = (dof * one_minus_x / x).sqrt();
@@ -1174,19 +1191,12 @@ impl StudentTable {
 
     #[inline]
     fn eval(&self, p: f64) -> f64 {
-        if p == 0.5 {
-            return 0.0;
-        }
-        let q = 2.0 * p.min(1.0 - p);
-        let (x, one_minus_x) = if q <= 0.5 {
-            let x = self.halves[0].eval(q);
-            (x, 1.0 - x)
-        } else {
-            let y = self.halves[1].eval(1.0 - q);
-            (1.0 - y, y)
-        };
-        let t = (self.dof * one_minus_x / x).sqrt();
-        if p < 0.5 { -t } else { t }
+        student_t_from_beta(
+            self.dof,
+            p,
+            |q| self.halves[0].eval(q),
+            |q| self.halves[1].eval(q),
+        )
     }
 }
 

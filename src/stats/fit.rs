@@ -148,8 +148,6 @@ pub enum Error {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {
     spec: Spec,
-    /// Full parameters `[a, b, C]` (C is NaN for linear and exponential).
-    full: [f64; 3],
     /// Estimated parameters, as the minimiser sees them.
     theta: Vec<f64>,
     /// Covariance of `theta`.
@@ -296,7 +294,6 @@ pub fn fit(spec: &Spec, points: &[(f64, f64)]) -> Result<Fit, Error> {
         // Linear on their scale: the ordinary least-squares start is the solution.
         (problem.start(f64::NAN, points), true)
     };
-    let full = spec.full(&theta);
     let residuals = problem.residuals(&theta).ok_or(Error::Singular)?;
     let rss: f64 = residuals.iter().map(|r| r * r).sum();
     let dof = points.len() - p;
@@ -318,7 +315,6 @@ pub fn fit(spec: &Spec, points: &[(f64, f64)]) -> Result<Fit, Error> {
     let r_squared = if tss > 0.0 { 1.0 - rss / tss } else { f64::NAN };
     let mut out = Fit {
         spec: *spec,
-        full,
         theta,
         covariance,
         n: points.len(),
@@ -625,12 +621,19 @@ impl Fit {
 
     /// The cap (given or estimated) of an S-curve.
     pub fn cap(&self) -> Option<f64> {
-        self.spec.model.has_cap().then_some(self.full[2])
+        self.spec
+            .model
+            .has_cap()
+            .then(|| self.spec.full(&self.theta)[2])
     }
 
     /// The curve on its fitted scale at time `t` (ln value for an exponential fit).
     pub fn fitted(&self, t: f64) -> f64 {
-        curve(self.spec.model, self.full, t - self.reference())
+        curve(
+            self.spec.model,
+            self.spec.full(&self.theta),
+            t - self.reference(),
+        )
     }
 
     /// A value on the fitted scale mapped back to a value.

@@ -45,26 +45,40 @@ pub struct Tables {
 /// The sensitivity tables of an evaluation; `None` without a sensitivity analysis.
 pub fn tables(eval: &Evaluation) -> Option<Tables> {
     let sens = eval.sensitivity.as_ref()?;
-    let scenario = eval.scenario;
-    let mc = &sens.monte_carlo;
-    let names = Names::new(scenario, eval.settings.lang);
-    let histogram = sens.headline_histogram(scenario, 40);
+    let histogram = sens.headline_histogram(eval.scenario, HISTOGRAM_BINS);
+    Some(tables_of(
+        sens,
+        &Names::new(eval.scenario, eval.settings.lang),
+        &histogram,
+    ))
+}
+
+/// The headline histogram's bins (`histogram.csv`, `histogram.png`).
+const HISTOGRAM_BINS: usize = 40;
+
+/// The tables of `sens`, with the headline `histogram` the caller made (and draws).
+fn tables_of(
+    sens: &crate::evaluate::Sensitivity,
+    names: &Names,
+    histogram: &crate::sensitivity::monte_carlo::Histogram,
+) -> Tables {
+    let (scenario, mc) = (names.scenario, &sens.monte_carlo);
     let mut sobol_rows = Vec::new();
     for (set, inputs_as) in [
         (&sens.sobol, "independent"),
         (&sens.sobol_correlated, "correlated"),
     ] {
         if let Some((outputs, estimate)) = set {
-            sobol_rows.extend(rows::sobol(outputs, estimate, inputs_as, &names));
+            sobol_rows.extend(rows::sobol(outputs, estimate, inputs_as, names));
         }
     }
-    Some(Tables {
-        tornado: rows::tornado(&sens.tornado, &names),
-        fan: rows::fan(scenario, mc, &names),
-        probabilities: rows::probabilities(scenario, mc, &names),
-        histogram: rows::histogram(sens.headline_output(), &histogram, mc.infeasible, &names),
+    Tables {
+        tornado: rows::tornado(&sens.tornado, names),
+        fan: rows::fan(scenario, mc, names),
+        probabilities: rows::probabilities(scenario, mc, names),
+        histogram: rows::histogram(sens.headline_output(), histogram, mc.infeasible, names),
         sobol: sobol_rows,
-    })
+    }
 }
 
 /// The sensitivity files of an evaluation (CSV tables and charts); empty without a
@@ -77,8 +91,8 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
     let (mc, tornado, sobol) = (&sens.monte_carlo, &sens.tornado, &sens.sobol);
     let (head, o) = (sens.headline_output(), sens.headline);
     let names = Names::new(scenario, eval.settings.lang);
-    let histogram = sens.headline_histogram(scenario, 40);
-    let t = tables(eval).unwrap_or_default();
+    let histogram = sens.headline_histogram(scenario, HISTOGRAM_BINS);
+    let t = tables_of(sens, &names, &histogram);
     let mut files = vec![
         rows_file("tornado.csv", &t.tornado)?,
         rows_file("fan.csv", &t.fan)?,
