@@ -83,13 +83,14 @@ fn paths_csv(bencher: Bencher) {
     bencher.bench(|| export::paths_csv(black_box(&s), black_box(&p)));
 }
 
-/// Rendering paths.png (1400×900) into memory.
+/// Rendering paths.png (16 cm at 300 dpi: 1890 × 1512 px) into memory.
 #[divan::bench(sample_count = 10)]
 fn paths_png(bencher: Bencher) {
     let s = scenario::parse(&fine_chem_text(), Path::new("fine_chem.toml")).expect("valid");
     let p = model::project(&s).expect("projects");
     let chart = kjproj::render::charts::paths_chart(&s, &p, s.lang);
-    bencher.bench(|| plot::render_png(black_box(&chart)));
+    let canvas = plot::Canvas::default();
+    bencher.bench(|| plot::Chart::png(black_box(&chart), &canvas));
 }
 
 /// Monte Carlo of fine_chem (5 inputs, 2 correlated; 3 series × 9 years): percentiles,
@@ -137,7 +138,7 @@ fn sensitivity_charts(bencher: Bencher) {
     bencher.bench(|| {
         let eval = evaluate::evaluate(black_box(&s), None, &overrides, Analyses::ALL, None)
             .expect("evaluates");
-        kjproj::render::sensitivity::files(&eval, false)
+        kjproj::render::sensitivity::files(&eval, plot::ChartFormat::default())
     });
 }
 

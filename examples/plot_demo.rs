@@ -7,13 +7,21 @@
 
 use std::path::PathBuf;
 
+use kjproj::plot::{Canvas, Chart, PlotError};
 use kjproj::plot::{
     ChartSeries, CompareChart, ComparePanel, FanChart, FanPanel, HistogramChart, PathsChart,
-    SobolBar, SobolChart, StackedChart, TornadoBar, TornadoChart, render_compare_png,
-    render_compare_svg, render_fan_png, render_fan_svg, render_histogram_png, render_histogram_svg,
-    render_png, render_sobol_png, render_sobol_svg, render_stacked_png, render_stacked_svg,
-    render_svg, render_tornado_png, render_tornado_svg,
+    SobolBar, SobolChart, StackedChart, TornadoBar, TornadoChart,
 };
+
+/// `chart` as PNG at the default canvas (16 cm at 300 dpi).
+fn png(chart: &impl Chart) -> Result<Vec<u8>, PlotError> {
+    chart.png(&Canvas::default())
+}
+
+/// `chart` as SVG at the default canvas.
+fn svg(chart: &impl Chart) -> Result<String, PlotError> {
+    chart.svg(&Canvas::default())
+}
 
 /// Standard normal quantiles of P5, P10, P25, P50, P75, P90, P95.
 const Z: [f64; 7] = [-1.6449, -1.2816, -0.6745, 0.0, 0.6745, 1.2816, 1.6449];
@@ -451,29 +459,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .unwrap_or_else(|| "/tmp/plotdemo".into()),
     );
     std::fs::create_dir_all(&dir)?;
-    std::fs::write(dir.join("paths_en.png"), render_png(&sample(false))?)?;
-    std::fs::write(dir.join("paths_ko.png"), render_png(&sample(true))?)?;
-    std::fs::write(dir.join("paths_en.svg"), render_svg(&sample(false))?)?;
+    std::fs::write(dir.join("paths_en.png"), png(&sample(false))?)?;
+    std::fs::write(dir.join("paths_ko.png"), png(&sample(true))?)?;
+    std::fs::write(dir.join("paths_en.svg"), svg(&sample(false))?)?;
     for (korean, lang) in [(false, "en"), (true, "ko")] {
         let file = |name: &str| dir.join(format!("{name}_{lang}.png"));
-        std::fs::write(file("fan"), render_fan_png(&fan(korean))?)?;
-        std::fs::write(file("tornado"), render_tornado_png(&tornado(korean))?)?;
-        std::fs::write(file("histogram"), render_histogram_png(&histogram(korean))?)?;
-        std::fs::write(file("sobol"), render_sobol_png(&sobol(korean))?)?;
-        std::fs::write(file("compare"), render_compare_png(&compare(korean))?)?;
-        std::fs::write(file("stacked"), render_stacked_png(&stacked(korean))?)?;
+        std::fs::write(file("fan"), png(&fan(korean))?)?;
+        std::fs::write(file("tornado"), png(&tornado(korean))?)?;
+        std::fs::write(file("histogram"), png(&histogram(korean))?)?;
+        std::fs::write(file("sobol"), png(&sobol(korean))?)?;
+        std::fs::write(file("compare"), png(&compare(korean))?)?;
+        std::fs::write(file("stacked"), png(&stacked(korean))?)?;
     }
-    std::fs::write(dir.join("fan_en.svg"), render_fan_svg(&fan(false))?)?;
-    std::fs::write(
-        dir.join("tornado_en.svg"),
-        render_tornado_svg(&tornado(false))?,
-    )?;
-    let histogram_svg = render_histogram_svg(&histogram(false))?;
+    std::fs::write(dir.join("fan_en.svg"), svg(&fan(false))?)?;
+    std::fs::write(dir.join("tornado_en.svg"), svg(&tornado(false))?)?;
+    let histogram_svg = svg(&histogram(false))?;
     std::fs::write(dir.join("histogram_en.svg"), histogram_svg)?;
-    std::fs::write(dir.join("sobol_en.svg"), render_sobol_svg(&sobol(false))?)?;
-    let compare_svg = render_compare_svg(&compare(false))?;
+    std::fs::write(dir.join("sobol_en.svg"), svg(&sobol(false))?)?;
+    let compare_svg = svg(&compare(false))?;
     std::fs::write(dir.join("compare_en.svg"), compare_svg)?;
-    let stacked_svg = render_stacked_svg(&stacked(false))?;
+    let stacked_svg = svg(&stacked(false))?;
     std::fs::write(dir.join("stacked_en.svg"), stacked_svg)?;
     println!("wrote charts to {}", dir.display());
     Ok(())

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kjproj::plot::{Canvas, ChartFormat};
 
 /// Projection and scenario calculator: year-by-year paths, checks and charts from a
 /// plain-text scenario file.
@@ -85,9 +86,8 @@ kjproj compare a.toml b.toml --variant base --variant delayed_start"
         /// Directory for compare.csv and compare.png [default: output/compare].
         #[arg(long, short, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Also write compare.svg.
-        #[arg(long)]
-        svg: bool,
+        #[command(flatten)]
+        charts: ChartArgs,
         /// A UTF-8 byte order mark at the start of compare.csv: auto (when it holds
         /// non-ASCII text), always or never.
         #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
@@ -227,9 +227,8 @@ pub enum SamplingArg {
 /// Settings shared by `run` and `report`.
 #[derive(Debug, clap::Args)]
 pub struct Common {
-    /// Also write every chart as SVG.
-    #[arg(long)]
-    pub svg: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
     /// Language of chart labels, overriding the scenario's `lang`.
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
@@ -268,6 +267,100 @@ pub struct Common {
     /// show Korean text: auto (when a file holds non-ASCII text), always or never.
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     pub csv_bom: BomArg,
+}
+
+/// How charts are written (`run`, `report`, `compare`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ChartArgs {
+    /// Also write every chart as SVG (the same drawing as the PNG, text as outlines, so it
+    /// looks the same without any font installed).
+    #[arg(long)]
+    pub svg: bool,
+    /// Printed width of the charts, in cm, mm, in or px: 16cm, 6.3in, 1890px
+    /// [default: 16cm]. Text keeps its size in points (no text under 7 pt), so a wider
+    /// chart gives the data more room; px counts at --dpi.
+    #[arg(long, value_name = "WIDTH", value_parser = chart_width)]
+    pub chart_width: Option<ChartWidth>,
+    /// Resolution of the PNG charts in dots per inch, recorded in the file so that word
+    /// processors paste them at their printed width [default: 300].
+    #[arg(long, value_name = "DPI", value_parser = dpi)]
+    pub dpi: Option<f64>,
+}
+
+/// A chart width as given on the command line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ChartWidth {
+    /// A printed width, in millimetres.
+    Mm(f64),
+    /// A width in pixels, printed at the resolution.
+    Px(u32),
+}
+
+impl ChartArgs {
+    /// The chart format these options ask for, or why it is impossible (a width in pixels
+    /// whose printed size at the resolution is out of range).
+    pub fn format(&self) -> Result<ChartFormat, String> {
+        let dpi = self.dpi.unwrap_or(Canvas::DEFAULT.dpi());
+        let width_mm = match self.chart_width {
+            None => Canvas::DEFAULT.width_mm(),
+            Some(ChartWidth::Mm(mm)) => mm,
+            Some(ChartWidth::Px(px)) => f64::from(px) / dpi * 25.4,
+        };
+        Ok(ChartFormat {
+            canvas: Canvas::new(width_mm, dpi)?,
+            svg: self.svg,
+        })
+    }
+}
+
+/// `--chart-width`: a positive number with a unit (cm, mm, in, px).
+fn chart_width(text: &str) -> Result<ChartWidth, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| c.is_ascii_alphabetic())
+        .ok_or_else(|| format!("'{t}' has no unit: write e.g. 16cm, 160mm, 6.3in or 1890px"))?;
+    let (number, unit) = t.split_at(split);
+    let n: f64 = number
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n: &f64| n.is_finite() && *n > 0.0)
+        .ok_or_else(|| format!("'{}' is not a positive number", number.trim()))?;
+    let mm = match unit {
+        "cm" => n * 10.0,
+        "mm" => n,
+        "in" => n * 25.4,
+        "px" => {
+            return if n.fract() == 0.0 && n <= f64::from(Canvas::MAX_PIXEL_WIDTH) {
+                Ok(ChartWidth::Px(n as u32))
+            } else {
+                Err(format!(
+                    "a width in pixels is a whole number up to {}",
+                    Canvas::MAX_PIXEL_WIDTH
+                ))
+            };
+        }
+        other => return Err(format!("unknown unit '{other}': use cm, mm, in or px")),
+    };
+    if (Canvas::MIN_WIDTH_MM..=Canvas::MAX_WIDTH_MM).contains(&mm) {
+        Ok(ChartWidth::Mm(mm))
+    } else {
+        Err(format!(
+            "charts are {} to {} cm wide",
+            Canvas::MIN_WIDTH_MM / 10.0,
+            Canvas::MAX_WIDTH_MM / 10.0
+        ))
+    }
+}
+
+/// `--dpi`: a resolution within [`Canvas::DPI_RANGE`].
+fn dpi(text: &str) -> Result<f64, String> {
+    let (lo, hi) = Canvas::DPI_RANGE;
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|d| (lo..=hi).contains(d))
+        .ok_or_else(|| format!("the resolution is a number of dots per inch from {lo} to {hi}"))
 }
 
 /// How money is written.

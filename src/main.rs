@@ -52,7 +52,7 @@ impl cli::Common {
     fn output(self, out_dir: Option<std::path::PathBuf>) -> commands::OutputOptions {
         commands::OutputOptions {
             out_dir,
-            svg: self.svg,
+            charts: chart_format(&self.charts),
             quiet: self.quiet,
             overrides: self.overrides(),
             threads: self.threads,
@@ -80,6 +80,16 @@ impl cli::Common {
             output: self.output.clone(),
         }
     }
+}
+
+/// The chart format of `args`, or a usage error (exit code 2) saying why not.
+fn chart_format(args: &cli::ChartArgs) -> kjproj::plot::ChartFormat {
+    args.format().unwrap_or_else(|message| {
+        use clap::CommandFactory;
+        cli::Cli::command()
+            .error(clap::error::ErrorKind::ValueValidation, message)
+            .exit()
+    })
 }
 
 fn main() {
@@ -134,7 +144,7 @@ fn main() {
         cli::Command::Compare {
             scenarios,
             out,
-            svg,
+            charts,
             csv_bom,
             lang,
             quiet,
@@ -143,7 +153,7 @@ fn main() {
         } => commands::compare::run(&commands::compare::CompareOptions {
             scenarios,
             out_dir: out,
-            svg,
+            charts: chart_format(&charts),
             lang: lang.map(lang_of),
             quiet,
             variants: variant,

@@ -5,13 +5,27 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
 
 use kjproj::plot::text::text_size;
+use kjproj::plot::{Canvas, Chart, PlotError};
 use kjproj::plot::{
     ChartSeries, CompareChart, ComparePanel, FanChart, FanPanel, HistogramChart, PathsChart,
-    SobolBar, SobolChart, StackedChart, TornadoBar, TornadoChart, render_compare_png,
-    render_compare_svg, render_fan_png, render_fan_svg, render_histogram_png, render_histogram_svg,
-    render_png, render_sobol_png, render_sobol_svg, render_stacked_png, render_stacked_svg,
-    render_svg, render_tornado_png, render_tornado_svg,
+    SobolBar, SobolChart, StackedChart, TornadoBar, TornadoChart,
 };
+
+/// The canvas of these tests: 1,400 layout units drawn at one pixel each (27.4 cm at
+/// 129.6 dpi), so that pixel positions are layout positions.
+fn canvas() -> Canvas {
+    Canvas::new(1400.0 * 25.4 / 129.6, 129.6).unwrap()
+}
+
+/// `chart` as PNG on the tests' canvas.
+fn png(chart: &impl Chart) -> Result<Vec<u8>, PlotError> {
+    chart.png(&canvas())
+}
+
+/// `chart` as SVG on the tests' canvas.
+fn to_svg(chart: &impl Chart) -> Result<String, PlotError> {
+    chart.svg(&canvas())
+}
 
 fn series(label: &str, values: Vec<f64>) -> ChartSeries {
     ChartSeries {
@@ -93,25 +107,25 @@ fn dark_pixels(img: &(u32, u32, Vec<u8>), x0: u32, y0: u32, x1: u32, y1: u32) ->
 
 #[test]
 fn png_decodes_to_the_chart_size() {
-    let img = decode(&render_png(&sample(false)).unwrap());
-    assert_eq!((img.0, img.1), (1400, 900));
+    let img = decode(&png(&sample(false)).unwrap());
+    assert_eq!((img.0, img.1), (1400, 1120));
 }
 
 #[test]
 fn png_rendering_is_deterministic() {
     let chart = sample(false);
-    assert_eq!(render_png(&chart).unwrap(), render_png(&chart).unwrap());
+    assert_eq!(png(&chart).unwrap(), png(&chart).unwrap());
 }
 
 #[test]
 fn title_text_is_drawn() {
-    let img = decode(&render_png(&sample(false)).unwrap());
+    let img = decode(&png(&sample(false)).unwrap());
     let with_title = dark_pixels(&img, 0, 0, 700, 70);
     let blank = PathsChart {
         title: String::new(),
         ..sample(false)
     };
-    let img = decode(&render_png(&blank).unwrap());
+    let img = decode(&png(&blank).unwrap());
     let without = dark_pixels(&img, 0, 0, 700, 70);
     assert!(
         with_title > 1000,
@@ -122,11 +136,11 @@ fn title_text_is_drawn() {
 
 #[test]
 fn korean_chart_renders() {
-    let img = decode(&render_png(&sample(true)).unwrap());
-    assert_eq!((img.0, img.1), (1400, 900));
+    let img = decode(&png(&sample(true)).unwrap());
+    assert_eq!((img.0, img.1), (1400, 1120));
     // Hangul title "한국 정밀화학 핵심소재" leaves plenty of ink.
     assert!(dark_pixels(&img, 0, 0, 700, 70) > 1000);
-    let svg = render_svg(&sample(true)).unwrap();
+    let svg = to_svg(&sample(true)).unwrap();
     assert!(svg.contains("한국 정밀화학 핵심소재"));
 }
 
@@ -137,9 +151,9 @@ fn long_footnotes_wrap_and_grow_the_chart() {
         footnotes: vec![long.clone(), long],
         ..sample(false)
     };
-    let img = decode(&render_png(&chart).unwrap());
+    let img = decode(&png(&chart).unwrap());
     assert_eq!(img.0, 1400);
-    assert!(img.1 > 900, "height {}", img.1);
+    assert!(img.1 > 1120, "height {}", img.1);
     // The last footnote line sits near the bottom; nothing is drawn past the right margin.
     assert!(dark_pixels(&img, 0, img.1 - 40, 1400, img.1) == 0);
     let grey_ink = |x0: u32, x1: u32| {
@@ -154,11 +168,15 @@ fn long_footnotes_wrap_and_grow_the_chart() {
 }
 
 #[test]
-fn svg_has_text_elements_in_the_embedded_family() {
-    let svg = render_svg(&sample(false)).unwrap();
+fn svg_text_is_glyph_outlines_named_by_their_text() {
+    let svg = to_svg(&sample(false)).unwrap();
     assert!(svg.starts_with("<svg"));
-    assert!(svg.contains("Korean core fine-chemical materials"));
-    assert!(svg.contains("NanumGothic"));
+    // Printed size in millimetres, drawn in pixels: 1,400 px at 129.6 dpi is 274.38 mm.
+    assert!(svg.contains(r#"width="274.38mm" height="219.51mm" viewBox="0 0 1400 1120""#));
+    // No text for a viewer's fonts to lay out: every glyph is a shape, used by reference.
+    assert!(!svg.contains("<text") && !svg.contains("font-family"));
+    assert!(svg.contains("<defs><path id=\"g") && svg.contains("xlink:href=\"#g"));
+    assert!(svg.contains("aria-label=\"Korean core fine-chemical materials\""));
     assert!(svg.contains("15%"));
     assert!(!svg.contains("2023.5"));
 }
@@ -173,9 +191,9 @@ fn charts_without_ratios_or_with_gaps_render() {
         )],
         ..sample(false)
     };
-    let img = decode(&render_png(&chart).unwrap());
-    assert_eq!((img.0, img.1), (1400, 900));
-    assert!(render_svg(&chart).is_ok());
+    let img = decode(&png(&chart).unwrap());
+    assert_eq!((img.0, img.1), (1400, 1120));
+    assert!(to_svg(&chart).is_ok());
 }
 
 #[test]
@@ -184,8 +202,8 @@ fn a_chart_without_years_is_an_error() {
         years: Vec::new(),
         ..sample(false)
     };
-    assert!(render_png(&chart).is_err());
-    assert!(render_svg(&chart).is_err());
+    assert!(png(&chart).is_err());
+    assert!(to_svg(&chart).is_err());
 }
 
 #[test]
@@ -218,16 +236,14 @@ fn title_ink(img: &(u32, u32, Vec<u8>)) -> usize {
     dark_pixels(img, 0, 0, 700, 60)
 }
 
-/// The (x, y) attributes of the SVG `<text>` element whose content is `label`.
+/// The anchor point of the SVG text (a group of glyph outlines) whose accessible name is
+/// `label`.
 fn svg_text_pos(svg: &str, label: &str) -> Option<(f64, f64)> {
-    let end = svg.find(&format!(">\n{label}\n</text>"))?;
-    let start = svg[..end].rfind("<text")?;
-    let attr = |name: &str| -> Option<f64> {
-        let tag = &svg[start..end];
-        let from = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-        tag[from..].split('"').next()?.parse().ok()
-    };
-    Some((attr("x")?, attr("y")?))
+    let key = format!("aria-label=\"{label}\" transform=\"translate(");
+    let from = svg.find(&key)? + key.len();
+    let (x, rest) = svg[from..].split_once(' ')?;
+    let y = rest.split([')', ' ']).next()?;
+    Some((x.parse().ok()?, y.parse().ok()?))
 }
 
 /// Made-up percentiles spreading out linearly from `start` to `end`.
@@ -380,30 +396,27 @@ fn sobol(korean: bool) -> SobolChart {
 
 #[test]
 fn fan_png_decodes_and_grows_with_rows() {
-    let three = decode_chart(&render_fan_png(&fan(false)).unwrap(), 800..=1400);
+    let three = decode_chart(&png(&fan(false)).unwrap(), 800..=1400);
     let mut five = fan(false);
     five.panels.push(fan_panel("Fourth", 1.0, 2.0, false));
     five.panels.push(fan_panel("Fifth", 1.0, 2.0, false));
-    let five = decode_chart(&render_fan_png(&five).unwrap(), 1000..=2000);
+    let five = decode_chart(&png(&five).unwrap(), 1000..=2000);
     assert!(five.1 > three.1 + 300, "{} vs {}", five.1, three.1);
     let mut one = fan(false);
     one.panels.truncate(1);
-    decode_chart(&render_fan_png(&one).unwrap(), 600..=1100);
+    decode_chart(&png(&one).unwrap(), 600..=1100);
     assert!(title_ink(&three) > 1000);
 }
 
 #[test]
 fn fan_png_is_deterministic() {
     let chart = fan(false);
-    assert_eq!(
-        render_fan_png(&chart).unwrap(),
-        render_fan_png(&chart).unwrap()
-    );
+    assert_eq!(png(&chart).unwrap(), png(&chart).unwrap());
 }
 
 #[test]
 fn fan_svg_has_titles_legend_and_percent_ticks() {
-    let svg = render_fan_svg(&fan(false)).unwrap();
+    let svg = to_svg(&fan(false)).unwrap();
     for text in [
         "Fine chemicals: uncertainty",
         "Market size",
@@ -423,9 +436,9 @@ fn fan_svg_has_titles_legend_and_percent_ticks() {
 
 #[test]
 fn fan_korean_chart_renders() {
-    let img = decode_chart(&render_fan_png(&fan(true)).unwrap(), 800..=1400);
+    let img = decode_chart(&png(&fan(true)).unwrap(), 800..=1400);
     assert!(title_ink(&img) > 1000);
-    let svg = render_fan_svg(&fan(true)).unwrap();
+    let svg = to_svg(&fan(true)).unwrap();
     assert!(svg.contains("정밀화학 불확실성") && svg.contains("결정론적 경로"));
 }
 
@@ -440,25 +453,25 @@ fn fan_degenerate_inputs_render_or_fail_cleanly() {
         }
         p.deterministic.drain(..8);
     }
-    decode_chart(&render_fan_png(&single).unwrap(), 800..=1400);
+    decode_chart(&png(&single).unwrap(), 800..=1400);
     // Missing and mismatched values.
     let mut gappy = fan(false);
     gappy.panels[0].percentiles[0][4] = f64::NAN;
     gappy.panels[0].percentiles[3] = vec![f64::NAN; 9];
     gappy.panels[1].deterministic.truncate(3);
     gappy.panels[2].stated.push((1990, 0.5));
-    decode_chart(&render_fan_png(&gappy).unwrap(), 800..=1400);
+    decode_chart(&png(&gappy).unwrap(), 800..=1400);
     // Nothing to draw is an error.
     let empty = FanChart {
         panels: Vec::new(),
         ..fan(false)
     };
-    assert!(render_fan_png(&empty).is_err() && render_fan_svg(&empty).is_err());
+    assert!(png(&empty).is_err() && to_svg(&empty).is_err());
     let no_years = FanChart {
         years: Vec::new(),
         ..fan(false)
     };
-    assert!(render_fan_png(&no_years).is_err());
+    assert!(png(&no_years).is_err());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -467,23 +480,23 @@ fn fan_degenerate_inputs_render_or_fail_cleanly() {
 #[test]
 fn tornado_png_decodes_and_is_deterministic() {
     let chart = tornado(false);
-    let bytes = render_tornado_png(&chart).unwrap();
+    let bytes = png(&chart).unwrap();
     let img = decode_chart(&bytes, 400..=900);
     assert!(title_ink(&img) > 1000);
-    assert_eq!(bytes, render_tornado_png(&chart).unwrap());
+    assert_eq!(bytes, png(&chart).unwrap());
     // Many bars make a taller chart.
     let mut many = tornado(false);
     for i in 0..12 {
         many.bars
             .push(tornado_bar(&format!("input {i}"), ["a", "b"], 0.14, 0.15));
     }
-    let tall = decode_chart(&render_tornado_png(&many).unwrap(), 900..=2000);
+    let tall = decode_chart(&png(&many).unwrap(), 900..=2000);
     assert!(tall.1 > img.1 + 500);
 }
 
 #[test]
 fn tornado_svg_has_labels_input_values_and_base() {
-    let svg = render_tornado_svg(&tornado(false)).unwrap();
+    let svg = to_svg(&tornado(false)).unwrap();
     for text in [
         "metrics.sales.target.value",
         "metrics.sales.start_year",
@@ -507,7 +520,7 @@ fn tornado_svg_has_labels_input_values_and_base() {
 fn tornado_long_labels_fit_on_the_left() {
     let mut chart = tornado(false);
     chart.bars[0].label = "metrics.sales.target.value.of.a.rather.long.scenario.key".into();
-    let img = decode_chart(&render_tornado_png(&chart).unwrap(), 400..=900);
+    let img = decode_chart(&png(&chart).unwrap(), 400..=900);
     let h = img.1;
     // Nothing is drawn into the left page margin, yet the widest label starts right after
     // it (rows run from under the legend to above the x axis).
@@ -518,15 +531,15 @@ fn tornado_long_labels_fit_on_the_left() {
         .filter(|&i| rgb[i] < 180)
         .count();
     assert!(grey > 20, "the widest label does not start near the margin");
-    let svg = render_tornado_svg(&chart).unwrap();
+    let svg = to_svg(&chart).unwrap();
     assert!(svg.contains("metrics.sales.target.value.of.a.rather.long.scenario.key"));
 }
 
 #[test]
 fn tornado_korean_chart_renders() {
-    let img = decode_chart(&render_tornado_png(&tornado(true)).unwrap(), 400..=900);
+    let img = decode_chart(&png(&tornado(true)).unwrap(), 400..=900);
     assert!(title_ink(&img) > 1000);
-    let svg = render_tornado_svg(&tornado(true)).unwrap();
+    let svg = to_svg(&tornado(true)).unwrap();
     assert!(svg.contains("2031년 매출 목표") && svg.contains("입력값 P90"));
 }
 
@@ -537,26 +550,26 @@ fn tornado_degenerate_inputs_render_or_fail_cleanly() {
     for b in &mut flat.bars {
         (b.output_at_low, b.output_at_high) = (flat.base, flat.base);
     }
-    decode_chart(&render_tornado_png(&flat).unwrap(), 400..=900);
-    let svg = render_tornado_svg(&flat).unwrap();
+    decode_chart(&png(&flat).unwrap(), 400..=900);
+    let svg = to_svg(&flat).unwrap();
     assert!(svg_text_pos(&svg, "44.3").unwrap().0 < svg_text_pos(&svg, "59.7").unwrap().0);
     // Both ends on one side, a missing end, a single bar.
     let mut odd = tornado(false);
     odd.bars[0].output_at_low = 0.16;
     odd.bars[1].output_at_high = f64::NAN;
-    decode_chart(&render_tornado_png(&odd).unwrap(), 400..=900);
+    decode_chart(&png(&odd).unwrap(), 400..=900);
     odd.bars.truncate(1);
-    decode_chart(&render_tornado_png(&odd).unwrap(), 400..=900);
+    decode_chart(&png(&odd).unwrap(), 400..=900);
     let empty = TornadoChart {
         bars: Vec::new(),
         ..tornado(false)
     };
-    assert!(render_tornado_png(&empty).is_err() && render_tornado_svg(&empty).is_err());
+    assert!(png(&empty).is_err() && to_svg(&empty).is_err());
     let no_base = TornadoChart {
         base: f64::NAN,
         ..tornado(false)
     };
-    assert!(render_tornado_png(&no_base).is_err());
+    assert!(png(&no_base).is_err());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -565,15 +578,15 @@ fn tornado_degenerate_inputs_render_or_fail_cleanly() {
 #[test]
 fn histogram_png_decodes_and_is_deterministic() {
     let chart = histogram(false);
-    let bytes = render_histogram_png(&chart).unwrap();
-    let img = decode_chart(&bytes, 900..=900);
+    let bytes = png(&chart).unwrap();
+    let img = decode_chart(&bytes, 1120..=1120);
     assert!(title_ink(&img) > 1000);
-    assert_eq!(bytes, render_histogram_png(&chart).unwrap());
+    assert_eq!(bytes, png(&chart).unwrap());
 }
 
 #[test]
 fn histogram_svg_has_axes_and_marker_labels() {
-    let svg = render_histogram_svg(&histogram(false)).unwrap();
+    let svg = to_svg(&histogram(false)).unwrap();
     for text in [
         "Distribution of the share in 2031",
         "Share of draws (%)",
@@ -601,7 +614,7 @@ fn histogram_close_markers_do_not_collide() {
         (0.148, "mean".into()),
         (0.152, "another reference".into()),
     ];
-    let svg = render_histogram_svg(&chart).unwrap();
+    let svg = to_svg(&chart).unwrap();
     let labels = ["stated target", "median", "mean", "another reference"];
     let rows: std::collections::BTreeSet<i64> = labels
         .iter()
@@ -611,14 +624,14 @@ fn histogram_close_markers_do_not_collide() {
         rows.len() >= 2,
         "four close markers share one row: {rows:?}"
     );
-    assert!(render_histogram_png(&chart).is_ok());
+    assert!(png(&chart).is_ok());
 }
 
 #[test]
 fn histogram_korean_chart_renders() {
-    let img = decode_chart(&render_histogram_png(&histogram(true)).unwrap(), 900..=900);
+    let img = decode_chart(&png(&histogram(true)).unwrap(), 1120..=1120);
     assert!(title_ink(&img) > 1000);
-    let svg = render_histogram_svg(&histogram(true)).unwrap();
+    let svg = to_svg(&histogram(true)).unwrap();
     assert!(svg.contains("제시된 목표") && svg.contains("15.0%"));
 }
 
@@ -632,19 +645,19 @@ fn histogram_degenerate_inputs_render_or_fail_cleanly() {
         (0.15, "b".into()),
         (f64::NAN, "c".into()),
     ];
-    decode_chart(&render_histogram_png(&zero).unwrap(), 900..=900);
+    decode_chart(&png(&zero).unwrap(), 1120..=1120);
     zero.bins = vec![(0.1, 0.1, 0.5), (0.2, 0.2, 0.5), (f64::NAN, 0.3, 0.1)];
-    decode_chart(&render_histogram_png(&zero).unwrap(), 900..=900);
+    decode_chart(&png(&zero).unwrap(), 1120..=1120);
     // A marker far outside the bins widens the axis.
     let mut far = histogram(false);
     far.markers.push((0.9, "far away".into()));
-    let svg = render_histogram_svg(&far).unwrap();
-    assert!(svg.contains("far away") && svg.contains(">\n90.0%\n<"));
+    let svg = to_svg(&far).unwrap();
+    assert!(svg.contains("far away") && svg.contains("aria-label=\"90.0%\""));
     let empty = HistogramChart {
         bins: Vec::new(),
         ..histogram(false)
     };
-    assert!(render_histogram_png(&empty).is_err() && render_histogram_svg(&empty).is_err());
+    assert!(png(&empty).is_err() && to_svg(&empty).is_err());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -653,15 +666,15 @@ fn histogram_degenerate_inputs_render_or_fail_cleanly() {
 #[test]
 fn sobol_png_decodes_and_is_deterministic() {
     let chart = sobol(false);
-    let bytes = render_sobol_png(&chart).unwrap();
+    let bytes = png(&chart).unwrap();
     let img = decode_chart(&bytes, 400..=900);
     assert!(title_ink(&img) > 1000);
-    assert_eq!(bytes, render_sobol_png(&chart).unwrap());
+    assert_eq!(bytes, png(&chart).unwrap());
 }
 
 #[test]
 fn sobol_svg_has_labels_values_and_a_unit_axis() {
-    let svg = render_sobol_svg(&sobol(false)).unwrap();
+    let svg = to_svg(&sobol(false)).unwrap();
     for text in [
         "metrics.sales.target.value",
         "metrics.market.baseline.value",
@@ -675,18 +688,14 @@ fn sobol_svg_has_labels_values_and_a_unit_axis() {
         assert!(svg.contains(text), "missing {text}");
     }
     // A slightly negative index does not pull in a whole tick step below zero.
-    assert!(!svg.contains(">\n-0.2\n<"));
+    assert!(!svg.contains("aria-label=\"-0.2\""));
 }
 
 #[test]
 fn sobol_korean_chart_renders() {
-    let img = decode_chart(&render_sobol_png(&sobol(true)).unwrap(), 400..=900);
+    let img = decode_chart(&png(&sobol(true)).unwrap(), 400..=900);
     assert!(title_ink(&img) > 1000);
-    assert!(
-        render_sobol_svg(&sobol(true))
-            .unwrap()
-            .contains("2031년 매출 목표")
-    );
+    assert!(to_svg(&sobol(true)).unwrap().contains("2031년 매출 목표"));
 }
 
 #[test]
@@ -695,15 +704,15 @@ fn sobol_degenerate_inputs_render_or_fail_cleanly() {
     odd.inputs[0].total = (1.04, 0.97, 1.11);
     odd.inputs[1].first = (f64::NAN, f64::NAN, f64::NAN);
     odd.inputs[2].total = (0.5, f64::NAN, 0.6);
-    decode_chart(&render_sobol_png(&odd).unwrap(), 400..=900);
-    assert!(render_sobol_svg(&odd).unwrap().contains("1.04"));
+    decode_chart(&png(&odd).unwrap(), 400..=900);
+    assert!(to_svg(&odd).unwrap().contains("1.04"));
     odd.inputs.truncate(1);
-    decode_chart(&render_sobol_png(&odd).unwrap(), 400..=900);
+    decode_chart(&png(&odd).unwrap(), 400..=900);
     let empty = SobolChart {
         inputs: Vec::new(),
         ..sobol(false)
     };
-    assert!(render_sobol_png(&empty).is_err() && render_sobol_svg(&empty).is_err());
+    assert!(png(&empty).is_err() && to_svg(&empty).is_err());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -785,23 +794,23 @@ fn svg_lines(svg: &str, colour: &str, width: u32) -> usize {
 #[test]
 fn compare_png_decodes_is_deterministic_and_grows_with_rows() {
     let chart = compare(false);
-    let bytes = render_compare_png(&chart).unwrap();
+    let bytes = png(&chart).unwrap();
     let three = decode_chart(&bytes, 800..=1400);
     assert!(title_ink(&three) > 1000);
-    assert_eq!(bytes, render_compare_png(&chart).unwrap());
+    assert_eq!(bytes, png(&chart).unwrap());
     let mut five = compare(false);
     five.panels.push(five.panels[0].clone());
     five.panels.push(five.panels[1].clone());
-    let five = decode_chart(&render_compare_png(&five).unwrap(), 1000..=2000);
+    let five = decode_chart(&png(&five).unwrap(), 1000..=2000);
     assert!(five.1 > three.1 + 300, "{} vs {}", five.1, three.1);
     let mut one = compare(false);
     one.panels.truncate(1);
-    decode_chart(&render_compare_png(&one).unwrap(), 600..=1100);
+    decode_chart(&png(&one).unwrap(), 600..=1100);
 }
 
 #[test]
 fn compare_svg_has_titles_variants_and_percent_ticks() {
-    let svg = render_compare_svg(&compare(false)).unwrap();
+    let svg = to_svg(&compare(false)).unwrap();
     for text in [
         "Fine chemicals: variants compared",
         "Market size",
@@ -826,7 +835,7 @@ fn compare_svg_has_titles_variants_and_percent_ticks() {
 
 #[test]
 fn compare_odd_last_panel_is_centred() {
-    let svg = render_compare_svg(&compare(false)).unwrap();
+    let svg = to_svg(&compare(false)).unwrap();
     let x = |label: &str| svg_text_pos(&svg, label).unwrap_or_else(|| panic!("no {label}"));
     let (first, second, third) = (x("Market size"), x("Domestic sales"), x("Share"));
     assert_eq!(first.1, second.1);
@@ -838,9 +847,9 @@ fn compare_odd_last_panel_is_centred() {
 
 #[test]
 fn compare_korean_chart_renders() {
-    let img = decode_chart(&render_compare_png(&compare(true)).unwrap(), 800..=1400);
+    let img = decode_chart(&png(&compare(true)).unwrap(), 800..=1400);
     assert!(title_ink(&img) > 1000);
-    let svg = render_compare_svg(&compare(true)).unwrap();
+    let svg = to_svg(&compare(true)).unwrap();
     assert!(svg.contains("정밀화학 시나리오 비교") && svg.contains("착수 지연 (2027년)"));
     assert!(svg.contains("시장 축소 (2031년 280조 원)"));
 }
@@ -849,7 +858,7 @@ fn compare_korean_chart_renders() {
 fn compare_gaps_split_lines() {
     let mut chart = compare(false);
     chart.panels[0].lines[0][4] = f64::NAN;
-    let svg = render_compare_svg(&chart).unwrap();
+    let svg = to_svg(&chart).unwrap();
     assert_eq!(svg_lines(&svg, "#0072B2", 4), 5);
     // Short lines, a variant missing from a panel, lone values and a panel without any
     // value all render.
@@ -863,7 +872,7 @@ fn compare_gaps_split_lines() {
         lines: vec![vec![f64::NAN; 9]],
         observed: vec![(2024, 3.0), (2040, 5.0)],
     });
-    decode_chart(&render_compare_png(&chart).unwrap(), 1000..=2000);
+    decode_chart(&png(&chart).unwrap(), 1000..=2000);
 }
 
 #[test]
@@ -876,9 +885,9 @@ fn compare_eight_variants_render() {
             .map(|i| first.iter().map(|v| v * (1.0 + 0.05 * i as f64)).collect())
             .collect();
     }
-    let svg = render_compare_svg(&chart).unwrap();
+    let svg = to_svg(&chart).unwrap();
     assert!((0..8).all(|i| svg.contains(&format!("variant {i}"))));
-    decode_chart(&render_compare_png(&chart).unwrap(), 800..=1500);
+    decode_chart(&png(&chart).unwrap(), 800..=1500);
 }
 
 #[test]
@@ -891,7 +900,7 @@ fn compare_degenerate_inputs_render_or_fail_cleanly() {
             l.drain(..8);
         }
     }
-    decode_chart(&render_compare_png(&single).unwrap(), 800..=1400);
+    decode_chart(&png(&single).unwrap(), 800..=1400);
     let errors = [
         CompareChart {
             variants: Vec::new(),
@@ -911,16 +920,16 @@ fn compare_degenerate_inputs_render_or_fail_cleanly() {
         },
     ];
     for chart in &errors {
-        assert!(render_compare_png(chart).is_err());
-        assert!(render_compare_svg(chart).is_err());
+        assert!(png(chart).is_err());
+        assert!(to_svg(chart).is_err());
     }
     // More lines than variants, or more values than years.
     let mut extra_line = compare(false);
     extra_line.panels[0].lines.push(vec![1.0; 9]);
-    assert!(render_compare_png(&extra_line).is_err());
+    assert!(png(&extra_line).is_err());
     let mut long_line = compare(false);
     long_line.panels[2].lines[1].push(0.2);
-    assert!(render_compare_svg(&long_line).is_err());
+    assert!(to_svg(&long_line).is_err());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -951,10 +960,10 @@ fn stacked(korean: bool) -> StackedChart {
 #[test]
 fn stacked_png_decodes_and_is_deterministic() {
     let chart = stacked(false);
-    let bytes = render_stacked_png(&chart).unwrap();
-    let img = decode_chart(&bytes, 900..=900);
+    let bytes = png(&chart).unwrap();
+    let img = decode_chart(&bytes, 1120..=1120);
     assert!(title_ink(&img) > 1000);
-    assert_eq!(bytes, render_stacked_png(&chart).unwrap());
+    assert_eq!(bytes, png(&chart).unwrap());
     // The stack is filled: the middle of the plot, low down, is the bottom segment's colour.
     let (w, h, rgb) = &img;
     let i = (((h - 200) * w + w / 2) * 3) as usize;
@@ -963,7 +972,7 @@ fn stacked_png_decodes_and_is_deterministic() {
 
 #[test]
 fn stacked_svg_has_segments_legend_and_axis() {
-    let svg = render_stacked_svg(&stacked(false)).unwrap();
+    let svg = to_svg(&stacked(false)).unwrap();
     for text in [
         "Fine-chemical market by end use",
         "semiconductors",
@@ -977,26 +986,26 @@ fn stacked_svg_has_segments_legend_and_axis() {
         assert!(svg.contains(text), "missing {text}");
     }
     // From 0 to a round value above the stack's top and the stated 350, by whole years.
-    assert!(svg.contains(">\n0\n<") && svg.contains(">\n400\n<"));
-    assert!(svg.contains(">\n2027\n<") && !svg.contains("2023.5"));
+    assert!(svg.contains("aria-label=\"0\"") && svg.contains("aria-label=\"400\""));
+    assert!(svg.contains("aria-label=\"2027\"") && !svg.contains("2023.5"));
     // One filled area per segment.
     assert!(svg.matches("<polygon").count() >= 3);
     // A stated total far above the stack raises the axis.
     let mut high = stacked(false);
     high.stated_totals.push((2030, 520.0));
-    assert!(render_stacked_svg(&high).unwrap().contains(">\n600\n<"));
+    assert!(to_svg(&high).unwrap().contains("aria-label=\"600\""));
     // No stated totals (or none inside the years): no legend entry for them.
     let mut none = stacked(false);
     none.stated_totals = vec![(1990, 100.0), (2031, f64::NAN)];
-    let svg = render_stacked_svg(&none).unwrap();
+    let svg = to_svg(&none).unwrap();
     assert!(!svg.contains("stated market size"));
 }
 
 #[test]
 fn stacked_korean_chart_renders() {
-    let img = decode_chart(&render_stacked_png(&stacked(true)).unwrap(), 900..=900);
+    let img = decode_chart(&png(&stacked(true)).unwrap(), 1120..=1120);
     assert!(title_ink(&img) > 1000);
-    let svg = render_stacked_svg(&stacked(true)).unwrap();
+    let svg = to_svg(&stacked(true)).unwrap();
     assert!(svg.contains("정밀화학 시장: 수요 산업별") && svg.contains("이차전지"));
     assert!(svg.contains("제시된 시장 규모"));
 }
@@ -1007,13 +1016,13 @@ fn stacked_degenerate_inputs_render_or_fail_cleanly() {
     let mut odd = stacked(false);
     odd.segments[1].1[4] = f64::NAN;
     odd.segments[2].1 = vec![0.0; 9];
-    decode_chart(&render_stacked_png(&odd).unwrap(), 900..=900);
+    decode_chart(&png(&odd).unwrap(), 1120..=1120);
     let mut single = stacked(false);
     single.years = vec![2031];
     for s in &mut single.segments {
         s.1.drain(..8);
     }
-    decode_chart(&render_stacked_png(&single).unwrap(), 900..=900);
+    decode_chart(&png(&single).unwrap(), 1120..=1120);
     let mut negative = stacked(false);
     negative.segments[0].1[3] = -1.0;
     let mut infinite = stacked(false);
@@ -1042,10 +1051,10 @@ fn stacked_degenerate_inputs_render_or_fail_cleanly() {
         },
     ];
     for chart in &errors {
-        assert!(render_stacked_png(chart).is_err());
-        assert!(render_stacked_svg(chart).is_err());
+        assert!(png(chart).is_err());
+        assert!(to_svg(chart).is_err());
     }
-    let err = render_stacked_svg(&errors[0]).unwrap_err().to_string();
+    let err = to_svg(&errors[0]).unwrap_err().to_string();
     assert!(
         err.contains("semiconductors") && err.contains("2026"),
         "{err}"
@@ -1066,33 +1075,33 @@ fn extreme_values_never_panic() {
         f.panels[0].percentiles[6][8] = v;
         f.panels[1].deterministic[0] = -v;
         f.panels[2].stated.push((2030, v));
-        let _ = render_fan_svg(&f);
+        let _ = to_svg(&f);
         let mut t = tornado(false);
         t.bars[0].output_at_high = v;
         t.bars[1].output_at_low = -v;
-        let _ = render_tornado_svg(&t);
-        let _ = render_tornado_svg(&TornadoChart {
+        let _ = to_svg(&t);
+        let _ = to_svg(&TornadoChart {
             base: v,
             ..tornado(false)
         });
         let mut h = histogram(false);
         h.bins.push((v, v, 0.1));
         h.markers.push((-v, "far".into()));
-        let _ = render_histogram_svg(&h);
+        let _ = to_svg(&h);
         let mut s = sobol(false);
         s.inputs[0].first = (v, -v, v);
-        let _ = render_sobol_svg(&s);
+        let _ = to_svg(&s);
         let mut c = compare(false);
         c.panels[0].lines[1][3] = v;
         c.panels[2].lines[2][8] = -v;
-        let _ = render_compare_svg(&c);
+        let _ = to_svg(&c);
         let mut st = stacked(false);
         st.segments[0].1[2] = v;
         st.stated_totals.push((2030, -v));
-        let _ = render_stacked_svg(&st);
+        let _ = to_svg(&st);
     }
     // And one PNG with an axis spanning most of the f64 range.
     let mut h = histogram(false);
     h.bins = vec![(-1e308, 1e308, 1.0)];
-    assert!(render_histogram_png(&h).is_ok());
+    assert!(png(&h).is_ok());
 }

@@ -17,8 +17,8 @@ pub struct CompareOptions {
     pub scenarios: Vec<PathBuf>,
     /// Output directory (default `output/compare`).
     pub out_dir: Option<PathBuf>,
-    /// Also write `compare.svg`.
-    pub svg: bool,
+    /// Chart size, resolution, and whether `compare.svg` is written too.
+    pub charts: crate::render::ChartFormat,
     /// Chart language (default: the first file's).
     pub lang: Option<Lang>,
     /// Print only warnings and errors.
@@ -81,7 +81,7 @@ pub fn run(options: &CompareOptions) -> Result<(), Error> {
             titles.push(&s.name);
         }
     }
-    let mut files = comparison_files(&entries, &titles.join(" · "), lang, options.svg)?;
+    let mut files = comparison_files(&entries, &titles.join(" · "), lang, options.charts)?;
     crate::export::mark_csv(&mut files, options.csv_bom);
     let written = write_set(&dir, &files, Mode::Update)?;
     if !options.quiet {

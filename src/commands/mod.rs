@@ -22,8 +22,8 @@ use crate::evaluate::Overrides;
 pub struct OutputOptions {
     /// Output directory; `None` means the default for the command.
     pub out_dir: Option<PathBuf>,
-    /// Also write SVG charts.
-    pub svg: bool,
+    /// Chart size, resolution, and whether SVGs are written too.
+    pub charts: crate::render::ChartFormat,
     /// Print only warnings and errors.
     pub quiet: bool,
     /// Settings from the command line (each overrides the file's).

@@ -54,11 +54,11 @@ pub fn run(options: &ReportOptions) -> Result<(), Error> {
                 Some(p),
             )
         })?;
-        let mut files = render::files(&eval, options.output.svg)?;
+        let mut files = render::files(&eval, options.output.charts)?;
         files.push(render::report_file(
             &eval,
             &[],
-            options.output.svg,
+            options.output.charts.svg,
             &options.output.command_line,
         ));
         render::html::add_html_reports(&mut files, eval.settings.lang);

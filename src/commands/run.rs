@@ -35,7 +35,7 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
     super::with_threads(options.output.threads, || {
         let evals = evaluate_all(&scenario, &options.output.overrides, !options.output.quiet)?;
         let mut files =
-            render::run_files(&evals, options.output.svg, &options.output.command_line)?;
+            render::run_files(&evals, options.output.charts, &options.output.command_line)?;
         crate::export::mark_csv(&mut files, options.output.csv_bom);
         let written = write_set(&out_dir, &files, Mode::Replace)?;
         if options.output.json {

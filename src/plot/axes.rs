@@ -12,7 +12,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::PlotError;
-use super::common::{Frame, Rect, ellipsize, font, px, upx};
+use super::common::{Rect, Sheet, ellipsize, font, px, upx};
 use super::text::text_size;
 use super::theme as t;
 
@@ -255,11 +255,22 @@ impl YearAxis {
         }
     }
 
+    /// Ticks as dense as fit on a plot `plot_w` wide: every year while the labels have
+    /// room, else a round step.
+    pub(super) fn fitting(years: &[i32], plot_w: f64) -> Result<Self, PlotError> {
+        let label = f64::from(text_size("0000", t::TICK_SIZE)?.0) + YEAR_LABEL_GAP;
+        let intervals = (plot_w / label).floor().max(1.0) as i64;
+        Ok(YearAxis::new(years, intervals + 1, intervals))
+    }
+
     /// The axis as plotters coordinates with its ticks.
     pub(super) fn ticked(&self) -> Ticked {
         Ticked::new(self.range.clone(), self.ticks.clone())
     }
 }
+
+/// Least space between two year labels.
+const YEAR_LABEL_GAP: f64 = 14.0;
 
 /// Tick label of a year.
 pub(super) fn year_label(v: &f64) -> String {
@@ -354,6 +365,8 @@ impl Categories {
 /// The axes of a horizontal bar chart (tornado, Sobol): one category row per bar group, top
 /// to bottom, labelled on the left; values on the x axis with vertical grid lines.
 pub(super) struct BarAxes {
+    /// The page the chart spans.
+    sheet: Sheet,
     /// Category labels, shortened to fit.
     labels: Vec<String>,
     /// Width of the label area left of the plot (1×).
@@ -366,8 +379,11 @@ impl BarAxes {
     /// Axes for rows with these labels, at least [`t::MIN_ROWS`] rows tall. The label area
     /// is as wide as the widest label, up to [`t::MAX_LABEL_SHARE`] of the chart width
     /// (longer labels are shortened with "…").
-    pub(super) fn new<'s>(labels: impl Iterator<Item = &'s str>) -> Result<Self, PlotError> {
-        let max_w = f64::from(t::WIDTH) * t::MAX_LABEL_SHARE;
+    pub(super) fn new<'s>(
+        sheet: Sheet,
+        labels: impl Iterator<Item = &'s str>,
+    ) -> Result<Self, PlotError> {
+        let max_w = f64::from(sheet.width) * t::MAX_LABEL_SHARE;
         let mut shortened = Vec::new();
         let mut widest = 0.0_f64;
         for label in labels {
@@ -377,6 +393,7 @@ impl BarAxes {
         }
         let rows = Categories::new(shortened.len(), t::MIN_ROWS);
         Ok(BarAxes {
+            sheet,
             labels: shortened,
             label_area: widest + f64::from(2 * t::TICK_LENGTH) + 6.0,
             rows,
@@ -385,7 +402,7 @@ impl BarAxes {
 
     /// Width of the plot area (1×) when the chart spans the page body.
     pub(super) fn plot_width(&self) -> f64 {
-        Frame::content_width() - self.label_area - f64::from(t::PLOT_MARGIN_RIGHT)
+        self.sheet.content_width() - self.label_area - f64::from(t::PLOT_MARGIN_RIGHT)
     }
 
     /// Height of the page body: `margin_top`, rows of `row` pixels, the x axis.

@@ -10,17 +10,47 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::PlotError;
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use super::legend::Strip;
-use super::text::{FontBackend, text_size};
+use super::text::{FontBackend, Outlines, text_size};
 use super::theme as t;
+use super::{Canvas, PlotError};
+
+/// The page a chart is laid out on: its width in layout units (see [`super::Canvas`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Sheet {
+    /// Sheet width.
+    pub width: u32,
+}
+
+impl Sheet {
+    /// The page of a canvas.
+    pub(super) fn of(canvas: &super::Canvas) -> Sheet {
+        Sheet {
+            width: canvas.layout_width(),
+        }
+    }
+
+    /// Width available between the left and right page margins.
+    pub(super) fn content_width(self) -> f64 {
+        f64::from(self.width.saturating_sub(2 * t::MARGIN_X))
+    }
+
+    /// Height of a chart of [`Height::Fixed`] whose footnotes fit in
+    /// [`t::RESERVED_FOOTNOTE_LINES`] lines.
+    fn fixed_height(self) -> u32 {
+        (f64::from(self.width) * t::HEIGHT_PER_WIDTH).round() as u32
+    }
+}
 
 /// A chart laid out and ready to be drawn at any pixel scale.
 pub(super) trait Figure {
-    /// Output width and height at 1×, in pixels.
+    /// Width and height in layout units.
     fn size(&self) -> (u32, u32);
 
-    /// Draws the whole chart; `k` is the pixel scale (1 for SVG, the supersampling for PNG).
+    /// Draws the whole chart; `k` is the number of output pixels per layout unit.
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -28,90 +58,100 @@ pub(super) trait Figure {
     ) -> Result<(), PlotError>;
 }
 
-/// Renders `fig` as PNG bytes (8-bit RGB). The same figure always gives the same bytes.
-pub(super) fn png(fig: &impl Figure) -> Result<Vec<u8>, PlotError> {
-    let (w1, h1) = checked_size(fig)?;
-    let s = t::SUPERSAMPLE;
-    let (w, h) = (w1 * s, h1 * s);
-    // Starts white: the page background, without a slow fill of the large buffer.
-    let mut big = vec![255_u8; w as usize * h as usize * 3];
-    {
-        let backend = FontBackend::raster(BitMapBackend::with_buffer(&mut big, (w, h)));
-        let root = backend.into_drawing_area();
-        fig.draw(&root, f64::from(s))?;
-        root.present().map_err(PlotError::from_display)?;
-    }
-    let small = downsample(&big, w as usize, s as usize);
-    encode_png(&small, w1, h1)
+/// Renders `fig` as PNG bytes (8-bit RGB, resolution recorded in a `pHYs` chunk): the SVG
+/// of [`svg_pixels`] rasterised by resvg, so the PNG and the SVG are one drawing. The same
+/// figure always gives the same bytes.
+pub(super) fn png(fig: &impl Figure, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
+    use resvg::{tiny_skia, usvg};
+    let (document, (w, h)) = svg_pixels(fig, canvas)?;
+    let tree = usvg::Tree::from_str(&document, &usvg::Options::default())
+        .map_err(PlotError::from_display)?;
+    let mut pixmap = tiny_skia::Pixmap::new(w, h)
+        .ok_or_else(|| PlotError::new(format!("cannot allocate a {w} × {h} px image")))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::identity(),
+        &mut pixmap.as_mut(),
+    );
+    // Opaque (a white page under everything), so premultiplied RGBA is plain RGB.
+    let rgb: Vec<u8> = pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    encode_png(&rgb, w, h, canvas.dpi())
 }
 
-/// Renders `fig` as an SVG document. Text is written as `<text>` elements in the
-/// NanumGothic family (with CJK fallbacks), so the viewer's fonts draw it.
-pub(super) fn svg(fig: &impl Figure) -> Result<String, PlotError> {
-    let size = checked_size(fig)?;
+/// Renders `fig` as an SVG document whose width and height are the printed size (in
+/// millimetres) and whose text is drawn as glyph outlines.
+pub(super) fn svg(fig: &impl Figure, canvas: &Canvas) -> Result<String, PlotError> {
+    let (document, (w, h)) = svg_pixels(fig, canvas)?;
+    // The width asked for; the height in proportion to the pixels.
+    let width = canvas.width_mm();
+    let height = width * f64::from(h) / f64::from(w);
+    Ok(document.replacen(
+        &format!(r#"width="{w}" height="{h}""#),
+        &format!(r#"width="{width:.2}mm" height="{height:.2}mm""#),
+        1,
+    ))
+}
+
+/// The most pixels a chart image may have (a 16 cm chart at 300 dpi has about 2 million).
+const MAX_PIXELS: u64 = 80_000_000;
+
+/// `fig` drawn at the canvas's scale as an SVG document sized in pixels, with its size.
+fn svg_pixels(fig: &impl Figure, canvas: &Canvas) -> Result<(String, (u32, u32)), PlotError> {
+    let (w1, h1) = checked_size(fig)?;
+    let k = canvas.scale();
+    let (w, h) = (canvas.pixel_width(), (f64::from(h1) * k).round() as u32);
+    if w1 == 0 || u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(PlotError::new(format!(
+            "a {w} × {h} px chart has more than {MAX_PIXELS} pixels"
+        )));
+    }
+    let outlines = Rc::new(RefCell::new(Outlines::default()));
     let mut out = String::new();
     {
-        let backend = FontBackend::delegating(SVGBackend::with_string(&mut out, size));
+        let backend = FontBackend::outlining(
+            SVGBackend::with_string(&mut out, (w, h)),
+            Rc::clone(&outlines),
+        );
         let root = backend.into_drawing_area();
         root.fill(&WHITE).map_err(PlotError::from_display)?;
-        fig.draw(&root, 1.0)?;
+        fig.draw(&root, k)?;
         root.present().map_err(PlotError::from_display)?;
     }
-    Ok(out)
+    let document = outlines.borrow().finish(&out)?;
+    Ok((document, (w, h)))
 }
 
-/// The figure's size, refused when empty or beyond [`t::MAX_HEIGHT`] (the supersampled
-/// PNG buffer would take gigabytes).
+/// The figure's size, refused when empty or taller than [`t::MAX_HEIGHT`].
 fn checked_size(fig: &impl Figure) -> Result<(u32, u32), PlotError> {
     let (w, h) = fig.size();
-    if w == 0 || h == 0 || w > t::WIDTH || h > t::MAX_HEIGHT {
+    if w == 0 || h == 0 || h > t::MAX_HEIGHT {
         return Err(PlotError::new(format!(
-            "a {w} × {h} px chart is outside the supported size (up to {} × {} px)",
-            t::WIDTH,
+            "a {w} × {h} chart is outside the supported size (up to {} tall)",
             t::MAX_HEIGHT
         )));
     }
     Ok((w, h))
 }
 
-/// Box-filters an RGB image `w` pixels wide down by `s` in both directions. Plain index
-/// loops: iterator adaptors over 3-byte chunks are very slow in unoptimised (test) builds.
-fn downsample(big: &[u8], w: usize, s: usize) -> Vec<u8> {
-    let n = (s * s) as u32;
-    let (out_w, out_h) = (w / s, big.len() / (w * 3) / s);
-    let mut out = Vec::with_capacity(out_w * out_h * 3);
-    let mut acc = vec![0_u32; out_w * 3];
-    // One band of `s` source rows makes one output row.
-    for band in 0..out_h {
-        acc.fill(0);
-        for sub in 0..s {
-            let start = (band * s + sub) * w * 3;
-            let row = &big[start..start + w * 3];
-            for x in 0..out_w {
-                let block = &row[x * s * 3..(x + 1) * s * 3];
-                let (mut r, mut g, mut b) = (0_u32, 0_u32, 0_u32);
-                for p in 0..s {
-                    r += u32::from(block[p * 3]);
-                    g += u32::from(block[p * 3 + 1]);
-                    b += u32::from(block[p * 3 + 2]);
-                }
-                acc[x * 3] += r;
-                acc[x * 3 + 1] += g;
-                acc[x * 3 + 2] += b;
-            }
-        }
-        out.extend(acc.iter().map(|&v| ((v + n / 2) / n) as u8));
-    }
-    out
-}
-
-/// Encodes an 8-bit RGB buffer as PNG; no timestamps or other varying chunks.
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
+/// Encodes an 8-bit RGB buffer as PNG with its resolution; no timestamps or other varying
+/// chunks.
+fn encode_png(rgb: &[u8], w: u32, h: u32, dpi: f64) -> Result<Vec<u8>, PlotError> {
     let mut bytes = Vec::new();
     let mut enc = png::Encoder::new(&mut bytes, w, h);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
     enc.set_compression(png::Compression::Fast);
+    let per_metre = (dpi / 0.0254).round() as u32;
+    enc.set_pixel_dims(Some(png::PixelDimensions {
+        xppu: per_metre,
+        yppu: per_metre,
+        unit: png::Unit::Meter,
+    }));
     let mut writer = enc.write_header().map_err(PlotError::from_display)?;
     writer
         .write_image_data(rgb)
@@ -255,7 +295,7 @@ pub(super) const MAX_NOTE_LINES: usize = 3;
 /// How tall a [`Frame`] is.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Height {
-    /// [`t::HEIGHT`] while the footnotes fit in [`t::RESERVED_FOOTNOTE_LINES`] lines, one
+    /// The page's fixed height (a share of its width) while the footnotes fit in [`t::RESERVED_FOOTNOTE_LINES`] lines, one
     /// footnote line taller per extra line; the body takes what is left.
     Fixed,
     /// Exactly as tall as the header, a body of this many pixels, and the footnotes.
@@ -266,6 +306,8 @@ pub(super) enum Height {
 /// under them, the body (the chart proper, drawn by the caller) and wrapped footnotes.
 /// Everything is in 1× pixels.
 pub(super) struct Frame {
+    /// The page.
+    pub page: Sheet,
     /// Title and subtitle, shortened with "…" to the page width.
     title: String,
     subtitle: String,
@@ -274,7 +316,7 @@ pub(super) struct Frame {
     legend_top: f64,
     /// Footnotes, already wrapped to the page width.
     footnotes: Vec<String>,
-    /// Page height.
+    /// Sheet height.
     pub height: u32,
     /// Top of the body.
     pub body_top: f64,
@@ -285,14 +327,15 @@ pub(super) struct Frame {
 impl Frame {
     /// Lays out the page. `legend`, if any, is a strip laid out for the page width.
     pub(super) fn new(
+        page: Sheet,
         title: &str,
         subtitle: &str,
         legend: Option<Strip>,
         footnotes: &[String],
         height: Height,
     ) -> Result<Self, PlotError> {
-        let title = ellipsize_bold(title, t::TITLE_SIZE, Self::content_width())?;
-        let subtitle = ellipsize(subtitle, t::SUBTITLE_SIZE, Self::content_width())?;
+        let title = ellipsize_bold(title, t::TITLE_SIZE, page.content_width())?;
+        let subtitle = ellipsize(subtitle, t::SUBTITLE_SIZE, page.content_width())?;
         let title_h = f64::from(text_size(&title, t::TITLE_SIZE)?.1);
         let sub_h = if subtitle.is_empty() {
             0.0
@@ -307,17 +350,12 @@ impl Frame {
         } + f64::from(t::HEADER_GAP);
         let mut lines = Vec::new();
         for note in footnotes {
-            let mut wrapped = wrap(
-                note,
-                t::FOOTNOTE_SIZE,
-                Self::content_width(),
-                MAX_NOTE_LINES,
-            )?;
+            let mut wrapped = wrap(note, t::FOOTNOTE_SIZE, page.content_width(), MAX_NOTE_LINES)?;
             if wrapped.len() > MAX_NOTE_LINES {
                 wrapped.truncate(MAX_NOTE_LINES);
                 let last = format!("{}…", wrapped[MAX_NOTE_LINES - 1]);
                 wrapped[MAX_NOTE_LINES - 1] =
-                    ellipsize(&last, t::FOOTNOTE_SIZE, Self::content_width())?;
+                    ellipsize(&last, t::FOOTNOTE_SIZE, page.content_width())?;
             }
             lines.extend(wrapped);
         }
@@ -329,7 +367,7 @@ impl Frame {
         let height = match height {
             Height::Fixed => {
                 let extra = lines.len().saturating_sub(t::RESERVED_FOOTNOTE_LINES) as u32;
-                t::HEIGHT + extra * t::FOOTNOTE_LINE
+                page.fixed_height() + extra * t::FOOTNOTE_LINE
             }
             Height::Body(body) => {
                 let total = body_top + body.max(0.0) + f64::from(footer + t::MARGIN_BOTTOM);
@@ -338,6 +376,7 @@ impl Frame {
             }
         };
         Ok(Frame {
+            page,
             title,
             subtitle,
             legend,
@@ -349,9 +388,9 @@ impl Frame {
         })
     }
 
-    /// Width available between the left and right page margins.
-    pub(super) fn content_width() -> f64 {
-        f64::from(t::WIDTH - 2 * t::MARGIN_X)
+    /// The page's size.
+    pub(super) fn size(&self) -> (u32, u32) {
+        (self.page.width, self.height)
     }
 
     /// The body as a drawing area spanning the page between the margins.
@@ -364,7 +403,7 @@ impl Frame {
             root,
             f64::from(t::MARGIN_X),
             self.body_top,
-            Self::content_width(),
+            self.page.content_width(),
             self.body_bottom - self.body_top,
             k,
         )
@@ -734,15 +773,6 @@ pub(super) fn tint(colour: RGBColor, amount: f64) -> RGBColor {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn downsampling_averages_blocks() {
-        // 4 × 2 image, scaled down by 2: two output pixels.
-        let row0 = [0, 0, 0, 255, 255, 255, 10, 20, 30, 10, 20, 30];
-        let row1 = [0, 0, 0, 255, 255, 255, 10, 20, 30, 10, 20, 31];
-        let big: Vec<u8> = row0.iter().chain(&row1).copied().collect();
-        assert_eq!(downsample(&big, 4, 2), vec![128, 128, 128, 10, 20, 30]);
-    }
 
     #[test]
     fn wrapping_respects_width() {

@@ -10,26 +10,22 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axes::{Coords, ValueAxis};
-use super::common::{self, LineStyle, check_years, observed_marks, observed_pixels, polylines};
+use super::common::{
+    self, LineStyle, Sheet, check_years, observed_marks, observed_pixels, polylines,
+};
 use super::legend::Key;
 use super::multiples::{Contents, Multiples, Page, Panel};
 use super::theme as t;
-use super::{CompareChart, ComparePanel, PlotError};
+use super::{Canvas, Chart, CompareChart, ComparePanel, PlotError};
 
-/// Renders `chart` as PNG bytes (8-bit RGB). The same chart always gives the same bytes.
-///
-/// Fails when there are no variants, no panels or no years, when the years are not
-/// strictly ascending, when a panel has more lines than there are variants, or when a line
-/// has more values than there are years. Shorter lines, and non-finite values, leave gaps.
-pub fn render_png(chart: &CompareChart) -> Result<Vec<u8>, PlotError> {
-    common::png(&layout(chart)?)
-}
+impl Chart for CompareChart {
+    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
+        common::png(&layout(self, Sheet::of(canvas))?, canvas)
+    }
 
-/// Renders `chart` as an SVG document (text as `<text>` elements).
-///
-/// Fails like [`render_png`].
-pub fn render_svg(chart: &CompareChart) -> Result<String, PlotError> {
-    common::svg(&layout(chart)?)
+    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
+        common::svg(&layout(self, Sheet::of(canvas))?, canvas)
+    }
 }
 
 /// Most years either side of a lone value that its stroke may reach.
@@ -57,7 +53,7 @@ fn variant_style(i: usize) -> LineStyle {
 struct Lines<'a>(&'a CompareChart);
 
 /// The chart laid out: one panel per series, the variants' legend strip above them.
-fn layout(chart: &CompareChart) -> Result<Page<'_, Lines<'_>>, PlotError> {
+fn layout(chart: &CompareChart, sheet: Sheet) -> Result<Page<'_, Lines<'_>>, PlotError> {
     if chart.variants.is_empty() {
         return Err(PlotError::new("the comparison chart has no variants"));
     }
@@ -80,7 +76,7 @@ fn layout(chart: &CompareChart) -> Result<Page<'_, Lines<'_>>, PlotError> {
         ),
         value_desc: &p.axis,
     });
-    let grid = Multiples::new(&chart.years, &chart.year_axis, panels.collect())?;
+    let grid = Multiples::new(sheet, &chart.years, &chart.year_axis, panels.collect())?;
     let mut entries: Vec<(Key, &str)> = chart
         .variants
         .iter()

@@ -9,25 +9,22 @@ use plotters::prelude::*;
 
 use super::axes::{Coords, ValueAxis};
 use super::common::{
-    self, dashed_path, observed_marks, observed_pixels, polylines, runs, stated_marker, tint, upx,
+    self, Sheet, dashed_path, observed_marks, observed_pixels, polylines, runs, stated_marker,
+    tint, upx,
 };
 use super::legend::Key;
 use super::multiples::{Contents, Multiples, Page, Panel};
 use super::theme as t;
-use super::{FanChart, FanPanel, PlotError};
+use super::{Canvas, Chart, FanChart, FanPanel, PlotError};
 
-/// Renders `chart` as PNG bytes (8-bit RGB). The same chart always gives the same bytes.
-///
-/// Fails when there are no panels or no years.
-pub fn render_png(chart: &FanChart) -> Result<Vec<u8>, PlotError> {
-    common::png(&layout(chart)?)
-}
+impl Chart for FanChart {
+    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
+        common::png(&layout(self, Sheet::of(canvas))?, canvas)
+    }
 
-/// Renders `chart` as an SVG document (text as `<text>` elements).
-///
-/// Fails when there are no panels or no years.
-pub fn render_svg(chart: &FanChart) -> Result<String, PlotError> {
-    common::svg(&layout(chart)?)
+    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
+        common::svg(&layout(self, Sheet::of(canvas))?, canvas)
+    }
 }
 
 /// Percentile indices (into [`FanPanel::percentiles`]) bounding each band, widest first.
@@ -39,7 +36,7 @@ const MEDIAN: usize = 3;
 struct Fan<'a>(&'a FanChart);
 
 /// The chart laid out: one panel per series, the legend strip above them.
-fn layout(chart: &FanChart) -> Result<Page<'_, Fan<'_>>, PlotError> {
+fn layout(chart: &FanChart, sheet: Sheet) -> Result<Page<'_, Fan<'_>>, PlotError> {
     if chart.panels.is_empty() {
         return Err(PlotError::new("the fan chart has no panels"));
     }
@@ -51,7 +48,7 @@ fn layout(chart: &FanChart) -> Result<Page<'_, Fan<'_>>, PlotError> {
         values: value_axis(p),
         value_desc: &p.axis,
     });
-    let grid = Multiples::new(&chart.years, &chart.year_axis, panels.collect())?;
+    let grid = Multiples::new(sheet, &chart.years, &chart.year_axis, panels.collect())?;
     let stated = chart.panels.iter().any(|p| !p.stated.is_empty());
     let l = &chart.legend;
     let mut entries = vec![

@@ -8,24 +8,20 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Fit, Grid, Mesh, ValueAxis, draw_mesh, plot_rect};
 use super::common::{
-    self, Figure, Frame, Height, bold_font, dashed_path, draw_text, font, px, upx,
+    self, Figure, Frame, Height, Sheet, bold_font, dashed_path, draw_text, font, px, upx,
 };
 use super::text::{layout, text_size};
 use super::theme as t;
-use super::{HistogramChart, PlotError};
+use super::{Canvas, Chart, HistogramChart, PlotError};
 
-/// Renders `chart` as PNG bytes (8-bit RGB). The same chart always gives the same bytes.
-///
-/// Fails when there are no bins with finite edges and fraction.
-pub fn render_png(chart: &HistogramChart) -> Result<Vec<u8>, PlotError> {
-    common::png(&Layout::new(chart)?)
-}
+impl Chart for HistogramChart {
+    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
+        common::png(&Layout::new(self, Sheet::of(canvas))?, canvas)
+    }
 
-/// Renders `chart` as an SVG document (text as `<text>` elements).
-///
-/// Fails when there are no bins with finite edges and fraction.
-pub fn render_svg(chart: &HistogramChart) -> Result<String, PlotError> {
-    common::svg(&Layout::new(chart)?)
+    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
+        common::svg(&Layout::new(self, Sheet::of(canvas))?, canvas)
+    }
 }
 
 /// Gap between the marker label band and the plot.
@@ -78,7 +74,7 @@ struct Layout<'a> {
 }
 
 impl<'a> Layout<'a> {
-    fn new(chart: &'a HistogramChart) -> Result<Self, PlotError> {
+    fn new(chart: &'a HistogramChart, sheet: Sheet) -> Result<Self, PlotError> {
         let bins: Vec<_> = finite_bins(chart).collect();
         if bins.is_empty() {
             return Err(PlotError::new("the histogram has no bins"));
@@ -102,7 +98,7 @@ impl<'a> Layout<'a> {
 
         // Label rows are decided at 1× on the plot's horizontal extent.
         let plot_x0 = f64::from(t::MARGIN_X) + y_area;
-        let plot_w = Frame::content_width() - y_area - f64::from(t::PLOT_MARGIN_RIGHT);
+        let plot_w = sheet.content_width() - y_area - f64::from(t::PLOT_MARGIN_RIGHT);
         // A little room beyond the outer bars, not a whole tick step.
         x.make_room(plot_w, &[(lo, EDGE_ROOM, 0.0), (hi, 0.0, EDGE_ROOM)]);
         let (r0, r1) = (x.range.start, x.range.end);
@@ -131,6 +127,7 @@ impl<'a> Layout<'a> {
         let rows = labels.iter().map(|p| p.row + 1).max().unwrap_or(0);
         let band_h = rows as f64 * row_h;
         let frame = Frame::new(
+            sheet,
             &chart.title,
             &chart.subtitle,
             None,
@@ -211,7 +208,7 @@ fn place_labels(items: &[(f64, f64)], (x0, x1): (f64, f64)) -> Vec<(usize, bool)
 
 impl Figure for Layout<'_> {
     fn size(&self) -> (u32, u32) {
-        (t::WIDTH, self.frame.height)
+        self.frame.size()
     }
 
     fn draw<DB: DrawingBackend>(

@@ -1,6 +1,6 @@
 //! Charts. One file per chart (the year-by-year paths, Monte Carlo fan charts, tornado,
 //! histogram and Sobol charts, comparisons of variants and stacked segments), each
-//! rendered by a `render_*_png` / `render_*_svg` pair; the page frame, axes, legends,
+//! rendering itself through [`Chart`] at the size of a [`Canvas`]; the page frame, axes, legends,
 //! small-multiples grid, theme and the embedded font are shared beside them.
 //!
 //! Charts are rendered into memory (PNG or SVG bytes) and handed back to the caller,
@@ -31,13 +31,116 @@ pub const MAX_STACKED: usize = 12;
 /// The most bars a tornado or Sobol chart draws (the largest effects first).
 pub const MAX_BARS: usize = 30;
 
-pub use compare::{render_png as render_compare_png, render_svg as render_compare_svg};
-pub use fan::{render_png as render_fan_png, render_svg as render_fan_svg};
-pub use histogram::{render_png as render_histogram_png, render_svg as render_histogram_svg};
-pub use paths::{render_png, render_svg};
-pub use sobol::{render_png as render_sobol_png, render_svg as render_sobol_svg};
-pub use stacked::{render_png as render_stacked_png, render_svg as render_stacked_svg};
-pub use tornado::{render_png as render_tornado_png, render_svg as render_tornado_svg};
+/// The printed size of the charts: their width on paper and the resolution of the PNG.
+///
+/// Charts are laid out for the printed width, so text keeps its size in points whatever
+/// the width (at the default 16 cm no text is under 7 pt) and a wider chart gives the data
+/// more room rather than larger letters. The PNG is width × resolution pixels wide and
+/// records the resolution (its `pHYs` chunk), so word processors paste it at that width;
+/// the SVG states the width in millimetres.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Canvas {
+    width_mm: f64,
+    dpi: f64,
+}
+
+impl Canvas {
+    /// The narrowest chart (8 cm): narrower ones cannot hold the axes and legends at a
+    /// readable size.
+    pub const MIN_WIDTH_MM: f64 = 80.0;
+    /// The widest chart (1 m).
+    pub const MAX_WIDTH_MM: f64 = 1000.0;
+    /// The lowest and highest resolutions, in dots per inch.
+    pub const DPI_RANGE: (f64, f64) = (50.0, 1200.0);
+    /// The most pixels a chart's width may have.
+    pub const MAX_PIXEL_WIDTH: u32 = 16_000;
+    /// The default: 16 cm (the text width of an A4 report page) at 300 dpi (1,890 px).
+    pub const DEFAULT: Canvas = Canvas {
+        width_mm: 160.0,
+        dpi: 300.0,
+    };
+
+    /// A canvas `width_mm` millimetres wide at `dpi` dots per inch, or why not (outside
+    /// the ranges above).
+    pub fn new(width_mm: f64, dpi: f64) -> Result<Canvas, String> {
+        if !(Self::DPI_RANGE.0..=Self::DPI_RANGE.1).contains(&dpi) {
+            return Err(format!(
+                "a resolution of {dpi} dpi is outside {}–{} dpi",
+                Self::DPI_RANGE.0,
+                Self::DPI_RANGE.1
+            ));
+        }
+        if !(Self::MIN_WIDTH_MM..=Self::MAX_WIDTH_MM).contains(&width_mm) {
+            return Err(format!(
+                "a chart width of {:.1} cm is outside {}–{} cm",
+                width_mm / 10.0,
+                Self::MIN_WIDTH_MM / 10.0,
+                Self::MAX_WIDTH_MM / 10.0
+            ));
+        }
+        let canvas = Canvas { width_mm, dpi };
+        if canvas.pixel_width() > Self::MAX_PIXEL_WIDTH {
+            return Err(format!(
+                "a chart {} px wide is more than {} px",
+                canvas.pixel_width(),
+                Self::MAX_PIXEL_WIDTH
+            ));
+        }
+        Ok(canvas)
+    }
+
+    /// Width on paper, in millimetres.
+    pub fn width_mm(&self) -> f64 {
+        self.width_mm
+    }
+
+    /// Resolution in dots per inch.
+    pub fn dpi(&self) -> f64 {
+        self.dpi
+    }
+
+    /// Width of the PNG in pixels.
+    pub fn pixel_width(&self) -> u32 {
+        (self.width_mm / 25.4 * self.dpi).round() as u32
+    }
+
+    /// Width of the layout, in the units the theme's sizes are given in
+    /// ([`theme::LAYOUT_PER_PT`] of them per printed point).
+    pub(crate) fn layout_width(&self) -> u32 {
+        (self.width_mm / 25.4 * 72.0 * theme::LAYOUT_PER_PT).round() as u32
+    }
+
+    /// Output pixels per layout unit.
+    pub(crate) fn scale(&self) -> f64 {
+        f64::from(self.pixel_width()) / f64::from(self.layout_width())
+    }
+}
+
+impl Default for Canvas {
+    fn default() -> Self {
+        Canvas::DEFAULT
+    }
+}
+
+/// How charts are written: their canvas, and whether an SVG accompanies each PNG.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ChartFormat {
+    /// Printed size and resolution.
+    pub canvas: Canvas,
+    /// Also write each chart as SVG.
+    pub svg: bool,
+}
+
+/// A chart that can be rendered: every chart type of this module.
+pub trait Chart {
+    /// The chart as PNG bytes (8-bit RGB, resolution recorded). The same chart and canvas
+    /// always give the same bytes.
+    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError>;
+
+    /// The chart as an SVG document, text drawn as glyph outlines (no fonts needed to view
+    /// it); the same drawing as [`Chart::png`].
+    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError>;
+}
 
 /// Why a chart could not be rendered (a drawing, font or encoding failure).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

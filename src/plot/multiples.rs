@@ -11,7 +11,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::PlotError;
 use super::axes::{Coords, ValueAxis, YearAxis, YearPlot};
-use super::common::{Figure, Frame, Height, bold_font, draw_text, ellipsize_bold, px, sub_area};
+use super::common::{
+    Figure, Frame, Height, Sheet, bold_font, draw_text, ellipsize_bold, px, sub_area,
+};
 use super::legend::{Key, Strip};
 use super::text::text_size;
 use super::theme as t;
@@ -32,6 +34,7 @@ pub(super) struct Panel<'a> {
 
 /// The panel grid of a chart, laid out at 1×.
 pub(super) struct Multiples<'a> {
+    sheet: Sheet,
     panels: Vec<Panel<'a>>,
     columns: usize,
     /// Height of one panel: title, plot and x-axis area.
@@ -47,6 +50,7 @@ pub(super) struct Multiples<'a> {
 impl<'a> Multiples<'a> {
     /// The grid of `panels` over `years`; fails when there are no panels.
     pub(super) fn new(
+        sheet: Sheet,
         years: &[i32],
         year_desc: &'a str,
         panels: Vec<Panel<'a>>,
@@ -69,16 +73,21 @@ impl<'a> Multiples<'a> {
             13..=24 => 3,
             _ => 4,
         };
-        let (panel_h, years) = match columns {
-            1 => (t::PANEL_HEIGHT.1, YearAxis::new(years, 15, 12)),
-            2 => (t::PANEL_HEIGHT.0, YearAxis::new(years, 10, 7)),
-            _ => (t::PANEL_HEIGHT.2, YearAxis::new(years, 6, 4)),
+        let share = match columns {
+            1 => t::PANEL_HEIGHT.1,
+            2 => t::PANEL_HEIGHT.0,
+            _ => t::PANEL_HEIGHT.2,
         };
+        let panel_w = panel_width(sheet, columns);
+        let panel_h = (panel_w * share).max(t::MIN_PANEL_HEIGHT);
         let mut y_area = 0.0_f64;
         for p in &panels {
             y_area = y_area.max(p.values.label_area(p.value_desc)?);
         }
+        let plot_w = panel_w - y_area - f64::from(t::PLOT_MARGIN_RIGHT);
+        let years = YearAxis::fitting(years, plot_w)?;
         Ok(Multiples {
+            sheet,
             panels,
             columns,
             panel_h,
@@ -100,8 +109,7 @@ impl<'a> Multiples<'a> {
 
     /// Width of one panel.
     fn panel_w(&self) -> f64 {
-        let cols = self.columns as f64;
-        (Frame::content_width() - (cols - 1.0) * t::COLUMN_GAP) / cols
+        panel_width(self.sheet, self.columns)
     }
 
     /// Top-left corner of panel `i` when the body starts at `body_top`. A lone panel in
@@ -111,7 +119,7 @@ impl<'a> Multiples<'a> {
         let w = self.panel_w();
         let lone = self.columns > 1 && self.panels.len() % self.columns == 1;
         let x = if lone && row + 1 == self.rows() {
-            f64::from(t::MARGIN_X) + (Frame::content_width() - w) / 2.0
+            f64::from(t::MARGIN_X) + (self.sheet.content_width() - w) / 2.0
         } else {
             f64::from(t::MARGIN_X) + col as f64 * (w + t::COLUMN_GAP)
         };
@@ -163,6 +171,12 @@ impl<'a> Multiples<'a> {
     }
 }
 
+/// Width of one panel in `columns` columns across `sheet`.
+fn panel_width(sheet: Sheet, columns: usize) -> f64 {
+    let cols = columns as f64;
+    (sheet.content_width() - (cols - 1.0) * t::COLUMN_GAP) / cols
+}
+
 /// What a chart of small multiples draws in its panels.
 pub(super) trait Contents {
     /// Draws panel `i`'s data on `root` through the panel's coordinates `cc`.
@@ -193,9 +207,9 @@ impl<'a, C: Contents> Page<'a, C> {
         footnotes: &[String],
         contents: C,
     ) -> Result<Self, PlotError> {
-        let strip = Strip::new(legend, Frame::content_width())?;
+        let strip = Strip::new(legend, grid.sheet.content_width())?;
         let body = Height::Body(grid.body_height());
-        let frame = Frame::new(title, subtitle, Some(strip), footnotes, body)?;
+        let frame = Frame::new(grid.sheet, title, subtitle, Some(strip), footnotes, body)?;
         Ok(Page {
             frame,
             grid,
@@ -206,7 +220,7 @@ impl<'a, C: Contents> Page<'a, C> {
 
 impl<C: Contents> Figure for Page<'_, C> {
     fn size(&self) -> (u32, u32) {
-        (t::WIDTH, self.frame.height)
+        self.frame.size()
     }
 
     fn draw<DB: DrawingBackend>(
@@ -223,13 +237,15 @@ impl<C: Contents> Figure for Page<'_, C> {
 mod tests {
     use super::*;
 
+    const SHEET: Sheet = Sheet { width: 816 };
+
     fn grid(n: usize) -> Multiples<'static> {
         let panel = Panel {
             title: "title",
             values: ValueAxis::new(0.0, 1.0, false),
             value_desc: "unit",
         };
-        Multiples::new(&[2023, 2031], "Year", vec![panel; n]).unwrap()
+        Multiples::new(SHEET, &[2023, 2031], "Year", vec![panel; n]).unwrap()
     }
 
     #[test]
@@ -247,11 +263,11 @@ mod tests {
         assert_eq!(a.1, b.1);
         assert!(c.1 > a.1);
         // The third panel is centred: as far from the left margin as from the right one.
-        let right = f64::from(t::MARGIN_X) + Frame::content_width() - (c.0 + three.panel_w());
+        let right = f64::from(t::MARGIN_X) + SHEET.content_width() - (c.0 + three.panel_w());
         assert!((c.0 - f64::from(t::MARGIN_X) - right).abs() < 1e-9);
         let four = grid(4);
         assert_eq!(four.origin(3, 0.0).0, four.origin(1, 0.0).0);
-        assert!(four.body_height() > grid(2).body_height() + t::PANEL_HEIGHT.0);
-        assert!(Multiples::new(&[2023], "Year", Vec::new()).is_err());
+        assert!(four.body_height() > grid(2).body_height() + t::MIN_PANEL_HEIGHT);
+        assert!(Multiples::new(SHEET, &[2023], "Year", Vec::new()).is_err());
     }
 }

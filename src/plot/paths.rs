@@ -11,23 +11,22 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{ValueAxis, YearAxis, YearPlot, plot_rect};
 use super::common::{
-    self, Figure, Frame, Height, Rect, dashed_path, draw_text, font, given_marker, observed_marks,
-    observed_pixels, px, runs, sample_segment, stated_marker, sub_area, upx,
+    self, Figure, Frame, Height, Rect, Sheet, dashed_path, draw_text, font, given_marker,
+    observed_marks, observed_pixels, px, runs, sample_segment, stated_marker, sub_area, upx,
 };
 use super::legend::{self, Key};
 use super::text::text_size;
 use super::theme as t;
-use super::{ChartSeries, PathsChart, PlotError};
+use super::{Canvas, Chart, ChartSeries, PathsChart, PlotError};
 
-/// Renders `chart` as PNG bytes (8-bit RGB). The same chart always gives the same bytes.
-pub fn render_png(chart: &PathsChart) -> Result<Vec<u8>, PlotError> {
-    common::png(&Layout::new(chart)?)
-}
+impl Chart for PathsChart {
+    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
+        common::png(&Layout::new(self, Sheet::of(canvas))?, canvas)
+    }
 
-/// Renders `chart` as an SVG document. Text is written as `<text>` elements in the
-/// NanumGothic family (with CJK fallbacks), so the viewer's fonts draw it.
-pub fn render_svg(chart: &PathsChart) -> Result<String, PlotError> {
-    common::svg(&Layout::new(chart)?)
+    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
+        common::svg(&Layout::new(self, Sheet::of(canvas))?, canvas)
+    }
 }
 
 /// The chart with its page frame laid out (the footnotes decide the height).
@@ -37,24 +36,43 @@ struct Layout<'a> {
 }
 
 impl<'a> Layout<'a> {
-    fn new(chart: &'a PathsChart) -> Result<Self, PlotError> {
+    fn new(chart: &'a PathsChart, sheet: Sheet) -> Result<Self, PlotError> {
         if chart.years.is_empty() {
             return Err(PlotError::new("the paths chart has no years"));
         }
-        let frame = Frame::new(
-            &chart.title,
-            &chart.subtitle,
-            None,
-            &chart.footnotes,
-            Height::Fixed,
-        )?;
+        let frame = |height| {
+            Frame::new(
+                sheet,
+                &chart.title,
+                &chart.subtitle,
+                None,
+                &chart.footnotes,
+                height,
+            )
+        };
+        // One panel per run of metrics in one unit, and one for the ratios; taller than
+        // the fixed height when they would not fit in it.
+        let units = chart
+            .metrics
+            .windows(2)
+            .filter(|w| w[0].unit != w[1].unit)
+            .count()
+            + usize::from(!chart.metrics.is_empty());
+        let panels = units + usize::from(!chart.ratios.is_empty());
+        let least = panels as f64 * t::MIN_PATHS_PANEL;
+        let fixed = frame(Height::Fixed)?;
+        let frame = if fixed.body_bottom - fixed.body_top < least {
+            frame(Height::Body(least))?
+        } else {
+            fixed
+        };
         Ok(Layout { chart, frame })
     }
 }
 
 impl Figure for Layout<'_> {
     fn size(&self) -> (u32, u32) {
-        (t::WIDTH, self.frame.height)
+        self.frame.size()
     }
 
     fn draw<DB: DrawingBackend>(
@@ -69,7 +87,6 @@ impl Figure for Layout<'_> {
         // one), then the ratios panel when there are ratios; the bottom one carries the
         // year axis.
         let (top, bottom) = (self.frame.body_top, self.frame.body_bottom);
-        let years = YearAxis::new(&chart.years, 15, 12);
         fn unit_axis<'c>(chart: &'c PathsChart, s: &'c ChartSeries) -> &'c str {
             if s.unit.is_empty() {
                 &chart.metric_axis
@@ -111,6 +128,9 @@ impl Figure for Layout<'_> {
         for (_, _, axis, values) in &panels {
             y_label_area = y_label_area.max(values.label_area(axis)?);
         }
+        let plot_w =
+            self.frame.page.content_width() - y_label_area - f64::from(t::PLOT_MARGIN_RIGHT);
+        let years = YearAxis::fitting(&chart.years, plot_w)?;
         // Heights: the metric panels share the upper part (all of it without ratios).
         let body = bottom - top;
         let gap = f64::from(t::PANEL_GAP);
@@ -143,7 +163,7 @@ impl Figure for Layout<'_> {
                 root,
                 f64::from(t::MARGIN_X),
                 y,
-                Frame::content_width(),
+                self.frame.page.content_width(),
                 h,
                 k,
             );

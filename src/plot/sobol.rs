@@ -7,24 +7,20 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{BarAxes, Fit, ValueAxis, plot_rect};
-use super::common::{self, Figure, Frame, Height, draw_text, font, upx};
+use super::common::{self, Figure, Frame, Height, Sheet, draw_text, font, upx};
 use super::legend::{Key, Strip};
 use super::text::text_size;
 use super::theme as t;
-use super::{PlotError, SobolChart};
+use super::{Canvas, Chart, PlotError, SobolChart};
 
-/// Renders `chart` as PNG bytes (8-bit RGB). The same chart always gives the same bytes.
-///
-/// Fails when there are no inputs.
-pub fn render_png(chart: &SobolChart) -> Result<Vec<u8>, PlotError> {
-    common::png(&Layout::new(chart)?)
-}
+impl Chart for SobolChart {
+    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
+        common::png(&Layout::new(self, Sheet::of(canvas))?, canvas)
+    }
 
-/// Renders `chart` as an SVG document (text as `<text>` elements).
-///
-/// Fails when there are no inputs.
-pub fn render_svg(chart: &SobolChart) -> Result<String, PlotError> {
-    common::svg(&Layout::new(chart)?)
+    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
+        common::svg(&Layout::new(self, Sheet::of(canvas))?, canvas)
+    }
 }
 
 /// Space above the plot.
@@ -60,11 +56,11 @@ fn right_end((point, lo, hi): (f64, f64, f64)) -> f64 {
 }
 
 impl<'a> Layout<'a> {
-    fn new(chart: &'a SobolChart) -> Result<Self, PlotError> {
+    fn new(chart: &'a SobolChart, sheet: Sheet) -> Result<Self, PlotError> {
         if chart.inputs.is_empty() {
             return Err(PlotError::new("the Sobol chart has no inputs"));
         }
-        let axes = BarAxes::new(chart.inputs.iter().map(|b| b.label.as_str()))?;
+        let axes = BarAxes::new(sheet, chart.inputs.iter().map(|b| b.label.as_str()))?;
         let indices = chart.inputs.iter().flat_map(|b| [b.first, b.total]);
         let values = indices.clone().flat_map(|(p, l, h)| [p, l, h]);
         let finite = values.filter(|v| v.is_finite());
@@ -92,9 +88,10 @@ impl<'a> Layout<'a> {
                 (Key::Swatch(t::BAR_COLORS[0]), chart.legend[0].as_str()),
                 (Key::Swatch(t::BAR_COLORS[1]), chart.legend[1].as_str()),
             ],
-            Frame::content_width(),
+            sheet.content_width(),
         )?;
         let frame = Frame::new(
+            sheet,
             &chart.title,
             &chart.subtitle,
             Some(strip),
@@ -112,7 +109,7 @@ impl<'a> Layout<'a> {
 
 impl Figure for Layout<'_> {
     fn size(&self) -> (u32, u32) {
-        (t::WIDTH, self.frame.height)
+        self.frame.size()
     }
 
     fn draw<DB: DrawingBackend>(

@@ -6,26 +6,19 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axes::{ValueAxis, YearAxis, YearPlot};
-use super::common::{self, Figure, Frame, Height, check_years, stated_marker, tint, upx};
+use super::common::{self, Figure, Frame, Height, Sheet, check_years, stated_marker, tint, upx};
 use super::legend::{Key, Strip};
 use super::theme as t;
-use super::{PlotError, StackedChart};
+use super::{Canvas, Chart, PlotError, StackedChart};
 
-/// Renders `chart` as PNG bytes (8-bit RGB). The same chart always gives the same bytes.
-///
-/// A NaN segment value counts as 0 (the segment is absent that year). Fails when there are
-/// no years, no segments or more than [`super::MAX_STACKED`], when the years are not strictly ascending, when a segment does
-/// not have exactly one value per year, when a value is negative or infinite, or when a
-/// year's total overflows. Stated totals outside the years, or not finite, are left out.
-pub fn render_png(chart: &StackedChart) -> Result<Vec<u8>, PlotError> {
-    common::png(&Layout::new(chart)?)
-}
+impl Chart for StackedChart {
+    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
+        common::png(&Layout::new(self, Sheet::of(canvas))?, canvas)
+    }
 
-/// Renders `chart` as an SVG document (text as `<text>` elements).
-///
-/// Fails like [`render_png`].
-pub fn render_svg(chart: &StackedChart) -> Result<String, PlotError> {
-    common::svg(&Layout::new(chart)?)
+    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
+        common::svg(&Layout::new(self, Sheet::of(canvas))?, canvas)
+    }
 }
 
 /// Space above the plot.
@@ -54,7 +47,7 @@ struct Layout<'a> {
 }
 
 impl<'a> Layout<'a> {
-    fn new(chart: &'a StackedChart) -> Result<Self, PlotError> {
+    fn new(chart: &'a StackedChart, sheet: Sheet) -> Result<Self, PlotError> {
         check_years(&chart.years, "stacked chart")?;
         if chart.segments.is_empty() {
             return Err(PlotError::new("the stacked chart has no segments"));
@@ -72,16 +65,19 @@ impl<'a> Layout<'a> {
             let top = stack_on(below, label, values, &chart.years)?;
             levels.push(top);
         }
-        let years = YearAxis::new(&chart.years, 15, 12);
+        // The range (which the ticks do not change) decides which stated totals show.
+        let range = YearAxis::new(&chart.years, 0, 1).range;
         let stated: Vec<(f64, f64)> = chart
             .stated_totals
             .iter()
             .map(|&(yr, v)| (f64::from(yr), v))
-            .filter(|&(yr, v)| years.range.contains(&yr) && v.is_finite())
+            .filter(|&(yr, v)| range.contains(&yr) && v.is_finite())
             .collect();
         let top = levels.last().into_iter().flatten().copied();
         let values = ValueAxis::spanning(top.chain(stated.iter().map(|s| s.1)), false);
         let y_area = values.label_area(&chart.value_axis)?;
+        let plot_w = sheet.content_width() - y_area - f64::from(t::PLOT_MARGIN_RIGHT);
+        let years = YearAxis::fitting(&chart.years, plot_w)?;
         let mut entries: Vec<(Key, &str)> = chart
             .segments
             .iter()
@@ -91,8 +87,9 @@ impl<'a> Layout<'a> {
         if !stated.is_empty() {
             entries.push((Key::Stated(t::STACK_STATED), chart.stated_label.as_str()));
         }
-        let strip = Strip::new(&entries, Frame::content_width())?;
+        let strip = Strip::new(&entries, sheet.content_width())?;
         let frame = Frame::new(
+            sheet,
             &chart.title,
             &chart.subtitle,
             Some(strip),
@@ -145,7 +142,7 @@ fn stack_on(
 
 impl Figure for Layout<'_> {
     fn size(&self) -> (u32, u32) {
-        (t::WIDTH, self.frame.height)
+        self.frame.size()
     }
 
     fn draw<DB: DrawingBackend>(

@@ -13,7 +13,7 @@
 use std::sync::OnceLock;
 
 use ab_glyph::{Font, FontRef, Glyph, GlyphId, PxScale, ScaleFont, point};
-use plotters_backend::text_anchor::{HPos, Pos, VPos};
+use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
     FontStyle, FontTransform,
@@ -108,163 +108,186 @@ pub fn bold_text_width(text: &str, size: f64) -> Result<u32, PlotError> {
     Ok(layout(text, size, true)?.width.ceil() as u32)
 }
 
-/// Greyscale coverage of a rendered line of text, one value in 0..=1 per pixel.
-struct Coverage {
-    /// Position of the top-left pixel relative to the anchor point (unrotated frame).
-    origin: (i32, i32),
-    width: usize,
-    values: Vec<f32>,
+/// Text drawn as glyph outlines in SVG: every glyph's shape is defined once (in font
+/// units) and each line of text is a group of references to them, so the document looks
+/// the same in every viewer and rasteriser, with or without fonts installed.
+#[derive(Debug, Default)]
+pub(crate) struct Outlines {
+    /// Path data of each glyph used, in font units (y up), by glyph id.
+    shapes: std::collections::BTreeMap<u16, String>,
+    /// One `<g>` element per line of text, in drawing order.
+    runs: Vec<String>,
 }
 
-/// Rasterises `text` with the given anchor into a coverage grid, in the unrotated frame
-/// whose origin is the anchor point.
-fn rasterize(text: &str, size: f64, bold: bool, anchor: Pos) -> Result<Coverage, PlotError> {
-    let font = font()?;
-    let mut l = layout(text, size, bold)?;
-    // Whole-pixel offsets, so a given string always rasterises identically.
-    let dx = match anchor.h_pos {
-        HPos::Left => 0.0,
-        HPos::Center => -(l.width / 2.0).round(),
-        HPos::Right => -l.width.round(),
-    };
-    let dy = match anchor.v_pos {
-        VPos::Top => 0.0,
-        VPos::Center => -(l.height / 2.0).round(),
-        VPos::Bottom => -l.height.round(),
-    };
-    for g in &mut l.glyphs {
-        g.position.x += dx;
-        g.position.y += dy;
-    }
-    // Glyphs without an outline (spaces) draw nothing. Ink may stick out of the line box
-    // (accents, deep descenders), so the grid is the union of the outline bounds.
-    let outlines: Vec<_> = l
-        .glyphs
-        .into_iter()
-        .filter_map(|g| font.outline_glyph(g))
-        .collect();
-    let Some(first) = outlines.first() else {
-        return Ok(Coverage {
-            origin: (0, 0),
-            width: 0,
-            values: Vec::new(),
-        });
-    };
-    let mut bounds = first.px_bounds();
-    for o in &outlines {
-        let b = o.px_bounds();
-        bounds.min.x = bounds.min.x.min(b.min.x);
-        bounds.min.y = bounds.min.y.min(b.min.y);
-        bounds.max.x = bounds.max.x.max(b.max.x);
-        bounds.max.y = bounds.max.y.max(b.max.y);
-    }
-    // px_bounds are whole pixels already; the casts only change the type.
-    let origin = (bounds.min.x as i32, bounds.min.y as i32);
-    let width = (bounds.max.x - bounds.min.x) as usize;
-    let height = (bounds.max.y - bounds.min.y) as usize;
-    let mut values = vec![0.0_f32; width * height];
-    for o in &outlines {
-        let b = o.px_bounds();
-        let (ox, oy) = (b.min.x as i32 - origin.0, b.min.y as i32 - origin.1);
-        o.draw(|x, y, c| {
-            let idx = (oy as usize + y as usize) * width + ox as usize + x as usize;
-            if let Some(v) = values.get_mut(idx) {
-                // Neighbouring glyphs can overlap slightly (kerning); add, then clamp.
-                *v = (*v + c).min(1.0);
-            }
-        });
-    }
-    if l.bold_px > 0 {
-        return Ok(embolden(
-            &Coverage {
-                origin,
-                width,
-                values,
-            },
-            l.bold_px as usize,
-        ));
-    }
-    Ok(Coverage {
-        origin,
-        width,
-        values,
-    })
-}
+/// What [`FontBackend`] writes for a line of text in place of the outlines; [`Outlines::
+/// finish`] swaps each for its run.
+const RUN_MARKER: &str = "kjproj-text-";
 
-/// Synthetic bold: each pixel takes the maximum coverage of the `d` pixels left of and
-/// above it, which thickens strokes by `d` while keeping anti-aliased edges.
-fn embolden(c: &Coverage, d: usize) -> Coverage {
-    if c.values.is_empty() {
-        return Coverage {
-            origin: c.origin,
-            width: c.width,
-            values: Vec::new(),
+impl Outlines {
+    /// Records `text` drawn at `pos` and returns the marker to hand to the SVG backend.
+    fn add(
+        &mut self,
+        text: &str,
+        style: &impl BackendTextStyle,
+        pos: BackendCoord,
+    ) -> Result<String, PlotError> {
+        let (size, anchor, color) = (style.size(), style.anchor(), style.color());
+        let bold = matches!(style.style(), FontStyle::Bold);
+        let font = font()?;
+        let l = layout(text, size, bold)?;
+        let scaled = font.as_scaled(px_scale(font, size));
+        let s = scaled.h_scale_factor();
+        let dx = match anchor.h_pos {
+            HPos::Left => 0.0,
+            HPos::Center => -l.width / 2.0,
+            HPos::Right => -l.width,
         };
-    }
-    let h = c.values.len() / c.width;
-    let (w2, h2) = (c.width + d, h + d);
-    let mut values = vec![0.0_f32; w2 * h2];
-    for y in 0..h2 {
-        for x in 0..w2 {
-            let mut m = 0.0_f32;
-            for sy in y.saturating_sub(d)..=y.min(h - 1) {
-                for sx in x.saturating_sub(d)..=x.min(c.width - 1) {
-                    m = m.max(c.values[sy * c.width + sx]);
-                }
+        let dy = match anchor.v_pos {
+            VPos::Top => 0.0,
+            VPos::Center => -l.height / 2.0,
+            VPos::Bottom => -l.height,
+        };
+        let rotation = match style.transform() {
+            FontTransform::None => "",
+            FontTransform::Rotate90 => " rotate(90)",
+            FontTransform::Rotate180 => " rotate(180)",
+            FontTransform::Rotate270 => " rotate(270)",
+        };
+        let (r, g, b) = color.rgb;
+        // The text itself, escaped, as the group's accessible name: screen readers and
+        // searches in the SVG still find it.
+        let mut label = String::with_capacity(text.len());
+        for c in text.chars().filter(|c| !c.is_control()) {
+            match c {
+                '<' => label.push_str("&lt;"),
+                '&' => label.push_str("&amp;"),
+                '"' => label.push_str("&quot;"),
+                c => label.push(c),
             }
-            values[y * w2 + x] = m;
         }
+        let mut run = format!(
+            r##"<g aria-label="{label}" transform="translate({} {}){rotation}" fill="#{r:02X}{g:02X}{b:02X}""##,
+            pos.0, pos.1
+        );
+        if color.alpha < 1.0 {
+            run += &format!(r#" fill-opacity="{:.3}""#, color.alpha);
+        }
+        // Synthetic bold: a stroke as wide as the raster dilation, shifted by half of it
+        // so the glyph grows right and down as it did there.
+        let half = l.bold_px as f32 / 2.0;
+        if l.bold_px > 0 {
+            run += &format!(
+                r##" stroke="#{r:02X}{g:02X}{b:02X}" stroke-width="{:.1}" stroke-linejoin="round""##,
+                l.bold_px as f32 / s
+            );
+        }
+        run.push('>');
+        for glyph in &l.glyphs {
+            let Some(outline) = font.outline(glyph.id) else {
+                continue;
+            };
+            self.shapes
+                .entry(glyph.id.0)
+                .or_insert_with(|| path_data(&outline.curves));
+            run += &format!(
+                r##"<use xlink:href="#g{}" transform="matrix({s:.5} 0 0 {:.5} {:.2} {:.2})"/>"##,
+                glyph.id.0,
+                -s,
+                glyph.position.x + dx + half,
+                glyph.position.y + dy + half,
+            );
+        }
+        run += "</g>";
+        self.runs.push(run);
+        Ok(format!("{RUN_MARKER}{}", self.runs.len() - 1))
     }
-    Coverage {
-        origin: c.origin,
-        width: w2,
-        values,
+
+    /// The SVG document `svg` (written by plotters' SVG backend through a [`FontBackend`]
+    /// in outline mode) with every text marker replaced by its glyphs and the glyph
+    /// shapes defined after the root element's start tag.
+    pub(crate) fn finish(&self, svg: &str) -> Result<String, PlotError> {
+        let mut out = String::with_capacity(svg.len() + 64 * self.runs.len());
+        let root_end = svg
+            .find('>')
+            .ok_or_else(|| PlotError::new("the SVG backend wrote no root element"))?;
+        out += &svg[..root_end].replacen(
+            "xmlns=",
+            r#"xmlns:xlink="http://www.w3.org/1999/xlink" xmlns="#,
+            1,
+        );
+        out += ">\n<defs>";
+        for (id, d) in &self.shapes {
+            out += &format!(r#"<path id="g{id}" d="{d}"/>"#);
+        }
+        out += "</defs>";
+        let mut rest = &svg[root_end + 1..];
+        while let Some(start) = rest.find("<text") {
+            out += &rest[..start];
+            let end = rest[start..]
+                .find("</text>")
+                .map(|e| start + e + "</text>".len())
+                .ok_or_else(|| PlotError::new("unterminated SVG text element"))?;
+            let element = &rest[start..end];
+            let run = element
+                .rsplit_once(RUN_MARKER)
+                .and_then(|(_, n)| n.strip_suffix("</text>"))
+                .map(str::trim)
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|n| self.runs.get(n))
+                .ok_or_else(|| PlotError::new("SVG text without its glyph outlines"))?;
+            out += run;
+            rest = &rest[end..];
+        }
+        out += rest;
+        Ok(out)
     }
 }
 
-/// Maps pixel (x, y) of the unrotated text frame to the rotated frame. Pixel centres are
-/// rotated, hence the −1 terms: plotters' `FontTransform::transform` maps corners.
-fn rotate(t: &FontTransform, (x, y): (i32, i32)) -> (i32, i32) {
-    match t {
-        FontTransform::None => (x, y),
-        FontTransform::Rotate90 => (-y - 1, x),
-        FontTransform::Rotate180 => (-x - 1, -y - 1),
-        FontTransform::Rotate270 => (y, -x - 1),
+/// SVG path data of a glyph outline, in font units (whole numbers in TrueType fonts).
+fn path_data(curves: &[ab_glyph::OutlineCurve]) -> String {
+    use ab_glyph::OutlineCurve::{Cubic, Line, Quad};
+    use std::fmt::Write;
+    let mut d = String::new();
+    let mut at: Option<ab_glyph::Point> = None;
+    let p = |q: ab_glyph::Point| format!("{} {}", q.x, q.y);
+    for c in curves {
+        let (start, end) = match *c {
+            Line(a, b) | Quad(a, _, b) | Cubic(a, _, _, b) => (a, b),
+        };
+        if at != Some(start) {
+            if at.is_some() {
+                d.push('Z');
+            }
+            let _ = write!(d, "M{}", p(start));
+        }
+        let _ = match *c {
+            Line(_, b) => write!(d, "L{}", p(b)),
+            Quad(_, c1, b) => write!(d, "Q{} {}", p(c1), p(b)),
+            Cubic(_, c1, c2, b) => write!(d, "C{} {} {}", p(c1), p(c2), p(b)),
+        };
+        at = Some(end);
     }
+    if at.is_some() {
+        d.push('Z');
+    }
+    d
 }
 
-/// How [`FontBackend`] handles `draw_text`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TextMode {
-    /// Draw glyph coverage pixel by pixel (bitmap backends).
-    Raster,
-    /// Pass text on to the inner backend (SVG writes `<text>` elements).
-    Delegate,
-}
-
-/// A plotters backend wrapper that measures (and, for bitmaps, draws) all text with the
-/// embedded font; every other operation goes to the inner backend unchanged.
-pub struct FontBackend<DB> {
+/// A plotters backend wrapper that measures and draws all text with the embedded font;
+/// every other operation goes to the inner backend unchanged.
+pub(crate) struct FontBackend<DB> {
     inner: DB,
-    mode: TextMode,
+    outlines: std::rc::Rc<std::cell::RefCell<Outlines>>,
 }
 
 impl<DB: DrawingBackend> FontBackend<DB> {
-    /// Wraps a raster backend (e.g. `BitMapBackend`): text is drawn as glyph coverage.
-    pub fn raster(inner: DB) -> Self {
-        FontBackend {
-            inner,
-            mode: TextMode::Raster,
-        }
-    }
-
-    /// Wraps a vector backend (e.g. `SVGBackend`) that draws text itself; only the text
-    /// size estimates come from the embedded font.
-    pub fn delegating(inner: DB) -> Self {
-        FontBackend {
-            inner,
-            mode: TextMode::Delegate,
-        }
+    /// Wraps plotters' `SVGBackend`: text is recorded in `outlines` as glyph shapes and
+    /// the SVG gets a marker in its place; [`Outlines::finish`] completes the document.
+    pub(crate) fn outlining(
+        inner: DB,
+        outlines: std::rc::Rc<std::cell::RefCell<Outlines>>,
+    ) -> Self {
+        FontBackend { inner, outlines }
     }
 }
 
@@ -356,40 +379,16 @@ impl<DB: DrawingBackend> DrawingBackend for FontBackend<DB> {
         style: &TStyle,
         pos: BackendCoord,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
-        if self.mode == TextMode::Delegate {
-            return self.inner.draw_text(text, style, pos);
-        }
         let color = style.color();
         if color.alpha <= 0.0 {
             return Ok(());
         }
-        let bold = matches!(style.style(), FontStyle::Bold);
-        let cov = rasterize(text, style.size(), bold, style.anchor()).map_err(font_err)?;
-        let transform = style.transform();
-        let (w, h) = self.inner.get_size();
-        for (i, &c) in cov.values.iter().enumerate() {
-            if c <= 0.0 {
-                continue;
-            }
-            let local = (
-                cov.origin.0 + (i % cov.width) as i32,
-                cov.origin.1 + (i / cov.width) as i32,
-            );
-            let (x, y) = rotate(&transform, local);
-            let (x, y) = (pos.0 + x, pos.1 + y);
-            if x < 0 || y < 0 || x >= w as i32 || y >= h as i32 {
-                continue;
-            }
-            let alpha = color.alpha * f64::from(c);
-            self.inner.draw_pixel(
-                (x, y),
-                BackendColor {
-                    alpha,
-                    rgb: color.rgb,
-                },
-            )?;
-        }
-        Ok(())
+        let marker = self
+            .outlines
+            .borrow_mut()
+            .add(text, style, pos)
+            .map_err(font_err)?;
+        self.inner.draw_text(&marker, style, pos)
     }
 
     fn estimate_text_size<TStyle: BackendTextStyle>(
@@ -458,59 +457,116 @@ mod tests {
         }
     }
 
+    /// The (x, y) translations of the `<use>` elements of a run, in order.
+    fn glyph_origins(run: &str) -> Vec<(f32, f32)> {
+        run.split("<use ")
+            .skip(1)
+            .map(|u| {
+                let m = u.split("matrix(").nth(1).unwrap();
+                let n: Vec<f32> = m
+                    .split(')')
+                    .next()
+                    .unwrap()
+                    .split(' ')
+                    .map(|v| v.parse().unwrap())
+                    .collect();
+                (n[4], n[5])
+            })
+            .collect()
+    }
+
+    use plotters::style::{BLACK, Color, IntoFont, RGBColor, TextStyle};
+    use plotters_backend::text_anchor::Pos;
+
+    /// Black regular text of `size`, anchored at its top left.
+    fn plain(size: f64) -> TextStyle<'static> {
+        ("NanumGothic", size).into_font().color(&BLACK)
+    }
+
     #[test]
-    fn rasterised_gaps_between_letters_match_the_metrics() {
+    fn glyphs_sit_at_the_font_carets_and_ink_at_the_bearings() {
+        // The bug this guards against: glyphs placed at the caret without their bearings,
+        // or advanced by guessed widths (plotters' own font paths).
         let size = 100.0;
-        let cov = rasterize("Hello", size, false, Pos::default()).unwrap();
-        let height = cov.values.len() / cov.width;
-        let inked: Vec<bool> = (0..cov.width)
-            .map(|x| (0..height).any(|y| cov.values[y * cov.width + x] > 0.5))
-            .collect();
-        // Lengths of the blank column runs between the five letters.
-        let mut gaps = Vec::new();
-        let mut run = 0;
-        for (i, &ink) in inked.iter().enumerate() {
-            if ink {
-                if run > 0 && i > run {
-                    gaps.push(run as f32);
-                }
-                run = 0;
-            } else {
-                run += 1;
-            }
-        }
+        let mut o = Outlines::default();
+        o.add("Hello", &plain(size), (0, 0)).unwrap();
+        let origins = glyph_origins(&o.runs[0]);
+        let font = font().unwrap();
+        let sf = font.as_scaled(px_scale(font, size)).h_scale_factor();
         let ink = expected_ink("Hello", size);
-        let expected: Vec<f32> = ink.windows(2).map(|w| w[1].0 - w[0].1).collect();
-        assert_eq!(gaps.len(), expected.len(), "letters touch or split");
-        for (got, want) in gaps.iter().zip(&expected) {
+        assert_eq!(origins.len(), ink.len());
+        for (((x, _), (left, _)), c) in origins.iter().zip(&ink).zip("Hello".chars()) {
+            // Origin + left bearing (outline bounds, in font units) = the ink's left edge.
+            let bearing = font.outline(font.glyph_id(c)).unwrap().bounds.min.x * sf;
             assert!(
-                (got - want).abs() <= 1.5,
-                "gaps {gaps:?}, expected {expected:?}"
+                (x + bearing - left).abs() < 0.01,
+                "{c}: {x} + {bearing} vs {left}"
             );
         }
+        // Every glyph's shape is defined once: "l" twice in "Hello", one definition.
+        assert_eq!(o.shapes.len(), 4);
+        assert!(
+            o.shapes
+                .values()
+                .all(|d| d.starts_with('M') && d.ends_with('Z'))
+        );
     }
 
     #[test]
     fn anchors_and_rotation_place_text_around_the_point() {
-        let cov = rasterize("Title", 30.0, false, Pos::new(HPos::Center, VPos::Center)).unwrap();
-        let h = (cov.values.len() / cov.width) as i32;
-        let (x0, x1) = (cov.origin.0, cov.origin.0 + cov.width as i32);
-        assert!(x0 < 0 && x1 > 0 && (x0 + x1).abs() <= 3, "{x0}..{x1}");
-        assert!(cov.origin.1 < 0 && cov.origin.1 + h > 0);
-        // Rotating 270° turns left-to-right into bottom-to-top.
-        assert_eq!(rotate(&FontTransform::Rotate270, (10, 0)), (0, -11));
-        assert_eq!(rotate(&FontTransform::Rotate90, (10, 0)), (-1, 10));
+        let mut o = Outlines::default();
+        let style = plain(30.0)
+            .pos(Pos::new(HPos::Center, VPos::Center))
+            .transform(FontTransform::Rotate270);
+        o.add("Title", &style, (50, 60)).unwrap();
+        let run = &o.runs[0];
+        assert!(
+            run.contains(r#"transform="translate(50 60) rotate(270)""#),
+            "{run}"
+        );
+        let l = layout("Title", 30.0, false).unwrap();
+        let first = glyph_origins(run)[0];
+        assert!((first.0 + l.width / 2.0).abs() < 0.01, "{first:?}");
+        // Baseline at the ascent, less half the line height.
+        assert!(first.1 > 0.0 && first.1 < l.height / 2.0);
+    }
+
+    #[test]
+    fn bold_is_a_stroke_and_colour_and_opacity_are_kept() {
+        let mut o = Outlines::default();
+        let grey = RGBColor(0x12, 0x34, 0x56).mix(0.5);
+        let style = ("NanumGothic", 40.0, FontStyle::Bold)
+            .into_font()
+            .color(&grey);
+        o.add("Bold <&>", &style, (0, 0)).unwrap();
+        let run = &o.runs[0];
+        assert!(run.contains(r##"fill="#123456" fill-opacity="0.500" stroke="#123456""##));
+        assert!(run.contains(r#"aria-label="Bold &lt;&amp;>""#), "{run}");
+    }
+
+    #[test]
+    fn markers_are_replaced_by_their_runs_and_shapes_defined_once() {
+        let mut o = Outlines::default();
+        let m0 = o.add("ab", &plain(20.0), (1, 2)).unwrap();
+        let m1 = o.add("ba", &plain(20.0), (3, 4)).unwrap();
+        let svg = format!(
+            "<svg width=\"10\" xmlns=\"http://www.w3.org/2000/svg\">\n<rect/>\n<text x=\"1\">\n{m0}\n</text>\n<text x=\"3\">\n{m1}\n</text>\n</svg>\n"
+        );
+        let done = o.finish(&svg).unwrap();
+        assert!(!done.contains("<text") && !done.contains(RUN_MARKER));
+        assert_eq!(done.matches("<path id=").count(), 2);
+        let (first, second) = (done.find("translate(1 2)"), done.find("translate(3 4)"));
+        assert!(done.find("<rect/>") < first && first < second);
+        assert!(done.starts_with("<svg width=\"10\" xmlns:xlink="));
+        assert!(o.finish("<svg><text>kjproj-text-9</text></svg>").is_err());
     }
 
     #[test]
     fn missing_glyphs_and_empty_text_do_not_fail() {
         assert_eq!(text_size("", 20.0).unwrap().0, 0);
         assert!(text_size("\u{10FFFF}\u{1F600}", 20.0).is_ok());
-        assert!(
-            rasterize("   ", 20.0, true, Pos::default())
-                .unwrap()
-                .values
-                .is_empty()
-        );
+        let mut o = Outlines::default();
+        o.add("   ", &plain(20.0), (0, 0)).unwrap();
+        assert!(!o.runs[0].contains("<use"));
     }
 }

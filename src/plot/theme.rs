@@ -1,25 +1,24 @@
 //! Sizes and colours shared by the charts.
 //!
-//! Lengths are in output pixels (PNG renders at [`SUPERSAMPLE`] times these and scales
-//! down); font sizes are plotters sizes (em = size / 1.24 px, see [`super::text`]).
+//! Lengths are in layout units, [`LAYOUT_PER_PT`] to a printed point (see
+//! [`super::Canvas`]); font sizes are plotters sizes (em = size / 1.24 units, see
+//! [`super::text`]), so the smallest, [`FOOTNOTE_SIZE`], prints at 7.4 pt.
 
 use plotters::style::RGBColor;
 
-/// Chart width.
-pub const WIDTH: u32 = 1400;
-/// Chart height when the footnotes fit in [`RESERVED_FOOTNOTE_LINES`] lines; it grows by
-/// one line height per extra line.
-pub const HEIGHT: u32 = 900;
+/// Layout units per printed point (1/72 inch). At 1.8, a 16 cm chart is 816 units wide
+/// and tick labels (size [`TICK_SIZE`], em 15.3 units) print at 8.5 pt.
+pub const LAYOUT_PER_PT: f64 = 1.8;
+/// Chart height as a share of its width when the footnotes fit in
+/// [`RESERVED_FOOTNOTE_LINES`] lines; it grows by one line height per extra line.
+pub const HEIGHT_PER_WIDTH: f64 = 0.8;
 /// Footnote lines that fit in [`HEIGHT`] without growing the chart.
 pub const RESERVED_FOOTNOTE_LINES: usize = 4;
 /// Tallest chart rendered (charts whose height grows with their content stop here).
 pub const MAX_HEIGHT: u32 = 8000;
-/// PNGs are drawn this many times larger and box-filtered down: plotters' bitmap
-/// rasteriser has no anti-aliasing, and this smooths lines, markers and glyph edges.
-pub const SUPERSAMPLE: u32 = 3;
-
-/// Font family written into SVG `<text>`; PNGs always use the embedded NanumGothic.
-pub const FONT_FAMILY: &str = "NanumGothic, 'Noto Sans CJK KR', sans-serif";
+/// Font family named in text styles (all text is drawn as outlines of the embedded
+/// NanumGothic, so it is never looked up).
+pub const FONT_FAMILY: &str = "NanumGothic";
 /// Title font size (drawn in synthetic bold).
 pub const TITLE_SIZE: f64 = 32.0;
 /// Subtitle font size.
@@ -53,6 +52,9 @@ pub const X_DESC_AREA: u32 = 30;
 pub const PLOT_MARGIN_RIGHT: u32 = 24;
 /// Space between the upper and lower panel.
 pub const PANEL_GAP: u32 = 18;
+/// Paths charts: the least height of each panel (plot and year axis), room for a rotated
+/// axis description; a chart with many panels grows beyond its fixed height.
+pub const MIN_PATHS_PANEL: f64 = 240.0;
 /// Share of the panel height given to the metrics panel when there is a ratios panel.
 pub const UPPER_SHARE: f64 = 0.6;
 /// Line height of footnotes, and gap above them.
@@ -146,7 +148,9 @@ pub const COLUMN_GAP: f64 = 48.0;
 pub const ROW_GAP: f64 = 10.0;
 /// Small multiples: height of one panel (title, plot and x axis) in two columns, alone, or
 /// in three or four columns.
-pub const PANEL_HEIGHT: (f64, f64, f64) = (400.0, 560.0, 330.0);
+pub const PANEL_HEIGHT: (f64, f64, f64) = (0.62, 0.45, 0.8);
+/// Small multiples: the least height of a panel, whatever its width.
+pub const MIN_PANEL_HEIGHT: f64 = 250.0;
 /// Charts over years: half-width, in years, of the boxes (bands, stacks) drawn when there
 /// is a single year, and of the strokes drawn for a lone value.
 pub const SINGLE_YEAR_HALF: f64 = 0.06;

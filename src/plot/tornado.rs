@@ -7,24 +7,20 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{BarAxes, Fit, ValueAxis, plot_rect};
-use super::common::{self, Figure, Frame, Height, bold_font, draw_text, font, px, upx};
+use super::common::{self, Figure, Frame, Height, Sheet, bold_font, draw_text, font, px, upx};
 use super::legend::{Key, Strip};
 use super::text::text_size;
 use super::theme as t;
-use super::{PlotError, TornadoBar, TornadoChart};
+use super::{Canvas, Chart, PlotError, TornadoBar, TornadoChart};
 
-/// Renders `chart` as PNG bytes (8-bit RGB). The same chart always gives the same bytes.
-///
-/// Fails when there are no bars.
-pub fn render_png(chart: &TornadoChart) -> Result<Vec<u8>, PlotError> {
-    common::png(&Layout::new(chart)?)
-}
+impl Chart for TornadoChart {
+    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
+        common::png(&Layout::new(self, Sheet::of(canvas))?, canvas)
+    }
 
-/// Renders `chart` as an SVG document (text as `<text>` elements).
-///
-/// Fails when there are no bars.
-pub fn render_svg(chart: &TornadoChart) -> Result<String, PlotError> {
-    common::svg(&Layout::new(chart)?)
+    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
+        common::svg(&Layout::new(self, Sheet::of(canvas))?, canvas)
+    }
 }
 
 /// The chart laid out.
@@ -82,7 +78,7 @@ fn ends(base: f64, bar: &TornadoBar) -> [Option<End>; 2] {
 }
 
 impl<'a> Layout<'a> {
-    fn new(chart: &'a TornadoChart) -> Result<Self, PlotError> {
+    fn new(chart: &'a TornadoChart, sheet: Sheet) -> Result<Self, PlotError> {
         if chart.bars.is_empty() {
             return Err(PlotError::new("the tornado chart has no bars"));
         }
@@ -91,7 +87,7 @@ impl<'a> Layout<'a> {
         } else {
             return Err(PlotError::new("the tornado chart's base is not a number"));
         };
-        let axes = BarAxes::new(chart.bars.iter().map(|b| b.label.as_str()))?;
+        let axes = BarAxes::new(sheet, chart.bars.iter().map(|b| b.label.as_str()))?;
         let values = chart
             .bars
             .iter()
@@ -121,9 +117,10 @@ impl<'a> Layout<'a> {
                 (Key::Swatch(t::BAR_COLORS[0]), chart.legend[0].as_str()),
                 (Key::Swatch(t::BAR_COLORS[1]), chart.legend[1].as_str()),
             ],
-            Frame::content_width(),
+            sheet.content_width(),
         )?;
         let frame = Frame::new(
+            sheet,
             &chart.title,
             &chart.subtitle,
             Some(strip),
@@ -143,7 +140,7 @@ impl<'a> Layout<'a> {
 
 impl Figure for Layout<'_> {
     fn size(&self) -> (u32, u32) {
-        (t::WIDTH, self.frame.height)
+        self.frame.size()
     }
 
     fn draw<DB: DrawingBackend>(

@@ -12,25 +12,17 @@ pub fn files(
     scenario: &Scenario,
     projection: &Projection,
     lang: Lang,
-    svg: bool,
+    format: plot::ChartFormat,
 ) -> Result<Vec<OutputFile>, Error> {
     let mut out = Vec::new();
-    let chart = paths_chart(scenario, projection, lang);
     push_chart(
         &mut out,
         "paths",
-        svg,
-        || plot::render_png(&chart),
-        || plot::render_svg(&chart),
+        format,
+        &paths_chart(scenario, projection, lang),
     )?;
     for (metric, chart) in stacked_charts(scenario, projection, lang) {
-        push_chart(
-            &mut out,
-            &format!("segments_{metric}"),
-            svg,
-            || plot::render_stacked_png(&chart),
-            || plot::render_stacked_svg(&chart),
-        )?;
+        push_chart(&mut out, &format!("segments_{metric}"), format, &chart)?;
     }
     Ok(out)
 }
@@ -141,22 +133,24 @@ fn grouped_segments(mut chart: plot::StackedChart, lang: Lang) -> plot::StackedC
     chart
 }
 
-/// Adds a chart as `NAME.png` (and `NAME.svg` when `svg`) to `files`.
+/// Adds a chart as `NAME.png` (and `NAME.svg` when the format asks for it) to `files`.
 pub fn push_chart(
     files: &mut Vec<OutputFile>,
     name: &str,
-    svg: bool,
-    png: impl FnOnce() -> Result<Vec<u8>, plot::PlotError>,
-    vector: impl FnOnce() -> Result<String, plot::PlotError>,
+    format: plot::ChartFormat,
+    chart: &impl plot::Chart,
 ) -> Result<(), Error> {
     files.push(OutputFile {
         name: format!("{name}.png"),
-        bytes: png().map_err(plot_error(&format!("{name}.png")))?,
+        bytes: chart
+            .png(&format.canvas)
+            .map_err(plot_error(&format!("{name}.png")))?,
     });
-    if svg {
+    if format.svg {
         files.push(OutputFile {
             name: format!("{name}.svg"),
-            bytes: vector()
+            bytes: chart
+                .svg(&format.canvas)
                 .map_err(plot_error(&format!("{name}.svg")))?
                 .into_bytes(),
         });

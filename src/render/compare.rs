@@ -150,7 +150,7 @@ pub fn comparison_files(
     entries: &[Entry],
     title: &str,
     lang: Lang,
-    svg: bool,
+    charts: plot::ChartFormat,
 ) -> Result<Vec<OutputFile>, Error> {
     let series = series(entries, lang)?;
     // Observed years before the baseline widen the comparison to the left.
@@ -269,13 +269,7 @@ pub fn comparison_files(
         name: "compare.csv".into(),
         bytes: csv,
     }];
-    push_chart(
-        &mut files,
-        "compare",
-        svg,
-        || plot::render_compare_png(&chart),
-        || plot::render_compare_svg(&chart),
-    )?;
+    push_chart(&mut files, "compare", charts, &chart)?;
     Ok(files)
 }
 

@@ -27,11 +27,12 @@ pub mod workbook;
 use crate::error::Error;
 use crate::evaluate::Evaluation;
 use crate::export::{OutputFile, paths_csv};
+pub use crate::plot::{Canvas, ChartFormat};
 use compare::Entry;
 
 /// Every file of one evaluation: `paths.csv`, its charts, and the sensitivity files.
 /// (`report.md` and comparisons are added by the caller, which knows the whole set.)
-pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
+pub fn files(eval: &Evaluation, charts: ChartFormat) -> Result<Vec<OutputFile>, Error> {
     let mut files = vec![OutputFile {
         name: "paths.csv".into(),
         bytes: paths_csv(eval.scenario, &eval.projection).map_err(|source| Error::Write {
@@ -43,9 +44,9 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
         eval.scenario,
         &eval.projection,
         eval.settings.lang,
-        svg,
+        charts,
     )?);
-    files.extend(sensitivity::files(eval, svg)?);
+    files.extend(sensitivity::files(eval, charts)?);
     Ok(files)
 }
 
@@ -58,26 +59,30 @@ pub fn summary(eval: &Evaluation) -> String {
 
 /// Every file of a run: the base's outputs, `compare.*` and `report.md` at the top, and
 /// each variant's outputs (with its own `report.md`) in a folder named after it.
-pub fn run_files(evals: &[Evaluation], svg: bool, command: &str) -> Result<Vec<OutputFile>, Error> {
+pub fn run_files(
+    evals: &[Evaluation],
+    charts: ChartFormat,
+    command: &str,
+) -> Result<Vec<OutputFile>, Error> {
     let (base, variants) = evals.split_first().ok_or_else(|| Error::Internal {
         context: "run".into(),
         message: "nothing was evaluated".into(),
     })?;
-    let mut out = files(base, svg)?;
+    let mut out = files(base, charts)?;
     if !variants.is_empty() {
         let entries = Entry::all(evals);
         out.extend(compare::comparison_files(
             &entries,
             &base.scenario.name,
             base.settings.lang,
-            svg,
+            charts,
         )?);
     }
-    out.push(report_file(base, variants, svg, command));
+    out.push(report_file(base, variants, charts.svg, command));
     out.push(workbook::file(evals)?);
     for v in variants {
-        let mut own = files(v, svg)?;
-        own.push(report_file(v, &[], svg, command));
+        let mut own = files(v, charts)?;
+        own.push(report_file(v, &[], charts.svg, command));
         out.extend(own.into_iter().map(|f| OutputFile {
             name: format!("{}/{}", v.name(), f.name),
             bytes: f.bytes,

@@ -21,37 +21,17 @@ pub(super) struct Charts {
 }
 
 impl Charts {
-    pub(super) fn render(&self, files: &mut Vec<OutputFile>, svg: bool) -> Result<(), Error> {
+    pub(super) fn render(
+        &self,
+        files: &mut Vec<OutputFile>,
+        format: plot::ChartFormat,
+    ) -> Result<(), Error> {
         use crate::render::charts::push_chart as push;
-        push(
-            files,
-            "fan",
-            svg,
-            || plot::render_fan_png(&self.fan),
-            || plot::render_fan_svg(&self.fan),
-        )?;
-        push(
-            files,
-            "tornado",
-            svg,
-            || plot::render_tornado_png(&self.tornado),
-            || plot::render_tornado_svg(&self.tornado),
-        )?;
-        push(
-            files,
-            "histogram",
-            svg,
-            || plot::render_histogram_png(&self.histogram),
-            || plot::render_histogram_svg(&self.histogram),
-        )?;
+        push(files, "fan", format, &self.fan)?;
+        push(files, "tornado", format, &self.tornado)?;
+        push(files, "histogram", format, &self.histogram)?;
         if let Some(sobol) = &self.sobol {
-            push(
-                files,
-                "sobol",
-                svg,
-                || plot::render_sobol_png(sobol),
-                || plot::render_sobol_svg(sobol),
-            )?;
+            push(files, "sobol", format, sobol)?;
         }
         Ok(())
     }
@@ -75,7 +55,7 @@ pub(super) fn range_footnotes(scenario: &Scenario, lang: Lang) -> Vec<String> {
                 .source
                 .as_ref()
                 .map_or_else(String::new, |k| format!(" [{k}]"));
-            format!("{range} {} ({}): {}{cite}", i.label, i.name, i.describe())
+            format!("{range} {}: {}{cite}", i.label, i.words(lang))
         })
         .collect();
     let mut cited: Vec<&str> = Vec::new();

@@ -83,7 +83,10 @@ fn tables_of(
 
 /// The sensitivity files of an evaluation (CSV tables and charts); empty without a
 /// sensitivity analysis.
-pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
+pub fn files(
+    eval: &Evaluation,
+    format: crate::plot::ChartFormat,
+) -> Result<Vec<OutputFile>, Error> {
     let Some(sens) = &eval.sensitivity else {
         return Ok(Vec::new());
     };
@@ -162,7 +165,7 @@ pub fn files(eval: &Evaluation, svg: bool) -> Result<Vec<OutputFile>, Error> {
                 )
             }),
     };
-    charts.render(&mut files, svg)?;
+    charts.render(&mut files, format)?;
     Ok(files)
 }
 
