@@ -88,6 +88,10 @@ kjproj compare a.toml b.toml --variant base --variant delayed_start"
         out: Option<PathBuf>,
         #[command(flatten)]
         charts: ChartArgs,
+        /// How amounts of won are written on the chart's value axes: plain numbers in the
+        /// metric's unit, or korean (100조, 2조 5,000억).
+        #[arg(long, value_enum, value_name = "STYLE", default_value = "plain")]
+        money: MoneyArg,
         /// A UTF-8 byte order mark at the start of compare.csv: auto (when it holds
         /// non-ASCII text), always or never.
         #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]

@@ -131,6 +131,22 @@ pub fn korean_won(won: f64) -> String {
     out
 }
 
+/// The Korean name of an amount of `per` won (조 원, 억 원 …), for numbers shown in that
+/// unit (e.g. a workbook's number format `#,##0.0"조 원"`); `None` for other amounts.
+pub fn korean_unit(per: f64) -> Option<&'static str> {
+    [
+        (1e12, "조 원"),
+        (1e9, "십억 원"),
+        (1e8, "억 원"),
+        (1e6, "백만 원"),
+        (1e4, "만 원"),
+        (1.0, "원"),
+    ]
+    .into_iter()
+    .find(|&(p, _)| p == per)
+    .map(|(_, name)| name)
+}
+
 /// A metric's value in its unit, written as `money` asks: Korean won notation when the
 /// unit is an amount of won, else `plain(value)`.
 pub fn money_or(value: f64, unit: &str, money: Money, plain: impl Fn(f64) -> String) -> String {

@@ -39,6 +39,13 @@ fn bom_of(b: cli::BomArg) -> kjproj::export::Bom {
     }
 }
 
+fn money_of(m: cli::MoneyArg) -> kjproj::format::Money {
+    match m {
+        cli::MoneyArg::Plain => kjproj::format::Money::Plain,
+        cli::MoneyArg::Korean => kjproj::format::Money::Korean,
+    }
+}
+
 fn lang_of(l: cli::LangArg) -> Lang {
     match l {
         cli::LangArg::En => Lang::En,
@@ -65,10 +72,7 @@ impl cli::Common {
     /// The settings this command line overrides.
     fn overrides(&self) -> Overrides {
         Overrides {
-            money: Some(match self.money {
-                cli::MoneyArg::Plain => kjproj::format::Money::Plain,
-                cli::MoneyArg::Korean => kjproj::format::Money::Korean,
-            }),
+            money: Some(money_of(self.money)),
             draws: self.draws,
             seed: self.seed,
             sampling: self.sampling.map(|s| match s {
@@ -145,6 +149,7 @@ fn main() {
             scenarios,
             out,
             charts,
+            money,
             csv_bom,
             lang,
             quiet,
@@ -154,6 +159,7 @@ fn main() {
             scenarios,
             out_dir: out,
             charts: chart_format(&charts),
+            money: money_of(money),
             lang: lang.map(lang_of),
             quiet,
             variants: variant,

@@ -123,9 +123,16 @@ fn korean_headings_and_svg_charts() {
         "| 통과 | 발표값 share 2023년이 도출값과 일치 [motie-2023] | 도출 5.875%, 발표 5.7%, 차이 +0.175 pp | 5.7% ± 0.25 pp |",
         "| 통과 | 모든 값에 출처가 있음 | 모두 출처 있음 | 모든 값에 출처 |",
         "(범위): 정규분포, 90% 구간 150–170 (평균 160)",
+        // Shapes, the programme start, correlations and variants' final values in Korean
+        // words and the user's labels (not the file's keys).
+        "- **Korean sales** (`sales`): 연평균 성장(CAGR), 2025년부터",
+        "사업 시작 2025년; 그 전에는 Global market 지표와 같은 비율로 성장",
+        "- 순위 상관 (Iman–Conover): Market 2031, Korean sales 2031",
+        "2031년: Global market 350, Korean sales 52, Korean share 14.857%.",
     ] {
         assert!(md.contains(heading), "missing {heading}");
     }
+    assert!(!md.contains("`): cagr") && !md.contains("2031: market"));
     let links = images(&md);
     assert!(links.iter().all(|l| l.ends_with(".svg")), "{links:?}");
     for link in links {
@@ -190,4 +197,27 @@ fn report_html_is_one_self_contained_page_per_report() {
     assert!(html.contains("href=\"delayed_start/report.html\""));
     let variant = std::fs::read_to_string(out.path().join("delayed_start/report.html")).unwrap();
     assert!(variant.contains("src=\"data:image/png;base64,"));
+}
+
+#[test]
+fn korean_money_in_the_report_charts_and_workbook_axes() {
+    let out = TempDir::new().unwrap();
+    let md = run(&["--lang", "ko", "--money", "korean", "--svg"], out.path());
+    for text in [
+        "  - 2023: 9조 4,000억 원 [motie-2023]",
+        "2031년: Global market 280조 원, Korean sales 52조 원, Korean share 18.571%.",
+    ] {
+        assert!(md.contains(text), "missing {text}");
+    }
+    // Value axes in won carry 조 in their tick labels and say 원; shares stay percentages.
+    let svg = std::fs::read_to_string(out.path().join("paths.svg")).unwrap();
+    for label in ["300조", "원", "15%"] {
+        assert!(
+            svg.contains(&format!("aria-label=\"{label}\"")),
+            "no {label} tick"
+        );
+    }
+    assert!(!svg.contains("aria-label=\"300\""));
+    let fan = std::fs::read_to_string(out.path().join("fan.svg")).unwrap();
+    assert!(fan.contains("aria-label=\"50조\"") && fan.contains("몬테카를로: "));
 }

@@ -17,6 +17,8 @@ pub struct CompareOptions {
     pub scenarios: Vec<PathBuf>,
     /// Output directory (default `output/compare`).
     pub out_dir: Option<PathBuf>,
+    /// How amounts of won are written on the chart's value axes.
+    pub money: crate::format::Money,
     /// Chart size, resolution, and whether `compare.svg` is written too.
     pub charts: crate::render::ChartFormat,
     /// Chart language (default: the first file's).
@@ -81,7 +83,13 @@ pub fn run(options: &CompareOptions) -> Result<(), Error> {
             titles.push(&s.name);
         }
     }
-    let mut files = comparison_files(&entries, &titles.join(" · "), lang, options.charts)?;
+    let mut files = comparison_files(
+        &entries,
+        &titles.join(" · "),
+        lang,
+        options.money,
+        options.charts,
+    )?;
     crate::export::mark_csv(&mut files, options.csv_bom);
     let written = write_set(&dir, &files, Mode::Update)?;
     if !options.quiet {

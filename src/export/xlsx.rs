@@ -24,6 +24,8 @@ pub enum Style {
     Number,
     /// Fractions shown as percentages with 2 decimals.
     Percent,
+    /// Amounts of won in the unit named (`조 원`): numbers shown as `#,##0.0###"조 원"`.
+    Won(&'static str),
 }
 
 /// One worksheet: a header row, typed rows, and charts of its columns.
@@ -130,8 +132,13 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, Error> {
                     // An undefined number is an empty cell, never text.
                     Cell::Number(x) | Cell::Percent(x) if !x.is_finite() => {}
                     Cell::Number(x) | Cell::Percent(x) => {
+                        let won;
                         let format = match (cell, style) {
                             (Cell::Percent(_), _) | (_, Style::Percent) => &percent,
+                            (_, Style::Won(unit)) => {
+                                won = Format::new().set_num_format(format!("#,##0.0###\"{unit}\""));
+                                &won
+                            }
                             _ => &number,
                         };
                         ws.write_number_with_format(r, col(c), *x, format)

@@ -15,6 +15,7 @@ use super::PlotError;
 use super::common::{Rect, Sheet, ellipsize, font, px, upx};
 use super::text::text_size;
 use super::theme as t;
+use crate::format::{Money, korean_won, won_per};
 
 /// How a [`ValueAxis`] is fitted around the data.
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +52,8 @@ pub(super) struct ValueAxis {
     /// Decimals that show the step exactly.
     pub decimals: usize,
     percent: bool,
+    /// Won per unit when the values are amounts of won written in 조/억/만.
+    won: Option<f64>,
 }
 
 impl ValueAxis {
@@ -122,7 +125,22 @@ impl ValueAxis {
             step,
             decimals,
             percent,
+            won: None,
         }
+    }
+
+    /// The axis with tick labels in 조/억/만 (`100조`, `2조 5,000억`) when `money` asks
+    /// for Korean notation and `unit` is an amount of won; unchanged otherwise.
+    pub(super) fn in_money(mut self, unit: &str, money: Money) -> Self {
+        if money == Money::Korean && !self.percent {
+            self.won = won_per(unit);
+        }
+        self
+    }
+
+    /// The axis description to show for `desc`: "원" when the ticks carry the 조/억 units.
+    pub(super) fn desc<'a>(&self, desc: &'a str) -> &'a str {
+        if self.won.is_some() { "원" } else { desc }
     }
 
     /// Widens the range (keeping the step) so that, on a plot `width` pixels wide, each
@@ -187,6 +205,10 @@ impl ValueAxis {
     }
 
     fn label_with(&self, v: f64, decimals: usize) -> String {
+        if let Some(per) = self.won {
+            let text = korean_won(v * per);
+            return text.trim_end_matches('원').trim_end().to_owned();
+        }
         if self.percent {
             format!("{}%", format_number(v * 100.0, decimals))
         } else {
@@ -315,7 +337,7 @@ impl YearPlot<'_> {
                 x_label: &year_label,
                 y_label: &value_label,
                 x_desc: self.year_desc,
-                y_desc: Some(self.value_desc),
+                y_desc: Some(self.values.desc(self.value_desc)),
                 x_area: Mesh::x_area_for(self.reserve_desc || self.year_desc.is_some()),
                 y_area: self.y_area,
                 margin_top: self.margin_top,

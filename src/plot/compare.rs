@@ -73,7 +73,8 @@ fn layout(chart: &CompareChart, sheet: Sheet) -> Result<Page<'_, Lines<'_>>, Plo
                 .copied()
                 .chain(p.observed.iter().map(|o| o.1)),
             p.percent,
-        ),
+        )
+        .in_money(&p.axis, chart.money),
         value_desc: &p.axis,
     });
     let grid = Multiples::new(sheet, &chart.years, &chart.year_axis, panels.collect())?;

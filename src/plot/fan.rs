@@ -16,6 +16,7 @@ use super::legend::Key;
 use super::multiples::{Contents, Multiples, Page, Panel};
 use super::theme as t;
 use super::{Canvas, Chart, FanChart, FanPanel, PlotError};
+use crate::format::Money;
 
 impl Chart for FanChart {
     fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
@@ -45,7 +46,7 @@ fn layout(chart: &FanChart, sheet: Sheet) -> Result<Page<'_, Fan<'_>>, PlotError
     }
     let panels = chart.panels.iter().map(|p| Panel {
         title: &p.title,
-        values: value_axis(p),
+        values: value_axis(p, chart.money),
         value_desc: &p.axis,
     });
     let grid = Multiples::new(sheet, &chart.years, &chart.year_axis, panels.collect())?;
@@ -80,10 +81,10 @@ fn band_colour(i: usize) -> RGBColor {
 
 /// The value axis of a panel: every percentile, the deterministic path and the stated
 /// figures, from zero.
-fn value_axis(p: &FanPanel) -> ValueAxis {
+fn value_axis(p: &FanPanel, money: Money) -> ValueAxis {
     let percentiles = p.percentiles.iter().flatten().chain(&p.deterministic);
     let stated = p.stated.iter().chain(&p.observed).map(|s| s.1);
-    ValueAxis::spanning(percentiles.copied().chain(stated), p.percent)
+    ValueAxis::spanning(percentiles.copied().chain(stated), p.percent).in_money(&p.axis, money)
 }
 
 impl Contents for Fan<'_> {

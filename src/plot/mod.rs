@@ -194,6 +194,9 @@ pub struct PathsChart {
     pub observed_label: String,
     /// Footnote lines (sources), printed in small type under the chart.
     pub footnotes: Vec<String>,
+    /// How amounts of won are written on the value axes: `Korean` puts 조/억/만 in the tick
+    /// labels of axes whose unit is an amount of won (see [`crate::format::won_per`]).
+    pub money: crate::format::Money,
 }
 
 /// One line on a chart.
@@ -239,6 +242,9 @@ pub struct FanChart {
     pub legend: [String; 7],
     /// Footnote lines (sources, assumptions), small type under the chart.
     pub footnotes: Vec<String>,
+    /// How amounts of won are written on the value axes: `Korean` puts 조/억/만 in the tick
+    /// labels of axes whose unit is an amount of won (see [`crate::format::won_per`]).
+    pub money: crate::format::Money,
 }
 
 /// One panel of a [`FanChart`].
@@ -370,6 +376,9 @@ pub struct CompareChart {
     pub observed_label: String,
     /// Footnote lines.
     pub footnotes: Vec<String>,
+    /// How amounts of won are written on the value axes: `Korean` puts 조/억/만 in the tick
+    /// labels of axes whose unit is an amount of won (see [`crate::format::won_per`]).
+    pub money: crate::format::Money,
 }
 
 /// One panel of a [`CompareChart`].
@@ -409,4 +418,7 @@ pub struct StackedChart {
     pub stated_label: String,
     /// Footnote lines.
     pub footnotes: Vec<String>,
+    /// How amounts of won are written on the value axes: `Korean` puts 조/억/만 in the tick
+    /// labels of axes whose unit is an amount of won (see [`crate::format::won_per`]).
+    pub money: crate::format::Money,
 }

@@ -113,7 +113,8 @@ impl Figure for Layout<'_> {
         let mut panels: Vec<(&[ChartSeries], usize, &str, ValueAxis)> = groups
             .iter()
             .map(|&(axis, series, first_colour)| {
-                (series, first_colour, axis, values_axis(series, false))
+                let values = values_axis(series, false).in_money(axis, chart.money);
+                (series, first_colour, axis, values)
             })
             .collect();
         if !chart.ratios.is_empty() {

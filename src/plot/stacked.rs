@@ -74,7 +74,8 @@ impl<'a> Layout<'a> {
             .filter(|&(yr, v)| range.contains(&yr) && v.is_finite())
             .collect();
         let top = levels.last().into_iter().flatten().copied();
-        let values = ValueAxis::spanning(top.chain(stated.iter().map(|s| s.1)), false);
+        let values = ValueAxis::spanning(top.chain(stated.iter().map(|s| s.1)), false)
+            .in_money(&chart.value_axis, chart.money);
         let y_area = values.label_area(&chart.value_axis)?;
         let plot_w = sheet.content_width() - y_area - f64::from(t::PLOT_MARGIN_RIGHT);
         let years = YearAxis::fitting(&chart.years, plot_w)?;

@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use crate::export::OutputFile;
+use crate::format::Money;
 use crate::model::Projection;
 use crate::plot::{self, ChartSeries, PathsChart};
 use crate::scenario::{Lang, RatioKind, Scenario, Shape};
@@ -12,6 +13,7 @@ pub fn files(
     scenario: &Scenario,
     projection: &Projection,
     lang: Lang,
+    money: Money,
     format: plot::ChartFormat,
 ) -> Result<Vec<OutputFile>, Error> {
     let mut out = Vec::new();
@@ -19,9 +21,12 @@ pub fn files(
         &mut out,
         "paths",
         format,
-        &paths_chart(scenario, projection, lang),
+        &PathsChart {
+            money,
+            ..paths_chart(scenario, projection, lang)
+        },
     )?;
-    for (metric, chart) in stacked_charts(scenario, projection, lang) {
+    for (metric, chart) in stacked_charts(scenario, projection, lang, money) {
         push_chart(&mut out, &format!("segments_{metric}"), format, &chart)?;
     }
     Ok(out)
@@ -32,6 +37,7 @@ pub fn stacked_charts(
     scenario: &Scenario,
     projection: &Projection,
     lang: Lang,
+    money: Money,
 ) -> Vec<(String, plot::StackedChart)> {
     scenario
         .metrics
@@ -42,6 +48,7 @@ pub fn stacked_charts(
         })
         .map(|(m, segments)| {
             let chart = plot::StackedChart {
+                money,
                 title: format!("{}: {}", scenario.name, m.label),
                 subtitle: match lang {
                     Lang::En => format!("{} by segment, {}", m.label, m.unit),
@@ -294,6 +301,7 @@ pub fn paths_chart(scenario: &Scenario, projection: &Projection, lang: Lang) -> 
     };
 
     PathsChart {
+        money: Money::Plain,
         title: scenario.name.clone(),
         subtitle,
         year_axis: year_axis.into(),

@@ -150,6 +150,7 @@ pub fn comparison_files(
     entries: &[Entry],
     title: &str,
     lang: Lang,
+    money: crate::format::Money,
     charts: plot::ChartFormat,
 ) -> Result<Vec<OutputFile>, Error> {
     let series = series(entries, lang)?;
@@ -213,6 +214,7 @@ pub fn comparison_files(
     let all = entries.len();
     let entries = &entries[..all.min(MAX_COMPARED)];
     let mut chart = CompareChart {
+        money,
         title: title.to_owned(),
         subtitle: match lang {
             Lang::En => format!("{} scenarios compared, {first}–{last}", entries.len()),

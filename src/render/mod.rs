@@ -44,6 +44,7 @@ pub fn files(eval: &Evaluation, charts: ChartFormat) -> Result<Vec<OutputFile>, 
         eval.scenario,
         &eval.projection,
         eval.settings.lang,
+        eval.settings.money,
         charts,
     )?);
     files.extend(sensitivity::files(eval, charts)?);
@@ -75,6 +76,7 @@ pub fn run_files(
             &entries,
             &base.scenario.name,
             base.settings.lang,
+            base.settings.money,
             charts,
         )?);
     }

@@ -263,11 +263,13 @@ pub fn report(r: &ReportInput) -> String {
                 let _ = writeln!(out, "  - **{}** {w}", t("Warning:", "경고:"));
             }
         }
+        let value =
+            |v: f64| crate::format::money_or(v, &m.unit, eval.settings.money, |v| fixed(v, 4));
         let point = |year: i32, p: &crate::scenario::Point, given: bool| {
             if given {
-                format!("  - {year}: {}{}", fixed(p.value, 4), cite(&p.source))
+                format!("  - {year}: {}{}", value(p.value), cite(&p.source))
             } else {
-                format!("  - {year}: {} ({derived})", fixed(p.value, 4))
+                format!("  - {year}: {} ({derived})", value(p.value))
             }
         };
         let _ = writeln!(out, "{}", point(b, &m.baseline, m.baseline_given));
@@ -312,11 +314,13 @@ pub fn report(r: &ReportInput) -> String {
                 ),
                 (PreStartGrowth::Follow(i), false) => format!(
                     "programme starts {}; growth before it as {}",
-                    start.year, s.metrics[*i].name
+                    start.year,
+                    text(&s.metrics[*i].label)
                 ),
                 (PreStartGrowth::Follow(i), true) => format!(
-                    "사업 시작 {}년; 그 전에는 {}와 같은 비율로 성장",
-                    start.year, s.metrics[*i].name
+                    "사업 시작 {}년; 그 전에는 {} 지표와 같은 비율로 성장",
+                    start.year,
+                    text(&s.metrics[*i].label)
                 ),
             };
             let _ = writeln!(out, "  - {line}");
@@ -352,11 +356,7 @@ pub fn report(r: &ReportInput) -> String {
             );
         }
         if let Some(c) = &u.correlation {
-            let names: Vec<&str> = c
-                .inputs
-                .iter()
-                .map(|&i| u.inputs[i].name.as_str())
-                .collect();
+            let names: Vec<String> = c.inputs.iter().map(|&i| text(&u.inputs[i].label)).collect();
             let _ = writeln!(
                 out,
                 "- {}: {}",
@@ -448,7 +448,13 @@ pub fn report(r: &ReportInput) -> String {
                 .metrics
                 .iter()
                 .zip(&p.metrics)
-                .map(|(m, path)| format!("{} {}", m.name, fixed(path[path.len() - 1], 2)))
+                .map(|(m, path)| {
+                    let last = path[path.len() - 1];
+                    let value = crate::format::money_or(last, &m.unit, eval.settings.money, |v| {
+                        fixed(v, 2)
+                    });
+                    format!("{} {value}", text(&m.label))
+                })
                 .chain(
                     v.scenario
                         .ratios
@@ -457,14 +463,15 @@ pub fn report(r: &ReportInput) -> String {
                         .map(|(ratio, path)| {
                             let x = path[path.len() - 1];
                             if ratio.kind == RatioKind::Share {
-                                format!("{} {}%", ratio.name, fixed(x * 100.0, 3))
+                                format!("{} {}%", text(&ratio.label), fixed(x * 100.0, 3))
                             } else {
-                                format!("{} {}", ratio.name, fixed(x, 4))
+                                format!("{} {}", text(&ratio.label), fixed(x, 4))
                             }
                         }),
                 )
                 .collect();
-            let _ = writeln!(out, "\n{y}: {}.\n", finals.join(", "));
+            let year = if ko { format!("{y}년") } else { y.to_string() };
+            let _ = writeln!(out, "\n{year}: {}.\n", finals.join(", "));
             let failed: Vec<&str> = ve
                 .checks
                 .iter()
@@ -567,7 +574,8 @@ fn shape_words(m: &crate::scenario::Metric, ko: bool) -> String {
         (true, false) => " fit",
         (true, true) => " 적합",
     };
-    let name = format!("{}{fitted}{cap}", shape.name());
+    let lang = if ko { Lang::Ko } else { Lang::En };
+    let name = format!("{}{fitted}{cap}", shape.name_in(lang));
     match (m.start.as_ref().map(|st| st.year), ko) {
         (Some(year), false) => format!("{name} from {year}"),
         (Some(year), true) => format!("{name}, {year}년부터"),

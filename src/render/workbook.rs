@@ -17,6 +17,7 @@ use crate::evaluate::Evaluation;
 use crate::export::OutputFile;
 use crate::export::rows::{Cell, Row, TornadoRow};
 use crate::export::xlsx::{self, ChartKind, Sheet, SheetChart, Style};
+use crate::format::{Money, korean_unit, won_per};
 use crate::scenario::{Lang, RatioKind, Scenario, Series};
 
 /// `workbook.xlsx` for a run: the base's tables, and every variant beside it.
@@ -243,6 +244,13 @@ fn paths(eval: &Evaluation, lang: Lang) -> Sheet {
     let mut header = vec![if lang == Lang::Ko { "연도" } else { "year" }.to_owned()];
     let mut columns: Vec<Box<dyn Fn(i32) -> Cell + '_>> = Vec::new();
     let mut chart_series = Vec::new();
+    let mut styles = vec![Style::Plain];
+    // With `--money korean`, amounts of won show their Korean unit (52.0조 원).
+    let metric_style = |unit: &str| match (eval.settings.money, won_per(unit).and_then(korean_unit))
+    {
+        (Money::Korean, Some(name)) => Style::Won(name),
+        _ => Style::Number,
+    };
     let projected = |path: &'_ [f64], year: i32| {
         usize::try_from(year - s.baseline_year)
             .ok()
@@ -256,12 +264,14 @@ fn paths(eval: &Evaluation, lang: Lang) -> Sheet {
             chart_series.push((m.label.clone(), header.len() as u16));
         }
         header.push(format!("{} ({})", m.label, m.unit));
+        styles.push(metric_style(&m.unit));
         columns.push(Box::new(move |y| Cell::Number(projected(path, y))));
         if !m.observed.is_empty() {
             if in_unit {
                 chart_series.push((format!("{}{observed_word}", m.label), header.len() as u16));
             }
             header.push(format!("{}{observed_word}", m.label));
+            styles.push(metric_style(&m.unit));
             columns.push(Box::new(move |y| {
                 Cell::Number(m.observed_in(y).unwrap_or(f64::NAN))
             }));
@@ -291,7 +301,6 @@ fn paths(eval: &Evaluation, lang: Lang) -> Sheet {
                 .collect()
         })
         .collect();
-    let mut styles = vec![Style::Plain];
     styles.resize(header.len(), Style::Number);
     let charts = if chart_series.is_empty() {
         Vec::new()

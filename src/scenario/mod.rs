@@ -548,6 +548,19 @@ impl Shape {
             Shape::Sum { .. } => "sum of segments",
         }
     }
+
+    /// The shape's name in `lang` (in Korean: 연평균 성장(CAGR), 선형, 로지스틱 …).
+    pub fn name_in(&self, lang: Lang) -> &'static str {
+        match (lang, self) {
+            (Lang::En, _) => self.name(),
+            (Lang::Ko, Shape::Linear) => "선형",
+            (Lang::Ko, Shape::Cagr) => "연평균 성장(CAGR)",
+            (Lang::Ko, Shape::Logistic { .. }) => "로지스틱",
+            (Lang::Ko, Shape::Gompertz { .. }) => "곰페르츠",
+            (Lang::Ko, Shape::Pchip) => "단조 보간(PCHIP)",
+            (Lang::Ko, Shape::Sum { .. }) => "부문 합계",
+        }
+    }
 }
 
 /// A programme start: before `year` the metric grows at its baseline growth, from `year`

@@ -153,11 +153,15 @@ pub(super) fn fan(
     crate::render::charts::bounded_panels(&mut panels, &mut footnotes, "fan.csv", names.lang);
     FanChart {
         title: scenario.name.clone(),
-        subtitle: format!("Monte Carlo: {run_words}"),
+        subtitle: match names.lang {
+            Lang::En => format!("Monte Carlo: {run_words}"),
+            Lang::Ko => format!("몬테카를로: {run_words}"),
+        },
         year_axis: year_axis.into(),
         years: mc_years(scenario),
         panels,
         legend: legend.map(String::from),
+        money: crate::format::Money::Plain,
         footnotes,
     }
 }

@@ -128,14 +128,17 @@ pub fn files(
     };
     let footnotes = charts::range_footnotes(scenario, names.lang);
     let charts = Charts {
-        fan: charts::fan(
-            scenario,
-            &eval.projection,
-            mc,
-            &names,
-            &run_words,
-            &footnotes,
-        ),
+        fan: crate::plot::FanChart {
+            money: eval.settings.money,
+            ..charts::fan(
+                scenario,
+                &eval.projection,
+                mc,
+                &names,
+                &run_words,
+                &footnotes,
+            )
+        },
         tornado: charts::tornado(scenario, tornado, o, &names, &footnotes),
         histogram: charts::histogram(
             scenario,
