@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 
+use kjproj::format::Money;
 use kjproj::plot::{Canvas, Chart, PlotError};
 use kjproj::plot::{
     ChartSeries, CompareChart, ComparePanel, FanChart, FanPanel, HistogramChart, PathsChart,
@@ -40,6 +41,7 @@ fn sample(korean: bool) -> PathsChart {
     let ends = |v: &[f64]| vec![(2023, v[0]), (2031, v[8])];
     let l = |ko: &'static str, en: &'static str| if korean { ko } else { en };
     PathsChart {
+        money: Money::Plain,
         title: l("한국 정밀화학 핵심소재", "Korean core fine-chemical materials").into(),
         subtitle: l(
             "기준 2023년 → 목표 2031년, 연평균 성장 경로",
@@ -143,6 +145,7 @@ fn fan(korean: bool) -> FanChart {
     );
     share_panel.stated = vec![(2023, 0.057), (2031, 0.15)];
     FanChart {
+        money: Money::Plain,
         title: l(
             "한국 정밀화학 핵심소재: 불확실성 범위",
             "Korean core fine-chemical materials: uncertainty",
@@ -363,6 +366,7 @@ fn compare(korean: bool) -> CompareChart {
     let ratio = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x / y).collect::<Vec<_>>();
     let unit = l("조 원", "trillion KRW");
     CompareChart {
+        money: Money::Plain,
         title: l(
             "한국 정밀화학 핵심소재: 시나리오 비교",
             "Korean core fine-chemical materials: variants compared",
@@ -421,6 +425,7 @@ fn compare(korean: bool) -> CompareChart {
 fn stacked(korean: bool) -> StackedChart {
     let l = |ko: &str, en: &str| pick(korean, ko, en);
     StackedChart {
+        money: Money::Plain,
         title: l(
             "한국 정밀화학 핵심소재 시장: 수요 산업별",
             "Korean core fine-chemical materials market by end use",

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
 
+use kjproj::format::Money;
 use kjproj::plot::text::text_size;
 use kjproj::plot::{Canvas, Chart, PlotError};
 use kjproj::plot::{
@@ -46,6 +47,7 @@ fn sample(korean: bool) -> PathsChart {
     let sales: Vec<f64> = (0..9).map(|i| 9.4 * 1.2384_f64.powi(i)).collect();
     let share = sales.iter().zip(&market).map(|(s, m)| s / m).collect();
     PathsChart {
+        money: Money::Plain,
         title: l(
             "한국 정밀화학 핵심소재",
             "Korean core fine-chemical materials",
@@ -274,6 +276,7 @@ fn fan(korean: bool) -> FanChart {
     let mut share = fan_panel(&l("점유율", "Share"), 0.05875, 0.14857, true);
     share.stated = vec![(2023, 0.057), (2031, 0.15)];
     FanChart {
+        money: Money::Plain,
         title: l("정밀화학 불확실성", "Fine chemicals: uncertainty"),
         subtitle: l("몬테카를로 10,000회", "Monte Carlo, 10,000 draws"),
         year_axis: l("연도", "Year"),
@@ -741,6 +744,7 @@ fn compare(korean: bool) -> CompareChart {
         observed: Vec::new(),
     };
     CompareChart {
+        money: Money::Plain,
         title: l(
             "정밀화학 시나리오 비교",
             "Fine chemicals: variants compared",
@@ -938,6 +942,7 @@ fn compare_degenerate_inputs_render_or_fail_cleanly() {
 fn stacked(korean: bool) -> StackedChart {
     let l = |ko: &str, en: &str| String::from(if korean { ko } else { en });
     StackedChart {
+        money: Money::Plain,
         title: l(
             "정밀화학 시장: 수요 산업별",
             "Fine-chemical market by end use",
