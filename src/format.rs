@@ -17,6 +17,54 @@ pub fn pad_end(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(pad))
 }
 
+/// The one way kjproj writes a figure for people (terminal tables, reports, chart ticks
+/// and labels): exactly `decimals` decimals, so that a column lines up, with thousands
+/// separators, and no minus sign on a value that shows as zero: `number(1600000.0, 1)` is
+/// "1,600,000.0", `number(-0.0004, 2)` is "0.00".
+pub fn number(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return significant(v);
+    }
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    let is_zero = s.chars().all(|c| c == '0' || c == '.');
+    if v < 0.0 && !is_zero {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// A projected amount, by [`number`] with decimals for its size: one from 100, two from 1,
+/// four below (about four significant digits): "1,600,000.0", "350.0", "9.40", "0.0588".
+pub fn amount(v: f64) -> String {
+    let a = v.abs();
+    let decimals = if a >= 100.0 {
+        1
+    } else if a >= 1.0 {
+        2
+    } else {
+        4
+    };
+    number(v, decimals)
+}
+
+/// A rate or share in percent with exactly `decimals` decimals, by [`number`]: "5.20%"
+/// beside "8.58%" (where [`percent`] writes "5.2%").
+pub fn rate(v: f64, decimals: usize) -> String {
+    format!("{}%", number(v * 100.0, decimals))
+}
+
 /// A fraction as a percentage with at most `decimals` decimals: 0.057 → "5.7%".
 pub fn percent(v: f64, decimals: usize) -> String {
     format!("{}%", fixed(v * 100.0, decimals))
@@ -159,6 +207,24 @@ pub fn money_or(value: f64, unit: &str, money: Money, plain: impl Fn(f64) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_grouped_with_fixed_decimals() {
+        assert_eq!(number(12345.0, 0), "12,345");
+        assert_eq!(number(-0.0001, 1), "0.0");
+        assert_eq!(number(-2.5, 1), "-2.5");
+        assert_eq!(number(15.0, 0), "15");
+        assert_eq!(number(1_600_000.0, 1), "1,600,000.0");
+        assert_eq!(number(f64::NAN, 2), "NaN");
+        // The examples: one style for the same figure everywhere.
+        assert_eq!(amount(1_600_000.0), "1,600,000.0");
+        assert_eq!(amount(350.0), "350.0");
+        assert_eq!(amount(9.4), "9.40");
+        assert_eq!(amount(0.058_76), "0.0588");
+        assert_eq!(rate(0.052, 2), "5.20%");
+        assert_eq!(rate(0.0858, 2), "8.58%");
+        assert_eq!(rate(0.148_571, 3), "14.857%");
+    }
 
     #[test]
     fn korean_won_writes_jo_eok_man() {

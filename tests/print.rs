@@ -225,3 +225,32 @@ fn impossible_sizes_are_usage_errors_and_nothing_is_written() {
         assert!(!out.exists(), "{args:?} wrote output");
     }
 }
+
+#[test]
+fn report_and_compare_take_the_same_chart_options() {
+    let dir = TempDir::new().unwrap();
+    let report = dir.path().join("report");
+    kjproj()
+        .arg("report")
+        .arg(repo("scenarios/korea_israel.toml"))
+        .args(["--quiet", "--draws", "2000", "--sobol", "0", "--out"])
+        .arg(&report)
+        .args(["--chart-width", "12cm", "--dpi", "200", "--svg"])
+        .assert()
+        .success();
+    // 12 cm at 200 dpi = 944.9 px; 200 dpi = 7,874 px per metre.
+    assert_eq!(png_info(&report.join("paths.png")).0, 945);
+    assert_eq!(png_info(&report.join("fan.png")).2, Some(7874));
+    let compare = dir.path().join("compare");
+    kjproj()
+        .arg("compare")
+        .arg(repo("scenarios/fine_chem.toml"))
+        .arg(repo("scenarios/korea_israel.toml"))
+        .args(["--quiet", "--chart-width", "20cm", "--svg", "--out"])
+        .arg(&compare)
+        .assert()
+        .success();
+    assert_eq!(png_info(&compare.join("compare.png")).0, 2362);
+    let svg = std::fs::read_to_string(compare.join("compare.svg")).unwrap();
+    assert!(svg.starts_with(r#"<svg width="200.00mm""#));
+}

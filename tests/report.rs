@@ -59,7 +59,7 @@ fn the_report_has_every_section_and_every_chart_exists() {
     ] {
         assert!(md.contains(heading), "missing {heading}");
     }
-    assert!(md.contains("| Global market | cagr | 160 | 350 | 10.28% |"));
+    assert!(md.contains("| Global market | cagr | 160.0 | 350.0 | 10.28% |"));
     assert!(md.contains(
         "| share 2023 [motie-2023] | 5.7% | 5.875% | +0.175 pp | ±0.25 pp | within tolerance |"
     ));
@@ -83,7 +83,7 @@ fn the_report_has_every_section_and_every_chart_exists() {
     );
     assert!(md.contains("- Korean sales 2031 (range): PERT from 30 to 60, most likely 52"));
     assert!(!md.contains("6.07957"));
-    assert!(md.contains("| 2027 | 236.64 | 18.94 | 8.00% |"), "{md}");
+    assert!(md.contains("| 2027 | 236.6 | 18.94 | 8.00% |"), "{md}");
     assert!(md.contains("*Figure 1. Year-by-year paths of every metric and ratio, 2023–2031"));
     assert!(md.contains(
         "*Figure 4. share[2031]: the change as each input alone moves from its P10 to its P90*"
@@ -128,7 +128,7 @@ fn korean_headings_and_svg_charts() {
         "- **Korean sales** (`sales`): 연평균 성장(CAGR), 2025년부터",
         "사업 시작 2025년; 그 전에는 Global market 지표와 같은 비율로 성장",
         "- 순위 상관 (Iman–Conover): Market 2031, Korean sales 2031",
-        "2031년: Global market 350, Korean sales 52, Korean share 14.857%.",
+        "2031년: Global market 350.0, Korean sales 52.00, Korean share 14.857%.",
     ] {
         assert!(md.contains(heading), "missing {heading}");
     }

@@ -15,7 +15,7 @@ use super::PlotError;
 use super::common::{Rect, Sheet, ellipsize, font, px, upx};
 use super::text::text_size;
 use super::theme as t;
-use crate::format::{Money, korean_won, won_per};
+use crate::format::{Money, korean_won, number, won_per};
 
 /// How a [`ValueAxis`] is fitted around the data.
 #[derive(Debug, Clone, Copy)]
@@ -210,9 +210,9 @@ impl ValueAxis {
             return text.trim_end_matches('원').trim_end().to_owned();
         }
         if self.percent {
-            format!("{}%", format_number(v * 100.0, decimals))
+            format!("{}%", number(v * 100.0, decimals))
         } else {
-            format_number(v, decimals)
+            number(v, decimals)
         }
     }
 
@@ -516,28 +516,6 @@ impl ValueFormatter<f64> for Ticked {
     }
 }
 
-/// Formats with thousands separators; `-0` is shown as `0`.
-pub(super) fn format_number(v: f64, decimals: usize) -> String {
-    let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if !frac.is_empty() {
-        out.push('.');
-        out.push_str(frac);
-    }
-    let is_zero = s.chars().all(|c| c == '0' || c == '.');
-    if v < 0.0 && !is_zero {
-        out.insert(0, '-');
-    }
-    out
-}
-
 /// Which grid lines a plot gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Grid {
@@ -738,13 +716,5 @@ mod tests {
         assert_eq!(c.index(3.0), None);
         let padded = Categories::new(1, 3);
         assert_eq!(padded.range, -1.5..1.5);
-    }
-
-    #[test]
-    fn numbers_are_grouped() {
-        assert_eq!(format_number(12345.0, 0), "12,345");
-        assert_eq!(format_number(-0.0001, 1), "0.0");
-        assert_eq!(format_number(-2.5, 1), "-2.5");
-        assert_eq!(format_number(15.0, 0), "15");
     }
 }

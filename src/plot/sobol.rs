@@ -38,7 +38,7 @@ struct Layout<'a> {
 
 /// An index printed next to its bar.
 fn index_label(v: f64) -> String {
-    super::axes::format_number(v, 2)
+    crate::format::number(v, 2)
 }
 
 /// Right end of what is drawn for an index (bar from zero, whisker when both its ends are

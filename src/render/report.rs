@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::evaluate::Evaluation;
-use crate::format::fixed;
+use crate::format::{amount, fixed, number, rate};
 use crate::model::{SeriesKind, shape::cagr};
 use crate::scenario::{Lang, PreStartGrowth, RatioKind, Relative, Shape};
 
@@ -106,15 +106,14 @@ pub fn report(r: &ReportInput) -> String {
     );
     for (m, path) in s.metrics.iter().zip(&projection.metrics) {
         let (first, last) = (path[0], path[path.len() - 1]);
-        let growth = cagr(first, last, f64::from(y - b))
-            .map_or_else(|| "–".into(), |g| format!("{}%", fixed(g * 100.0, 2)));
+        let growth = cagr(first, last, f64::from(y - b)).map_or_else(|| "–".into(), |g| rate(g, 2));
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {growth} |",
             cell(&m.label),
             shape_words(m, ko),
-            crate::format::money_or(first, &m.unit, eval.settings.money, |v| fixed(v, 2)),
-            crate::format::money_or(last, &m.unit, eval.settings.money, |v| fixed(v, 2))
+            crate::format::money_or(first, &m.unit, eval.settings.money, amount),
+            crate::format::money_or(last, &m.unit, eval.settings.money, amount)
         );
     }
     if !s.ratios.is_empty() {
@@ -127,9 +126,9 @@ pub fn report(r: &ReportInput) -> String {
         for (ratio, path) in s.ratios.iter().zip(&projection.ratios) {
             let v = |x: f64| {
                 if ratio.kind == RatioKind::Share {
-                    format!("{}%", fixed(x * 100.0, 3))
+                    rate(x, 3)
                 } else {
-                    fixed(x, 4)
+                    number(x, 4)
                 }
             };
             let _ = writeln!(
@@ -450,9 +449,7 @@ pub fn report(r: &ReportInput) -> String {
                 .zip(&p.metrics)
                 .map(|(m, path)| {
                     let last = path[path.len() - 1];
-                    let value = crate::format::money_or(last, &m.unit, eval.settings.money, |v| {
-                        fixed(v, 2)
-                    });
+                    let value = crate::format::money_or(last, &m.unit, eval.settings.money, amount);
                     format!("{} {value}", text(&m.label))
                 })
                 .chain(
@@ -463,9 +460,9 @@ pub fn report(r: &ReportInput) -> String {
                         .map(|(ratio, path)| {
                             let x = path[path.len() - 1];
                             if ratio.kind == RatioKind::Share {
-                                format!("{} {}%", text(&ratio.label), fixed(x * 100.0, 3))
+                                format!("{} {}", text(&ratio.label), rate(x, 3))
                             } else {
-                                format!("{} {}", text(&ratio.label), fixed(x, 4))
+                                format!("{} {}", text(&ratio.label), number(x, 4))
                             }
                         }),
                 )
@@ -610,7 +607,7 @@ fn year_by_year(out: &mut String, eval: &Evaluation, ko: bool) {
         let mut row = vec![year.to_string()];
         for (m, path) in s.metrics.iter().zip(&p.metrics) {
             row.push(at(path).map_or_else(String::new, |v| {
-                crate::format::money_or(v, &m.unit, eval.settings.money, |v| format!("{v:.2}"))
+                crate::format::money_or(v, &m.unit, eval.settings.money, amount)
             }));
             if !m.observed.is_empty() {
                 row.push(
@@ -622,9 +619,9 @@ fn year_by_year(out: &mut String, eval: &Evaluation, ko: bool) {
         for (r, path) in s.ratios.iter().zip(&p.ratios) {
             row.push(at(path).map_or_else(String::new, |v| {
                 if r.kind == RatioKind::Share {
-                    format!("{:.2}%", v * 100.0)
+                    rate(v, 2)
                 } else {
-                    format!("{v:.4}")
+                    number(v, 4)
                 }
             }));
         }

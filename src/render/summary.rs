@@ -39,7 +39,7 @@ pub fn summary(eval: &Evaluation) -> String {
             shape,
             money(first),
             money(last),
-            cagr(first, last, span).map_or_else(|| "n/a".into(), |r| percent(r, 2)),
+            cagr(first, last, span).map_or_else(|| "n/a".into(), |r| crate::format::rate(r, 2)),
         ]);
     }
     out.push_str(&table(&rows, &[false, false, true, true, true]));
@@ -90,8 +90,8 @@ pub fn summary(eval: &Evaluation) -> String {
             );
             let (first_s, last_s, change) = match r.kind {
                 RatioKind::Share => (
-                    percent(first, 3),
-                    percent(last, 3),
+                    crate::format::rate(first, 3),
+                    crate::format::rate(last, 3),
                     format!("{:+.3} pp", (last - first) * 100.0),
                 ),
                 RatioKind::Ratio => (
@@ -139,14 +139,7 @@ pub fn summary(eval: &Evaluation) -> String {
 
 /// A metric value with precision suited to its size.
 fn metric_value(v: f64) -> String {
-    let a = v.abs();
-    if a >= 100.0 {
-        format!("{v:.1}")
-    } else if a >= 1.0 {
-        format!("{v:.2}")
-    } else {
-        format!("{v:.4}")
-    }
+    crate::format::amount(v)
 }
 
 /// Aligned columns, two spaces apart, by display width (a Hangul syllable takes two
