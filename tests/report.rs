@@ -221,3 +221,25 @@ fn korean_money_in_the_report_charts_and_workbook_axes() {
     let fan = std::fs::read_to_string(out.path().join("fan.svg")).unwrap();
     assert!(fan.contains("aria-label=\"50조\"") && fan.contains("몬테카를로: "));
 }
+
+#[test]
+fn korean_shape_names_in_the_report_of_an_s_curve() {
+    let out = TempDir::new().unwrap();
+    Command::cargo_bin("kjproj")
+        .unwrap()
+        .args(["run", repo("scenarios/korea_israel.toml").to_str().unwrap()])
+        .args([
+            "-q", "--lang", "ko", "--draws", "2000", "--sobol", "0", "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+    for text in [
+        "| Joint R&amp;D applications | 곰페르츠 (상한 80) |",
+        "| 통과 | applications의 값들이 곰페르츠 형태에 맞음 |",
+    ] {
+        assert!(md.contains(text), "missing {text}");
+    }
+    assert!(!md.contains("gompertz 형태"));
+}
