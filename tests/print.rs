@@ -94,33 +94,14 @@ fn the_default_is_16_cm_at_300_dpi_with_no_text_under_7_pt() {
 #[test]
 fn width_and_resolution_from_the_command_line() {
     let dir = TempDir::new().unwrap();
-    for (args, width, ppm, svg_width) in [
-        (
-            ["--chart-width", "25cm", "--dpi", "150"],
-            1476,
-            5906,
-            "250.00mm",
-        ),
-        (
-            ["--chart-width", "6.3in", "--dpi", "96"],
-            605,
-            3780,
-            "160.02mm",
-        ),
-        (
-            ["--chart-width", "1400px", "--dpi", "200"],
-            1400,
-            7874,
-            "177.80mm",
-        ),
-        (
-            ["--chart-width", "120mm", "--dpi", "600"],
-            2835,
-            23_622,
-            "120.00mm",
-        ),
+    for (chart_width, dpi, width, ppm, svg_width) in [
+        ("25cm", "150", 1476, 5906, "250.00mm"),
+        ("6.3in", "96", 605, 3780, "160.02mm"),
+        ("1400px", "200", 1400, 7874, "177.80mm"),
+        ("120mm", "600", 2835, 23_622, "120.00mm"),
     ] {
-        let out = dir.path().join(args[1]);
+        let args = ["--chart-width", chart_width, "--dpi", dpi];
+        let out = dir.path().join(chart_width);
         run(&out, &args).success();
         run(&out, &[&args[..], &["--svg"]].concat()).success();
         let (w, _, p) = png_info(&out.join("paths.png"));
