@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
         scenario: file.clone(),
         output: OutputOptions {
             out_dir: Some(out.clone()),
-            svg: true,
+            charts: kjproj::render::ChartFormat {
+                svg: true,
+                ..Default::default()
+            },
             quiet: true,
             overrides: Overrides {
                 draws: Some(64),
@@ -31,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
             },
             threads: Some(1),
             command_line: "kjproj run fuzz.toml".into(),
+            ..OutputOptions::default()
         },
     });
     match result {

@@ -157,7 +157,11 @@ impl Outlines {
         // The text itself, escaped, as the group's accessible name: screen readers and
         // searches in the SVG still find it.
         let mut label = String::with_capacity(text.len());
-        for c in text.chars().filter(|c| !c.is_control()) {
+        // (Without the two noncharacters XML 1.0 does not allow either.)
+        for c in text
+            .chars()
+            .filter(|c| !c.is_control() && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+        {
             match c {
                 '<' => label.push_str("&lt;"),
                 '&' => label.push_str("&amp;"),
@@ -538,7 +542,7 @@ mod tests {
         let style = ("NanumGothic", 40.0, FontStyle::Bold)
             .into_font()
             .color(&grey);
-        o.add("Bold <&>", &style, (0, 0)).unwrap();
+        o.add("Bold <&>\u{FFFF}", &style, (0, 0)).unwrap();
         let run = &o.runs[0];
         assert!(run.contains(r##"fill="#123456" fill-opacity="0.500" stroke="#123456""##));
         assert!(run.contains(r#"aria-label="Bold &lt;&amp;>""#), "{run}");
