@@ -16,20 +16,16 @@ pub fn files(
     money: Money,
     format: plot::ChartFormat,
 ) -> Result<Vec<OutputFile>, Error> {
-    let mut out = Vec::new();
-    push_chart(
-        &mut out,
-        "paths",
-        format,
-        &PathsChart {
-            money,
-            ..paths_chart(scenario, projection, lang)
-        },
-    )?;
-    for (metric, chart) in stacked_charts(scenario, projection, lang, money) {
-        push_chart(&mut out, &format!("segments_{metric}"), format, &chart)?;
+    let paths = PathsChart {
+        money,
+        ..paths_chart(scenario, projection, lang)
+    };
+    let stacked = stacked_charts(scenario, projection, lang, money);
+    let mut charts: Vec<(String, &(dyn plot::Chart + Sync))> = vec![("paths".into(), &paths)];
+    for (metric, chart) in &stacked {
+        charts.push((format!("segments_{metric}"), chart));
     }
-    Ok(out)
+    render_charts(&charts, format)
 }
 
 /// A stacked chart for every metric that is a sum of segments: (metric name, chart).
@@ -140,29 +136,36 @@ fn grouped_segments(mut chart: plot::StackedChart, lang: Lang) -> plot::StackedC
     chart
 }
 
-/// Adds a chart as `NAME.png` (and `NAME.svg` when the format asks for it) to `files`.
-pub fn push_chart(
-    files: &mut Vec<OutputFile>,
-    name: &str,
+/// Renders `charts` as `NAME.png` (and `NAME.svg` when the format asks for it), all at
+/// once on the worker threads, in the order given: the files are the same whatever the
+/// number of threads.
+pub fn render_charts(
+    charts: &[(String, &(dyn plot::Chart + Sync))],
     format: plot::ChartFormat,
-    chart: &impl plot::Chart,
-) -> Result<(), Error> {
-    files.push(OutputFile {
-        name: format!("{name}.png"),
-        bytes: chart
-            .png(&format.canvas)
-            .map_err(plot_error(&format!("{name}.png")))?,
-    });
-    if format.svg {
-        files.push(OutputFile {
-            name: format!("{name}.svg"),
-            bytes: chart
-                .svg(&format.canvas)
-                .map_err(plot_error(&format!("{name}.svg")))?
-                .into_bytes(),
-        });
-    }
-    Ok(())
+) -> Result<Vec<OutputFile>, Error> {
+    use rayon::prelude::*;
+    let rendered: Vec<Vec<OutputFile>> = charts
+        .par_iter()
+        .map(|&(ref name, chart)| {
+            let mut files = vec![OutputFile {
+                name: format!("{name}.png"),
+                bytes: chart
+                    .png(&format.canvas)
+                    .map_err(plot_error(&format!("{name}.png")))?,
+            }];
+            if format.svg {
+                files.push(OutputFile {
+                    name: format!("{name}.svg"),
+                    bytes: chart
+                        .svg(&format.canvas)
+                        .map_err(plot_error(&format!("{name}.svg")))?
+                        .into_bytes(),
+                });
+            }
+            Ok(files)
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(rendered.into_iter().flatten().collect())
 }
 
 /// Maps a chart error to an internal error naming the chart.

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::charts::push_chart;
+use super::charts::render_charts;
 use crate::error::Error;
 use crate::evaluate::Evaluation;
 use crate::export::OutputFile;
@@ -271,7 +271,7 @@ pub fn comparison_files(
         name: "compare.csv".into(),
         bytes: csv,
     }];
-    push_chart(&mut files, "compare", charts, &chart)?;
+    files.extend(render_charts(&[("compare".into(), &chart)], charts)?);
     Ok(files)
 }
 

@@ -31,7 +31,8 @@ pub use crate::plot::{Canvas, ChartFormat};
 use compare::Entry;
 
 /// Every file of one evaluation: `paths.csv`, its charts, and the sensitivity files.
-/// (`report.md` and comparisons are added by the caller, which knows the whole set.)
+/// (`report.md` and comparisons are added by the caller, which knows the whole set.) The
+/// charts render on the worker threads; the files and their order do not depend on them.
 pub fn files(eval: &Evaluation, charts: ChartFormat) -> Result<Vec<OutputFile>, Error> {
     let mut files = vec![OutputFile {
         name: "paths.csv".into(),
@@ -40,14 +41,20 @@ pub fn files(eval: &Evaluation, charts: ChartFormat) -> Result<Vec<OutputFile>, 
             source,
         })?,
     }];
-    files.extend(charts::files(
-        eval.scenario,
-        &eval.projection,
-        eval.settings.lang,
-        eval.settings.money,
-        charts,
-    )?);
-    files.extend(sensitivity::files(eval, charts)?);
+    let (own, sensitivity) = rayon::join(
+        || {
+            charts::files(
+                eval.scenario,
+                &eval.projection,
+                eval.settings.lang,
+                eval.settings.money,
+                charts,
+            )
+        },
+        || sensitivity::files(eval, charts),
+    );
+    files.extend(own?);
+    files.extend(sensitivity?);
     Ok(files)
 }
 
@@ -69,21 +76,34 @@ pub fn run_files(
         context: "run".into(),
         message: "nothing was evaluated".into(),
     })?;
-    let mut out = files(base, charts)?;
-    if !variants.is_empty() {
-        let entries = Entry::all(evals);
-        out.extend(compare::comparison_files(
-            &entries,
-            &base.scenario.name,
-            base.settings.lang,
-            base.settings.money,
-            charts,
-        )?);
-    }
+    // The base, every variant and the comparison render side by side.
+    let (each, comparison) = rayon::join(
+        || {
+            use rayon::prelude::*;
+            evals
+                .par_iter()
+                .map(|e| files(e, charts))
+                .collect::<Result<Vec<_>, Error>>()
+        },
+        || {
+            if variants.is_empty() {
+                return Ok(Vec::new());
+            }
+            compare::comparison_files(
+                &Entry::all(evals),
+                &base.scenario.name,
+                base.settings.lang,
+                base.settings.money,
+                charts,
+            )
+        },
+    );
+    let mut each = each?.into_iter();
+    let mut out = each.next().unwrap_or_default();
+    out.extend(comparison?);
     out.push(report_file(base, variants, charts.svg, command));
     out.push(workbook::file(evals)?);
-    for v in variants {
-        let mut own = files(v, charts)?;
+    for (v, mut own) in variants.iter().zip(each) {
         own.push(report_file(v, &[], charts.svg, command));
         out.extend(own.into_iter().map(|f| OutputFile {
             name: format!("{}/{}", v.name(), f.name),

@@ -26,13 +26,15 @@ impl Charts {
         files: &mut Vec<OutputFile>,
         format: plot::ChartFormat,
     ) -> Result<(), Error> {
-        use crate::render::charts::push_chart as push;
-        push(files, "fan", format, &self.fan)?;
-        push(files, "tornado", format, &self.tornado)?;
-        push(files, "histogram", format, &self.histogram)?;
+        let mut charts: Vec<(String, &(dyn plot::Chart + Sync))> = vec![
+            ("fan".into(), &self.fan),
+            ("tornado".into(), &self.tornado),
+            ("histogram".into(), &self.histogram),
+        ];
         if let Some(sobol) = &self.sobol {
-            push(files, "sobol", format, sobol)?;
+            charts.push(("sobol".into(), sobol));
         }
+        files.extend(crate::render::charts::render_charts(&charts, format)?);
         Ok(())
     }
 }
