@@ -101,7 +101,7 @@ pub fn uniforms(method: Method, n: usize, k: usize, rng: &mut ChaCha8Rng) -> Vec
 /// representable, the smallest is 2⁻⁵³ and the largest 1 − 2⁻⁵³, and the set is symmetric
 /// about ½ (so u and 1 − u are equally likely, as the quantile transform expects).
 #[inline]
-fn open_unit(rng: &mut ChaCha8Rng) -> f64 {
+pub(crate) fn open_unit(rng: &mut ChaCha8Rng) -> f64 {
     const SCALE: f64 = 1.0 / (1_u64 << 52) as f64;
     ((rng.next_u64() >> 12) as f64 + 0.5) * SCALE
 }
