@@ -182,3 +182,68 @@ fn check_fine_chem_with_simulation(bencher: Bencher) {
     };
     bencher.bench(|| commands::check::check_file(black_box(&file), &overrides));
 }
+
+fn two_inputs_text() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers/two_inputs.toml");
+    std::fs::read_to_string(path).expect("the peer comparison's model")
+}
+
+/// Draws of the two-input model in the Monte Carlo benchmarks.
+const TWO_INPUT_DRAWS: u64 = 1_000_000;
+
+/// kjproj's Monte Carlo of the two-input model of `benches/peers` (2 inputs, 3 series × 9
+/// years = 27 values a draw into quantile sketches, plus means), on one thread: divide by
+/// 1,000,000 for the time per draw, and compare with [`limit_two_inputs`].
+#[divan::bench(sample_count = 5)]
+fn monte_carlo_two_inputs(bencher: Bencher) {
+    use kjproj::sensitivity::monte_carlo;
+    use kjproj::stats::sampling::Method;
+    let s = scenario::parse(&two_inputs_text(), Path::new("two_inputs.toml")).expect("valid");
+    let settings = monte_carlo::Settings {
+        draws: TWO_INPUT_DRAWS,
+        seed: 1,
+        method: Method::Random,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a pool");
+    bencher.bench(|| pool.install(|| monte_carlo::run(black_box(&s), settings, None)));
+}
+
+/// The arithmetic limit of the same work, written as a straightforward loop: per draw two
+/// uniforms from the same generator through the same quantile functions, a path of 9
+/// years for each metric (the same power law, as `exp`), the share, and 27 increments of
+/// fixed-width histograms of 16,384 buckets (one multiplication each, no division, no
+/// sketch, no means, no checks for infeasible draws). One thread; per draw as above.
+#[divan::bench(sample_count = 5)]
+fn limit_two_inputs(bencher: Bencher) {
+    use rand::Rng;
+    let s = scenario::parse(&two_inputs_text(), Path::new("two_inputs.toml")).expect("valid");
+    let q = kjproj::sensitivity::monte_carlo::samplers(&s);
+    const BUCKETS: usize = 16_384;
+    // Windows wide enough for every value of each series (market, sales, share).
+    let windows = [(100.0, 500.0), (5.0, 70.0), (0.0, 0.3)];
+    bencher.bench(|| {
+        let mut rng = kjproj::stats::sampling::chunk_rng(1, 0);
+        let mut counts = vec![0_u32; 27 * BUCKETS];
+        let unit = |rng: &mut rand_chacha::ChaCha8Rng| {
+            ((rng.next_u64() >> 12) as f64 + 0.5) * (1.0 / (1_u64 << 52) as f64)
+        };
+        for _ in 0..TWO_INPUT_DRAWS {
+            let sales = q[0].at(unit(&mut rng));
+            let market = q[1].at(unit(&mut rng));
+            let (gm, gs) = ((market / 160.0).ln() / 8.0, (sales / 9.4).ln() / 8.0);
+            for y in 0..9 {
+                let m = 160.0 * (gm * y as f64).exp();
+                let v = 9.4 * (gs * y as f64).exp();
+                for (series, x) in [m, v, v / m].into_iter().enumerate() {
+                    let (lo, hi) = windows[series];
+                    let at = ((x - lo) * (BUCKETS as f64 / (hi - lo))) as usize;
+                    counts[(series * 9 + y) * BUCKETS + at.min(BUCKETS - 1)] += 1;
+                }
+            }
+        }
+        counts
+    });
+}
