@@ -1,10 +1,11 @@
-//! What every chart shares: rendering to PNG (supersampled, box-filtered, encoded without
-//! varying chunks) or SVG, the page frame (title, subtitle, optional legend strip, wrapped
-//! footnotes), text styles, pixel geometry and the point markers.
+//! What every chart shares: rendering to SVG (text as glyph outlines) and from that SVG
+//! to PNG (resvg, resolution recorded, no varying chunks), the page frame (title,
+//! subtitle, optional legend strip, wrapped footnotes), text styles, pixel geometry and the
+//! point markers.
 //!
-//! A chart is laid out once at 1× into a type implementing [`Figure`], whose `draw` then
-//! serves both outputs: PNG draws it [`t::SUPERSAMPLE`] times larger and scales down, SVG
-//! draws it at 1×.
+//! A chart is laid out once in layout units for its [`Canvas`] into a type implementing
+//! [`Figure`], whose `draw` draws it at the canvas's pixel scale; the PNG is that drawing
+//! rasterised, so the two outputs are one picture.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
