@@ -194,6 +194,12 @@ fn impossible_sizes_are_usage_errors_and_nothing_is_written() {
             &["--chart-width", "1000px", "--dpi", "600"],
             "a chart width of 4.2 cm is outside 8–100 cm",
         ),
+        // 16,000 px wide is allowed, but the paths chart would be 16,000 × 12,801 px.
+        (
+            &["--chart-width", "16000px", "--dpi", "600"],
+            "paths.png would be too large: a 16000 × 12801 px chart has more than 40000000 \
+             pixels; use a smaller --chart-width or --dpi",
+        ),
         // 100 cm at 1200 dpi would be 47,244 px wide.
         (
             &["--chart-width", "100cm", "--dpi", "1200"],

@@ -98,8 +98,9 @@ pub(super) fn svg(fig: &impl Figure, canvas: &Canvas) -> Result<String, PlotErro
     ))
 }
 
-/// The most pixels a chart image may have (a 16 cm chart at 300 dpi has about 2 million).
-const MAX_PIXELS: u64 = 80_000_000;
+/// The most pixels a chart image may have (a 16 cm chart at 300 dpi has about 3 million):
+/// an image takes 4 bytes a pixel while it is drawn, and charts are drawn several at once.
+const MAX_PIXELS: u64 = 40_000_000;
 
 /// `fig` drawn at the canvas's scale as an SVG document sized in pixels, with its size.
 fn svg_pixels(fig: &impl Figure, canvas: &Canvas) -> Result<(String, (u32, u32)), PlotError> {
@@ -107,7 +108,7 @@ fn svg_pixels(fig: &impl Figure, canvas: &Canvas) -> Result<(String, (u32, u32))
     let k = canvas.scale();
     let (w, h) = (canvas.pixel_width(), (f64::from(h1) * k).round() as u32);
     if w1 == 0 || u64::from(w) * u64::from(h) > MAX_PIXELS {
-        return Err(PlotError::new(format!(
+        return Err(PlotError::too_large(format!(
             "a {w} × {h} px chart has more than {MAX_PIXELS} pixels"
         )));
     }

@@ -142,22 +142,48 @@ pub trait Chart {
     fn svg(&self, canvas: &Canvas) -> Result<String, PlotError>;
 }
 
-/// Why a chart could not be rendered (a drawing, font or encoding failure).
+/// Why a chart could not be rendered (a drawing, font or encoding failure, or a chart
+/// too large for its canvas).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("chart rendering failed: {0}")]
-pub struct PlotError(String);
+#[error("chart rendering failed: {message}")]
+pub struct PlotError {
+    message: String,
+    too_large: bool,
+}
 
 impl PlotError {
     /// An error with the given message.
     pub(crate) fn new(msg: impl Into<String>) -> Self {
-        PlotError(msg.into())
+        PlotError {
+            message: msg.into(),
+            too_large: false,
+        }
+    }
+
+    /// A chart that would take more pixels than are allowed at the size asked for.
+    pub(crate) fn too_large(msg: impl Into<String>) -> Self {
+        PlotError {
+            message: msg.into(),
+            too_large: true,
+        }
+    }
+
+    /// Whether the chart was refused for its size (a smaller width or resolution would
+    /// render it), rather than failing.
+    pub fn is_too_large(&self) -> bool {
+        self.too_large
+    }
+
+    /// What went wrong, without the "chart rendering failed" prefix.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
     /// Adapter for `map_err`: any displayable error (plotters' `DrawingAreaErrorKind`,
     /// `png::EncodingError`) becomes a `PlotError`; we keep only the message because the
     /// source types are generic over the backend and carry borrowed state.
     pub(crate) fn from_display(err: impl std::fmt::Display) -> Self {
-        PlotError(err.to_string())
+        PlotError::new(err.to_string())
     }
 }
 

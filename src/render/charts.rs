@@ -171,9 +171,18 @@ pub fn render_charts(
 /// Maps a chart error to an internal error naming the chart.
 fn plot_error(name: &str) -> impl Fn(plot::PlotError) -> Error + use<> {
     let name = name.to_owned();
-    move |e: plot::PlotError| Error::Internal {
-        context: name.clone(),
-        message: e.to_string(),
+    move |e: plot::PlotError| {
+        if e.is_too_large() {
+            Error::Usage(format!(
+                "{name} would be too large: {}; use a smaller --chart-width or --dpi",
+                e.message()
+            ))
+        } else {
+            Error::Internal {
+                context: name.clone(),
+                message: e.to_string(),
+            }
+        }
     }
 }
 
