@@ -27,13 +27,7 @@ pub fn number(v: f64, decimals: usize) -> String {
     }
     let s = format!("{:.*}", decimals, v.abs());
     let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    let mut out = group_digits(int);
     if !frac.is_empty() {
         out.push('.');
         out.push_str(frac);
@@ -105,8 +99,12 @@ pub fn estimate_half_unit(v: f64, share: bool) -> f64 {
 
 /// A number with thousands separators: 1,000,000.
 pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
+    group_digits(&n.to_string())
+}
+
+/// A string of decimal digits with a comma before every group of three from the right.
+fn group_digits(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
@@ -136,17 +134,34 @@ pub fn won_per(unit: &str) -> Option<f64> {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase();
-    let per = match u.as_str() {
-        "trillion krw" | "krw trillion" | "조 원" | "조원" => 1e12,
-        "billion krw" | "krw billion" | "십억 원" | "십억원" => 1e9,
-        "100 million krw" | "억 원" | "억원" => 1e8,
-        "million krw" | "krw million" | "백만 원" | "백만원" => 1e6,
-        "만 원" | "만원" => 1e4,
-        "krw" | "won" | "원" => 1.0,
-        _ => return None,
-    };
-    Some(per)
+    WON_UNITS
+        .iter()
+        .find(|(_, _, spellings)| spellings.contains(&u.as_str()))
+        .map(|&(per, _, _)| per)
 }
+
+/// Amounts of won a unit can name: won per unit, its Korean name, and the spellings
+/// [`won_per`] accepts (lower case, single spaces).
+const WON_UNITS: [(f64, &str, &[&str]); 6] = [
+    (
+        1e12,
+        "조 원",
+        &["trillion krw", "krw trillion", "조 원", "조원"],
+    ),
+    (
+        1e9,
+        "십억 원",
+        &["billion krw", "krw billion", "십억 원", "십억원"],
+    ),
+    (1e8, "억 원", &["100 million krw", "억 원", "억원"]),
+    (
+        1e6,
+        "백만 원",
+        &["million krw", "krw million", "백만 원", "백만원"],
+    ),
+    (1e4, "만 원", &["만 원", "만원"]),
+    (1.0, "원", &["krw", "won", "원"]),
+];
 
 /// An amount of won in Korean units: the largest of 조 (10¹²), 억 (10⁸) and 만 (10⁴) it
 /// reaches, then the next one rounded, with thousands separators: `52조 원`,
@@ -182,17 +197,10 @@ pub fn korean_won(won: f64) -> String {
 /// The Korean name of an amount of `per` won (조 원, 억 원 …), for numbers shown in that
 /// unit (e.g. a workbook's number format `#,##0.0"조 원"`); `None` for other amounts.
 pub fn korean_unit(per: f64) -> Option<&'static str> {
-    [
-        (1e12, "조 원"),
-        (1e9, "십억 원"),
-        (1e8, "억 원"),
-        (1e6, "백만 원"),
-        (1e4, "만 원"),
-        (1.0, "원"),
-    ]
-    .into_iter()
-    .find(|&(p, _)| p == per)
-    .map(|(_, name)| name)
+    WON_UNITS
+        .iter()
+        .find(|&&(p, _, _)| p == per)
+        .map(|&(_, name, _)| name)
 }
 
 /// A metric's value in its unit, written as `money` asks: Korean won notation when the

@@ -50,7 +50,12 @@ pub enum Finding {
         years: Vec<(i32, f64)>,
     },
     /// An S-curve whose points go both ways.
-    Milestones,
+    Milestones {
+        /// The metric's name.
+        metric: String,
+        /// Its shape.
+        shape: crate::scenario::Shape,
+    },
     /// Figures without a source.
     Unsourced(Vec<Unsourced>),
     /// A fit's warnings, in words.
@@ -240,7 +245,10 @@ fn milestones(scenario: &Scenario, projection: &Projection, i: usize) -> Outcome
         bound: "all rising or all falling".into(),
         why: None,
         skipped: None,
-        finding: Finding::Milestones,
+        finding: Finding::Milestones {
+            metric: m.name.clone(),
+            shape: m.shape.clone(),
+        },
     }
 }
 

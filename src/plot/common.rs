@@ -98,16 +98,33 @@ pub(super) fn svg(fig: &impl Figure, canvas: &Canvas) -> Result<String, PlotErro
     ))
 }
 
+/// Implements [`super::Chart`] for a chart type from the function that lays it out on a
+/// [`Sheet`]: the PNG and the SVG of every chart are made the same way.
+macro_rules! chart_laid_out_by {
+    ($chart:ty, $lay:expr) => {
+        impl super::Chart for $chart {
+            fn png(&self, canvas: &super::Canvas) -> Result<Vec<u8>, super::PlotError> {
+                super::common::png(&$lay(self, super::common::Sheet::of(canvas))?, canvas)
+            }
+
+            fn svg(&self, canvas: &super::Canvas) -> Result<String, super::PlotError> {
+                super::common::svg(&$lay(self, super::common::Sheet::of(canvas))?, canvas)
+            }
+        }
+    };
+}
+pub(super) use chart_laid_out_by;
+
 /// The most pixels a chart image may have (a 16 cm chart at 300 dpi has about 3 million):
 /// an image takes 4 bytes a pixel while it is drawn, and charts are drawn several at once.
 const MAX_PIXELS: u64 = 40_000_000;
 
 /// `fig` drawn at the canvas's scale as an SVG document sized in pixels, with its size.
 fn svg_pixels(fig: &impl Figure, canvas: &Canvas) -> Result<(String, (u32, u32)), PlotError> {
-    let (w1, h1) = checked_size(fig)?;
+    let (_, h1) = checked_size(fig)?;
     let k = canvas.scale();
     let (w, h) = (canvas.pixel_width(), (f64::from(h1) * k).round() as u32);
-    if w1 == 0 || u64::from(w) * u64::from(h) > MAX_PIXELS {
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(PlotError::too_large(format!(
             "a {w} × {h} px chart has more than {MAX_PIXELS} pixels"
         )));

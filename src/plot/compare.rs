@@ -16,17 +16,9 @@ use super::common::{
 use super::legend::Key;
 use super::multiples::{Contents, Multiples, Page, Panel};
 use super::theme as t;
-use super::{Canvas, Chart, CompareChart, ComparePanel, PlotError};
+use super::{CompareChart, ComparePanel, PlotError};
 
-impl Chart for CompareChart {
-    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
-        common::png(&layout(self, Sheet::of(canvas))?, canvas)
-    }
-
-    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
-        common::svg(&layout(self, Sheet::of(canvas))?, canvas)
-    }
-}
+common::chart_laid_out_by!(CompareChart, layout);
 
 /// Most years either side of a lone value that its stroke may reach.
 const LONE_HALF_MAX: f64 = 0.3;

@@ -15,18 +15,10 @@ use super::common::{
 use super::legend::Key;
 use super::multiples::{Contents, Multiples, Page, Panel};
 use super::theme as t;
-use super::{Canvas, Chart, FanChart, FanPanel, PlotError};
+use super::{FanChart, FanPanel, PlotError};
 use crate::format::Money;
 
-impl Chart for FanChart {
-    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
-        common::png(&layout(self, Sheet::of(canvas))?, canvas)
-    }
-
-    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
-        common::svg(&layout(self, Sheet::of(canvas))?, canvas)
-    }
-}
+common::chart_laid_out_by!(FanChart, layout);
 
 /// Percentile indices (into [`FanPanel::percentiles`]) bounding each band, widest first.
 const BANDS: [(usize, usize); 3] = [(0, 6), (1, 5), (2, 4)];

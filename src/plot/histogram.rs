@@ -12,17 +12,9 @@ use super::common::{
 };
 use super::text::{layout, text_size};
 use super::theme as t;
-use super::{Canvas, Chart, HistogramChart, PlotError};
+use super::{HistogramChart, PlotError};
 
-impl Chart for HistogramChart {
-    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
-        common::png(&Layout::new(self, Sheet::of(canvas))?, canvas)
-    }
-
-    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
-        common::svg(&Layout::new(self, Sheet::of(canvas))?, canvas)
-    }
-}
+common::chart_laid_out_by!(HistogramChart, Layout::new);
 
 /// Gap between the marker label band and the plot.
 const BAND_GAP: f64 = 6.0;

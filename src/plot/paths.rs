@@ -17,17 +17,9 @@ use super::common::{
 use super::legend::{self, Key};
 use super::text::text_size;
 use super::theme as t;
-use super::{Canvas, Chart, ChartSeries, PathsChart, PlotError};
+use super::{ChartSeries, PathsChart, PlotError};
 
-impl Chart for PathsChart {
-    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
-        common::png(&Layout::new(self, Sheet::of(canvas))?, canvas)
-    }
-
-    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
-        common::svg(&Layout::new(self, Sheet::of(canvas))?, canvas)
-    }
-}
+common::chart_laid_out_by!(PathsChart, Layout::new);
 
 /// The chart with its page frame laid out (the footnotes decide the height).
 struct Layout<'a> {

@@ -11,17 +11,9 @@ use super::common::{self, Figure, Frame, Height, Sheet, draw_text, font, upx};
 use super::legend::{Key, Strip};
 use super::text::text_size;
 use super::theme as t;
-use super::{Canvas, Chart, PlotError, SobolChart};
+use super::{PlotError, SobolChart};
 
-impl Chart for SobolChart {
-    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
-        common::png(&Layout::new(self, Sheet::of(canvas))?, canvas)
-    }
-
-    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
-        common::svg(&Layout::new(self, Sheet::of(canvas))?, canvas)
-    }
-}
+common::chart_laid_out_by!(SobolChart, Layout::new);
 
 /// Space above the plot.
 const MARGIN_TOP: f64 = 8.0;

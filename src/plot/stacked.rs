@@ -9,17 +9,9 @@ use super::axes::{ValueAxis, YearAxis, YearPlot};
 use super::common::{self, Figure, Frame, Height, Sheet, check_years, stated_marker, tint, upx};
 use super::legend::{Key, Strip};
 use super::theme as t;
-use super::{Canvas, Chart, PlotError, StackedChart};
+use super::{PlotError, StackedChart};
 
-impl Chart for StackedChart {
-    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
-        common::png(&Layout::new(self, Sheet::of(canvas))?, canvas)
-    }
-
-    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
-        common::svg(&Layout::new(self, Sheet::of(canvas))?, canvas)
-    }
-}
+common::chart_laid_out_by!(StackedChart, Layout::new);
 
 /// Space above the plot.
 const MARGIN_TOP: f64 = 6.0;

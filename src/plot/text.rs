@@ -113,8 +113,9 @@ pub fn bold_text_width(text: &str, size: f64) -> Result<u32, PlotError> {
 /// the same in every viewer and rasteriser, with or without fonts installed.
 #[derive(Debug, Default)]
 pub(crate) struct Outlines {
-    /// Path data of each glyph used, in font units (y up), by glyph id.
-    shapes: std::collections::BTreeMap<u16, String>,
+    /// Path data of each glyph used, in font units (y up), by glyph id; `None` for a
+    /// glyph without an outline (a space), so no glyph's outline is read twice.
+    shapes: std::collections::BTreeMap<u16, Option<String>>,
     /// One `<g>` element per line of text, in drawing order.
     runs: Vec<String>,
 }
@@ -176,8 +177,8 @@ impl Outlines {
         if color.alpha < 1.0 {
             run += &format!(r#" fill-opacity="{:.3}""#, color.alpha);
         }
-        // Synthetic bold: a stroke as wide as the raster dilation, shifted by half of it
-        // so the glyph grows right and down as it did there.
+        // Synthetic bold (the font has no bold face): a stroke `bold_px` wide, the glyph
+        // shifted by half of it, so it grows right and down by the width `layout` gave it.
         let half = l.bold_px as f32 / 2.0;
         if l.bold_px > 0 {
             run += &format!(
@@ -187,12 +188,13 @@ impl Outlines {
         }
         run.push('>');
         for glyph in &l.glyphs {
-            let Some(outline) = font.outline(glyph.id) else {
-                continue;
-            };
-            self.shapes
+            let shape = self
+                .shapes
                 .entry(glyph.id.0)
-                .or_insert_with(|| path_data(&outline.curves));
+                .or_insert_with(|| font.outline(glyph.id).map(|o| path_data(&o.curves)));
+            if shape.is_none() {
+                continue;
+            }
             run += &format!(
                 r##"<use xlink:href="#g{}" transform="matrix({s:.5} 0 0 {:.5} {:.2} {:.2})"/>"##,
                 glyph.id.0,
@@ -206,9 +208,9 @@ impl Outlines {
         Ok(format!("{RUN_MARKER}{}", self.runs.len() - 1))
     }
 
-    /// The SVG document `svg` (written by plotters' SVG backend through a [`FontBackend`]
-    /// in outline mode) with every text marker replaced by its glyphs and the glyph
-    /// shapes defined after the root element's start tag.
+    /// The SVG document `svg` (written by plotters' SVG backend through a [`FontBackend`])
+    /// with every text marker replaced by its glyphs and the glyph shapes defined after
+    /// the root element's start tag.
     pub(crate) fn finish(&self, svg: &str) -> Result<String, PlotError> {
         let mut out = String::with_capacity(svg.len() + 64 * self.runs.len());
         let root_end = svg
@@ -220,7 +222,11 @@ impl Outlines {
             1,
         );
         out += ">\n<defs>";
-        for (id, d) in &self.shapes {
+        for (id, d) in self
+            .shapes
+            .iter()
+            .filter_map(|(id, d)| Some((id, d.as_ref()?)))
+        {
             out += &format!(r#"<path id="g{id}" d="{d}"/>"#);
         }
         out += "</defs>";
@@ -509,11 +515,10 @@ mod tests {
         }
         // Every glyph's shape is defined once: "l" twice in "Hello", one definition.
         assert_eq!(o.shapes.len(), 4);
-        assert!(
-            o.shapes
-                .values()
-                .all(|d| d.starts_with('M') && d.ends_with('Z'))
-        );
+        assert!(o.shapes.values().all(|d| {
+            d.as_deref()
+                .is_some_and(|d| d.starts_with('M') && d.ends_with('Z'))
+        }));
     }
 
     #[test]

@@ -11,17 +11,9 @@ use super::common::{self, Figure, Frame, Height, Sheet, bold_font, draw_text, fo
 use super::legend::{Key, Strip};
 use super::text::text_size;
 use super::theme as t;
-use super::{Canvas, Chart, PlotError, TornadoBar, TornadoChart};
+use super::{PlotError, TornadoBar, TornadoChart};
 
-impl Chart for TornadoChart {
-    fn png(&self, canvas: &Canvas) -> Result<Vec<u8>, PlotError> {
-        common::png(&Layout::new(self, Sheet::of(canvas))?, canvas)
-    }
-
-    fn svg(&self, canvas: &Canvas) -> Result<String, PlotError> {
-        common::svg(&Layout::new(self, Sheet::of(canvas))?, canvas)
-    }
-}
+common::chart_laid_out_by!(TornadoChart, Layout::new);
 
 /// The chart laid out.
 struct Layout<'a> {

@@ -670,27 +670,8 @@ fn builtin_in_korean(
             words(&c.actual),
             "0%–100%".to_owned(),
         ),
-        Finding::Milestones => (
-            [
-                Shape::Linear,
-                Shape::Cagr,
-                Shape::Logistic { cap: 0.0 },
-                Shape::Gompertz { cap: 0.0 },
-                Shape::Pchip,
-            ]
-            .iter()
-            .fold(
-                c.name
-                    .replace("milestones of ", "")
-                    .replace(" suit its ", "의 값들이 ")
-                    .replace(" shape", " 형태에 맞음"),
-                |name, shape| {
-                    name.replace(
-                        &format!("{} 형태", shape.name()),
-                        &format!("{} 형태", shape.name_in(Lang::Ko)),
-                    )
-                },
-            ),
+        Finding::Milestones { metric, shape } => (
+            format!("{metric}의 값들이 {} 형태에 맞음", shape.name_in(Lang::Ko)),
             c.actual.clone(),
             words(&c.bound),
         ),

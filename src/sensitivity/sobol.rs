@@ -536,57 +536,47 @@ fn summarise(
 /// [`TILE_RESAMPLES`] resamples and [`TILE_LANES`] columns at a time, the partial sums
 /// stay in registers while a block of [`BLOCK`] rows streams past; each row's columns are
 /// read once per tile of resamples, and the counts are turned into weights once per
-/// block. A row never picked adds 0 × its terms, which changes no sum of finite terms.
+/// block. `width` is a whole number of tiles (the rows are padded); a last tile of fewer
+/// resamples is filled with weights of 0, whose sums are dropped. A row never picked adds
+/// 0 × its terms, which changes no sum of finite terms.
 fn weighted_sums(terms: &[f64], width: usize, counts: &[Vec<u16>]) -> Vec<Vec<f64>> {
     const LANES: usize = TILE_LANES;
     const R: usize = TILE_RESAMPLES;
+    debug_assert!(width.is_multiple_of(LANES));
     let rows = terms.len() / width.max(1);
     let mut sums = vec![vec![0.0; width]; counts.len()];
     let mut weights = vec![0.0_f64; R * BLOCK];
     for start in (0..rows).step_by(BLOCK) {
         let len = BLOCK.min(rows - start);
         for (cs, ss) in counts.chunks(R).zip(sums.chunks_mut(R)) {
-            for (q, c) in cs.iter().enumerate() {
-                for (w, &c) in weights[q * BLOCK..q * BLOCK + len]
-                    .iter_mut()
-                    .zip(&c[start..start + len])
-                {
-                    *w = f64::from(c);
+            for (q, w) in weights.chunks_exact_mut(BLOCK).enumerate() {
+                match cs.get(q) {
+                    Some(c) => {
+                        for (w, &c) in w.iter_mut().zip(&c[start..start + len]) {
+                            *w = f64::from(c);
+                        }
+                    }
+                    None => w.fill(0.0),
                 }
             }
-            let mut col = 0;
-            while col < width {
-                let lanes = LANES.min(width - col);
-                if lanes == LANES && cs.len() == R {
-                    let mut acc = [[0.0_f64; LANES]; R];
-                    for (a, s) in acc.iter_mut().zip(ss.iter()) {
-                        a.copy_from_slice(&s[col..col + LANES]);
-                    }
-                    for i in 0..len {
-                        let at = (start + i) * width + col;
-                        let t = &terms[at..at + LANES];
-                        for (q, a) in acc.iter_mut().enumerate() {
-                            let w = weights[q * BLOCK + i];
-                            for j in 0..LANES {
-                                a[j] += w * t[j];
-                            }
-                        }
-                    }
-                    for (a, s) in acc.iter().zip(ss.iter_mut()) {
-                        s[col..col + LANES].copy_from_slice(a);
-                    }
-                } else {
-                    for (q, s) in ss.iter_mut().enumerate() {
-                        for i in 0..len {
-                            let w = weights[q * BLOCK + i];
-                            let at = (start + i) * width;
-                            for j in col..col + lanes {
-                                s[j] += w * terms[at + j];
-                            }
+            for col in (0..width).step_by(LANES) {
+                let mut acc = [[0.0_f64; LANES]; R];
+                for (a, s) in acc.iter_mut().zip(ss.iter()) {
+                    a.copy_from_slice(&s[col..col + LANES]);
+                }
+                for i in 0..len {
+                    let at = (start + i) * width + col;
+                    let t = &terms[at..at + LANES];
+                    for (q, a) in acc.iter_mut().enumerate() {
+                        let w = weights[q * BLOCK + i];
+                        for j in 0..LANES {
+                            a[j] += w * t[j];
                         }
                     }
                 }
-                col += lanes;
+                for (a, s) in acc.iter().zip(ss.iter_mut()) {
+                    s[col..col + LANES].copy_from_slice(a);
+                }
             }
         }
     }
@@ -638,7 +628,7 @@ mod tests {
         let settings = Settings {
             base_samples: n,
             seed: 5,
-            resamples: 40,
+            resamples: 42,
             confidence: 0.95,
         };
         let e = summarise(
