@@ -379,6 +379,7 @@ fn outputs_are_byte_identical_for_any_thread_count_and_run() {
             "sobol.csv",
             "compare.csv",
             "delayed_start/fan.csv",
+            "smaller_market/sobol.csv",
             "paths.png",
             "fan.png",
             "tornado.png",

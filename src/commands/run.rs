@@ -49,29 +49,17 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
     })
 }
 
-/// Evaluates the base and every variant with every analysis, each with its own progress
-/// bar on a terminal when `progress`.
+/// Evaluates the base and every variant with every analysis, side by side, under one
+/// progress bar on a terminal when `progress`.
 fn evaluate_all<'a>(
     scenario: &'a scenario::Scenario,
     overrides: &Overrides,
     progress: bool,
 ) -> Result<Vec<Evaluation<'a>>, Error> {
-    evaluate::cost::check_file(
-        scenario,
-        overrides,
-        Analyses::ALL,
-        evaluate::cost::Repeats(1.0),
-    )?;
-    evaluate::base_and_variants(scenario)
-        .map(|v| {
-            let draws = evaluate::Settings::resolve(v.map_or(scenario, |v| &v.scenario), overrides)
-                .simulation
-                .draws;
-            with_progress(progress, draws, |p| {
-                evaluate::evaluate(scenario, v, overrides, Analyses::ALL, Some(p))
-            })
-        })
-        .collect()
+    let draws = evaluate::draws_of_all(scenario, overrides);
+    with_progress(progress, draws, |p| {
+        evaluate::evaluate_all(scenario, overrides, Analyses::ALL, Some(p))
+    })
 }
 
 /// Prints summaries to standard output and warnings to standard error.

@@ -66,9 +66,9 @@ pub struct Estimate {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Repeats(pub f64);
 
-/// The estimate for `scenarios` (a file's base and variants, say), evaluated one after
-/// another with `analyses` on `threads` worker threads, each simulation run `repeats`
-/// times.
+/// The estimate for `scenarios` (a file's base and variants, say), evaluated as
+/// `evaluate_all` does (up to `threads` side by side) with `analyses` on `threads` worker
+/// threads, each simulation run `repeats` times.
 pub fn estimate<'a>(
     scenarios: impl IntoIterator<Item = &'a Scenario>,
     overrides: &Overrides,
@@ -76,18 +76,26 @@ pub fn estimate<'a>(
     threads: usize,
     repeats: Repeats,
 ) -> Estimate {
+    let side_by_side = threads.max(1);
     let threads = threads.max(1) as f64;
-    let mut total = Estimate::default();
     let speed = 1.0 + THREAD_EFFICIENCY * (threads - 1.0);
-    for scenario in scenarios {
-        let settings = Settings::resolve(scenario, overrides);
-        let one = evaluation(scenario, &settings, analyses, (threads, speed), repeats);
-        total.seconds += one.seconds;
-        // Evaluations run one after another: memory is the largest one's.
-        total.bytes = total.bytes.max(one.bytes);
+    let ones: Vec<Estimate> = scenarios
+        .into_iter()
+        .map(|scenario| {
+            let settings = Settings::resolve(scenario, overrides);
+            evaluation(scenario, &settings, analyses, (threads, speed), repeats)
+        })
+        .collect();
+    // `evaluate_all` runs up to one evaluation per thread side by side: memory is that
+    // of the largest batch.
+    let bytes = ones
+        .chunks(side_by_side)
+        .map(|batch| batch.iter().map(|e| e.bytes).sum::<f64>())
+        .fold(0.0, f64::max);
+    Estimate {
+        seconds: ones.iter().map(|e| e.seconds).sum(),
+        bytes: bytes + FIXED_BYTES,
     }
-    total.bytes += FIXED_BYTES;
-    total
 }
 
 fn evaluation(

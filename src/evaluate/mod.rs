@@ -323,17 +323,49 @@ pub fn base_and_variants(
     std::iter::once(None).chain(file.variants.iter().map(Some))
 }
 
-/// Evaluates the base and every variant of `file`, in file order.
+/// Evaluates the base and every variant of `file`, as many side by side as the thread
+/// pool has threads (so memory grows with the threads, not with the variants; see
+/// [`cost::estimate`]), and returns them in file order. Each evaluation is deterministic
+/// on its own (see [`evaluate`]), so the results do not depend on how they were
+/// scheduled; when several fail, the error is the first in file order. `progress` counts
+/// the draws of all of them.
 pub fn evaluate_all<'a>(
     file: &'a Scenario,
     overrides: &Overrides,
     analyses: Analyses,
     progress: Option<&AtomicU64>,
 ) -> Result<Vec<Evaluation<'a>>, Error> {
+    use rayon::prelude::*;
     cost::check_file(file, overrides, analyses, cost::Repeats(1.0))?;
+    let which: Vec<_> = base_and_variants(file).collect();
+    let mut evaluations = Vec::with_capacity(which.len());
+    for batch in which.chunks(side_by_side()) {
+        let results: Vec<Result<Evaluation<'a>, Error>> = batch
+            .par_iter()
+            .map(|&v| evaluate(file, v, overrides, analyses, progress))
+            .collect();
+        for result in results {
+            evaluations.push(result?);
+        }
+    }
+    Ok(evaluations)
+}
+
+/// How many evaluations [`evaluate_all`] runs side by side: one per worker thread.
+pub fn side_by_side() -> usize {
+    rayon::current_num_threads().max(1)
+}
+
+/// The draws the Monte Carlo simulations of [`evaluate_all`] make together: the total of
+/// a progress bar over all of them.
+pub fn draws_of_all(file: &Scenario, overrides: &Overrides) -> u64 {
     base_and_variants(file)
-        .map(|v| evaluate(file, v, overrides, analyses, progress))
-        .collect()
+        .map(|v| {
+            Settings::resolve(v.map_or(file, |v| &v.scenario), overrides)
+                .simulation
+                .draws
+        })
+        .sum()
 }
 
 /// More than [`MAX_LEFT_OUT`] of the draws that cannot be projected would change every

@@ -539,12 +539,24 @@ fn summarise(
 /// block. `width` is a whole number of tiles (the rows are padded); a last tile of fewer
 /// resamples is filled with weights of 0, whose sums are dropped. A row never picked adds
 /// 0 × its terms, which changes no sum of finite terms.
+///
+/// The loop is compiled once per instruction set and the widest the processor has is
+/// chosen at run time (`pulp`): AVX2 holds the tile in 8 registers where SSE2 needs 16.
+/// Each sum is the same sequence of multiplications and additions on any of them (Rust
+/// never fuses them), so the results are bit for bit the same.
 fn weighted_sums(terms: &[f64], width: usize, counts: &[Vec<u16>]) -> Vec<Vec<f64>> {
+    debug_assert!(width.is_multiple_of(TILE_LANES));
+    let mut sums = vec![vec![0.0; width]; counts.len()];
+    pulp::Arch::new().dispatch(|| weighted_sums_into(terms, width, counts, &mut sums));
+    sums
+}
+
+/// [`weighted_sums`] for one instruction set: inlined into each of `pulp`'s versions.
+#[inline(always)]
+fn weighted_sums_into(terms: &[f64], width: usize, counts: &[Vec<u16>], sums: &mut [Vec<f64>]) {
     const LANES: usize = TILE_LANES;
     const R: usize = TILE_RESAMPLES;
-    debug_assert!(width.is_multiple_of(LANES));
     let rows = terms.len() / width.max(1);
-    let mut sums = vec![vec![0.0; width]; counts.len()];
     let mut weights = vec![0.0_f64; R * BLOCK];
     for start in (0..rows).step_by(BLOCK) {
         let len = BLOCK.min(rows - start);
@@ -580,7 +592,6 @@ fn weighted_sums(terms: &[f64], width: usize, counts: &[Vec<u16>]) -> Vec<Vec<f6
             }
         }
     }
-    sums
 }
 
 /// Resamples whose sums [`weighted_sums`] keeps in registers together.
