@@ -56,15 +56,56 @@ pub enum Command {
     /// outputs.
     #[command(after_help = "Example:\n  kjproj run scenarios/fine_chem.toml\n  \
 kjproj run scenarios/fine_chem.toml --out /tmp/fc --svg --lang ko\n  \
-kjproj run scenarios/fine_chem.toml --draws 1000000 --seed 7 --sampling random")]
+kjproj run scenarios/fine_chem.toml --draws 1000000 --seed 7 --sampling random\n  \
+kjproj run scenarios/fine_chem.toml --draws 100000000 --chunks 1/4 --partial part1.kjpart")]
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
         /// Directory for the outputs [default: output/<scenario file stem>].
-        #[arg(long, short, value_name = "DIR")]
+        #[arg(long, short, value_name = "DIR", conflicts_with = "partial")]
         out: Option<PathBuf>,
+        /// Simulate only these chunks of 65,536 draws, A..B (B not included), or the K-th
+        /// of N shares, K/N, of every simulation, and write a partial result (--partial)
+        /// for `kjproj merge` instead of the outputs.
+        #[arg(long, value_name = "A..B|K/N", requires = "partial", value_parser = part)]
+        chunks: Option<kjproj::evaluate::partial::Part>,
+        /// The partial result file to write with --chunks.
+        #[arg(long, value_name = "FILE", requires = "chunks")]
+        partial: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
+    },
+    /// Merge the partial results of a run split with `run --chunks … --partial …` into
+    /// exactly the outputs of one run with the same settings.
+    #[command(after_help = "Example:\n  \
+kjproj run scenarios/fine_chem.toml --chunks 1/2 --partial a.kjpart\n  \
+kjproj run scenarios/fine_chem.toml --chunks 2/2 --partial b.kjpart\n  \
+kjproj merge a.kjpart b.kjpart --out output/fine_chem")]
+    Merge {
+        /// The partial results: together they must cover every chunk once.
+        #[arg(required = true, num_args = 1..)]
+        pieces: Vec<PathBuf>,
+        /// Directory for the outputs [default: output/<scenario file stem>].
+        #[arg(long, short, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// The scenario file, if it is no longer where the partial results say (it must
+        /// be unchanged).
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
+        #[command(flatten)]
+        charts: ChartArgs,
+        /// Print only warnings and errors.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Print the results as one JSON document on standard output instead of the summary.
+        #[arg(long)]
+        json: bool,
+        /// Worker threads [default: all cores; at most 256].
+        #[arg(long, value_name = "N", value_parser = thread_count)]
+        threads: Option<usize>,
+        /// A UTF-8 byte order mark at the start of CSV files: auto, always or never.
+        #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+        csv_bom: BomArg,
     },
     /// Compare scenario files: one chart and CSV with every metric and ratio of each.
     #[command(
@@ -390,6 +431,11 @@ pub enum BomArg {
 /// The most worker threads `--threads` may ask for: far more than any machine kjproj runs
 /// on has cores, and few enough that per-thread work space stays small.
 pub const MAX_THREADS: usize = 256;
+
+/// `--chunks A..B` or `--chunks K/N`.
+fn part(text: &str) -> Result<kjproj::evaluate::partial::Part, String> {
+    kjproj::evaluate::partial::Part::parse(text)
+}
 
 /// `--threads N`: a whole number from 1 to [`MAX_THREADS`].
 fn thread_count(text: &str) -> Result<usize, String> {

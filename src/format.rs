@@ -116,7 +116,7 @@ fn group_digits(digits: &str) -> String {
 
 /// How money is written: plainly in its unit (`52`, "trillion KRW" on the axis), or in
 /// Korean units of ten thousand (`52조 원`, `9조 4,000억 원`), as Korean reports write it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Money {
     /// Numbers in the metric's unit.
     #[default]

@@ -130,10 +130,36 @@ fn main() {
         cli::Command::Run {
             scenario,
             out,
+            chunks,
+            partial,
             common,
         } => commands::run::run(&commands::run::RunOptions {
             scenario,
             output: common.output(out),
+            partial: chunks.zip(partial),
+        }),
+        cli::Command::Merge {
+            pieces,
+            out,
+            scenario,
+            charts,
+            quiet,
+            json,
+            threads,
+            csv_bom,
+        } => commands::run::merge(&commands::run::MergeOptions {
+            pieces,
+            scenario,
+            output: commands::OutputOptions {
+                out_dir: out,
+                charts: chart_format(&charts),
+                quiet,
+                overrides: Overrides::default(),
+                threads,
+                command_line: command_line(),
+                csv_bom: bom_of(csv_bom),
+                json,
+            },
         }),
         cli::Command::Report {
             scenario,

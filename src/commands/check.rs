@@ -159,7 +159,12 @@ pub fn check_file(path: &Path, overrides: &Overrides) -> FileReport {
         Ok(s) => s,
         Err(e) => return invalid(e),
     };
-    match evaluate::evaluate_all(&scenario, overrides, Analyses::CHECKS, None) {
+    match evaluate::evaluate_all(
+        &scenario,
+        overrides,
+        Analyses::CHECKS,
+        evaluate::Simulations::Run(None),
+    ) {
         Ok(evals) => FileReport {
             path: path.to_owned(),
             variants: evals

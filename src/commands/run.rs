@@ -1,12 +1,14 @@
 //! `kjproj run`: evaluate a scenario and every variant, write every output, print a summary.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::OutputOptions;
 use super::terminal::{Style, errln, out, outln, with_progress};
 use crate::error::Error;
-use crate::evaluate::{self, Analyses, Evaluation, Overrides};
-use crate::export::{Mode, probe_set, write_set};
+use crate::evaluate::partial::{self, Part, Pieces};
+use crate::evaluate::{self, Analyses, Evaluation, Overrides, Simulations};
+use crate::export::{Mode, OutputFile, probe_set, write_set};
+use crate::format::grouped;
 use crate::render::{self, compare::Entry};
 use crate::scenario;
 
@@ -17,6 +19,20 @@ pub struct RunOptions {
     pub scenario: PathBuf,
     /// Where and how to write (default folder: `output/<scenario file stem>`).
     pub output: OutputOptions,
+    /// Only simulate this part of the draws and write a partial result to the file
+    /// (`--chunks`, `--partial`), for `kjproj merge`.
+    pub partial: Option<(Part, PathBuf)>,
+}
+
+/// Options of `kjproj merge`.
+#[derive(Debug, Clone)]
+pub struct MergeOptions {
+    /// The partial results.
+    pub pieces: Vec<PathBuf>,
+    /// The scenario file, when it is no longer where the partial results say.
+    pub scenario: Option<PathBuf>,
+    /// Where and how to write (`out_dir` is required; the overrides come from the pieces).
+    pub output: OutputOptions,
 }
 
 /// Runs `kjproj run`.
@@ -26,6 +42,9 @@ pub struct RunOptions {
 pub fn run(options: &RunOptions) -> Result<(), Error> {
     options.output.overrides.validate()?;
     let scenario = scenario::load(&options.scenario)?;
+    if let Some((part, file)) = &options.partial {
+        return run_part(options, &scenario, *part, file);
+    }
     let out_dir = options
         .output
         .out_dir
@@ -34,19 +53,106 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
     probe_set(&out_dir)?;
     super::with_threads(options.output.threads, || {
         let evals = evaluate_all(&scenario, &options.output.overrides, !options.output.quiet)?;
-        let mut files =
-            render::run_files(&evals, options.output.charts, &options.output.command_line)?;
-        crate::export::mark_csv(&mut files, options.output.csv_bom);
-        let written = write_set(&out_dir, &files, Mode::Replace)?;
-        if options.output.json {
-            // Data on standard output, everything else on standard error.
-            out!("{}", render::json::document(&evals));
-            print(&evals, true, &[]);
-        } else {
-            print(&evals, options.output.quiet, &written);
+        write_and_print(&evals, &out_dir, &options.output)
+    })
+}
+
+/// `kjproj run --chunks … --partial FILE`: simulates part of the draws, writes the partial
+/// result (atomically: a complete file or none).
+fn run_part(
+    options: &RunOptions,
+    scenario: &scenario::Scenario,
+    part: Part,
+    file: &Path,
+) -> Result<(), Error> {
+    let (dir, name) = match (file.parent(), file.file_name()) {
+        (Some(d), Some(n)) => (
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            },
+            n.to_string_lossy().into_owned(),
+        ),
+        _ => {
+            return Err(Error::Usage(format!(
+                "--partial {}: give a file name",
+                file.display()
+            )));
+        }
+    };
+    let overrides = &options.output.overrides;
+    super::with_threads(options.output.threads, || {
+        let draws = partial::draws_of(scenario, overrides, part);
+        let piece = with_progress(!options.output.quiet, draws, |p| {
+            partial::simulate(scenario, &options.scenario, overrides, part, Some(p))
+        })?;
+        let bytes = piece.to_bytes()?;
+        let written = crate::export::write_atomically(dir, &[OutputFile { name, bytes }])?;
+        if !options.output.quiet {
+            for path in written {
+                errln!(
+                    "wrote {} ({part}, {} draws)",
+                    path.display(),
+                    grouped(draws)
+                );
+            }
         }
         Ok(())
     })
+}
+
+/// Runs `kjproj merge`: evaluates the scenario of the partial results with their merged
+/// simulations and writes what `kjproj run` would have written.
+pub fn merge(options: &MergeOptions) -> Result<(), Error> {
+    let pieces = Pieces::read(&options.pieces)?;
+    let path = options
+        .scenario
+        .clone()
+        .unwrap_or_else(|| pieces.scenario().to_owned());
+    let scenario = scenario::load(&path)?;
+    pieces.check_scenario(&scenario)?;
+    let overrides = pieces.overrides().clone();
+    overrides.validate()?;
+    let out_dir = options
+        .output
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| super::default_out_dir(&path));
+    probe_set(&out_dir)?;
+    let output = OutputOptions {
+        overrides,
+        ..options.output.clone()
+    };
+    super::with_threads(output.threads, || {
+        let evals = evaluate::evaluate_all(
+            &scenario,
+            &output.overrides,
+            Analyses::ALL,
+            Simulations::Merge(&pieces),
+        )?;
+        write_and_print(&evals, &out_dir, &output)
+    })
+}
+
+/// Renders and writes every output of `evals` into `out_dir`, then prints the summary
+/// (or the JSON document).
+fn write_and_print(
+    evals: &[Evaluation],
+    out_dir: &Path,
+    output: &OutputOptions,
+) -> Result<(), Error> {
+    let mut files = render::run_files(evals, output.charts, &output.command_line)?;
+    crate::export::mark_csv(&mut files, output.csv_bom);
+    let written = write_set(out_dir, &files, Mode::Replace)?;
+    if output.json {
+        // Data on standard output, everything else on standard error.
+        out!("{}", render::json::document(evals));
+        print(evals, true, &[]);
+    } else {
+        print(evals, output.quiet, &written);
+    }
+    Ok(())
 }
 
 /// Evaluates the base and every variant with every analysis, side by side, under one
@@ -58,7 +164,12 @@ fn evaluate_all<'a>(
 ) -> Result<Vec<Evaluation<'a>>, Error> {
     let draws = evaluate::draws_of_all(scenario, overrides);
     with_progress(progress, draws, |p| {
-        evaluate::evaluate_all(scenario, overrides, Analyses::ALL, Some(p))
+        evaluate::evaluate_all(
+            scenario,
+            overrides,
+            Analyses::ALL,
+            Simulations::Run(Some(p)),
+        )
     })
 }
 

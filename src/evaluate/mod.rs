@@ -10,6 +10,7 @@
 //! its own projection, its own ranges (see `scenario/ranges.rs`), its own checks.
 
 pub mod cost;
+pub mod partial;
 pub mod settings;
 pub mod warning;
 
@@ -199,21 +200,69 @@ pub fn evaluate<'a>(
     analyses: Analyses,
     progress: Option<&AtomicU64>,
 ) -> Result<Evaluation<'a>, Error> {
-    let scenario = variant.map_or(file, |v| &v.scenario);
-    let settings = Settings::resolve(scenario, overrides);
-    let projection = project(scenario)?;
-    let comparisons = model::comparisons(scenario, &projection);
+    evaluate_from(
+        file,
+        variant,
+        overrides,
+        analyses,
+        Simulations::Run(progress),
+    )
+}
+
+/// Where the Monte Carlo simulation of an evaluation comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Simulations<'p> {
+    /// Run here, adding the draws done to the counter if any (for a progress bar).
+    Run(Option<&'p AtomicU64>),
+    /// Merged from the partial results of a run split into pieces (`kjproj merge`).
+    Merge(&'p partial::Pieces),
+}
+
+/// The extra quantities of the one Monte Carlo simulation an evaluation of `scenario`
+/// with `analyses` runs, or `None` when it runs none. The simulation keeps the draws of
+/// every output that is not a series in a year, and of what the checks ask about
+/// (P(sum(…) >= x), say).
+fn simulation_plan(
+    scenario: &Scenario,
+    analyses: Analyses,
+    outputs: Option<&[Output]>,
+) -> Option<Vec<crate::scenario::expr::Quantity>> {
+    match outputs {
+        Some(outputs) => {
+            let mut extra: Vec<_> = outputs
+                .iter()
+                .filter(|o| !matches!(o.quantity, crate::scenario::expr::Quantity::Value(_)))
+                .map(|o| o.quantity.clone())
+                .collect();
+            for q in check::extra_quantities(scenario) {
+                if !extra.contains(&q) {
+                    extra.push(q);
+                }
+            }
+            Some(extra)
+        }
+        None => {
+            let needed = analyses.checks
+                && scenario
+                    .checks
+                    .iter()
+                    .any(|c| c.expr.quantity.needs_simulation());
+            needed.then(|| check::extra_quantities(scenario))
+        }
+    }
+}
+
+/// The sensitivity outputs (and the index of the headline) of an evaluation, when it
+/// runs the sensitivity analyses; `--output` must parse.
+fn sensitivity_outputs(
+    scenario: &Scenario,
+    overrides: &Overrides,
+    analyses: Analyses,
+) -> Result<Option<(Vec<Output>, usize)>, Error> {
     let uncertain = scenario
         .uncertainty
         .as_ref()
         .is_some_and(|u| !u.inputs.is_empty());
-    let sobol_settings = sobol::Settings {
-        base_samples: settings.sobol_samples,
-        seed: settings.simulation.seed,
-        resamples: settings::SOBOL_RESAMPLES,
-        confidence: 0.95,
-    };
-    let with_sobol = settings.sobol_samples > 0;
     let extra = overrides
         .output
         .as_deref()
@@ -222,61 +271,71 @@ pub fn evaluate<'a>(
                 .map_err(|m| Error::Usage(format!("--output `{text}`: {m}")))
         })
         .transpose()?;
-    let sensitivity = (analyses.sensitivity && uncertain).then(|| {
-        let (outputs, headline) = crate::sensitivity::outputs(scenario, extra.as_ref());
-        // The simulation keeps the draws of every output that is not a series in a year,
-        // and of what the checks ask about (P(sum(…) >= x), say).
-        let mut extra_quantities: Vec<_> = outputs
-            .iter()
-            .filter(|o| !matches!(o.quantity, crate::scenario::expr::Quantity::Value(_)))
-            .map(|o| o.quantity.clone())
-            .collect();
-        for q in check::extra_quantities(scenario) {
-            if !extra_quantities.contains(&q) {
-                extra_quantities.push(q);
-            }
-        }
-        Sensitivity {
-            tornado: tornado::run_for(scenario, outputs.clone()),
-            monte_carlo: monte_carlo::run_with(
+    Ok((analyses.sensitivity && uncertain)
+        .then(|| crate::sensitivity::outputs(scenario, extra.as_ref())))
+}
+
+/// [`evaluate`] with its simulation from `simulations`.
+pub fn evaluate_from<'a>(
+    file: &'a Scenario,
+    variant: Option<&'a crate::scenario::Variant>,
+    overrides: &Overrides,
+    analyses: Analyses,
+    simulations: Simulations,
+) -> Result<Evaluation<'a>, Error> {
+    let scenario = variant.map_or(file, |v| &v.scenario);
+    let settings = Settings::resolve(scenario, overrides);
+    let projection = project(scenario)?;
+    let comparisons = model::comparisons(scenario, &projection);
+    let sobol_settings = sobol::Settings {
+        base_samples: settings.sobol_samples,
+        seed: settings.simulation.seed,
+        resamples: settings::SOBOL_RESAMPLES,
+        confidence: 0.95,
+    };
+    let with_sobol = settings.sobol_samples > 0;
+    let outputs = sensitivity_outputs(scenario, overrides, analyses)?;
+    let monte_carlo = simulation_plan(scenario, analyses, outputs.as_ref().map(|o| &o.0[..]))
+        .map(|extra| match simulations {
+            Simulations::Run(progress) => Ok(monte_carlo::run_with(
                 scenario,
                 settings.simulation,
                 progress,
-                &extra_quantities,
+                &extra,
+            )),
+            Simulations::Merge(pieces) => pieces.simulation(
+                variant.map_or(BASE, |v| &v.name),
+                scenario,
+                settings,
+                &extra,
             ),
-            sobol: with_sobol.then(|| sobol::run_for(scenario, outputs.clone(), sobol_settings)),
-            sobol_correlated: if with_sobol {
-                sobol::run_correlated(scenario, outputs.clone(), sobol_settings)
-            } else {
-                None
-            },
-            outputs,
-            headline,
-        }
-    });
-    if let Some(s) = &sensitivity {
-        left_out_within_limit(scenario, &s.monte_carlo)?;
+        })
+        .transpose()?;
+    if let Some(mc) = &monte_carlo {
+        left_out_within_limit(scenario, mc)?;
     }
+    let (sensitivity, own) = match (outputs, monte_carlo) {
+        (Some((outputs, headline)), Some(monte_carlo)) => (
+            Some(Sensitivity {
+                tornado: tornado::run_for(scenario, outputs.clone()),
+                monte_carlo,
+                sobol: with_sobol
+                    .then(|| sobol::run_for(scenario, outputs.clone(), sobol_settings)),
+                sobol_correlated: if with_sobol {
+                    sobol::run_correlated(scenario, outputs.clone(), sobol_settings)
+                } else {
+                    None
+                },
+                outputs,
+                headline,
+            }),
+            None,
+        ),
+        (_, own) => (None, own),
+    };
     let checks = if analyses.checks {
         // Checks on P(…), percentiles and means read the run's simulation, or one of
-        // their own, held to the same limit on draws left out.
-        let needed = scenario
-            .checks
-            .iter()
-            .any(|c| c.expr.quantity.needs_simulation());
-        let own = match &sensitivity {
-            None if needed => {
-                let mc = monte_carlo::run_with(
-                    scenario,
-                    settings.simulation,
-                    progress,
-                    &check::extra_quantities(scenario),
-                );
-                left_out_within_limit(scenario, &mc)?;
-                Some(mc)
-            }
-            _ => None,
-        };
+        // their own.
         let simulation = match (&sensitivity, &own) {
             (Some(s), _) => Simulation::Done(&s.monte_carlo),
             (None, Some(mc)) => Simulation::Done(mc),
@@ -327,13 +386,13 @@ pub fn base_and_variants(
 /// pool has threads (so memory grows with the threads, not with the variants; see
 /// [`cost::estimate`]), and returns them in file order. Each evaluation is deterministic
 /// on its own (see [`evaluate`]), so the results do not depend on how they were
-/// scheduled; when several fail, the error is the first in file order. `progress` counts
-/// the draws of all of them.
+/// scheduled; when several fail, the error is the first in file order. A progress
+/// counter in `simulations` counts the draws of all of them.
 pub fn evaluate_all<'a>(
     file: &'a Scenario,
     overrides: &Overrides,
     analyses: Analyses,
-    progress: Option<&AtomicU64>,
+    simulations: Simulations,
 ) -> Result<Vec<Evaluation<'a>>, Error> {
     use rayon::prelude::*;
     cost::check_file(file, overrides, analyses, cost::Repeats(1.0))?;
@@ -342,7 +401,7 @@ pub fn evaluate_all<'a>(
     for batch in which.chunks(side_by_side()) {
         let results: Vec<Result<Evaluation<'a>, Error>> = batch
             .par_iter()
-            .map(|&v| evaluate(file, v, overrides, analyses, progress))
+            .map(|&v| evaluate_from(file, v, overrides, analyses, simulations))
             .collect();
         for result in results {
             evaluations.push(result?);

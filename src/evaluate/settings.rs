@@ -17,7 +17,7 @@ pub const DEFAULT_SOBOL_SAMPLES: usize = 16_384;
 pub const SOBOL_RESAMPLES: usize = 1000;
 
 /// What the command line says; each field, when given, overrides the file.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Overrides {
     /// Monte Carlo draws.
     pub draws: Option<u64>,

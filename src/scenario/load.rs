@@ -236,6 +236,8 @@ pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioErrors> {
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
     files: std::sync::Arc<[(PathBuf, String)]>,
+    /// The data files (observed CSV) the scenario read, in path order.
+    data: std::sync::Arc<[PathBuf]>,
     variant: Option<VariantPlace>,
 }
 
@@ -247,6 +249,45 @@ struct VariantPlace {
 }
 
 impl Origin {
+    /// Every file the scenario was read from: its own, the ones it extends (in that order),
+    /// then the data files it reads. Empty when it was not loaded from a file.
+    pub fn sources(&self) -> Vec<&Path> {
+        self.files
+            .iter()
+            .map(|(f, _)| f.as_path())
+            .chain(self.data.iter().map(PathBuf::as_path))
+            .collect()
+    }
+
+    /// A fingerprint of what the scenario was read from: the text of each scenario file
+    /// as read, and each data file as it is now (FNV-1a, 64 bits, as hex; a mark instead
+    /// of the contents of a data file that cannot be read). Two loads of unchanged files
+    /// have the same fingerprint; a change to any of them changes it, short of a
+    /// deliberate collision (it guards against mistakes, not attacks).
+    pub fn fingerprint(&self) -> String {
+        // Fowler, Noll & Vo, FNV-1a (IETF draft-eastlake-fnv): offset basis and prime.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |bytes: &[u8]| {
+            for &b in bytes
+                .iter()
+                .chain((bytes.len() as u64).to_le_bytes().iter())
+            {
+                hash ^= u64::from(b);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        for (_, text) in self.files.iter() {
+            eat(text.as_bytes());
+        }
+        for f in self.data.iter() {
+            match read(f) {
+                Ok(text) => eat(text.as_bytes()),
+                Err(_) => eat(b"\0unreadable"),
+            }
+        }
+        format!("{hash:016x}")
+    }
+
     /// The scenario's own file, as given (empty when not loaded from a file).
     pub fn file_name(&self) -> String {
         self.files
@@ -499,6 +540,7 @@ fn parse_layers(files: &[(&Path, &str)], read_files: bool) -> Result<Scenario, S
     let mut scenario = build(merged.clone(), &locator, None)?;
     scenario.origin = Origin {
         files: origin_files.clone(),
+        data: std::sync::Arc::new([]),
         variant: None,
     };
     let mut problems = Vec::new();
@@ -523,6 +565,19 @@ fn parse_layers(files: &[(&Path, &str)], read_files: bool) -> Result<Scenario, S
                 ));
             }
         }
+    }
+    let mut data: Vec<PathBuf> = locator
+        .observed
+        .borrow()
+        .keys()
+        .map(|(f, _)| f.clone())
+        .collect();
+    data.sort();
+    data.dedup();
+    let data: std::sync::Arc<[PathBuf]> = data.into();
+    scenario.origin.data = data.clone();
+    for v in &mut scenario.variants {
+        v.scenario.origin.data = data.clone();
     }
     if problems.is_empty() {
         Ok(scenario)
@@ -681,6 +736,7 @@ fn variant(
     });
     scenario.origin = Origin {
         files: files.clone(),
+        data: std::sync::Arc::new([]),
         variant: Some(place),
     };
     Ok(Variant {

@@ -357,7 +357,7 @@ impl Scenario {
 }
 
 /// Language of the fixed labels on charts ("Year" or "연도").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// English.

@@ -32,7 +32,7 @@ use crate::scenario::expr::Quantity;
 use crate::scenario::{Scenario, Series};
 use crate::stats::distribution::Quantile;
 use crate::stats::sampling::{self, Method};
-use crate::stats::streaming::{Layout, Sketch, Welford};
+use crate::stats::streaming::{Layout, Sketch, SketchParts, Welford};
 
 /// Draws per chunk: the unit of work and of random streams. Changing it changes results.
 pub const CHUNK: u64 = 65_536;
@@ -257,78 +257,259 @@ pub fn run_with(
     progress: Option<&AtomicU64>,
     extra: &[Quantity],
 ) -> MonteCarlo {
-    let series = all_series(scenario);
-    let years = scenario.years().count();
-    let stated = stated_figures(scenario);
-    let chunks = settings.draws.div_ceil(CHUNK);
-    let chunk_len = |c: u64| (settings.draws - c * CHUNK).min(CHUNK) as usize;
-    let samplers = samplers(scenario);
+    let plan = Plan::new(scenario, settings, extra);
+    let total = plan.totals(0..chunk_count(settings.draws), progress);
+    plan.finish(total)
+}
 
-    // A pilot sample of its own random stream sets the sketches' windows; its values are
-    // not part of the results. Values outside the windows are kept exactly, so the
-    // windows only decide the resolution, never the correctness.
-    let pilot_len = PILOT
-        .min(usize::try_from(settings.draws).unwrap_or(PILOT))
-        .max(PILOT.min(64));
-    let mut pilot: Vec<Vec<f64>> =
-        vec![Vec::with_capacity(pilot_len); series.len() * years + extra.len()];
-    let _ = simulate_chunk(
-        scenario,
-        &samplers,
-        &series,
-        extra,
-        &stated,
-        settings,
-        PILOT_STREAM,
-        pilot_len,
-        |cell, x| {
-            pilot[cell].push(x);
-        },
-    );
-    let buckets = buckets_for(pilot.len());
-    let layouts: Vec<Layout> = pilot
-        .iter()
-        .map(|v| Layout::from_pilot(v, buckets))
-        .collect();
-    drop(pilot);
+/// The chunks of [`CHUNK`] draws a simulation of `draws` draws has (the last may be
+/// shorter).
+pub fn chunk_count(draws: u64) -> u64 {
+    draws.div_ceil(CHUNK)
+}
 
-    // One set of sketches per worker thread (not per piece of work), each taking every
-    // `groups`-th chunk: memory is (threads + 1) sets whatever the draws. Merging is
-    // exact (counts, and moments merged in chunk order), so results do not depend on it.
-    let groups = rayon::current_num_threads()
-        .min(usize::try_from(chunks).unwrap_or(usize::MAX))
-        .max(1);
-    let total = (0..groups)
-        .into_par_iter()
-        .map(|g| {
-            let mut acc = Totals::new(&layouts);
-            for c in (g as u64..chunks).step_by(groups) {
-                let sketches = &mut acc.sketches;
-                let summary = simulate_chunk(
-                    scenario,
-                    &samplers,
-                    &series,
-                    extra,
-                    &stated,
-                    settings,
-                    c,
-                    chunk_len(c),
-                    |cell, x| {
-                        sketches[cell].add(x);
-                    },
-                );
-                if let Some(p) = progress {
-                    p.fetch_add(chunk_len(c) as u64, Ordering::Relaxed);
+/// The running totals of some of a simulation's chunks (see [`run_chunks`]): what one
+/// worker of a run split across processes or machines hands back, to be combined by
+/// [`merge`] into exactly the simulation one run would have made.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Partial {
+    /// The chunks covered, `start..end`.
+    pub chunks: (u64, u64),
+    sketches: Vec<SketchParts>,
+    moments: Vec<(u64, Vec<Welford>)>,
+    reached: Vec<u64>,
+    infeasible: u64,
+    first_infeasible: Option<(u64, u64, Vec<String>, String)>,
+}
+
+/// Simulates only chunks `chunks` (clipped to the simulation's) of [`run_with`].
+pub fn run_chunks(
+    scenario: &Scenario,
+    settings: Settings,
+    progress: Option<&AtomicU64>,
+    extra: &[Quantity],
+    chunks: std::ops::Range<u64>,
+) -> Partial {
+    let all = chunk_count(settings.draws);
+    let chunks = chunks.start.min(all)..chunks.end.min(all);
+    let plan = Plan::new(scenario, settings, extra);
+    let t = plan.totals(chunks.clone(), progress);
+    Partial {
+        chunks: (chunks.start, chunks.end),
+        sketches: t.sketches.iter().map(Sketch::parts).collect(),
+        moments: t.moments,
+        reached: t.reached,
+        infeasible: t.infeasible,
+        first_infeasible: t.first_infeasible.map(|(c, d, k, m)| (c, d as u64, k, m)),
+    }
+}
+
+/// Combines partials that cover every chunk of the simulation once into the simulation
+/// [`run_with`] gives with the same scenario, settings and extra quantities: counts add,
+/// and means and variances are merged in chunk order as in one run, so the result is the
+/// same to the bit. Fails, saying why, when the partials leave chunks out, cover one
+/// twice, or do not fit the simulation (made with other settings or a changed scenario).
+pub fn merge(
+    scenario: &Scenario,
+    settings: Settings,
+    extra: &[Quantity],
+    partials: &[&Partial],
+) -> Result<MonteCarlo, String> {
+    let all = chunk_count(settings.draws);
+    let mut ranges: Vec<(u64, u64)> = partials.iter().map(|p| p.chunks).collect();
+    ranges.sort_unstable();
+    let mut next = 0;
+    for &(a, b) in &ranges {
+        if a > next {
+            return Err(format!("chunks {next}..{a} of {all} are missing"));
+        }
+        if a < next {
+            return Err(format!(
+                "chunks {a}..{} are in more than one partial",
+                next.min(b)
+            ));
+        }
+        next = b.max(next);
+    }
+    if next != all {
+        return Err(format!("chunks {next}..{all} of {all} are missing"));
+    }
+    let plan = Plan::new(scenario, settings, extra);
+    let mut total = Totals::new(&plan.layouts);
+    for p in partials {
+        total = Totals::merge(total, plan.totals_of(p)?);
+    }
+    Ok(plan.finish(total))
+}
+
+/// What a simulation needs besides its chunks' draws: the series, the stated figures, the
+/// samplers and the sketches' windows (set by a pilot sample of its own random stream).
+struct Plan<'a> {
+    scenario: &'a Scenario,
+    settings: Settings,
+    extra: &'a [Quantity],
+    series: Vec<Series>,
+    years: usize,
+    stated: Vec<(Series, usize, f64)>,
+    samplers: Vec<Quantile>,
+    layouts: Vec<Layout>,
+}
+
+impl<'a> Plan<'a> {
+    fn new(scenario: &'a Scenario, settings: Settings, extra: &'a [Quantity]) -> Plan<'a> {
+        let series = all_series(scenario);
+        let years = scenario.years().count();
+        let stated = stated_figures(scenario);
+        let samplers = samplers(scenario);
+        // A pilot sample of its own random stream sets the sketches' windows; its values
+        // are not part of the results. Values outside the windows are kept exactly, so the
+        // windows only decide the resolution, never the correctness.
+        let pilot_len = PILOT
+            .min(usize::try_from(settings.draws).unwrap_or(PILOT))
+            .max(PILOT.min(64));
+        let mut pilot: Vec<Vec<f64>> =
+            vec![Vec::with_capacity(pilot_len); series.len() * years + extra.len()];
+        let _ = simulate_chunk(
+            scenario,
+            &samplers,
+            &series,
+            extra,
+            &stated,
+            settings,
+            PILOT_STREAM,
+            pilot_len,
+            |cell, x| {
+                pilot[cell].push(x);
+            },
+        );
+        let buckets = buckets_for(pilot.len());
+        let layouts = pilot
+            .iter()
+            .map(|v| Layout::from_pilot(v, buckets))
+            .collect();
+        Plan {
+            scenario,
+            settings,
+            extra,
+            series,
+            years,
+            stated,
+            samplers,
+            layouts,
+        }
+    }
+
+    fn chunk_len(&self, c: u64) -> usize {
+        (self.settings.draws - c * CHUNK).min(CHUNK) as usize
+    }
+
+    /// The totals of `chunks`. One set of sketches per worker thread (not per piece of
+    /// work), each taking every `groups`-th chunk: memory is (threads + 1) sets whatever
+    /// the draws. Merging is exact (counts, and moments merged in chunk order), so results
+    /// do not depend on it.
+    fn totals(&self, chunks: std::ops::Range<u64>, progress: Option<&AtomicU64>) -> Totals {
+        let count = chunks.end.saturating_sub(chunks.start);
+        let groups = rayon::current_num_threads()
+            .min(usize::try_from(count).unwrap_or(usize::MAX))
+            .max(1);
+        (0..groups)
+            .into_par_iter()
+            .map(|g| {
+                let mut acc = Totals::new(&self.layouts);
+                for c in (chunks.start + g as u64..chunks.end).step_by(groups) {
+                    let sketches = &mut acc.sketches;
+                    let summary = simulate_chunk(
+                        self.scenario,
+                        &self.samplers,
+                        &self.series,
+                        self.extra,
+                        &self.stated,
+                        self.settings,
+                        c,
+                        self.chunk_len(c),
+                        |cell, x| {
+                            sketches[cell].add(x);
+                        },
+                    );
+                    if let Some(p) = progress {
+                        p.fetch_add(self.chunk_len(c) as u64, Ordering::Relaxed);
+                    }
+                    acc.add(summary);
                 }
-                acc.add(summary);
+                acc
+            })
+            .reduce_with(Totals::merge)
+            .unwrap_or_else(|| Totals::new(&self.layouts))
+    }
+
+    /// The totals a partial holds, checked against this simulation: every count within
+    /// the partial's chunks and draws, so that nothing a damaged file says can overflow a
+    /// count or reach outside a table.
+    fn totals_of(&self, p: &Partial) -> Result<Totals, String> {
+        let cells = self.layouts.len();
+        let (start, end) = p.chunks;
+        let mismatch = || {
+            "it does not fit this simulation (made with other settings, another version \
+             of kjproj or a scenario that has changed since)"
+                .to_string()
+        };
+        if start > end
+            || end > chunk_count(self.settings.draws)
+            || p.sketches.len() != cells
+            || p.reached.len() != self.stated.len()
+            || p.moments.len() as u64 != end - start
+        {
+            return Err(mismatch());
+        }
+        let sketches = p
+            .sketches
+            .iter()
+            .zip(&self.layouts)
+            .map(|(parts, &layout)| Sketch::from_parts(layout, parts))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|why| format!("{}: {why}", mismatch()))?;
+        let mut draws = 0;
+        let mut seen = vec![false; p.moments.len()];
+        for (c, stats) in &p.moments {
+            let at = c.checked_sub(start).filter(|&i| i < end - start);
+            let Some(i) = at.map(|i| i as usize) else {
+                return Err(format!("{}: chunk {c} outside {start}..{end}", mismatch()));
+            };
+            if std::mem::replace(&mut seen[i], true)
+                || stats.len() != cells
+                || stats.iter().any(|w| w.n > self.chunk_len(*c) as u64)
+            {
+                return Err(mismatch());
             }
-            acc
+            draws += self.chunk_len(*c) as u64;
+        }
+        let projected = (0..cells).map(|cell| p.moments.iter().map(|(_, m)| m[cell].n).sum());
+        if sketches
+            .iter()
+            .zip(projected)
+            .any(|(s, n): (&Sketch, u64)| s.count() != n)
+            || p.reached.iter().any(|&r| r > draws)
+            || p.infeasible > draws
+        {
+            return Err(mismatch());
+        }
+        Ok(Totals {
+            sketches,
+            moments: p.moments.clone(),
+            reached: p.reached.clone(),
+            infeasible: p.infeasible,
+            first_infeasible: p
+                .first_infeasible
+                .clone()
+                .map(|(c, d, k, m)| (c, d as usize, k, m)),
         })
-        .reduce_with(Totals::merge)
-        .unwrap_or_else(|| Totals::new(&layouts));
-    let mut mc = total.finish(settings.draws, &series, years, &stated);
-    mc.extra_quantities = extra.to_vec();
-    mc
+    }
+
+    fn finish(&self, total: Totals) -> MonteCarlo {
+        let mut mc = total.finish(self.settings.draws, &self.series, self.years, &self.stated);
+        mc.extra_quantities = self.extra.to_vec();
+        mc
+    }
 }
 
 /// Stated figures: (series, year index, value), metrics then ratios.

@@ -4,7 +4,7 @@
 //! the sketch's window, which are kept exactly).
 
 /// Count, mean and sum of squared deviations (Welford 1962), mergeable (Chan et al. 1979).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Welford {
     /// Number of values.
     pub n: u64,
@@ -254,7 +254,77 @@ impl Segment {
     }
 }
 
+/// What a [`Sketch`] holds before [`Sketch::prepare`], as plain data to be written and read
+/// back (a run split across machines, merged later): its layout is not part of it, the
+/// reader supplies it. Bucket counts are sparse, (bucket, count) in bucket order.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SketchParts {
+    /// Non-zero buckets of the positive window.
+    pub positive: Vec<(u32, u32)>,
+    /// Non-zero buckets of the negative window.
+    pub negative: Vec<(u32, u32)>,
+    /// The values kept exactly, in the order they came.
+    pub outside: Vec<f64>,
+    /// The smallest value (+∞ when empty).
+    pub min: f64,
+    /// The largest value (−∞ when empty).
+    pub max: f64,
+}
+
 impl Sketch {
+    /// The sketch's contents as plain data (see [`SketchParts`]).
+    pub fn parts(&self) -> SketchParts {
+        let sparse = |counts: &[u32]| {
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(k, &c)| (k as u32, c))
+                .collect()
+        };
+        SketchParts {
+            positive: sparse(&self.positive),
+            negative: sparse(&self.negative),
+            outside: self.outside.clone(),
+            min: self.min,
+            max: self.max,
+        }
+    }
+
+    /// The sketch with `layout` and the contents `parts`, or why they do not fit it (a
+    /// bucket beyond the layout's, or a bucket given twice or out of order).
+    pub fn from_parts(layout: Layout, parts: &SketchParts) -> Result<Sketch, String> {
+        let mut sketch = Sketch::new(layout);
+        for (counts, sparse) in [
+            (&mut sketch.positive, &parts.positive),
+            (&mut sketch.negative, &parts.negative),
+        ] {
+            let mut next = 0_usize;
+            for &(k, c) in sparse {
+                let k = k as usize;
+                if k < next || k >= counts.len() {
+                    return Err(format!(
+                        "bucket {k} is out of order or beyond the {} buckets of the window",
+                        counts.len()
+                    ));
+                }
+                counts[k] = c;
+                next = k + 1;
+            }
+        }
+        sketch.outside = parts.outside.clone();
+        sketch.min = parts.min;
+        sketch.max = parts.max;
+        Ok(sketch)
+    }
+
+    /// Values added so far (buckets and exact values; [`Sketch::prepare`] need not have
+    /// run).
+    pub fn count(&self) -> u64 {
+        let sum = |c: &[u32]| c.iter().map(|&x| u64::from(x)).sum::<u64>();
+        sum(&self.positive) + sum(&self.negative) + self.outside.len() as u64
+    }
+
     /// An empty sketch with the given buckets.
     pub fn new(layout: Layout) -> Sketch {
         Sketch {
