@@ -57,6 +57,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  kjproj run scenarios/fine_chem.toml\n  \
 kjproj run scenarios/fine_chem.toml --out /tmp/fc --svg --lang ko\n  \
 kjproj run scenarios/fine_chem.toml --draws 1000000 --seed 7 --sampling random\n  \
+kjproj run scenarios/fine_chem.toml --watch --draws 20000\n  \
 kjproj run scenarios/fine_chem.toml --draws 100000000 --chunks 1/4 --partial part1.kjpart")]
     Run {
         /// The scenario file (TOML).
@@ -72,6 +73,11 @@ kjproj run scenarios/fine_chem.toml --draws 100000000 --chunks 1/4 --partial par
         /// The partial result file to write with --chunks.
         #[arg(long, value_name = "FILE", requires = "chunks")]
         partial: Option<PathBuf>,
+        /// Keep running: run again whenever the scenario, a file it extends or a data file
+        /// it reads is saved, replace the outputs and print what changed in the headline
+        /// figures (Ctrl-C stops).
+        #[arg(long, conflicts_with_all = ["chunks", "json"])]
+        watch: bool,
         #[command(flatten)]
         common: Common,
     },

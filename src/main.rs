@@ -132,11 +132,13 @@ fn main() {
             out,
             chunks,
             partial,
+            watch,
             common,
         } => commands::run::run(&commands::run::RunOptions {
             scenario,
             output: common.output(out),
             partial: chunks.zip(partial),
+            watch,
         }),
         cli::Command::Merge {
             pieces,

@@ -9,6 +9,7 @@ pub mod report;
 pub mod run;
 pub mod solve;
 pub mod terminal;
+pub mod watch;
 
 pub use terminal::Style;
 

@@ -9,6 +9,7 @@ use crate::evaluate::partial::{self, Part, Pieces};
 use crate::evaluate::{self, Analyses, Evaluation, Overrides, Simulations};
 use crate::export::{Mode, OutputFile, probe_set, write_set};
 use crate::format::grouped;
+use crate::render::headline::Figure;
 use crate::render::{self, compare::Entry};
 use crate::scenario;
 
@@ -22,6 +23,9 @@ pub struct RunOptions {
     /// Only simulate this part of the draws and write a partial result to the file
     /// (`--chunks`, `--partial`), for `kjproj merge`.
     pub partial: Option<(Part, PathBuf)>,
+    /// Run again whenever the scenario, or a file it extends or reads, changes
+    /// (`--watch`).
+    pub watch: bool,
 }
 
 /// Options of `kjproj merge`.
@@ -41,19 +45,32 @@ pub struct MergeOptions {
 /// memory; files are written only when all of it succeeded.
 pub fn run(options: &RunOptions) -> Result<(), Error> {
     options.output.overrides.validate()?;
+    if options.watch {
+        return super::watch::watch(options);
+    }
     let scenario = scenario::load(&options.scenario)?;
     if let Some((part, file)) = &options.partial {
         return run_part(options, &scenario, *part, file);
     }
-    let out_dir = options
-        .output
+    run_loaded(&options.scenario, &scenario, &options.output).map(drop)
+}
+
+/// Runs the scenario `scenario`, loaded from `path`, writing and printing as `output`
+/// says; returns the run's headline figures.
+pub fn run_loaded(
+    path: &Path,
+    scenario: &scenario::Scenario,
+    output: &OutputOptions,
+) -> Result<Vec<Figure>, Error> {
+    let out_dir = output
         .out_dir
         .clone()
-        .unwrap_or_else(|| super::default_out_dir(&options.scenario));
+        .unwrap_or_else(|| super::default_out_dir(path));
     probe_set(&out_dir)?;
-    super::with_threads(options.output.threads, || {
-        let evals = evaluate_all(&scenario, &options.output.overrides, !options.output.quiet)?;
-        write_and_print(&evals, &out_dir, &options.output)
+    super::with_threads(output.threads, || {
+        let evals = evaluate_all(scenario, &output.overrides, !output.quiet)?;
+        write_and_print(&evals, &out_dir, output)?;
+        Ok(render::headline::figures(&evals))
     })
 }
 
