@@ -78,6 +78,10 @@ kjproj run scenarios/fine_chem.toml --draws 100000000 --chunks 1/4 --partial par
         /// figures (Ctrl-C stops).
         #[arg(long, conflicts_with_all = ["chunks", "json"])]
         watch: bool,
+        /// Also write every draw of the simulations (base and variants) to this CSV file:
+        /// the sampled inputs and the outputs of each, for audit; at most 10,000,000 draws.
+        #[arg(long, value_name = "FILE", conflicts_with = "chunks")]
+        draws_out: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },

@@ -133,12 +133,14 @@ fn main() {
             chunks,
             partial,
             watch,
+            draws_out,
             common,
         } => commands::run::run(&commands::run::RunOptions {
             scenario,
             output: common.output(out),
             partial: chunks.zip(partial),
             watch,
+            draws_out,
         }),
         cli::Command::Merge {
             pieces,

@@ -26,6 +26,8 @@ pub struct RunOptions {
     /// Run again whenever the scenario, or a file it extends or reads, changes
     /// (`--watch`).
     pub watch: bool,
+    /// Also write every draw of the simulations to this CSV file (`--draws-out`).
+    pub draws_out: Option<PathBuf>,
 }
 
 /// Options of `kjproj merge`.
@@ -52,24 +54,33 @@ pub fn run(options: &RunOptions) -> Result<(), Error> {
     if let Some((part, file)) = &options.partial {
         return run_part(options, &scenario, *part, file);
     }
-    run_loaded(&options.scenario, &scenario, &options.output).map(drop)
+    run_loaded(options, &scenario, &options.output).map(drop)
 }
 
-/// Runs the scenario `scenario`, loaded from `path`, writing and printing as `output`
+/// Runs `scenario`, loaded from `options.scenario`, writing and printing as `output`
 /// says; returns the run's headline figures.
 pub fn run_loaded(
-    path: &Path,
+    options: &RunOptions,
     scenario: &scenario::Scenario,
     output: &OutputOptions,
 ) -> Result<Vec<Figure>, Error> {
     let out_dir = output
         .out_dir
         .clone()
-        .unwrap_or_else(|| super::default_out_dir(path));
+        .unwrap_or_else(|| super::default_out_dir(&options.scenario));
     probe_set(&out_dir)?;
+    if options.draws_out.is_some() {
+        render::draws::check_rows(render::draws::planned_rows(scenario, &output.overrides))?;
+    }
     super::with_threads(output.threads, || {
         let evals = evaluate_all(scenario, &output.overrides, !output.quiet)?;
         write_and_print(&evals, &out_dir, output)?;
+        if let Some(path) = &options.draws_out {
+            render::draws::write(path, &evals)?;
+            if !output.quiet {
+                errln!("wrote {}", path.display());
+            }
+        }
         Ok(render::headline::figures(&evals))
     })
 }

@@ -46,7 +46,7 @@ pub fn watch(options: &RunOptions) -> Result<(), Error> {
                 // After the first run, the changes say what the summary would repeat.
                 let mut output = options.output.clone();
                 output.quiet |= before.is_some();
-                match run_loaded(&options.scenario, &loaded, &output) {
+                match run_loaded(options, &loaded, &output) {
                     Ok(figures) => {
                         if let Some(b) = &before
                             && !options.output.quiet

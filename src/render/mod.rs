@@ -16,6 +16,7 @@
 pub mod charts;
 pub mod checks;
 pub mod compare;
+pub mod draws;
 pub mod headline;
 pub mod html;
 pub mod json;

@@ -512,6 +512,53 @@ impl<'a> Plan<'a> {
     }
 }
 
+/// Every draw of [`run_with`] with the same scenario and settings, in draw order: its
+/// index, the sampled inputs (in file order) and the values of `outputs`, or `None` when
+/// the draw could not be projected. The draws are drawn again from the same random
+/// streams, chunk by chunk, so the simulation itself pays nothing for them; `visit` may
+/// stop the walk with an error.
+pub fn each_draw<E>(
+    scenario: &Scenario,
+    settings: Settings,
+    outputs: &[Quantity],
+    mut visit: impl FnMut(u64, &[f64], Option<&[f64]>) -> Result<(), E>,
+) -> Result<(), E> {
+    let samplers = samplers(scenario);
+    let targets: Vec<_> = scenario
+        .uncertainty
+        .as_ref()
+        .map(|u| u.inputs.iter().map(|i| i.target).collect())
+        .unwrap_or_default();
+    let mut inputs = Inputs::base(scenario);
+    let mut workspace = Workspace::default();
+    let mut projection = Projection::empty(scenario);
+    let mut row = vec![0.0; targets.len()];
+    let mut values = vec![0.0; outputs.len()];
+    for c in 0..chunk_count(settings.draws) {
+        let n = (settings.draws - c * CHUNK).min(CHUNK) as usize;
+        let columns = draw_inputs(scenario, &samplers, settings.method, settings.seed, c, n);
+        for draw in 0..n {
+            for ((x, column), target) in row.iter_mut().zip(&columns).zip(&targets) {
+                *x = column[draw];
+                apply(&mut inputs, *target, *x);
+            }
+            let projected =
+                project_into(scenario, &inputs, &mut workspace, &mut projection).is_ok();
+            if projected {
+                for (v, q) in values.iter_mut().zip(outputs) {
+                    *v = crate::model::quantity(scenario, &projection, q);
+                }
+            }
+            visit(
+                c * CHUNK + draw as u64,
+                &row,
+                projected.then_some(&values[..]),
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Stated figures: (series, year index, value), metrics then ratios.
 fn stated_figures(scenario: &Scenario) -> Vec<(Series, usize, f64)> {
     let at = |year: i32| (year - scenario.baseline_year) as usize;
