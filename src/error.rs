@@ -7,6 +7,7 @@
 //! | 2 | invalid input: the scenario file (syntax, unknown key, wrong type, impossible value) or the command line |
 //! | 3 | the outputs could not be written (permissions, a file where a directory should be, disk full) |
 //! | 4 | internal error while rendering a chart (a bug: please report it) |
+//! | 130 | interrupted (a library caller asked to stop: [`interrupt`]) |
 
 use std::fmt;
 use std::path::PathBuf;
@@ -19,6 +20,28 @@ pub const EXIT_NO_SOLUTION: i32 = 1;
 pub const EXIT_OUTPUT: i32 = 3;
 /// Exit code for an internal rendering failure.
 pub const EXIT_INTERNAL: i32 = 4;
+/// Exit code for work stopped by [`interrupt`] (as a shell reports SIGINT).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// Set by [`interrupt`]: long loops (Monte Carlo chunks, Sobol blocks) stop early, and an
+/// evaluation that saw it returns [`Error::Interrupted`].
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Asks every running evaluation of this process to stop as soon as it can (a library
+/// caller's Ctrl-C: the Python package calls it on `KeyboardInterrupt`).
+pub fn interrupt() {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether [`interrupt`] was called since the last [`clear_interrupt`].
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Lets evaluations run again after an [`interrupt`].
+pub fn clear_interrupt() {
+    INTERRUPTED.store(false, std::sync::atomic::Ordering::Relaxed);
+}
 
 /// Everything that can go wrong in kjproj.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +80,9 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// The work was stopped by [`interrupt`].
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl Error {
@@ -67,6 +93,7 @@ impl Error {
             Error::NoSolution(_) => EXIT_NO_SOLUTION,
             Error::Write { .. } => EXIT_OUTPUT,
             Error::Internal { .. } => EXIT_INTERNAL,
+            Error::Interrupted => EXIT_INTERRUPTED,
         }
     }
 }

@@ -19,7 +19,45 @@
 //! | [`error`] | error types and exit codes |
 //! | [`format`](mod@format) | number formatting shared by outputs and messages |
 //!
-//! The command-line layer (`src/cli.rs`, `src/main.rs`) is the only place that knows clap.
+//! The command-line layer (`src/cli.rs`, `src/main.rs`) is the only place that knows clap;
+//! it is built with the `cli` feature (on by default). A program that uses kjproj as a
+//! library needs none of it: `kjproj = { …, default-features = false }` (the Python
+//! package in `python/` does so).
+//!
+//! # Using kjproj as a library
+//!
+//! Load a scenario, evaluate the base and every variant, and read the typed results, or
+//! render them as `kjproj run` does:
+//!
+//! ```
+//! use kjproj::evaluate::{self, Analyses, Overrides, Simulations};
+//!
+//! let file = kjproj::scenario::load("scenarios/fine_chem.toml".as_ref())?;
+//! let overrides = Overrides {
+//!     draws: Some(20_000),
+//!     sobol_samples: Some(0),
+//!     ..Overrides::default()
+//! };
+//! let evals = evaluate::evaluate_all(&file, &overrides, Analyses::ALL, Simulations::Run(None))?;
+//! // The base, then each variant.
+//! assert_eq!(evals[0].name(), "base");
+//! assert_eq!(evals.len(), 1 + file.variants.len());
+//! // The deterministic path: 160 → 350 trillion KRW from 2023 to 2031.
+//! let market = &evals[0].projection.metrics[0];
+//! assert_eq!((market[0], market[8]), (160.0, 350.0));
+//! // The simulation's median share in 2031, and the tables `kjproj run` writes.
+//! let mc = &evals[0].sensitivity.as_ref().expect("uncertain inputs").monte_carlo;
+//! let share = kjproj::scenario::Series::Ratio(0);
+//! let median = mc.quantile(share, 8, 0.5);
+//! assert!((0.13..0.16).contains(&median));
+//! let tables = kjproj::render::tables(&evals[0])?;
+//! assert_eq!(tables[0].name, "paths.csv");
+//! # Ok::<(), kjproj::Error>(())
+//! ```
+//!
+//! A run split across processes or machines: [`evaluate::partial`]. Checks alone:
+//! [`evaluate::evaluate_all`] with [`evaluate::Analyses::CHECKS`]. Goal seek:
+//! [`commands::solve::answer`].
 
 pub mod check;
 pub mod commands;

@@ -150,12 +150,21 @@ fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Loads and checks one file: its base and every variant.
 pub fn check_file(path: &Path, overrides: &Overrides) -> FileReport {
+    check_loaded(path, scenario::load(path), overrides)
+}
+
+/// Checks a scenario loaded (or not) from `path`: its base and every variant.
+pub fn check_loaded(
+    path: &Path,
+    loaded: Result<scenario::Scenario, Error>,
+    overrides: &Overrides,
+) -> FileReport {
     let invalid = |e: Error| FileReport {
         path: path.to_owned(),
         variants: Vec::new(),
         error: Some(e.to_string()),
     };
-    let scenario = match scenario::load(path) {
+    let scenario = match loaded {
         Ok(s) => s,
         Err(e) => return invalid(e),
     };

@@ -48,7 +48,13 @@ pub struct MergeOptions {
 pub fn run(options: &RunOptions) -> Result<(), Error> {
     options.output.overrides.validate()?;
     if options.watch {
-        return super::watch::watch(options);
+        return super::watch::watch(&options.scenario, options.output.quiet, |loaded, again| {
+            let output = OutputOptions {
+                quiet: options.output.quiet || again,
+                ..options.output.clone()
+            };
+            run_loaded(options, loaded, &output)
+        });
     }
     let scenario = scenario::load(&options.scenario)?;
     if let Some((part, file)) = &options.partial {

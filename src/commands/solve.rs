@@ -39,7 +39,26 @@ pub struct SolveOptions {
 /// Runs `kjproj solve` and prints the answer.
 pub fn run(options: &SolveOptions) -> Result<(), Error> {
     let file = scenario::load(&options.scenario)?;
-    let (scenario, _) = evaluate::select(&file, options.variant.as_deref().unwrap_or(BASE))?;
+    let (doc, text) = answer(&file, options)?;
+    if options.json {
+        out!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        );
+    } else {
+        out!("{text}");
+    }
+    Ok(())
+}
+
+/// Solves `options` (its `scenario` path aside) in `file`: the answer as a JSON document
+/// (what `--json` prints) and as text; no solution in the range is
+/// [`Error::NoSolution`], saying why.
+pub fn answer(
+    file: &scenario::Scenario,
+    options: &SolveOptions,
+) -> Result<(serde_json::Value, String), Error> {
+    let (scenario, _) = evaluate::select(file, options.variant.as_deref().unwrap_or(BASE))?;
     // A file the model cannot project is a file error, with its position.
     evaluate::project(scenario)?;
     let usage = |m: String| Error::Usage(m);
@@ -108,7 +127,7 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
             // The search runs a simulation per point of its scan and per step after.
             evaluate::cost::check_scenarios(
                 [scenario],
-                &file,
+                file,
                 &Overrides {
                     sobol_samples: Some(0),
                     ..overrides.clone()
@@ -141,8 +160,7 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
     };
     let solution = solve::solve(&problem)
         .map_err(|e| Error::NoSolution(render::solve::no_solution(&framing, &e)))?;
-    if options.json {
-        let doc = serde_json::json!({
+    let doc = serde_json::json!({
             "variant": options.variant.as_deref().unwrap_or(BASE),
             "vary": name,
             "goal": options.goal,
@@ -156,19 +174,12 @@ pub fn run(options: &SolveOptions) -> Result<(), Error> {
             "range": [solution.range.0, solution.range.1],
             "evaluations": solution.evaluations,
             "other_solutions": solution.others,
-        });
-        out!(
-            "{}\n",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
-        return Ok(());
-    }
-    let mut out = render::solve::answer(&framing, &solution);
+    });
+    let mut text = render::solve::answer(&framing, &solution);
     if let Some(v) = &options.variant
         && v != BASE
     {
-        out = format!("in variant {v}:\n{out}");
+        text = format!("in variant {v}:\n{text}");
     }
-    out!("{out}");
-    Ok(())
+    Ok((doc, text))
 }

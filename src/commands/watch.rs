@@ -10,7 +10,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::run::{RunOptions, run_loaded};
 use super::terminal::{Style, errln, out, outln};
 use crate::error::Error;
 use crate::render::headline::{Figure, changes};
@@ -26,15 +25,22 @@ pub const SETTLE: Duration = Duration::from_millis(200);
 /// Files larger than this are compared by size and time of change only, not by contents.
 const MAX_HASHED_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Runs `options` (without `watch`) now and after every change, until interrupted.
-pub fn watch(options: &RunOptions) -> Result<(), Error> {
+/// Loads the scenario `path` and runs it with `run_once` now and after every change to
+/// it or a file it extends or reads, until interrupted. `run_once(scenario, again)` runs
+/// and writes (quietly when `again`: the changes say what the summary would repeat) and
+/// returns the headline figures; unless `quiet`, what changed in them is printed.
+pub fn watch(
+    path: &Path,
+    quiet: bool,
+    mut run_once: impl FnMut(&scenario::Scenario, bool) -> Result<Vec<Figure>, Error>,
+) -> Result<(), Error> {
     let style = Style::for_stderr();
     let mut before: Option<Vec<Figure>> = None;
-    let mut sources = vec![options.scenario.clone()];
+    let mut sources = vec![path.to_owned()];
     let mut runs = 0_u64;
     loop {
         runs += 1;
-        match scenario::load(&options.scenario) {
+        match scenario::load(path) {
             Ok(loaded) => {
                 sources = loaded
                     .origin
@@ -43,13 +49,10 @@ pub fn watch(options: &RunOptions) -> Result<(), Error> {
                     .map(Path::to_owned)
                     .collect();
                 let stamp = Stamp::of(&sources);
-                // After the first run, the changes say what the summary would repeat.
-                let mut output = options.output.clone();
-                output.quiet |= before.is_some();
-                match run_loaded(options, &loaded, &output) {
+                match run_once(&loaded, before.is_some()) {
                     Ok(figures) => {
                         if let Some(b) = &before
-                            && !options.output.quiet
+                            && !quiet
                         {
                             outln!("── run {runs}: changes since the last run ──");
                             out!("{}", changes(b, &figures));

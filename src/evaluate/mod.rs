@@ -333,6 +333,9 @@ pub fn evaluate_from<'a>(
         ),
         (_, own) => (None, own),
     };
+    if crate::error::interrupted() {
+        return Err(Error::Interrupted);
+    }
     let checks = if analyses.checks {
         // Checks on P(…), percentiles and means read the run's simulation, or one of
         // their own.

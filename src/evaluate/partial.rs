@@ -163,6 +163,9 @@ pub fn simulate(
             }))
         })
         .collect::<Result<_, Error>>()?;
+    if crate::error::interrupted() {
+        return Err(Error::Interrupted);
+    }
     Ok(Piece {
         kjproj: env!("CARGO_PKG_VERSION").into(),
         scenario: std::path::absolute(path).unwrap_or_else(|_| path.to_owned()),

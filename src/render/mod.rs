@@ -32,17 +32,32 @@ use crate::export::{OutputFile, paths_csv};
 pub use crate::plot::{Canvas, ChartFormat};
 use compare::Entry;
 
-/// Every file of one evaluation: `paths.csv`, its charts, and the sensitivity files.
-/// (`report.md` and comparisons are added by the caller, which knows the whole set.) The
-/// charts render on the worker threads; the files and their order do not depend on them.
-pub fn files(eval: &Evaluation, charts: ChartFormat) -> Result<Vec<OutputFile>, Error> {
-    let mut files = vec![OutputFile {
+/// The CSV tables of one evaluation as `kjproj run` writes them, without any chart:
+/// `paths.csv` and, with a sensitivity analysis, its tables (what the Python package reads
+/// into data frames).
+pub fn tables(eval: &Evaluation) -> Result<Vec<OutputFile>, Error> {
+    let mut files = vec![paths_file(eval)?];
+    if let Some(t) = sensitivity::tables(eval) {
+        files.extend(sensitivity::table_files(&t)?);
+    }
+    Ok(files)
+}
+
+fn paths_file(eval: &Evaluation) -> Result<OutputFile, Error> {
+    Ok(OutputFile {
         name: "paths.csv".into(),
         bytes: paths_csv(eval.scenario, &eval.projection).map_err(|source| Error::Write {
             path: "paths.csv".into(),
             source,
         })?,
-    }];
+    })
+}
+
+/// Every file of one evaluation: `paths.csv`, its charts, and the sensitivity files.
+/// (`report.md` and comparisons are added by the caller, which knows the whole set.) The
+/// charts render on the worker threads; the files and their order do not depend on them.
+pub fn files(eval: &Evaluation, charts: ChartFormat) -> Result<Vec<OutputFile>, Error> {
+    let mut files = vec![paths_file(eval)?];
     let (own, sensitivity) = rayon::join(
         || {
             charts::files(

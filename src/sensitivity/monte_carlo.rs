@@ -417,6 +417,9 @@ impl<'a> Plan<'a> {
             .map(|g| {
                 let mut acc = Totals::new(&self.layouts);
                 for c in (chunks.start + g as u64..chunks.end).step_by(groups) {
+                    if crate::error::interrupted() {
+                        break;
+                    }
                     let sketches = &mut acc.sketches;
                     let summary = simulate_chunk(
                         self.scenario,

@@ -233,6 +233,9 @@ where
         .into_par_iter()
         .map_init(&init, |state, c| {
             let rows = (n - c * ROWS_PER_CHUNK).min(ROWS_PER_CHUNK);
+            if crate::error::interrupted() {
+                return (vec![0.0; rows * runs * outputs], vec![false; rows]);
+            }
             let columns: Vec<Vec<f64>> = (0..2 * k)
                 .map(|d| {
                     (0..rows)
@@ -325,6 +328,9 @@ where
         .into_par_iter()
         .map_init(&init, |state, c| {
             let rows = (n - c * ROWS_PER_CHUNK).min(ROWS_PER_CHUNK);
+            if crate::error::interrupted() {
+                return (vec![0.0; rows * runs * outputs], vec![false; rows]);
+            }
             let mut values = vec![0.0; rows * runs * outputs];
             let mut ok = vec![true; rows];
             let mut scores = vec![0.0; k];

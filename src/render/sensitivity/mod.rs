@@ -95,16 +95,7 @@ pub fn files(
     let (head, o) = (sens.headline_output(), sens.headline);
     let names = Names::new(scenario, eval.settings.lang);
     let histogram = sens.headline_histogram(scenario, HISTOGRAM_BINS);
-    let t = tables_of(sens, &names, &histogram);
-    let mut files = vec![
-        rows_file("tornado.csv", &t.tornado)?,
-        rows_file("fan.csv", &t.fan)?,
-        rows_file("probabilities.csv", &t.probabilities)?,
-        rows_file("histogram.csv", &t.histogram)?,
-    ];
-    if !t.sobol.is_empty() {
-        files.push(rows_file("sobol.csv", &t.sobol)?);
-    }
+    let mut files = table_files(&tables_of(sens, &names, &histogram))?;
 
     let method_words = match (settings.method, names.lang) {
         (Method::LatinHypercube, Lang::En) => "Latin hypercube",
@@ -169,6 +160,21 @@ pub fn files(
             }),
     };
     charts.render(&mut files, format)?;
+    Ok(files)
+}
+
+/// The CSV files of the tables: `tornado.csv`, `fan.csv`, `probabilities.csv`,
+/// `histogram.csv` and, with a Sobol analysis, `sobol.csv`.
+pub fn table_files(t: &Tables) -> Result<Vec<OutputFile>, Error> {
+    let mut files = vec![
+        rows_file("tornado.csv", &t.tornado)?,
+        rows_file("fan.csv", &t.fan)?,
+        rows_file("probabilities.csv", &t.probabilities)?,
+        rows_file("histogram.csv", &t.histogram)?,
+    ];
+    if !t.sobol.is_empty() {
+        files.push(rows_file("sobol.csv", &t.sobol)?);
+    }
     Ok(files)
 }
 
