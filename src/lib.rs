@@ -21,8 +21,10 @@
 //!
 //! The command-line layer (`src/cli.rs`, `src/main.rs`) is the only place that knows clap;
 //! it is built with the `cli` feature (on by default). A program that uses kjproj as a
-//! library needs none of it: `kjproj = { …, default-features = false }` (the Python
-//! package in `python/` does so).
+//! library needs none of it: `kjproj = { …, default-features = false }`, and adds
+//! `features = ["charts"]` for PNG and SVG charts (plotters, resvg; the Python package in
+//! `python/` does so). Without `charts`, [`plot::ENABLED`] is false and every output but
+//! the charts is rendered.
 //!
 //! # Using kjproj as a library
 //!

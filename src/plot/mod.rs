@@ -8,19 +8,66 @@
 //! system or needs a system font: text is drawn with the embedded NanumGothic font
 //! (SIL OFL 1.1, `assets/fonts/`), which also covers Hangul.
 
+#[cfg(feature = "charts")]
 mod axes;
+#[cfg(feature = "charts")]
 mod common;
+#[cfg(feature = "charts")]
 mod compare;
+#[cfg(feature = "charts")]
 mod fan;
+#[cfg(feature = "charts")]
 mod histogram;
+#[cfg(feature = "charts")]
 mod legend;
+#[cfg(feature = "charts")]
 mod multiples;
+#[cfg(feature = "charts")]
 mod paths;
+#[cfg(feature = "charts")]
 mod sobol;
+#[cfg(feature = "charts")]
 mod stacked;
+#[cfg(feature = "charts")]
 pub mod text;
+#[cfg(feature = "charts")]
 mod theme;
+#[cfg(feature = "charts")]
 mod tornado;
+
+/// Whether charts are drawn: kjproj was built with the `charts` feature (the default).
+/// Without it, [`Chart`] renders nothing and callers leave the chart files out.
+pub const ENABLED: bool = cfg!(feature = "charts");
+
+/// The font file (NanumGothic, SIL Open Font License), compiled in so that rendering never
+/// depends on system fonts; `report.html` embeds it too when its text has Hangul.
+pub static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/NanumGothic.ttf");
+
+/// Without the `charts` feature, every chart type renders to an error saying so (callers
+/// check [`ENABLED`] first).
+#[cfg(not(feature = "charts"))]
+macro_rules! not_drawn {
+    ($($chart:ty),*) => {$(
+        impl Chart for $chart {
+            fn png(&self, _: &Canvas) -> Result<Vec<u8>, PlotError> {
+                Err(PlotError::new("kjproj was built without the `charts` feature"))
+            }
+            fn svg(&self, _: &Canvas) -> Result<String, PlotError> {
+                Err(PlotError::new("kjproj was built without the `charts` feature"))
+            }
+        }
+    )*};
+}
+#[cfg(not(feature = "charts"))]
+not_drawn!(
+    PathsChart,
+    FanChart,
+    TornadoChart,
+    HistogramChart,
+    SobolChart,
+    CompareChart,
+    StackedChart
+);
 
 /// The most panels a small-multiples chart (fan, comparison) draws: ten rows of four.
 pub const MAX_PANELS: usize = 40;
@@ -105,12 +152,14 @@ impl Canvas {
     }
 
     /// Width of the layout, in the units the theme's sizes are given in
-    /// ([`theme::LAYOUT_PER_PT`] of them per printed point).
+    /// (`theme::LAYOUT_PER_PT` of them per printed point).
+    #[cfg(feature = "charts")]
     pub(crate) fn layout_width(&self) -> u32 {
         (self.width_mm / 25.4 * 72.0 * theme::LAYOUT_PER_PT).round() as u32
     }
 
     /// Output pixels per layout unit.
+    #[cfg(feature = "charts")]
     pub(crate) fn scale(&self) -> f64 {
         f64::from(self.pixel_width()) / f64::from(self.layout_width())
     }
@@ -161,6 +210,7 @@ impl PlotError {
     }
 
     /// A chart that would take more pixels than are allowed at the size asked for.
+    #[cfg(feature = "charts")]
     pub(crate) fn too_large(msg: impl Into<String>) -> Self {
         PlotError {
             message: msg.into(),
@@ -182,6 +232,7 @@ impl PlotError {
     /// Adapter for `map_err`: any displayable error (plotters' `DrawingAreaErrorKind`,
     /// `png::EncodingError`) becomes a `PlotError`; we keep only the message because the
     /// source types are generic over the backend and carry borrowed state.
+    #[cfg(feature = "charts")]
     pub(crate) fn from_display(err: impl std::fmt::Display) -> Self {
         PlotError::new(err.to_string())
     }

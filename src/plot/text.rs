@@ -21,9 +21,7 @@ use plotters_backend::{
 
 use super::PlotError;
 
-/// The font file (NanumGothic, SIL Open Font License), compiled in so that rendering never
-/// depends on system fonts; `report.html` embeds it too when its text has Hangul.
-pub static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/NanumGothic.ttf");
+pub use super::FONT_BYTES;
 
 /// Parsed once; a parse failure is remembered as a message and reported on every use.
 static FONT: OnceLock<Result<FontRef<'static>, String>> = OnceLock::new();

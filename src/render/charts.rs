@@ -144,6 +144,9 @@ pub fn render_charts(
     format: plot::ChartFormat,
 ) -> Result<Vec<OutputFile>, Error> {
     use rayon::prelude::*;
+    if !plot::ENABLED {
+        return Ok(Vec::new());
+    }
     let rendered: Vec<Vec<OutputFile>> = charts
         .par_iter()
         .map(|&(ref name, chart)| {

@@ -138,7 +138,7 @@ fn is_hangul(c: char) -> bool {
 /// refuses ("TSI3: zero-length table"). Tables are copied as they are, 4-byte aligned,
 /// behind a rebuilt table directory (OpenType spec, "Organization of an OpenType font").
 fn web_font() -> Vec<u8> {
-    let font = crate::plot::text::FONT_BYTES;
+    let font = crate::plot::FONT_BYTES;
     let u16_at = |i: usize| {
         font.get(i..i + 2)
             .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
