@@ -23,6 +23,8 @@ fn the_draws_are_those_behind_the_percentiles_and_means() {
         .arg(&draws)
         .assert()
         .success();
+    // All ASCII: no byte order mark unless asked for (as for the other CSV files).
+    assert!(!std::fs::read(&draws).unwrap().starts_with(b"\xEF\xBB\xBF"));
     let rows = csv_rows(&draws);
     // Base and two variants.
     assert_eq!(rows.len(), 3 * 50_000);
@@ -109,4 +111,30 @@ fn a_scenario_without_uncertain_inputs_has_no_draws_to_write() {
         .code(2)
         .stderr(predicate::str::contains("no uncertain inputs"));
     assert!(!draws.exists() && !dir.path().join("o").exists());
+}
+
+#[test]
+fn a_byte_order_mark_on_request() {
+    let dir = TempDir::new().unwrap();
+    let draws = dir.path().join("draws.csv");
+    kjproj()
+        .args(["run", repo("scenarios/korea_israel.toml").to_str().unwrap()])
+        .args([
+            "--draws",
+            "1000",
+            "--sobol",
+            "0",
+            "-q",
+            "--csv-bom",
+            "always",
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .arg("--draws-out")
+        .arg(&draws)
+        .assert()
+        .success();
+    let bytes = std::fs::read(&draws).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBFscenario,draw,"));
+    assert_eq!(csv_rows(&draws).len(), 1000);
 }

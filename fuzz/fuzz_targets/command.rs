@@ -36,6 +36,10 @@ fuzz_target!(|data: &[u8]| {
             command_line: "kjproj run fuzz.toml".into(),
             ..OutputOptions::default()
         },
+        partial: None,
+        watch: false,
+        // Every draw too: the audit file's path through the same inputs.
+        draws_out: Some(dir.path().join("draws.csv")),
     });
     match result {
         Ok(()) => {

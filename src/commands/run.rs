@@ -82,7 +82,7 @@ pub fn run_loaded(
         let evals = evaluate_all(scenario, &output.overrides, !output.quiet)?;
         write_and_print(&evals, &out_dir, output)?;
         if let Some(path) = &options.draws_out {
-            render::draws::write(path, &evals)?;
+            render::draws::write(path, &evals, output.csv_bom)?;
             if !output.quiet {
                 errln!("wrote {}", path.display());
             }

@@ -72,8 +72,10 @@ pub fn check_rows(rows: u64) -> Result<(), Error> {
 }
 
 /// Writes every draw of `evals` to `path` (see the module documentation), or refuses
-/// beyond [`MAX_ROWS`] before writing anything.
-pub fn write(path: &Path, evals: &[Evaluation]) -> Result<(), Error> {
+/// beyond [`MAX_ROWS`] before writing anything. `bom` decides the byte order mark as for
+/// the other CSV files (`auto`: when a column or scenario name is not ASCII, the only
+/// text the file holds).
+pub fn write(path: &Path, evals: &[Evaluation], bom: crate::export::Bom) -> Result<(), Error> {
     let rows = rows(evals);
     check_rows(rows)?;
     let fail = |source: std::io::Error| Error::Write {
@@ -110,7 +112,18 @@ pub fn write(path: &Path, evals: &[Evaluation]) -> Result<(), Error> {
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
     let tmp = builder.tempfile_in(folder).map_err(fail)?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, tmp));
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 20, tmp);
+    let text_is_ascii = inputs.iter().chain(&outputs).all(|n| n.is_ascii())
+        && evals.iter().all(|e| e.name().is_ascii());
+    let marked = match bom {
+        crate::export::Bom::Auto => !text_is_ascii,
+        crate::export::Bom::Always => true,
+        crate::export::Bom::Never => false,
+    };
+    if marked {
+        buffered.write_all(crate::export::UTF8_BOM).map_err(fail)?;
+    }
+    let mut w = csv::Writer::from_writer(buffered);
     let header = ["scenario", "draw"]
         .into_iter()
         .chain(inputs.iter().copied())
