@@ -68,7 +68,7 @@ kjproj run scenarios/fine_chem.toml --draws 100000000 --chunks 1/4 --partial par
         /// Simulate only these chunks of 65,536 draws, A..B (B not included), or the K-th
         /// of N shares, K/N, of every simulation, and write a partial result (--partial)
         /// for `kjproj merge` instead of the outputs.
-        #[arg(long, value_name = "A..B|K/N", requires = "partial", value_parser = part)]
+        #[arg(long, value_name = "A..B|K/N", requires = "partial", conflicts_with = "json", value_parser = part)]
         chunks: Option<kjproj::evaluate::partial::Part>,
         /// The partial result file to write with --chunks.
         #[arg(long, value_name = "FILE", requires = "chunks")]

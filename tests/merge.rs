@@ -170,7 +170,11 @@ fn pieces_that_do_not_belong_together_are_refused_and_nothing_is_written() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("pieces of different runs"));
-    // Not a partial result, or one cut short.
+    // A file that is not there, not a partial result, or one cut short.
+    merge(&[&a, &dir.path().join("nope.kjpart")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope.kjpart: cannot read it"));
     let junk = dir.path().join("junk.kjpart");
     std::fs::write(&junk, "hello").unwrap();
     merge(&[&junk, &b])

@@ -229,10 +229,7 @@ impl Pieces {
         let mut pieces = Vec::with_capacity(paths.len());
         for path in paths {
             let bad = |why: String| Error::Usage(format!("{}: {why}", path.display()));
-            let meta = std::fs::metadata(path).map_err(|e| Error::Read {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
+            let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
             if !meta.is_file() {
                 return Err(bad("it is not a regular file".into()));
             }
@@ -244,10 +241,7 @@ impl Pieces {
                     MAX_TOTAL_BYTES >> 20
                 )));
             }
-            let bytes = std::fs::read(path).map_err(|e| Error::Read {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
+            let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
             let piece = Piece::from_bytes(&bytes).map_err(bad)?;
             pieces.push((path.clone(), piece));
         }
