@@ -386,32 +386,9 @@ fn run_part(
         let part = evaluate::partial::Part::parse(part).map_err(Error::Usage)?;
         let o = overrides(draws, seed, sampling, sobol, lang, output, money)?;
         let file = scenario::load(&path)?;
-        let (dir, file_name) = match (partial.parent(), partial.file_name()) {
-            (Some(d), Some(n)) => (
-                if d.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    d
-                },
-                n.to_string_lossy().into_owned(),
-            ),
-            _ => {
-                return Err(Error::Usage(format!(
-                    "partial {}: give a file name",
-                    partial.display()
-                )));
-            }
-        };
         commands::with_threads(threads, || {
             let piece = evaluate::partial::simulate(&file, &path, &o, part, None)?;
-            let bytes = piece.to_bytes()?;
-            kjproj::export::write_atomically(
-                dir,
-                &[OutputFile {
-                    name: file_name,
-                    bytes,
-                }],
-            )?;
+            kjproj::export::write_file_atomically(&partial, piece.to_bytes()?, "partial")?;
             Ok(evaluate::partial::draws_of(&file, &o, part))
         })
     })

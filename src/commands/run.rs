@@ -7,7 +7,7 @@ use super::terminal::{Style, errln, out, outln, with_progress};
 use crate::error::Error;
 use crate::evaluate::partial::{self, Part, Pieces};
 use crate::evaluate::{self, Analyses, Evaluation, Overrides, Simulations};
-use crate::export::{Mode, OutputFile, probe_set, write_set};
+use crate::export::{Mode, probe_set, write_set};
 use crate::format::grouped;
 use crate::render::headline::Figure;
 use crate::render::{self, compare::Entry};
@@ -99,38 +99,19 @@ fn run_part(
     part: Part,
     file: &Path,
 ) -> Result<(), Error> {
-    let (dir, name) = match (file.parent(), file.file_name()) {
-        (Some(d), Some(n)) => (
-            if d.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                d
-            },
-            n.to_string_lossy().into_owned(),
-        ),
-        _ => {
-            return Err(Error::Usage(format!(
-                "--partial {}: give a file name",
-                file.display()
-            )));
-        }
-    };
     let overrides = &options.output.overrides;
     super::with_threads(options.output.threads, || {
         let draws = partial::draws_of(scenario, overrides, part);
         let piece = with_progress(!options.output.quiet, draws, |p| {
             partial::simulate(scenario, &options.scenario, overrides, part, Some(p))
         })?;
-        let bytes = piece.to_bytes()?;
-        let written = crate::export::write_atomically(dir, &[OutputFile { name, bytes }])?;
+        let path = crate::export::write_file_atomically(file, piece.to_bytes()?, "--partial")?;
         if !options.output.quiet {
-            for path in written {
-                errln!(
-                    "wrote {} ({part}, {} draws)",
-                    path.display(),
-                    grouped(draws)
-                );
-            }
+            errln!(
+                "wrote {} ({part}, {} draws)",
+                path.display(),
+                grouped(draws)
+            );
         }
         Ok(())
     })

@@ -17,6 +17,33 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
+/// Writes one file at `path` (a file the user named: `--partial FILE`) as
+/// [`write_atomically`] does: complete or not at all. A path without a file name is a
+/// usage error naming `what` (the option that gave it).
+pub fn write_file_atomically(path: &Path, bytes: Vec<u8>, what: &str) -> Result<PathBuf, Error> {
+    let (dir, name) = match (path.parent(), path.file_name()) {
+        (Some(d), Some(n)) => (
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            },
+            n.to_string_lossy().into_owned(),
+        ),
+        _ => {
+            return Err(Error::Usage(format!(
+                "{what} {}: give a file name",
+                path.display()
+            )));
+        }
+    };
+    let written = write_atomically(dir, &[OutputFile { name, bytes }])?;
+    Ok(written
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| path.to_owned()))
+}
+
 /// Writes `files` into `dir` (created if missing) and returns the paths written.
 ///
 /// Every file is first written in full to a temporary file in `dir`; only when all of them

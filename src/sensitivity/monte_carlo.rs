@@ -527,11 +527,7 @@ pub fn each_draw<E>(
     mut visit: impl FnMut(u64, &[f64], Option<&[f64]>) -> Result<(), E>,
 ) -> Result<(), E> {
     let samplers = samplers(scenario);
-    let targets: Vec<_> = scenario
-        .uncertainty
-        .as_ref()
-        .map(|u| u.inputs.iter().map(|i| i.target).collect())
-        .unwrap_or_default();
+    let targets = targets(scenario);
     let mut inputs = Inputs::base(scenario);
     let mut workspace = Workspace::default();
     let mut projection = Projection::empty(scenario);
@@ -585,6 +581,15 @@ pub fn samplers(scenario: &Scenario) -> Vec<Quantile> {
         .uncertainty
         .as_ref()
         .map(|u| u.inputs.iter().map(|i| i.sampler()).collect())
+        .unwrap_or_default()
+}
+
+/// Which number each uncertain input varies, in file order.
+fn targets(scenario: &Scenario) -> Vec<crate::scenario::InputTarget> {
+    scenario
+        .uncertainty
+        .as_ref()
+        .map(|u| u.inputs.iter().map(|i| i.target).collect())
         .unwrap_or_default()
 }
 
@@ -648,11 +653,7 @@ fn simulate_chunk(
 ) -> ChunkSummary {
     let years = scenario.years().count();
     let columns = draw_inputs(scenario, samplers, settings.method, settings.seed, index, n);
-    let targets: Vec<_> = scenario
-        .uncertainty
-        .as_ref()
-        .map(|u| u.inputs.iter().map(|i| i.target).collect())
-        .unwrap_or_default();
+    let targets = targets(scenario);
 
     let mut inputs = Inputs::base(scenario);
     let mut workspace = Workspace::default();
