@@ -449,7 +449,7 @@ pub fn evaluate(
     }
 }
 
-/// The quantity in words: "share[2031]", "cagr(market)"; `series_value` formats the
+/// The quantity in words: "share\[2031\]", "cagr(market)"; `series_value` formats the
 /// threshold of a probability.
 pub fn quantity_words(q: &Quantity, series_value: &dyn Fn(f64) -> String) -> String {
     let r = q.series();

@@ -2,7 +2,7 @@
 //!
 //! plotters is built without a font feature: its built-in "naive" font only guesses sizes
 //! and cannot draw on bitmaps, and its ab_glyph path drops the glyph bearings, so letters
-//! come out unevenly spaced. [`FontBackend`] wraps any plotters backend and takes text over:
+//! come out unevenly spaced. `FontBackend` wraps any plotters backend and takes text over:
 //! it measures with the font's real metrics and, on raster backends, lays glyphs out itself
 //! (advance + kerning, bearings from the outline bounds) and blends their coverage into the
 //! inner backend pixel by pixel. Everything else is passed straight through.

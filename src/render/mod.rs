@@ -2,7 +2,7 @@
 //!
 //! | module | renders |
 //! |---|---|
-//! | [`summary`] | the terminal summary of paths and stated figures |
+//! | [`summary`](mod@summary) | the terminal summary of paths and stated figures |
 //! | [`sensitivity`] | tornado, fan, histogram, Sobol: CSV rows, charts, summary, report section |
 //! | [`charts`] | the paths and segments charts |
 //! | [`compare`] | base and variants (or several files) side by side |
