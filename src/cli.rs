@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kjproj::commands::MAX_THREADS;
 use kjproj::plot::{Canvas, ChartFormat};
 
 /// Projection and scenario calculator: year-by-year paths, checks and charts from a
@@ -437,10 +438,6 @@ pub enum BomArg {
     /// Never.
     Never,
 }
-
-/// The most worker threads `--threads` may ask for: far more than any machine kjproj runs
-/// on has cores, and few enough that per-thread work space stays small.
-pub const MAX_THREADS: usize = 256;
 
 /// `--chunks A..B` or `--chunks K/N`.
 fn part(text: &str) -> Result<kjproj::evaluate::partial::Part, String> {

@@ -84,6 +84,8 @@ def test_scenario_errors_carry_file_line_column_and_key(tmp_path):
         kjproj.load(FINE_CHEM).run(draws=0)
     with pytest.raises(kjproj.UsageError):
         kjproj.load(FINE_CHEM).run(sampling="sobol")
+    with pytest.raises(kjproj.UsageError, match="threads"):
+        kjproj.load(FINE_CHEM).run(threads=0)
 
 
 def test_checks_and_solve():

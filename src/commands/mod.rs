@@ -39,12 +39,26 @@ pub struct OutputOptions {
     pub json: bool,
 }
 
+/// The most worker threads a command may ask for: far more than any machine kjproj runs
+/// on has cores, and few enough that per-thread work space stays small.
+pub const MAX_THREADS: usize = 256;
+
 /// Runs `work` on a pool of `threads` worker threads (default: one per core). Results
 /// never depend on the number.
+///
+/// A number of threads outside 1–[`MAX_THREADS`] is a usage error (the command line
+/// refuses it earlier; the Python package passes it on).
 pub fn with_threads<T: Send>(
     threads: Option<usize>,
     work: impl FnOnce() -> Result<T, Error> + Send,
 ) -> Result<T, Error> {
+    if let Some(n) = threads
+        && !(1..=MAX_THREADS).contains(&n)
+    {
+        return Err(Error::Usage(format!(
+            "threads: {n} is not a whole number from 1 to {MAX_THREADS}"
+        )));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
