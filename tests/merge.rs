@@ -206,3 +206,84 @@ fn pieces_that_do_not_belong_together_are_refused_and_nothing_is_written() {
     merge(&[&a, &b]).assert().success();
     assert!(out.join("fan.csv").exists());
 }
+
+#[test]
+fn a_damaged_partial_result_is_an_error_never_a_panic() {
+    use kjproj::evaluate::partial::{Part, Pieces, simulate};
+    use kjproj::evaluate::{Analyses, Overrides, Simulations, evaluate_all};
+    let dir = TempDir::new().unwrap();
+    let path = repo("scenarios/fine_chem.toml");
+    let file = kjproj::scenario::load(&path).unwrap();
+    let overrides = Overrides {
+        draws: Some(70_000),
+        sobol_samples: Some(0),
+        ..Overrides::default()
+    };
+    let piece = simulate(&file, &path, &overrides, Part::Chunks(0, 2), None).unwrap();
+    let bytes = piece.to_bytes().unwrap();
+    let target = dir.path().join("p.kjpart");
+    // The intact piece merges.
+    std::fs::write(&target, &bytes).unwrap();
+    let pieces = Pieces::read(std::slice::from_ref(&target)).unwrap();
+    assert!(
+        evaluate_all(
+            &file,
+            pieces.overrides(),
+            Analyses::ALL,
+            Simulations::Merge(&pieces)
+        )
+        .is_ok()
+    );
+    // Damaged copies: a bit changed, or the file cut, at pseudo-random places: the
+    // checksum refuses each, and none panics.
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let (mut refused, mut merged) = (0, 0);
+    for round in 0..300 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let at = (state % bytes.len() as u64) as usize;
+        let mut damaged = bytes.clone();
+        if round % 5 == 4 {
+            damaged.truncate(at);
+        } else {
+            damaged[at] ^= 1 << (state >> 60 & 7);
+        }
+        std::fs::write(&target, &damaged).unwrap();
+        let outcome = Pieces::read(std::slice::from_ref(&target)).and_then(|p| {
+            evaluate_all(&file, p.overrides(), Analyses::ALL, Simulations::Merge(&p)).map(drop)
+        });
+        match outcome {
+            Ok(()) => merged += 1,
+            Err(_) => refused += 1,
+        }
+    }
+    assert_eq!((refused, merged), (300, 0));
+    // Damage behind a checksum put right (a file made to lie): refused when read or when
+    // merged (every count is checked against its chunks), or merged when it still makes
+    // sense; never a panic.
+    let header = b"kjproj partial result\n".len() + 4;
+    let (mut refused, mut merged) = (0, 0);
+    for _ in 0..300 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let mut damaged = bytes.clone();
+        let at = header + 8 + (state % (bytes.len() - header - 8) as u64) as usize;
+        damaged[at] ^= 1 << (state >> 60 & 7);
+        let sum = kjproj::stats::hash::fnv1a_64([&damaged[header + 8..]]);
+        damaged[header..header + 8].copy_from_slice(&sum.to_le_bytes());
+        std::fs::write(&target, &damaged).unwrap();
+        let outcome = Pieces::read(std::slice::from_ref(&target)).and_then(|p| {
+            evaluate_all(&file, p.overrides(), Analyses::ALL, Simulations::Merge(&p)).map(drop)
+        });
+        match outcome {
+            Ok(()) => merged += 1,
+            Err(_) => refused += 1,
+        }
+    }
+    assert!(
+        refused > 0 && refused + merged == 300,
+        "{refused} refused, {merged} merged"
+    );
+}

@@ -7,8 +7,8 @@
 //! computed once, by the merge.
 //!
 //! A partial result is a file of its own format: the line `kjproj partial result`, the
-//! format's version as a 32-bit little-endian number, then a [`Piece`] in `postcard`'s
-//! encoding. It records the scenario file, a fingerprint of what the scenario was read
+//! format's version as a 32-bit little-endian number, an FNV-1a checksum of the rest (64
+//! bits, little-endian), then a [`Piece`] in `postcard`'s encoding. It records the scenario file, a fingerprint of what the scenario was read
 //! from, and the command line's settings, so that pieces of different runs or of a
 //! changed scenario are refused instead of merged.
 
@@ -179,12 +179,15 @@ pub fn simulate(
 impl Piece {
     /// The piece as the bytes of a partial result file.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
-        let mut bytes = MAGIC.to_vec();
-        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        postcard::to_extend(self, bytes).map_err(|e| Error::Internal {
+        let body = postcard::to_stdvec(self).map_err(|e| Error::Internal {
             context: "partial result".into(),
             message: e.to_string(),
-        })
+        })?;
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&crate::stats::hash::fnv1a_64([&body[..]]).to_le_bytes());
+        bytes.extend_from_slice(&body);
+        Ok(bytes)
     }
 
     /// Reads a piece from the bytes of a partial result file, or says why they are not one.
@@ -198,6 +201,10 @@ impl Piece {
             return Err(format!(
                 "it is in version {version} of the partial result format; this kjproj reads version {FORMAT_VERSION}"
             ));
+        }
+        let (checksum, body) = body.split_first_chunk::<8>().ok_or("it is cut short")?;
+        if u64::from_le_bytes(*checksum) != crate::stats::hash::fnv1a_64([body]) {
+            return Err("it is damaged or cut short (its checksum does not match)".into());
         }
         postcard::from_bytes(body).map_err(|e| format!("it is damaged or cut short ({e})"))
     }

@@ -265,26 +265,17 @@ impl Origin {
     /// have the same fingerprint; a change to any of them changes it, short of a
     /// deliberate collision (it guards against mistakes, not attacks).
     pub fn fingerprint(&self) -> String {
-        // Fowler, Noll & Vo, FNV-1a (IETF draft-eastlake-fnv): offset basis and prime.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut eat = |bytes: &[u8]| {
-            for &b in bytes
+        let data: Vec<Vec<u8>> = self
+            .data
+            .iter()
+            .map(|f| read(f).map_or_else(|_| b"\0unreadable".to_vec(), String::into_bytes))
+            .collect();
+        let hash = crate::stats::hash::fnv1a_64(
+            self.files
                 .iter()
-                .chain((bytes.len() as u64).to_le_bytes().iter())
-            {
-                hash ^= u64::from(b);
-                hash = hash.wrapping_mul(0x0100_0000_01b3);
-            }
-        };
-        for (_, text) in self.files.iter() {
-            eat(text.as_bytes());
-        }
-        for f in self.data.iter() {
-            match read(f) {
-                Ok(text) => eat(text.as_bytes()),
-                Err(_) => eat(b"\0unreadable"),
-            }
-        }
+                .map(|(_, text)| text.as_bytes())
+                .chain(data.iter().map(Vec::as_slice)),
+        );
         format!("{hash:016x}")
     }
 
