@@ -357,15 +357,11 @@ impl ChartArgs {
     /// whose printed size at the resolution is out of range).
     pub fn format(&self) -> Result<ChartFormat, String> {
         let dpi = self.dpi.unwrap_or(Canvas::DEFAULT.dpi());
-        let width_mm = match self.chart_width {
-            None => Canvas::DEFAULT.width_mm(),
-            Some(ChartWidth::Mm(mm)) => mm,
-            Some(ChartWidth::Px(px)) => f64::from(px) / dpi * 25.4,
-        };
-        Ok(ChartFormat {
-            canvas: Canvas::new(width_mm, dpi)?,
-            svg: self.svg,
-        })
+        let width_mm = self.chart_width.map(|w| match w {
+            ChartWidth::Mm(mm) => mm,
+            ChartWidth::Px(px) => f64::from(px) / dpi * 25.4,
+        });
+        ChartFormat::new(width_mm, Some(dpi), self.svg)
     }
 }
 

@@ -86,6 +86,11 @@ fn a_save_reruns_and_says_what_changed() {
         "{text}"
     );
     assert!(text.contains("  share 2031: 14.857% → 15.294%"), "{text}");
+    // delayed_start skips one of its checks: skipped checks do not count as failed.
+    assert!(
+        text.contains("  delayed_start: failed checks: 0 → 1 (+1)"),
+        "{text}"
+    );
     let second = read(&paths);
     assert_ne!(first, second);
 

@@ -128,9 +128,7 @@ def _csv(data: bytes) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
 
 
-def _tables(
-    tables: Dict[str, Dict[str, bytes]], name: str, doc: Dict[str, Any]
-) -> pd.DataFrame:
+def _tables(tables: Dict[str, Dict[str, bytes]], name: str) -> pd.DataFrame:
     """One table of every evaluation, with a first column ``scenario``."""
     frames = []
     for scenario, files in tables.items():
@@ -212,11 +210,11 @@ class Result:
         ]
         return cls(
             paths=_paths(tables, doc),
-            percentiles=_tables(tables, "fan.csv", doc),
-            probabilities=_tables(tables, "probabilities.csv", doc),
-            tornado=_tables(tables, "tornado.csv", doc),
-            sobol=_tables(tables, "sobol.csv", doc),
-            histogram=_tables(tables, "histogram.csv", doc),
+            percentiles=_tables(tables, "fan.csv"),
+            probabilities=_tables(tables, "probabilities.csv"),
+            tornado=_tables(tables, "tornado.csv"),
+            sobol=_tables(tables, "sobol.csv"),
+            histogram=_tables(tables, "histogram.csv"),
             checks=pd.DataFrame(checks),
             warnings=list(ran["warnings"]),
             document=doc,

@@ -16,7 +16,7 @@ use std::time::Duration;
 use kjproj::commands;
 use kjproj::error::Error;
 use kjproj::evaluate::{self, Analyses, Overrides, Simulations};
-use kjproj::export::{Mode, OutputFile, write_set};
+use kjproj::export::OutputFile;
 use kjproj::scenario::{self, Lang, Scenario};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -180,13 +180,8 @@ fn chart_format(
     width_mm: Option<f64>,
     dpi: Option<f64>,
 ) -> Result<kjproj::render::ChartFormat, Error> {
-    let default = kjproj::render::Canvas::DEFAULT;
-    let canvas = kjproj::render::Canvas::new(
-        width_mm.unwrap_or(default.width_mm()),
-        dpi.unwrap_or(default.dpi()),
-    )
-    .map_err(|m| Error::Usage(format!("chart size: {m}")))?;
-    Ok(kjproj::render::ChartFormat { canvas, svg })
+    kjproj::render::ChartFormat::new(width_mm, dpi, svg)
+        .map_err(|m| Error::Usage(format!("chart size: {m}")))
 }
 
 /// What a run hands back before it becomes Python objects.
@@ -222,11 +217,15 @@ fn evaluate_and_write(
         })
         .collect();
     let written = match out {
-        Some((dir, charts)) => {
-            let mut files = kjproj::render::run_files(&evals, charts, "kjproj (Python)")?;
-            kjproj::export::mark_csv(&mut files, kjproj::export::Bom::Auto);
-            write_set(dir, &files, Mode::Replace)?
-        }
+        Some((dir, charts)) => commands::run::write_outputs(
+            &evals,
+            dir,
+            &commands::OutputOptions {
+                charts,
+                command_line: "kjproj (Python)".into(),
+                ..commands::OutputOptions::default()
+            },
+        )?,
         None => Vec::new(),
     };
     Ok(Ran {
@@ -289,7 +288,6 @@ fn run(
         let charts = chart_format(svg, chart_width_mm, dpi)?;
         let file = load(path, text, name)?;
         commands::with_threads(threads, || {
-            evaluate::cost::check_file(&file, &o, Analyses::ALL, evaluate::cost::Repeats(1.0))?;
             evaluate_and_write(
                 &file,
                 &o,
@@ -412,9 +410,7 @@ fn merge(
     let ran = interruptible(py, || {
         let charts = chart_format(svg, chart_width_mm, dpi)?;
         let read = evaluate::partial::Pieces::read(&pieces)?;
-        let path = scenario.unwrap_or_else(|| read.scenario().to_owned());
-        let file = scenario::load(&path)?;
-        read.check_scenario(&file)?;
+        let (_, file) = read.load_scenario(scenario.as_deref())?;
         let o = read.overrides().clone();
         commands::with_threads(threads, || {
             evaluate_and_write(

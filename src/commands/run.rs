@@ -37,7 +37,8 @@ pub struct MergeOptions {
     pub pieces: Vec<PathBuf>,
     /// The scenario file, when it is no longer where the partial results say.
     pub scenario: Option<PathBuf>,
-    /// Where and how to write (`out_dir` is required; the overrides come from the pieces).
+    /// Where and how to write (default folder: `output/<scenario file stem>`); the
+    /// overrides come from the pieces.
     pub output: OutputOptions,
 }
 
@@ -121,12 +122,7 @@ fn run_part(
 /// simulations and writes what `kjproj run` would have written.
 pub fn merge(options: &MergeOptions) -> Result<(), Error> {
     let pieces = Pieces::read(&options.pieces)?;
-    let path = options
-        .scenario
-        .clone()
-        .unwrap_or_else(|| pieces.scenario().to_owned());
-    let scenario = scenario::load(&path)?;
-    pieces.check_scenario(&scenario)?;
+    let (path, scenario) = pieces.load_scenario(options.scenario.as_deref())?;
     let overrides = pieces.overrides().clone();
     overrides.validate()?;
     let out_dir = options
@@ -150,16 +146,26 @@ pub fn merge(options: &MergeOptions) -> Result<(), Error> {
     })
 }
 
-/// Renders and writes every output of `evals` into `out_dir`, then prints the summary
-/// (or the JSON document).
+/// Renders every output of `evals` (as `output` says: charts, byte order marks, the
+/// command line for the report) and writes them as one set into `out_dir`, replacing the
+/// previous set; returns the paths written.
+pub fn write_outputs(
+    evals: &[Evaluation],
+    out_dir: &Path,
+    output: &OutputOptions,
+) -> Result<Vec<PathBuf>, Error> {
+    let mut files = render::run_files(evals, output.charts, &output.command_line)?;
+    crate::export::mark_csv(&mut files, output.csv_bom);
+    write_set(out_dir, &files, Mode::Replace)
+}
+
+/// [`write_outputs`], then prints the summary (or the JSON document).
 fn write_and_print(
     evals: &[Evaluation],
     out_dir: &Path,
     output: &OutputOptions,
 ) -> Result<(), Error> {
-    let mut files = render::run_files(evals, output.charts, &output.command_line)?;
-    crate::export::mark_csv(&mut files, output.csv_bom);
-    let written = write_set(out_dir, &files, Mode::Replace)?;
+    let written = write_outputs(evals, out_dir, output)?;
     if output.json {
         // Data on standard output, everything else on standard error.
         out!("{}", render::json::document(evals));

@@ -40,7 +40,8 @@ pub fn watch(
     let mut runs = 0_u64;
     loop {
         runs += 1;
-        match scenario::load(path) {
+        // The files as they were when loaded: a save during the run runs again.
+        let stamp = match scenario::load(path) {
             Ok(loaded) => {
                 sources = loaded
                     .origin
@@ -61,14 +62,14 @@ pub fn watch(
                     }
                     Err(e) => errln!("{} {e}", style.error()),
                 }
-                wait_for_change(&sources, stamp, runs);
+                stamp
             }
             Err(e) => {
                 errln!("{} {e}", style.error());
-                let stamp = Stamp::of(&sources);
-                wait_for_change(&sources, stamp, runs);
+                Stamp::of(&sources)
             }
-        }
+        };
+        wait_for_change(&sources, stamp, runs);
     }
 }
 

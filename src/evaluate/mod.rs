@@ -397,37 +397,50 @@ pub fn evaluate_all<'a>(
     analyses: Analyses,
     simulations: Simulations,
 ) -> Result<Vec<Evaluation<'a>>, Error> {
-    use rayon::prelude::*;
     cost::check_file(file, overrides, analyses, cost::Repeats(1.0))?;
-    let which: Vec<_> = base_and_variants(file).collect();
-    let mut evaluations = Vec::with_capacity(which.len());
-    for batch in which.chunks(side_by_side()) {
-        let results: Vec<Result<Evaluation<'a>, Error>> = batch
-            .par_iter()
-            .map(|&v| evaluate_from(file, v, overrides, analyses, simulations))
-            .collect();
-        for result in results {
-            evaluations.push(result?);
-        }
-    }
-    Ok(evaluations)
+    side_by_side(file, |v| {
+        evaluate_from(file, v, overrides, analyses, simulations)
+    })
 }
 
-/// How many evaluations [`evaluate_all`] runs side by side: one per worker thread.
-pub fn side_by_side() -> usize {
-    rayon::current_num_threads().max(1)
+/// `work` for the base and every variant of `file`, as many side by side as the thread
+/// pool has threads, the results in file order; when several fail, the error is the
+/// first in file order.
+fn side_by_side<'a, T: Send>(
+    file: &'a Scenario,
+    work: impl Fn(Option<&'a crate::scenario::Variant>) -> Result<T, Error> + Sync,
+) -> Result<Vec<T>, Error> {
+    use rayon::prelude::*;
+    let which: Vec<_> = base_and_variants(file).collect();
+    let mut out = Vec::with_capacity(which.len());
+    for batch in which.chunks(rayon::current_num_threads().max(1)) {
+        let results: Vec<Result<T, Error>> = batch.par_iter().map(|&v| work(v)).collect();
+        for result in results {
+            out.push(result?);
+        }
+    }
+    Ok(out)
+}
+
+/// The base and every variant of `file` with the draws of its simulation under
+/// `overrides`, in file order.
+pub fn simulation_draws<'a>(
+    file: &'a Scenario,
+    overrides: &Overrides,
+) -> impl Iterator<Item = (&'a Scenario, u64)> {
+    base_and_variants(file).map(move |v| {
+        let scenario = v.map_or(file, |v| &v.scenario);
+        (
+            scenario,
+            Settings::resolve(scenario, overrides).simulation.draws,
+        )
+    })
 }
 
 /// The draws the Monte Carlo simulations of [`evaluate_all`] make together: the total of
 /// a progress bar over all of them.
 pub fn draws_of_all(file: &Scenario, overrides: &Overrides) -> u64 {
-    base_and_variants(file)
-        .map(|v| {
-            Settings::resolve(v.map_or(file, |v| &v.scenario), overrides)
-                .simulation
-                .draws
-        })
-        .sum()
+    simulation_draws(file, overrides).map(|(_, d)| d).sum()
 }
 
 /// More than [`MAX_LEFT_OUT`] of the draws that cannot be projected would change every

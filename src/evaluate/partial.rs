@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
-use super::{Analyses, BASE, Overrides, Settings, base_and_variants};
+use super::{Analyses, BASE, Overrides, Settings};
 use crate::error::Error;
 use crate::scenario::Scenario;
 use crate::scenario::expr::Quantity;
@@ -117,14 +117,11 @@ pub struct Piece {
 
 /// The draws a piece of `part` of `file` simulates: the total of a progress bar.
 pub fn draws_of(file: &Scenario, overrides: &Overrides, part: Part) -> u64 {
-    base_and_variants(file)
-        .map(|v| {
-            let draws = Settings::resolve(v.map_or(file, |v| &v.scenario), overrides)
-                .simulation
-                .draws;
-            let chunks = part.of(monte_carlo::chunk_count(draws));
-            (chunks.end * monte_carlo::CHUNK).min(draws)
-                - (chunks.start * monte_carlo::CHUNK).min(draws)
+    super::simulation_draws(file, overrides)
+        .map(|(_, draws)| {
+            part.of(monte_carlo::chunk_count(draws))
+                .map(|c| monte_carlo::chunk_len(draws, c) as u64)
+                .sum::<u64>()
         })
         .sum()
 }
@@ -138,31 +135,21 @@ pub fn simulate(
     part: Part,
     progress: Option<&AtomicU64>,
 ) -> Result<Piece, Error> {
-    use rayon::prelude::*;
     super::cost::check_file(file, overrides, Analyses::ALL, super::cost::Repeats(1.0))?;
-    let which: Vec<_> = base_and_variants(file).collect();
-    let simulations: Vec<Option<(String, monte_carlo::Partial)>> = which
-        .par_iter()
-        .map(|&v| {
-            let scenario = v.map_or(file, |v| &v.scenario);
-            let settings = Settings::resolve(scenario, overrides);
-            let outputs = super::sensitivity_outputs(scenario, overrides, Analyses::ALL)?;
-            let plan =
-                super::simulation_plan(scenario, Analyses::ALL, outputs.as_ref().map(|o| &o.0[..]));
-            Ok(plan.map(|extra| {
-                let chunks = part.of(monte_carlo::chunk_count(settings.simulation.draws));
-                let name = v.map_or(BASE, |v| &v.name).to_owned();
-                let p = monte_carlo::run_chunks(
-                    scenario,
-                    settings.simulation,
-                    progress,
-                    &extra,
-                    chunks,
-                );
-                (name, p)
-            }))
-        })
-        .collect::<Result<_, Error>>()?;
+    let simulations = super::side_by_side(file, |v| {
+        let scenario = v.map_or(file, |v| &v.scenario);
+        let settings = Settings::resolve(scenario, overrides);
+        let outputs = super::sensitivity_outputs(scenario, overrides, Analyses::ALL)?;
+        let plan =
+            super::simulation_plan(scenario, Analyses::ALL, outputs.as_ref().map(|o| &o.0[..]));
+        Ok(plan.map(|extra| {
+            let chunks = part.of(monte_carlo::chunk_count(settings.simulation.draws));
+            let name = v.map_or(BASE, |v| &v.name).to_owned();
+            let p =
+                monte_carlo::run_chunks(scenario, settings.simulation, progress, &extra, chunks);
+            (name, p)
+        }))
+    })?;
     if crate::error::interrupted() {
         return Err(Error::Interrupted);
     }
@@ -283,6 +270,16 @@ impl Pieces {
     /// The scenario file the pieces were computed for.
     pub fn scenario(&self) -> &Path {
         &self.pieces[0].1.scenario
+    }
+
+    /// Loads the scenario the pieces were computed for, from where they say or from
+    /// `moved_to`, and checks it is unchanged (see [`Pieces::check_scenario`]); returns
+    /// its path too.
+    pub fn load_scenario(&self, moved_to: Option<&Path>) -> Result<(PathBuf, Scenario), Error> {
+        let path = moved_to.unwrap_or_else(|| self.scenario()).to_owned();
+        let file = crate::scenario::load(&path)?;
+        self.check_scenario(&file)?;
+        Ok((path, file))
     }
 
     /// The command line's settings of the run.

@@ -96,6 +96,18 @@ pub enum Bom {
     Never,
 }
 
+impl Bom {
+    /// Whether a CSV file gets a mark under this policy, given whether its text is all
+    /// ASCII.
+    pub fn wanted(self, ascii: bool) -> bool {
+        match self {
+            Bom::Auto => !ascii,
+            Bom::Always => true,
+            Bom::Never => false,
+        }
+    }
+}
+
 /// The UTF-8 byte order mark.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -103,12 +115,7 @@ pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// `policy` asks for.
 pub fn mark_csv(files: &mut [super::OutputFile], policy: Bom) {
     for f in files.iter_mut().filter(|f| f.name.ends_with(".csv")) {
-        let wanted = match policy {
-            Bom::Auto => !f.bytes.is_ascii(),
-            Bom::Always => true,
-            Bom::Never => false,
-        };
-        if wanted && !f.bytes.starts_with(UTF8_BOM) {
+        if policy.wanted(f.bytes.is_ascii()) && !f.bytes.starts_with(UTF8_BOM) {
             f.bytes.splice(0..0, UTF8_BOM.iter().copied());
         }
     }

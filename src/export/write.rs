@@ -21,27 +21,40 @@ pub struct OutputFile {
 /// [`write_atomically`] does: complete or not at all. A path without a file name is a
 /// usage error naming `what` (the option that gave it).
 pub fn write_file_atomically(path: &Path, bytes: Vec<u8>, what: &str) -> Result<PathBuf, Error> {
-    let (dir, name) = match (path.parent(), path.file_name()) {
-        (Some(d), Some(n)) => (
-            if d.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                d
-            },
-            n.to_string_lossy().into_owned(),
-        ),
-        _ => {
-            return Err(Error::Usage(format!(
-                "{what} {}: give a file name",
-                path.display()
-            )));
-        }
+    let Some(name) = path.file_name() else {
+        return Err(Error::Usage(format!(
+            "{what} {}: give a file name",
+            path.display()
+        )));
     };
-    let written = write_atomically(dir, &[OutputFile { name, bytes }])?;
+    let name = name.to_string_lossy().into_owned();
+    let written = write_atomically(folder_of(path), &[OutputFile { name, bytes }])?;
     Ok(written
         .into_iter()
         .next()
         .unwrap_or_else(|| path.to_owned()))
+}
+
+/// The folder a file named on the command line goes in: its parent, `.` when it has none.
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// A temporary file in `folder` (`.kjproj-….tmp`, the name stale temporaries are known
+/// by), to be renamed over its target once complete. tempfile creates private (0600)
+/// files; outputs are ordinary readable files.
+pub fn temporary_in(folder: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".kjproj-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    builder.tempfile_in(folder)
 }
 
 /// Writes `files` into `dir` (created if missing) and returns the paths written.
@@ -72,15 +85,7 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>
     for file in files {
         let target = dir.join(&file.name);
         let folder = target.parent().unwrap_or(dir);
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".kjproj-").suffix(".tmp");
-        // tempfile creates private (0600) files; outputs are ordinary readable files.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        let mut tmp = builder.tempfile_in(folder).map_err(fail(&target))?;
+        let mut tmp = temporary_in(folder).map_err(fail(&target))?;
         tmp.write_all(&file.bytes).map_err(fail(&target))?;
         tmp.as_file().sync_all().map_err(fail(&target))?;
         staged.push((tmp, target));

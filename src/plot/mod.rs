@@ -180,6 +180,20 @@ pub struct ChartFormat {
     pub svg: bool,
 }
 
+impl ChartFormat {
+    /// Charts `width_mm` wide at `dpi` (each [`Canvas::DEFAULT`]'s when not given), with
+    /// SVGs when `svg`, or why not (see [`Canvas::new`]).
+    pub fn new(width_mm: Option<f64>, dpi: Option<f64>, svg: bool) -> Result<ChartFormat, String> {
+        Ok(ChartFormat {
+            canvas: Canvas::new(
+                width_mm.unwrap_or(Canvas::DEFAULT.width_mm()),
+                dpi.unwrap_or(Canvas::DEFAULT.dpi()),
+            )?,
+            svg,
+        })
+    }
+}
+
 /// A chart that can be rendered: every chart type of this module.
 pub trait Chart {
     /// The chart as PNG bytes (8-bit RGB, resolution recorded). The same chart and canvas

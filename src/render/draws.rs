@@ -41,14 +41,9 @@ pub fn planned_rows(
     file: &crate::scenario::Scenario,
     overrides: &crate::evaluate::Overrides,
 ) -> u64 {
-    crate::evaluate::base_and_variants(file)
-        .map(|v| v.map_or(file, |v| &v.scenario))
-        .filter(|s| s.uncertainty.as_ref().is_some_and(|u| !u.inputs.is_empty()))
-        .map(|s| {
-            crate::evaluate::Settings::resolve(s, overrides)
-                .simulation
-                .draws
-        })
+    crate::evaluate::simulation_draws(file, overrides)
+        .filter(|(s, _)| s.uncertainty.as_ref().is_some_and(|u| !u.inputs.is_empty()))
+        .map(|(_, draws)| draws)
         .sum()
 }
 
@@ -100,26 +95,11 @@ pub fn write(path: &Path, evals: &[Evaluation], bom: crate::export::Bom) -> Resu
             }
         }
     }
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".kjproj-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let tmp = builder.tempfile_in(folder).map_err(fail)?;
+    let tmp = crate::export::temporary_in(crate::export::folder_of(path)).map_err(fail)?;
     let mut buffered = std::io::BufWriter::with_capacity(1 << 20, tmp);
     let text_is_ascii = inputs.iter().chain(&outputs).all(|n| n.is_ascii())
         && evals.iter().all(|e| e.name().is_ascii());
-    let marked = match bom {
-        crate::export::Bom::Auto => !text_is_ascii,
-        crate::export::Bom::Always => true,
-        crate::export::Bom::Never => false,
-    };
+    let marked = bom.wanted(text_is_ascii);
     if marked {
         buffered.write_all(crate::export::UTF8_BOM).map_err(fail)?;
     }

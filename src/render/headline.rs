@@ -41,19 +41,14 @@ impl Figure {
 
     fn change(&self, from: f64) -> String {
         let d = self.value - from;
+        let plus = if d >= 0.0 { "+" } else { "" };
         match self.kind {
             Kind::Amount if from != 0.0 => format!(
-                "{}{}, {}{}",
-                if d >= 0.0 { "+" } else { "" },
+                "{plus}{}, {plus}{}",
                 crate::format::amount(d),
-                if d >= 0.0 { "+" } else { "" },
                 crate::format::rate(d / from.abs(), 1)
             ),
-            Kind::Amount => format!(
-                "{}{}",
-                if d >= 0.0 { "+" } else { "" },
-                crate::format::amount(d)
-            ),
+            Kind::Amount => format!("{plus}{}", crate::format::amount(d)),
             Kind::Share => format!("{:+.3} pp", d * 100.0),
             Kind::Count => format!("{d:+}"),
         }
@@ -113,7 +108,8 @@ pub fn figures(evals: &[Evaluation]) -> Vec<Figure> {
             }
         }
         if !e.checks.is_empty() {
-            let failed = e.checks.iter().filter(|c| !c.passed).count();
+            // Skipped checks (a variant's scoping) neither pass nor fail.
+            let failed = e.checks.iter().filter(|c| c.failed()).count();
             push("failed checks".into(), failed as f64, Kind::Count);
         }
     }

@@ -268,6 +268,11 @@ pub fn chunk_count(draws: u64) -> u64 {
     draws.div_ceil(CHUNK)
 }
 
+/// The draws in chunk `c` (below [`chunk_count`]) of a simulation of `draws` draws.
+pub fn chunk_len(draws: u64, c: u64) -> usize {
+    (draws - c * CHUNK).min(CHUNK) as usize
+}
+
 /// The running totals of some of a simulation's chunks (see [`run_chunks`]): what one
 /// worker of a run split across processes or machines hands back, to be combined by
 /// [`merge`] into exactly the simulation one run would have made.
@@ -279,7 +284,7 @@ pub struct Partial {
     moments: Vec<(u64, Vec<Welford>)>,
     reached: Vec<u64>,
     infeasible: u64,
-    first_infeasible: Option<(u64, u64, Vec<String>, String)>,
+    first_infeasible: Option<Failure>,
 }
 
 /// Simulates only chunks `chunks` (clipped to the simulation's) of [`run_with`].
@@ -300,7 +305,7 @@ pub fn run_chunks(
         moments: t.moments,
         reached: t.reached,
         infeasible: t.infeasible,
-        first_infeasible: t.first_infeasible.map(|(c, d, k, m)| (c, d as u64, k, m)),
+        first_infeasible: t.first_infeasible,
     }
 }
 
@@ -400,7 +405,7 @@ impl<'a> Plan<'a> {
     }
 
     fn chunk_len(&self, c: u64) -> usize {
-        (self.settings.draws - c * CHUNK).min(CHUNK) as usize
+        chunk_len(self.settings.draws, c)
     }
 
     /// The totals of `chunks`. One set of sketches per worker thread (not per piece of
@@ -501,10 +506,7 @@ impl<'a> Plan<'a> {
             moments: p.moments.clone(),
             reached: p.reached.clone(),
             infeasible: p.infeasible,
-            first_infeasible: p
-                .first_infeasible
-                .clone()
-                .map(|(c, d, k, m)| (c, d as usize, k, m)),
+            first_infeasible: p.first_infeasible.clone(),
         })
     }
 
@@ -534,7 +536,7 @@ pub fn each_draw<E>(
     let mut row = vec![0.0; targets.len()];
     let mut values = vec![0.0; outputs.len()];
     for c in 0..chunk_count(settings.draws) {
-        let n = (settings.draws - c * CHUNK).min(CHUNK) as usize;
+        let n = chunk_len(settings.draws, c);
         let columns = draw_inputs(scenario, &samplers, settings.method, settings.seed, c, n);
         for draw in 0..n {
             for ((x, column), target) in row.iter_mut().zip(&columns).zip(&targets) {
@@ -669,7 +671,7 @@ fn simulate_chunk(
         if let Err(e) = project_into(scenario, &inputs, &mut workspace, &mut projection) {
             infeasible += 1;
             if first_infeasible.is_none() {
-                first_infeasible = Some((index, draw, e.key, e.message));
+                first_infeasible = Some((index, draw as u64, e.key, e.message));
             }
             continue;
         }
@@ -851,7 +853,8 @@ impl Totals {
     }
 }
 
-type Failure = (u64, usize, Vec<String>, String);
+/// The first draw that could not be projected: (chunk, draw within it, key, message).
+type Failure = (u64, u64, Vec<String>, String);
 
 fn earliest(a: Option<Failure>, b: Option<Failure>) -> Option<Failure> {
     match (a, b) {
