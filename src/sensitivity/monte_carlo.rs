@@ -383,8 +383,8 @@ impl<'a> Plan<'a> {
             settings,
             PILOT_STREAM,
             pilot_len,
-            |cell, x| {
-                pilot[cell].push(x);
+            |cell, xs| {
+                pilot[cell].extend_from_slice(xs);
             },
         );
         let buckets = buckets_for(pilot.len());
@@ -435,8 +435,8 @@ impl<'a> Plan<'a> {
                         self.settings,
                         c,
                         self.chunk_len(c),
-                        |cell, x| {
-                            sketches[cell].add(x);
+                        |cell, xs| {
+                            sketches[cell].add_all(xs);
                         },
                     );
                     if let Some(p) = progress {
@@ -639,8 +639,15 @@ struct ChunkSummary {
     first_infeasible: Option<Failure>,
 }
 
-/// Simulates chunk `index` of `n` draws, handing every value of every feasible draw to
-/// `record(cell, value)`, where cell = series × years + year.
+/// Draws a chunk's values are gathered in before they are recorded: about 32 KiB of them
+/// (so that they stay in cache), at least 8 and at most 256 draws.
+fn block_len(cells: usize) -> usize {
+    (4096 / cells.max(1)).clamp(8, 256)
+}
+
+/// Simulates chunk `index` of `n` draws, handing the values of feasible draws to
+/// `record(cell, values)` a block of draws at a time, in draw order, where cell = series ×
+/// years + year (then the extra quantities).
 #[allow(clippy::too_many_arguments)]
 fn simulate_chunk(
     scenario: &Scenario,
@@ -651,7 +658,7 @@ fn simulate_chunk(
     settings: Settings,
     index: u64,
     n: usize,
-    mut record: impl FnMut(usize, f64),
+    mut record: impl FnMut(usize, &[f64]),
 ) -> ChunkSummary {
     let years = scenario.years().count();
     let columns = draw_inputs(scenario, samplers, settings.method, settings.seed, index, n);
@@ -660,7 +667,19 @@ fn simulate_chunk(
     let mut inputs = Inputs::base(scenario);
     let mut workspace = Workspace::default();
     let mut projection = Projection::empty(scenario);
-    let mut stats = vec![Welford::default(); series.len() * years + extra.len()];
+    let cells = series.len() * years + extra.len();
+    let mut stats = vec![Welford::default(); cells];
+    let block = block_len(cells);
+    // Cell-major: the values of cell c are values[c * block..][..filled].
+    let mut values = vec![0.0; cells * block];
+    let mut filled = 0;
+    let mut flush = |values: &[f64], filled: usize| {
+        for (cell, stat) in stats.iter_mut().enumerate() {
+            let xs = &values[cell * block..][..filled];
+            stat.push_all(xs);
+            record(cell, xs);
+        }
+    };
     let mut reached = vec![0u64; stated.len()];
     let mut infeasible = 0;
     let mut first_infeasible = None;
@@ -676,25 +695,27 @@ fn simulate_chunk(
             continue;
         }
         for (s, &which) in series.iter().enumerate() {
-            for y in 0..years {
-                let cell = s * years + y;
-                let x = value_of(&projection, which, y);
-                stats[cell].push(x);
-                record(cell, x);
+            let path = projection.series(which);
+            for (y, &x) in path.iter().enumerate().take(years) {
+                values[(s * years + y) * block + filled] = x;
             }
         }
         for (k, q) in extra.iter().enumerate() {
             let cell = series.len() * years + k;
-            let x = crate::model::quantity(scenario, &projection, q);
-            stats[cell].push(x);
-            record(cell, x);
+            values[cell * block + filled] = crate::model::quantity(scenario, &projection, q);
         }
         for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
             if value_of(&projection, which, year) >= figure {
                 *count += 1;
             }
         }
+        filled += 1;
+        if filled == block {
+            flush(&values, filled);
+            filled = 0;
+        }
     }
+    flush(&values, filled);
     ChunkSummary {
         index,
         stats,

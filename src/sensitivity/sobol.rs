@@ -499,10 +499,16 @@ fn summarise(
                     // The uniforms `sampling::uniforms(Method::Random, …)` would draw, one by
                     // one, without holding them.
                     let mut c = vec![0_u16; rows];
-                    for _ in 0..rows {
-                        let x = sampling::open_unit(&mut rng);
-                        let r = ((x * rows as f64) as usize).min(rows.saturating_sub(1));
-                        c[r] = c[r].saturating_add(1);
+                    let mut x = [0.0; 256];
+                    let mut left = rows;
+                    while left > 0 {
+                        let x = &mut x[..left.min(256)];
+                        sampling::open_units(&mut rng, x);
+                        for &x in x.iter() {
+                            let r = ((x * rows as f64) as usize).min(rows.saturating_sub(1));
+                            c[r] = c[r].saturating_add(1);
+                        }
+                        left -= x.len();
                     }
                     c
                 })

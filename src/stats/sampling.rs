@@ -66,7 +66,11 @@ pub fn chunk_rng(seed: u64, chunk: u64) -> ChaCha8Rng {
 pub fn uniforms(method: Method, n: usize, k: usize, rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
     match method {
         Method::Random => (0..k)
-            .map(|_| (0..n).map(|_| open_unit(rng)).collect())
+            .map(|_| {
+                let mut column = vec![0.0; n];
+                open_units(rng, &mut column);
+                column
+            })
             .collect(),
         Method::LatinHypercube => {
             let mut strata: Vec<usize> = Vec::with_capacity(n);
@@ -104,6 +108,26 @@ pub fn uniforms(method: Method, n: usize, k: usize, rng: &mut ChaCha8Rng) -> Vec
 pub(crate) fn open_unit(rng: &mut ChaCha8Rng) -> f64 {
     const SCALE: f64 = 1.0 / (1_u64 << 52) as f64;
     ((rng.next_u64() >> 12) as f64 + 0.5) * SCALE
+}
+
+/// Fills `out` with the values of as many [`open_unit`] calls, in order, from 64-bit
+/// outputs taken in blocks (`fill_bytes` reads the same little-endian words `next_u64`
+/// would), converted without branches, which the compiler vectorises.
+pub(crate) fn open_units(rng: &mut ChaCha8Rng, out: &mut [f64]) {
+    const SCALE: f64 = 1.0 / (1_u64 << 52) as f64;
+    // 2⁵²: its bits with m < 2⁵² in the low mantissa bits are 2⁵² + m, exactly.
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let mut bytes = [0_u8; 8 * 64];
+    for block in out.chunks_mut(64) {
+        let bytes = &mut bytes[..8 * block.len()];
+        rng.fill_bytes(bytes);
+        for (x, word) in block.iter_mut().zip(bytes.chunks_exact(8)) {
+            let mut le = [0_u8; 8];
+            le.copy_from_slice(word);
+            let m = f64::from_bits(TWO_52.to_bits() | (u64::from_le_bytes(le) >> 12)) - TWO_52;
+            *x = (m + 0.5) * SCALE;
+        }
+    }
 }
 
 /// Fisher–Yates (Durstenfeld) shuffle: position i swaps with a uniform j in 0..=i, from
@@ -160,6 +184,35 @@ mod tests {
         assert!(smallest > 0.0);
         assert!(largest < 1.0);
         assert_eq!(1.0 - largest, smallest);
+    }
+
+    #[test]
+    fn open_units_are_open_unit_one_at_a_time() {
+        // Lengths across the 64-value blocks and the generator's 64-word buffer, starting
+        // at an odd word too (after one 32-bit output).
+        for (len, odd) in [
+            (0, false),
+            (1, false),
+            (63, true),
+            (64, false),
+            (65, true),
+            (1000, true),
+        ] {
+            let (mut a, mut b) = (chunk_rng(3, 7), chunk_rng(3, 7));
+            if odd {
+                let _ = a.next_u32();
+                let _ = b.next_u32();
+            }
+            let one: Vec<f64> = (0..len).map(|_| open_unit(&mut a)).collect();
+            let mut many = vec![0.0; len];
+            open_units(&mut b, &mut many);
+            assert_eq!(one, many, "{len}");
+            assert_eq!(
+                a.next_u64(),
+                b.next_u64(),
+                "{len}: the streams continue alike"
+            );
+        }
     }
 
     #[test]
