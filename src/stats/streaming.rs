@@ -132,6 +132,33 @@ fn log2_normal(x: f64) -> f64 {
     (exponent - 1023.0) + ((A * m + B) * m + C) * m
 }
 
+/// ⌊t⌋ for 0 ≤ t < 2³¹ (what `t as u32` gives), and a number of 2³¹ or more (beyond
+/// every window's buckets) for t = −1, in float and bit operations that vectorise (a
+/// saturating float-to-integer conversion does not): adding 2⁵² leaves t rounded to an
+/// integer in the low bits of the mantissa, one less where that rounded up.
+#[inline(always)]
+fn floor_or_none(t: f64) -> u32 {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let rounded = (t + TWO_52) - TWO_52;
+    let floor = if rounded > t { rounded - 1.0 } else { rounded };
+    // The low 32 bits: ⌊t⌋ for t ≥ 0; for −1, 2⁵² − 1 lies in the octave below 2⁵², whose
+    // mantissa counts halves, and its low bits are 2³² − 2.
+    (floor + TWO_52).to_bits() as u32
+}
+
+/// The smaller of a running minimum and x, ignoring NaN (x < NaN is false): one
+/// comparison, the same wherever it runs.
+#[inline(always)]
+fn smaller(min: f64, x: f64) -> f64 {
+    if x < min { x } else { min }
+}
+
+/// The larger of a running maximum and x, ignoring NaN.
+#[inline(always)]
+fn larger(max: f64, x: f64) -> f64 {
+    if x > max { x } else { max }
+}
+
 /// Whether x is not subnormal (nor zero): where [`log2_normal`] is [`log2_positive`].
 #[inline(always)]
 fn is_normal_or_above(x: f64) -> bool {
@@ -216,6 +243,13 @@ impl Window {
         (t >= 0.0 && t < self.limit).then_some(t as usize)
     }
 
+    /// Whether a value x whose position in the window is t (from [`log2_normal`]) falls
+    /// in one of its buckets: then 0 ≤ t < buckets ≤ 2³¹. False for NaN.
+    #[inline(always)]
+    fn takes(&self, x: f64, t: f64) -> bool {
+        (x > 0.0) & is_normal_or_above(x) & (t >= 0.0) & (t < self.limit)
+    }
+
     /// The magnitudes bucket `k` covers: [lower, upper).
     fn edges(&self, k: usize) -> (f64, f64) {
         (
@@ -288,6 +322,26 @@ pub struct Sketch {
     /// first; exact values between the windows, zeros among them; the positive buckets;
     /// exact values above the positive window), with running totals through each bucket.
     segments: [Segment; 5],
+}
+
+/// Values [`Sketch::add_all`] takes at a time.
+const BLOCK: usize = 64;
+
+/// [`Sketch::add_all`] as `pulp` runs it: compiled once per instruction set, the widest
+/// the processor has chosen at run time (AVX2 finds four buckets at a time where SSE2
+/// finds two). The arithmetic is the same on each, so are the counts.
+struct AddAll<'a> {
+    sketch: &'a mut Sketch,
+    xs: &'a [f64],
+}
+
+impl pulp::WithSimd for AddAll<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        self.sketch.add_all_here(self.xs);
+    }
 }
 
 /// One stretch of the ordered values (see [`Sketch::segments`]).
@@ -395,8 +449,8 @@ impl Sketch {
     /// Adds one value.
     #[inline]
     pub fn add(&mut self, x: f64) {
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
+        self.min = smaller(self.min, x);
+        self.max = larger(self.max, x);
         let bucket = if x > 0.0 {
             self.layout
                 .positive
@@ -423,44 +477,62 @@ impl Sketch {
     /// cache; anything else (negative values, zeros, values outside the window) takes
     /// [`Sketch::add`]'s path.
     pub fn add_all(&mut self, xs: &[f64]) {
+        pulp::Arch::new().dispatch(AddAll { sketch: self, xs });
+    }
+
+    /// [`Sketch::add_all`] for one instruction set (see [`AddAll`]).
+    #[inline(always)]
+    fn add_all_here(&mut self, xs: &[f64]) {
+        let mut blocks = xs.chunks_exact(BLOCK);
+        for block in &mut blocks {
+            self.add_block(block.try_into().expect("a whole block"), BLOCK);
+        }
+        let rest = blocks.remainder();
+        if let Some(&first) = rest.first() {
+            // Padded with a copy of a value in it, which changes no extreme, and counted
+            // only up to its length.
+            let mut block = [first; BLOCK];
+            block[..rest.len()].copy_from_slice(rest);
+            self.add_block(&block, rest.len());
+        }
+    }
+
+    /// Adds the first `len` values of `block`; the others must be copies of values in it.
+    #[inline(always)]
+    fn add_block(&mut self, block: &[f64; BLOCK], len: usize) {
         let w = self.layout.positive;
-        // Where each value falls in the positive window, in buckets (meaningless for
-        // values the window does not take).
-        let mut at = [0.0; 64];
+        // Each value's bucket in the positive window, or −1 for a value it does not take;
+        // fixed lengths, so that it vectorises.
+        let mut at = [0_u32; BLOCK];
+        for (k, &x) in at.iter_mut().zip(block) {
+            let t = (log2_normal(x) - w.lo) * w.scale;
+            *k = floor_or_none(if w.takes(x, t) { t } else { -1.0 });
+        }
         let mut lo = [self.min; 4];
         let mut hi = [self.max; 4];
-        for block in xs.chunks(64) {
-            for (t, x) in at.chunks_mut(4).zip(block.chunks(4)) {
-                for (lane, (t, &x)) in t.iter_mut().zip(x).enumerate() {
-                    lo[lane] = if x < lo[lane] { x } else { lo[lane] };
-                    hi[lane] = if x > hi[lane] { x } else { hi[lane] };
-                    *t = (log2_normal(x) - w.lo) * w.scale;
-                }
+        for quad in block.chunks_exact(4) {
+            for ((lo, hi), &x) in lo.iter_mut().zip(&mut hi).zip(quad) {
+                *lo = smaller(*lo, x);
+                *hi = larger(*hi, x);
             }
-            let counts = &mut self.positive[..];
-            let mut others = false;
-            // False for NaN too; when true, 0 ≤ t < buckets ≤ 2³¹.
-            let takes =
-                |x: f64, t: f64| (x > 0.0) & is_normal_or_above(x) & (t >= 0.0) & (t < w.limit);
-            for (&t, &x) in at.iter().zip(block) {
-                if takes(x, t) {
-                    counts[t as i32 as usize] += 1;
-                } else {
-                    others = true;
-                }
+        }
+        self.min = smaller(smaller(lo[0], lo[1]), smaller(lo[2], lo[3]));
+        self.max = larger(larger(hi[0], hi[1]), larger(hi[2], hi[3]));
+        let counts = &mut self.positive[..];
+        let mut others = false;
+        for &k in &at[..len] {
+            match counts.get_mut(k as usize) {
+                Some(count) => *count += 1,
+                None => others = true,
             }
-            if others {
-                for (&t, &x) in at.iter().zip(block) {
-                    if !takes(x, t) {
-                        self.add_unbucketed(x);
-                    }
+        }
+        if others {
+            for (&k, &x) in at.iter().zip(&block[..len]) {
+                if k as usize >= self.positive.len() {
+                    self.add_unbucketed(x);
                 }
             }
         }
-        let fold =
-            |v: [f64; 4], pick: fn(f64, f64) -> f64| pick(pick(v[0], v[1]), pick(v[2], v[3]));
-        self.min = fold(lo, |a, b| if b < a { b } else { a });
-        self.max = fold(hi, |a, b| if b > a { b } else { a });
     }
 
     /// [`Sketch::add`] for a value the positive window does not take, apart from the
@@ -766,6 +838,37 @@ mod tests {
             assert_eq!(a.max.to_bits(), b.max.to_bits(), "{len}");
             assert_eq!(blocks.count(), len as u64);
         }
+    }
+
+    #[test]
+    fn the_vectorised_floor_is_the_conversion() {
+        for k in [
+            0_u32,
+            1,
+            2,
+            3,
+            7,
+            1000,
+            16_383,
+            16_384,
+            1 << 30,
+            u32::MAX >> 1,
+        ] {
+            let k = f64::from(k);
+            for t in [
+                k,
+                k.next_up(),
+                k + 0.25,
+                k + 0.5,
+                k + 0.75,
+                (k + 1.0).next_down(),
+            ] {
+                if t < 2_147_483_648.0 {
+                    assert_eq!(floor_or_none(t), t as u32, "{t}");
+                }
+            }
+        }
+        assert!(floor_or_none(-1.0) >= 1 << 31);
     }
 
     #[test]
