@@ -837,6 +837,12 @@ mod tests {
             assert_eq!(a.min.to_bits(), b.min.to_bits(), "{len}");
             assert_eq!(a.max.to_bits(), b.max.to_bits(), "{len}");
             assert_eq!(blocks.count(), len as u64);
+            // The same on the baseline instruction set as on the one dispatched to.
+            let mut baseline = Sketch::new(layout);
+            baseline.add_all_here(&values[..len]);
+            let c = baseline.parts();
+            assert_eq!((a.positive, a.negative), (c.positive, c.negative));
+            assert_eq!(format!("{:?}", a.outside), format!("{:?}", c.outside));
         }
     }
 
