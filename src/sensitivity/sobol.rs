@@ -45,6 +45,7 @@ use crate::model::{Inputs, Projection, Workspace, project_into};
 use crate::scenario::{Output, Scenario};
 use crate::stats::correlation::{cholesky_factor, solve_positive_definite};
 use crate::stats::distribution::{std_normal_cdf, std_normal_quantile};
+use crate::stats::number::floor_small;
 use crate::stats::sampling;
 
 /// Rows per chunk of the sample (the unit of parallel work).
@@ -499,16 +500,21 @@ fn summarise(
                     // The uniforms `sampling::uniforms(Method::Random, …)` would draw, one by
                     // one, without holding them.
                     let mut c = vec![0_u16; rows];
-                    let mut x = [0.0; 256];
+                    let (mut x, mut picked) = ([0.0; 256], [0_u32; 256]);
                     let mut left = rows;
                     while left > 0 {
-                        let x = &mut x[..left.min(256)];
+                        let len = left.min(256);
+                        let (x, picked) = (&mut x[..len], &mut picked[..len]);
                         sampling::open_units(&mut rng, x);
-                        for &x in x.iter() {
-                            let r = ((x * rows as f64) as usize).min(rows.saturating_sub(1));
+                        // ⌊x · rows⌋, as `(x * rows as f64) as usize` (rows < 2³¹).
+                        for (p, &x) in picked.iter_mut().zip(x.iter()) {
+                            *p = floor_small(x * rows as f64);
+                        }
+                        for &p in picked.iter() {
+                            let r = (p as usize).min(rows.saturating_sub(1));
                             c[r] = c[r].saturating_add(1);
                         }
-                        left -= x.len();
+                        left -= len;
                     }
                     c
                 })

@@ -1,5 +1,18 @@
 //! Number rounding and plain decimal formatting shared by every output and message.
 
+/// ⌊t⌋ for 0 ≤ t < 2³¹ (what `t as u32` gives), in float and bit operations that the
+/// compiler vectorises (a saturating float-to-integer conversion does not): adding 2⁵²
+/// leaves t rounded to the nearest integer in the low bits of the mantissa; where that
+/// rounded up, one less. For t = −1 it gives 2³² − 2 (2⁵² − 1 lies in the octave below
+/// 2⁵², whose mantissa counts halves), a number of 2³¹ or more, which callers use as "none".
+#[inline(always)]
+pub fn floor_small(t: f64) -> u32 {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let rounded = (t + TWO_52) - TWO_52;
+    let floor = if rounded > t { rounded - 1.0 } else { rounded };
+    (floor + TWO_52).to_bits() as u32
+}
+
 /// `v` rounded to 12 significant digits (enough for any projection, few enough to hide
 /// floating-point noise such as 0.058750000000000004), plain decimal notation, no trailing zeros.
 pub fn significant(v: f64) -> String {
@@ -46,6 +59,38 @@ pub fn digits(v: f64, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::significant as number;
+
+    #[test]
+    fn the_vectorised_floor_is_the_conversion() {
+        use super::floor_small;
+        for k in [
+            0_u32,
+            1,
+            2,
+            3,
+            7,
+            1000,
+            16_383,
+            16_384,
+            1 << 30,
+            u32::MAX >> 1,
+        ] {
+            let k = f64::from(k);
+            for t in [
+                k,
+                k.next_up(),
+                k + 0.25,
+                k + 0.5,
+                k + 0.75,
+                (k + 1.0).next_down(),
+            ] {
+                if t < 2_147_483_648.0 {
+                    assert_eq!(floor_small(t), t as u32, "{t}");
+                }
+            }
+        }
+        assert!(floor_small(-1.0) >= 1 << 31);
+    }
 
     #[test]
     fn numbers_have_twelve_significant_digits() {

@@ -3,6 +3,8 @@
 //! memory that does not grow with the number of values (apart from the rare values outside
 //! the sketch's window, which are kept exactly).
 
+use super::number::floor_small;
+
 /// Count, mean and sum of squared deviations (Welford 1962), mergeable (Chan et al. 1979).
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Welford {
@@ -130,20 +132,6 @@ fn log2_normal(x: f64) -> f64 {
         - f64::from_bits(0x4330_0000_0000_0000);
     let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000) - 1.0;
     (exponent - 1023.0) + ((A * m + B) * m + C) * m
-}
-
-/// ⌊t⌋ for 0 ≤ t < 2³¹ (what `t as u32` gives), and a number of 2³¹ or more (beyond
-/// every window's buckets) for t = −1, in float and bit operations that vectorise (a
-/// saturating float-to-integer conversion does not): adding 2⁵² leaves t rounded to an
-/// integer in the low bits of the mantissa, one less where that rounded up.
-#[inline(always)]
-fn floor_or_none(t: f64) -> u32 {
-    const TWO_52: f64 = 4_503_599_627_370_496.0;
-    let rounded = (t + TWO_52) - TWO_52;
-    let floor = if rounded > t { rounded - 1.0 } else { rounded };
-    // The low 32 bits: ⌊t⌋ for t ≥ 0; for −1, 2⁵² − 1 lies in the octave below 2⁵², whose
-    // mantissa counts halves, and its low bits are 2³² − 2.
-    (floor + TWO_52).to_bits() as u32
 }
 
 /// The smaller of a running minimum and x, ignoring NaN (x < NaN is false): one
@@ -506,7 +494,8 @@ impl Sketch {
         let mut at = [0_u32; BLOCK];
         for (k, &x) in at.iter_mut().zip(block) {
             let t = (log2_normal(x) - w.lo) * w.scale;
-            *k = floor_or_none(if w.takes(x, t) { t } else { -1.0 });
+            // −1 floors to a number of 2³¹ or more, beyond every window's buckets.
+            *k = floor_small(if w.takes(x, t) { t } else { -1.0 });
         }
         let mut lo = [self.min; 4];
         let mut hi = [self.max; 4];
@@ -844,37 +833,6 @@ mod tests {
             assert_eq!((a.positive, a.negative), (c.positive, c.negative));
             assert_eq!(format!("{:?}", a.outside), format!("{:?}", c.outside));
         }
-    }
-
-    #[test]
-    fn the_vectorised_floor_is_the_conversion() {
-        for k in [
-            0_u32,
-            1,
-            2,
-            3,
-            7,
-            1000,
-            16_383,
-            16_384,
-            1 << 30,
-            u32::MAX >> 1,
-        ] {
-            let k = f64::from(k);
-            for t in [
-                k,
-                k.next_up(),
-                k + 0.25,
-                k + 0.5,
-                k + 0.75,
-                (k + 1.0).next_down(),
-            ] {
-                if t < 2_147_483_648.0 {
-                    assert_eq!(floor_or_none(t), t as u32, "{t}");
-                }
-            }
-        }
-        assert!(floor_or_none(-1.0) >= 1 << 31);
     }
 
     #[test]
