@@ -287,3 +287,42 @@ fn an_s_curve_through_two_points_grows_smoothly_past_the_last_one() {
     );
     assert_relative_eq!(g.value(2030.0), 66.94733044260138, max_relative = 1e-12);
 }
+
+#[test]
+fn a_reused_curve_is_a_fresh_curve() {
+    // `Curve::set` keeps the transformed value of a knot whose value did not change; the
+    // curve must still be the one a fresh curve through the same points gives, for every
+    // shape and after a change of shape or of the number of points, bit for bit.
+    let kinds = [
+        CurveKind::Linear,
+        CurveKind::Cagr,
+        CurveKind::Pchip,
+        CurveKind::Logistic(500.0),
+        CurveKind::Gompertz(500.0),
+    ];
+    let first = [(2023.0, 160.0), (2027.0, 250.0), (2031.0, 350.0)];
+    let second = [(2023.0, 160.0), (2027.0, 240.0), (2031.0, 350.0)];
+    let fewer = [(2023.0, 160.0), (2031.0, 330.0)];
+    for (&a, &b) in kinds.iter().zip(kinds.iter().cycle().skip(1)) {
+        let mut reused = Curve::default();
+        for (kind, points) in [
+            (a, &first[..]),
+            (a, &second[..]),
+            (a, &fewer[..]),
+            (b, &fewer[..]),
+            (b, &first[..]),
+            (CurveKind::Logistic(400.0), &first[..]),
+        ] {
+            reused.set(kind, points).unwrap();
+            let fresh = curve(kind, points);
+            for t in 2023..=2035 {
+                let t = f64::from(t) + 0.25;
+                assert_eq!(
+                    reused.value(t).to_bits(),
+                    fresh.value(t).to_bits(),
+                    "{kind:?} at {t}"
+                );
+            }
+        }
+    }
+}

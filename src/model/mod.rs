@@ -98,8 +98,20 @@ impl Inputs {
 /// allocate nothing.
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
-    curve: Curve,
+    /// One curve per metric, so that a knot whose value did not change since the last
+    /// call keeps its transformed value (see [`Curve::set`]).
+    curves: Vec<Curve>,
     knots: Vec<(f64, f64)>,
+}
+
+impl Workspace {
+    /// The knots' scratch space and metric `i`'s curve.
+    fn for_metric(&mut self, i: usize) -> (&mut Vec<(f64, f64)>, &mut Curve) {
+        if self.curves.len() <= i {
+            self.curves.resize_with(i + 1, Curve::default);
+        }
+        (&mut self.knots, &mut self.curves[i])
+    }
 }
 
 impl Projection {
@@ -162,7 +174,7 @@ pub fn project_into(
             numbers,
             &out.years,
             followed,
-            workspace,
+            workspace.for_metric(i),
             &mut rest[0],
         )?;
         // A path that overflows (compound growth over centuries, say) is an error in the
@@ -220,7 +232,7 @@ fn metric_path(
     numbers: &MetricInputs,
     years: &[i32],
     followed: Option<&[f64]>,
-    workspace: &mut Workspace,
+    (knots, curve): (&mut Vec<(f64, f64)>, &mut Curve),
     out: &mut [f64],
 ) -> Result<(), ModelError> {
     let name = metric.name.as_str();
@@ -267,7 +279,6 @@ fn metric_path(
     };
     let first_year = numbers.start_year.unwrap_or(y0);
     let first_value = pre_start(first_year)?;
-    let knots = &mut workspace.knots;
     knots.clear();
     knots.push((f64::from(first_year), first_value));
     knots.extend(
@@ -283,7 +294,7 @@ fn metric_path(
     }
 
     let with_start = numbers.start_year.is_some();
-    workspace.curve.set(kind, knots).map_err(|e| match e {
+    curve.set(kind, knots).map_err(|e| match e {
         CurveError::OutOfDomain(0, v) if with_start => ModelError::new(
             &["metrics", name, "baseline_growth"],
             format!(
@@ -312,7 +323,7 @@ fn metric_path(
         let v = if year < first_year {
             pre_start(year)?
         } else {
-            workspace.curve.value(f64::from(year))
+            curve.value(f64::from(year))
         };
         if !v.is_finite() {
             return Err(ModelError::new(

@@ -131,11 +131,23 @@ impl Curve {
         if let Some((i, &(_, v))) = points.iter().enumerate().find(|(_, p)| !kind.admits(p.1)) {
             return Err(CurveError::OutOfDomain(i, v));
         }
+        // A knot given the same value as at the last call (a Monte Carlo draw that varies
+        // other numbers) keeps its transformed value: the same number, one logarithm fewer.
+        let same_kind = self.kind == kind;
         self.kind = kind;
         self.times.clear();
         self.times.extend(points.iter().map(|p| p.0));
-        self.values.clear();
-        self.values.extend(points.iter().map(|p| kind.forward(p.1)));
+        self.values.resize(points.len(), 0.0);
+        for (i, (value, p)) in self.values.iter_mut().zip(points).enumerate() {
+            let unchanged = same_kind
+                && self
+                    .given
+                    .get(i)
+                    .is_some_and(|g| g.to_bits() == p.1.to_bits());
+            if !unchanged {
+                *value = kind.forward(p.1);
+            }
+        }
         self.given.clear();
         self.given.extend(points.iter().map(|p| p.1));
         self.slopes.clear();

@@ -376,10 +376,7 @@ pub fn iman_conover(columns: &mut [Vec<f64>], target: &CorrelationMatrix, rng: &
     }
 
     // 1. Independently permuted van der Waerden scores.
-    let n1 = (n + 1) as f64;
-    let base: Vec<f64> = (1..=n)
-        .map(|i| std_normal_quantile(i as f64 / n1))
-        .collect();
+    let base = van_der_waerden(n);
     let mut scores: Vec<Vec<f64>> = (0..k)
         .map(|_| {
             let mut s = base.clone();
@@ -453,6 +450,29 @@ pub fn iman_conover(columns: &mut [Vec<f64>], target: &CorrelationMatrix, rng: &
             column[row] = from_order_key(key);
         }
     }
+}
+
+/// The van der Waerden scores Φ⁻¹(i / (n + 1)), i = 1..=n, computed once per n and
+/// shared (every chunk of a run has the same length but the last): a clone of the cached
+/// ones, the same numbers as computing them.
+fn van_der_waerden(n: usize) -> Vec<f64> {
+    static CACHE: std::sync::Mutex<Vec<(usize, Vec<f64>)>> = std::sync::Mutex::new(Vec::new());
+    // A poisoned lock only means another thread panicked holding it; entries go in whole,
+    // so the cache is never half-written.
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, scores)) = cache.iter().find(|(m, _)| *m == n) {
+        return scores.clone();
+    }
+    let n1 = (n + 1) as f64;
+    let scores: Vec<f64> = (1..=n)
+        .map(|i| std_normal_quantile(i as f64 / n1))
+        .collect();
+    // A run has a handful of chunk lengths at most; keep the last four.
+    if cache.len() == 4 {
+        cache.remove(0);
+    }
+    cache.push((n, scores.clone()));
+    scores
 }
 
 /// A u64 whose unsigned order is `f64::total_cmp`'s order: flip all bits of negatives,
@@ -575,6 +595,16 @@ fn pearson(a: &[f64], b: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cached_scores_are_the_scores() {
+        for n in [2, 7, 65_536, 7, 100, 101, 102, 103, 7] {
+            let fresh: Vec<f64> = (1..=n)
+                .map(|i| std_normal_quantile(i as f64 / (n + 1) as f64))
+                .collect();
+            assert_eq!(van_der_waerden(n), fresh, "{n}");
+        }
+    }
 
     #[test]
     fn jacobi_matches_numpy() {
