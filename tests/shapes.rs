@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
 
 use approx::assert_relative_eq;
-use kjproj::model::shape::{Curve, CurveError, CurveKind, cagr};
+use kjproj::model::shape::{Curve, CurveError, CurveKind, Positions, cagr};
 use proptest::prelude::*;
 
 fn curve(kind: CurveKind, points: &[(f64, f64)]) -> Curve {
@@ -322,6 +322,44 @@ fn a_reused_curve_is_a_fresh_curve() {
                     fresh.value(t).to_bits(),
                     "{kind:?} at {t}"
                 );
+            }
+        }
+    }
+}
+
+#[test]
+fn values_at_years_are_the_values() {
+    // The positions kept from call to call must give `Curve::value` bit for bit: with the
+    // same knot times, after the times change, after the years change, for every shape.
+    let kinds = [
+        CurveKind::Linear,
+        CurveKind::Cagr,
+        CurveKind::Pchip,
+        CurveKind::Logistic(500.0),
+        CurveKind::Gompertz(500.0),
+    ];
+    let knots: [&[(f64, f64)]; 4] = [
+        &[(2023.0, 160.0), (2027.0, 250.0), (2031.0, 350.0)],
+        &[(2023.0, 160.0), (2027.0, 240.0), (2031.0, 340.0)],
+        &[(2025.0, 170.0), (2031.0, 330.0)],
+        &[
+            (2023.0, 150.0),
+            (2026.0, 200.0),
+            (2028.0, 260.0),
+            (2031.0, 300.0),
+        ],
+    ];
+    let all: Vec<i32> = (2020..=2035).collect();
+    for kind in kinds {
+        let mut positions = Positions::default();
+        let mut curve = Curve::default();
+        for (points, years) in knots.iter().zip([&all[..], &all[..], &all[3..], &all[..9]]) {
+            curve.set(kind, points).unwrap();
+            let mut out = vec![0.0; years.len()];
+            curve.values_at_years(years, &mut positions, &mut out);
+            for (&year, v) in years.iter().zip(&out) {
+                let expected = curve.value(f64::from(year));
+                assert_eq!(v.to_bits(), expected.to_bits(), "{kind:?} {year}");
             }
         }
     }

@@ -7,7 +7,7 @@ pub mod shape;
 
 use crate::format::significant;
 use crate::scenario::{Metric, PreStartGrowth, RatioKind, Scenario, Shape, Stated};
-use shape::{Curve, CurveError, CurveKind};
+use shape::{Curve, CurveError, CurveKind, Positions};
 
 /// Year-by-year values of every metric and ratio of a scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,20 +99,25 @@ impl Inputs {
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
     /// One curve per metric, so that a knot whose value did not change since the last
-    /// call keeps its transformed value (see [`Curve::set`]).
-    curves: Vec<Curve>,
+    /// call keeps its transformed value (see [`Curve::set`]),
+    /// and the years' positions on it (see [`Curve::values_at_years`]).
+    curves: Vec<(Curve, Positions)>,
     knots: Vec<(f64, f64)>,
 }
 
 impl Workspace {
-    /// The knots' scratch space and metric `i`'s curve.
-    fn for_metric(&mut self, i: usize) -> (&mut Vec<(f64, f64)>, &mut Curve) {
+    /// The knots' scratch space and metric `i`'s curve and positions.
+    fn for_metric(&mut self, i: usize) -> MetricSpace<'_> {
         if self.curves.len() <= i {
-            self.curves.resize_with(i + 1, Curve::default);
+            self.curves.resize_with(i + 1, Default::default);
         }
-        (&mut self.knots, &mut self.curves[i])
+        let (curve, positions) = &mut self.curves[i];
+        (&mut self.knots, curve, positions)
     }
 }
+
+/// A metric's share of the [`Workspace`]: knots, curve, positions.
+type MetricSpace<'a> = (&'a mut Vec<(f64, f64)>, &'a mut Curve, &'a mut Positions);
 
 impl Projection {
     /// The path of a metric or ratio.
@@ -232,7 +237,7 @@ fn metric_path(
     numbers: &MetricInputs,
     years: &[i32],
     followed: Option<&[f64]>,
-    (knots, curve): (&mut Vec<(f64, f64)>, &mut Curve),
+    (knots, curve, positions): MetricSpace<'_>,
     out: &mut [f64],
 ) -> Result<(), ModelError> {
     let name = metric.name.as_str();
@@ -319,11 +324,13 @@ fn metric_path(
         ),
     })?;
 
+    let from = years.partition_point(|&y| y < first_year);
+    curve.values_at_years(&years[from..], positions, &mut out[from..]);
     for (slot, &year) in out.iter_mut().zip(years) {
         let v = if year < first_year {
             pre_start(year)?
         } else {
-            curve.value(f64::from(year))
+            *slot
         };
         if !v.is_finite() {
             return Err(ModelError::new(

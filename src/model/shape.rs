@@ -48,6 +48,16 @@ pub struct Curve {
     s_curve: Through,
 }
 
+/// Where a run of years falls on a [`Curve`]'s knots (segment and fraction of each), kept
+/// by [`Curve::values_at_years`] from one call to the next while the knots' times and the
+/// years stay the same.
+#[derive(Debug, Clone, Default)]
+pub struct Positions {
+    knots: Vec<f64>,
+    years: Vec<i32>,
+    at: Vec<(usize, f64)>,
+}
+
 /// How a [`Curve`] joins its points.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum CurveKind {
@@ -175,27 +185,76 @@ impl Curve {
 
     /// The curve's value at time `t`. Outside the knots the end segments are extended.
     pub fn value(&self, t: f64) -> f64 {
-        if matches!(self.kind, CurveKind::Logistic(_) | CurveKind::Gompertz(_)) {
-            // Exactly the points the single curve passes through.
-            if t == self.times[0] {
-                return self.given[0];
-            }
-            if self.times.len() == 2 && t == self.times[1] {
-                return self.given[1];
-            }
-            return self.s_curve.value(t);
+        if self.is_s_curve() {
+            return self.s_curve_value(t);
         }
-        // Segment k covers [times[k], times[k+1]]; a handful of knots makes a linear scan
-        // faster than a binary search.
+        let (k, s) = self.position(t);
+        self.value_in(k, s)
+    }
+
+    /// The curve's values at `years`, written into `out`: [`Curve::value`] of each, bit
+    /// for bit, but with the segment and fraction of each year taken from `positions`
+    /// while the knots' times and the years are those it was filled for (a Monte Carlo
+    /// draw varies the knots' values, rarely their times), which saves a search and a
+    /// division per year.
+    pub fn values_at_years(&self, years: &[i32], positions: &mut Positions, out: &mut [f64]) {
+        if self.is_s_curve() {
+            for (slot, &year) in out.iter_mut().zip(years) {
+                *slot = self.s_curve_value(f64::from(year));
+            }
+            return;
+        }
+        let same_knots = positions.knots.len() == self.times.len()
+            && positions
+                .knots
+                .iter()
+                .zip(&self.times)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+        if !same_knots || positions.years != years {
+            positions.knots.clone_from(&self.times);
+            positions.years.clear();
+            positions.years.extend_from_slice(years);
+            positions.at.clear();
+            positions
+                .at
+                .extend(years.iter().map(|&y| self.position(f64::from(y))));
+        }
+        for (slot, &(k, s)) in out.iter_mut().zip(&positions.at) {
+            *slot = self.value_in(k, s);
+        }
+    }
+
+    fn is_s_curve(&self) -> bool {
+        matches!(self.kind, CurveKind::Logistic(_) | CurveKind::Gompertz(_))
+    }
+
+    /// An S-curve's value at time `t`.
+    fn s_curve_value(&self, t: f64) -> f64 {
+        // Exactly the points the single curve passes through.
+        if t == self.times[0] {
+            return self.given[0];
+        }
+        if self.times.len() == 2 && t == self.times[1] {
+            return self.given[1];
+        }
+        self.s_curve.value(t)
+    }
+
+    /// The segment k of time `t`, which covers [times[k], times[k+1]] (the end segments
+    /// extended beyond the knots), and the fraction s of the way along it.
+    fn position(&self, t: f64) -> (usize, f64) {
+        // A handful of knots makes a linear scan faster than a binary search.
         let last = self.times.len() - 2;
         let k = self.times[1..=last]
             .iter()
             .position(|&x| t < x)
             .unwrap_or(last);
         let (t0, t1) = (self.times[k], self.times[k + 1]);
-        let (y0, y1) = (self.values[k], self.values[k + 1]);
-        let h = t1 - t0;
-        let s = (t - t0) / h;
+        (k, (t - t0) / (t1 - t0))
+    }
+
+    /// The value at fraction `s` of segment `k` (transform-linear shapes and PCHIP).
+    fn value_in(&self, k: usize, s: f64) -> f64 {
         // Hit the knots exactly rather than through a round trip of the transform.
         if s == 0.0 {
             return self.given[k];
@@ -203,8 +262,10 @@ impl Curve {
         if s == 1.0 {
             return self.given[k + 1];
         }
+        let (y0, y1) = (self.values[k], self.values[k + 1]);
         if self.kind == CurveKind::Pchip {
             // Cubic Hermite basis (e.g. Moler 2004, eq. 3.4).
+            let h = self.times[k + 1] - self.times[k];
             let (d0, d1) = (self.slopes[k], self.slopes[k + 1]);
             let s2 = s * s;
             let s3 = s2 * s;
