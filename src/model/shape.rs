@@ -53,6 +53,9 @@ pub struct Curve {
 /// years stay the same.
 #[derive(Debug, Clone, Default)]
 pub struct Positions {
+    /// Whether a call has been made: the first computes the values directly and keeps
+    /// nothing, so that a one-off projection allocates nothing for positions.
+    called: bool,
     knots: Vec<f64>,
     years: Vec<i32>,
     at: Vec<(usize, f64)>,
@@ -198,9 +201,9 @@ impl Curve {
     /// draw varies the knots' values, rarely their times), which saves a search and a
     /// division per year.
     pub fn values_at_years(&self, years: &[i32], positions: &mut Positions, out: &mut [f64]) {
-        if self.is_s_curve() {
+        if self.is_s_curve() || !std::mem::replace(&mut positions.called, true) {
             for (slot, &year) in out.iter_mut().zip(years) {
-                *slot = self.s_curve_value(f64::from(year));
+                *slot = self.value(f64::from(year));
             }
             return;
         }
