@@ -288,18 +288,21 @@ fn an_s_curve_through_two_points_grows_smoothly_past_the_last_one() {
     assert_relative_eq!(g.value(2030.0), 66.94733044260138, max_relative = 1e-12);
 }
 
+/// Every shape, the S-curves with a cap of 500.
+const EVERY_SHAPE: [CurveKind; 5] = [
+    CurveKind::Linear,
+    CurveKind::Cagr,
+    CurveKind::Pchip,
+    CurveKind::Logistic(500.0),
+    CurveKind::Gompertz(500.0),
+];
+
 #[test]
 fn a_reused_curve_is_a_fresh_curve() {
     // `Curve::set` keeps the transformed value of a knot whose value did not change; the
     // curve must still be the one a fresh curve through the same points gives, for every
     // shape and after a change of shape or of the number of points, bit for bit.
-    let kinds = [
-        CurveKind::Linear,
-        CurveKind::Cagr,
-        CurveKind::Pchip,
-        CurveKind::Logistic(500.0),
-        CurveKind::Gompertz(500.0),
-    ];
+    let kinds = EVERY_SHAPE;
     let first = [(2023.0, 160.0), (2027.0, 250.0), (2031.0, 350.0)];
     let second = [(2023.0, 160.0), (2027.0, 240.0), (2031.0, 350.0)];
     let fewer = [(2023.0, 160.0), (2031.0, 330.0)];
@@ -331,13 +334,7 @@ fn a_reused_curve_is_a_fresh_curve() {
 fn values_at_years_are_the_values() {
     // The positions kept from call to call must give `Curve::value` bit for bit: with the
     // same knot times, after the times change, after the years change, for every shape.
-    let kinds = [
-        CurveKind::Linear,
-        CurveKind::Cagr,
-        CurveKind::Pchip,
-        CurveKind::Logistic(500.0),
-        CurveKind::Gompertz(500.0),
-    ];
+    let kinds = EVERY_SHAPE;
     let knots: [&[(f64, f64)]; 4] = [
         &[(2023.0, 160.0), (2027.0, 250.0), (2031.0, 350.0)],
         &[(2023.0, 160.0), (2027.0, 240.0), (2031.0, 340.0)],

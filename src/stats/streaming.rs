@@ -444,17 +444,12 @@ impl Sketch {
                 .positive
                 .index(x)
                 .and_then(|k| self.positive.get_mut(k))
-        } else if x < 0.0 {
-            self.layout
-                .negative
-                .index(-x)
-                .and_then(|k| self.negative.get_mut(k))
         } else {
             None
         };
         match bucket {
             Some(count) => *count += 1,
-            None => self.outside.push(x),
+            None => self.add_unbucketed(x),
         }
     }
 
@@ -524,8 +519,8 @@ impl Sketch {
         }
     }
 
-    /// [`Sketch::add`] for a value the positive window does not take, apart from the
-    /// extremes (which the caller has taken).
+    /// Adds a value the positive window does not take (negative, zero, NaN, or outside
+    /// it), apart from the extremes, which the caller has taken.
     fn add_unbucketed(&mut self, x: f64) {
         let bucket = if x < 0.0 {
             self.layout
