@@ -68,8 +68,13 @@ fn target_year_percentiles_are_normal_quantiles() {
         }
         assert!((stats.mean[8] - 350.0).abs() < 4.0 * stats.mean_se[8]);
         assert_relative_eq!(stats.sd[8], 20.0, max_relative = 0.01);
-        // The baseline year does not vary at all.
+        // The baseline year does not vary at all: its mean is the baseline and its
+        // spread exactly 0, however the values are summed.
         assert_eq!(stats.percentiles[0], [160.0; 7]);
+        assert_eq!(
+            (stats.mean[0], stats.sd[0], stats.mean_se[0]),
+            (160.0, 0.0, 0.0)
+        );
     }
 }
 
@@ -427,4 +432,42 @@ denominator = "market"
     assert_eq!(order, [1, 0]);
     let order: Vec<usize> = t.ordered(market).iter().map(|s| s.input).collect();
     assert_eq!(order, [1, 0]);
+}
+
+#[test]
+fn a_year_no_input_varies_has_no_spread() {
+    // 9.4 and 0.1 are not exact in binary: summed over a block and divided, they would
+    // come back a rounding away and give an SD of about 2e-15 instead of 0.
+    let s = parse(
+        r#"
+name = "t"
+unit = "u"
+baseline_year = 2023
+target_year = 2031
+[metrics.sales]
+shape = "cagr"
+baseline = { value = 9.4 }
+target = { value = 52 }
+[metrics.other]
+shape = "linear"
+baseline = { value = 0.1 }
+target = { value = 3 }
+[uncertainty.inputs]
+"metrics.sales.target.value" = { dist = "pert", min = 30, mode = 52, max = 60 }
+"#,
+    );
+    let mc = monte_carlo::run(
+        &s,
+        Settings {
+            draws: 100_000,
+            seed: 3,
+            method: Method::LatinHypercube,
+        },
+        None,
+    );
+    for ((_, stats), baseline) in mc.series.iter().zip([9.4, 0.1]) {
+        assert_eq!((stats.mean[0], stats.sd[0]), (baseline, 0.0));
+    }
+    // The other metric does not vary in any year.
+    assert!(mc.series[1].1.sd.iter().all(|&sd| sd == 0.0));
 }

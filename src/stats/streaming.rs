@@ -28,13 +28,20 @@ impl Welford {
     /// Adds a block of values: their own mean and squared deviations (two passes over the
     /// block, sums in four fixed lanes), merged in as one summary (Chan, Golub & LeVeque
     /// 1979). No division per value, and more accurate than [`Welford::push`] one at a
-    /// time; the result depends only on the values and the block boundaries.
+    /// time; the result depends only on the values and the block boundaries. A block of
+    /// one value is [`Welford::push`].
     pub fn push_all(&mut self, xs: &[f64]) {
+        if let [x] = xs {
+            return self.push(*x);
+        }
         if xs.is_empty() {
             return;
         }
         let n = xs.len() as f64;
-        let mean = lanes_sum(xs, |x| x) / n;
+        // Sums of differences from the first value: exact for a constant (mean exactly
+        // it, squared deviations exactly 0), and more accurate for values far from 0.
+        let first = xs[0];
+        let mean = first + lanes_sum(xs, |x| x - first) / n;
         let m2 = lanes_sum(xs, |x| (x - mean) * (x - mean));
         *self = self.merge(Welford {
             n: xs.len() as u64,
@@ -315,6 +322,10 @@ pub struct Sketch {
 /// Values [`Sketch::add_all`] takes at a time.
 const BLOCK: usize = 64;
 
+/// Fewer values than this [`Sketch::add_all`] adds one at a time rather than as a padded
+/// block.
+const SHORT: usize = 16;
+
 /// [`Sketch::add_all`] as `pulp` runs it: compiled once per instruction set, the widest
 /// the processor has chosen at run time (AVX2 finds four buckets at a time where SSE2
 /// finds two). The arithmetic is the same on each, so are the counts.
@@ -460,6 +471,13 @@ impl Sketch {
     /// cache; anything else (negative values, zeros, values outside the window) takes
     /// [`Sketch::add`]'s path.
     pub fn add_all(&mut self, xs: &[f64]) {
+        if xs.len() < SHORT {
+            // Too few to be worth a block's work: one at a time.
+            for &x in xs {
+                self.add(x);
+            }
+            return;
+        }
         pulp::Arch::new().dispatch(AddAll { sketch: self, xs });
     }
 
@@ -471,10 +489,14 @@ impl Sketch {
             self.add_block(block.try_into().expect("a whole block"), BLOCK);
         }
         let rest = blocks.remainder();
-        if let Some(&first) = rest.first() {
+        if rest.len() < SHORT {
+            for &x in rest {
+                self.add(x);
+            }
+        } else {
             // Padded with a copy of a value in it, which changes no extreme, and counted
             // only up to its length.
-            let mut block = [first; BLOCK];
+            let mut block = [rest[0]; BLOCK];
             block[..rest.len()].copy_from_slice(rest);
             self.add_block(&block, rest.len());
         }
@@ -855,6 +877,17 @@ mod tests {
         let mut empty = Welford::default();
         empty.push_all(&[]);
         assert_eq!(empty, Welford::default());
+        // A constant has its own value as mean and no spread, exactly, in blocks of any
+        // size (a baseline that no input varies: its SD is 0, not 2e-15).
+        for x in [9.4, 0.05875, -3.3e7] {
+            for block in [1, 2, 5, 64, 151] {
+                let mut w = Welford::default();
+                for _ in 0..7 {
+                    w.push_all(&vec![x; block]);
+                }
+                assert_eq!((w.mean, w.m2), (x, 0.0), "{x} in blocks of {block}");
+            }
+        }
     }
 
     #[test]
