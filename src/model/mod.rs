@@ -99,8 +99,8 @@ impl Inputs {
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
     /// One curve per metric, so that a knot whose value did not change since the last
-    /// call keeps its transformed value (see [`Curve::set`]),
-    /// and the years' positions on it (see [`Curve::values_at_years`]).
+    /// call keeps its transformed value (see [`Curve::set`]), and the years' positions on
+    /// it (see [`Curve::values_at_years`]).
     curves: Vec<(Curve, Positions)>,
     knots: Vec<(f64, f64)>,
 }

@@ -497,8 +497,8 @@ fn summarise(
                 .iter()
                 .map(|&b| {
                     let mut rng = sampling::chunk_rng(settings.seed, BOOTSTRAP_STREAMS + b as u64);
-                    // The uniforms `sampling::uniforms(Method::Random, …)` would draw, one by
-                    // one, without holding them.
+                    // The uniforms `sampling::uniforms(Method::Random, …)` would draw, 256
+                    // at a time rather than all of them.
                     let mut c = vec![0_u16; rows];
                     let (mut x, mut picked) = ([0.0; 256], [0_u32; 256]);
                     let mut left = rows;

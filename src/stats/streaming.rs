@@ -119,18 +119,16 @@ pub fn fast_log2(x: f64) -> f64 {
 /// [`fast_log2`] for an x known to be above 0 (the Monte Carlo inner loop's case).
 #[inline(always)]
 fn log2_positive(x: f64) -> f64 {
-    let bits = x.to_bits();
-    let exponent = ((bits >> 52) & 0x7ff) as i64;
-    if exponent == 0 {
+    if !is_normal_or_above(x) {
         // Subnormal: scale into the normal range first (rare; exact enough).
         return fast_log2(x * 2f64.powi(64)) - 64.0;
     }
-    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000) - 1.0;
-    (exponent - 1023) as f64 + ((A * m + B) * m + C) * m
+    log2_normal(x)
 }
 
-/// [`log2_positive`] without the branch for subnormals: the same value for every normal
-/// x > 0, something meaningless for anything else (see [`is_normal_or_above`]).
+/// [`fast_log2`] for a normal x > 0, without a branch (the vectorised loop of
+/// [`Sketch::add_all`] uses it directly); something meaningless for anything else (see
+/// [`is_normal_or_above`]).
 #[inline(always)]
 fn log2_normal(x: f64) -> f64 {
     let bits = x.to_bits();
@@ -506,8 +504,8 @@ impl Sketch {
     #[inline(always)]
     fn add_block(&mut self, block: &[f64; BLOCK], len: usize) {
         let w = self.layout.positive;
-        // Each value's bucket in the positive window, or −1 for a value it does not take;
-        // fixed lengths, so that it vectorises.
+        // Each value's bucket in the positive window, or a number beyond its buckets for a
+        // value it does not take; fixed lengths, so that it vectorises.
         let mut at = [0_u32; BLOCK];
         for (k, &x) in at.iter_mut().zip(block) {
             let t = (log2_normal(x) - w.lo) * w.scale;
