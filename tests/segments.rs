@@ -113,3 +113,25 @@ fn the_shipped_segments_scenario_adds_up() {
     let c = model::comparisons(&s, &p);
     assert!(c.iter().all(|c| c.within_tolerance()), "{c:?}");
 }
+
+#[test]
+fn a_sum_too_large_to_represent_is_an_error_naming_the_sum() {
+    // Each segment is finite; their sum is not.
+    let text = file(110.0, "").replace(
+        "baseline = { value = 10 }\ntarget = { value = 30 }",
+        "baseline = { value = 1e308 }\ntarget = { value = 1.5e308 }",
+    );
+    let text = text.replace(
+        "baseline = { value = 20 }\ntarget = { value = 80 }",
+        "baseline = { value = 1e308 }\ntarget = { value = 1.7e308 }",
+    );
+    let s = parse(&text).unwrap();
+    let e = model::project(&s).unwrap_err();
+    assert_eq!(e.key, ["metrics", "total"]);
+    assert!(
+        e.message
+            .contains("beyond any representable number by 2020"),
+        "{}",
+        e.message
+    );
+}

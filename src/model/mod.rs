@@ -168,22 +168,26 @@ pub fn project_into(
             for (y, slot) in rest[0].iter_mut().enumerate() {
                 *slot = segments.iter().map(|&j| done[j][y]).sum();
             }
-            continue;
+        } else {
+            let followed = match metric.start.as_ref().map(|s| &s.growth) {
+                Some(PreStartGrowth::Follow(j)) => done.get(*j).map(Vec::as_slice),
+                _ => None,
+            };
+            metric_path(
+                metric,
+                numbers,
+                &out.years,
+                followed,
+                workspace.for_metric(i),
+                &mut rest[0],
+            )?;
+            if metric.fit.is_none() {
+                // `metric_path` checked every value of a path through points.
+                continue;
+            }
         }
-        let followed = match metric.start.as_ref().map(|s| &s.growth) {
-            Some(PreStartGrowth::Follow(j)) => done.get(*j).map(Vec::as_slice),
-            _ => None,
-        };
-        metric_path(
-            metric,
-            numbers,
-            &out.years,
-            followed,
-            workspace.for_metric(i),
-            &mut rest[0],
-        )?;
-        // A path that overflows (compound growth over centuries, say) is an error in the
-        // file, never an `inf` in an output.
+        // A path that overflows (compound growth over centuries, a sum of huge segments)
+        // is an error in the file, never an `inf` in an output.
         if let Some(y) = rest[0].iter().position(|v| !v.is_finite()) {
             return Err(ModelError::new(
                 &["metrics", &metric.name],
@@ -194,11 +198,17 @@ pub fn project_into(
             ));
         }
     }
-    for (ratio, path) in scenario.ratios.iter().zip(&mut out.ratios) {
-        let num = &out.metrics[ratio.numerator];
-        let den = &out.metrics[ratio.denominator];
-        for (i, year) in out.years.iter().enumerate() {
-            if den[i] == 0.0 {
+    let Projection {
+        years,
+        metrics,
+        ratios,
+    } = out;
+    for (ratio, path) in scenario.ratios.iter().zip(ratios) {
+        let num = &metrics[ratio.numerator];
+        let den = &metrics[ratio.denominator];
+        let values = path.iter_mut().zip(num).zip(den);
+        for (((slot, &a), &b), year) in values.zip(years.iter()) {
+            if b == 0.0 {
                 return Err(ModelError::new(
                     &["ratios", &ratio.name, "denominator"],
                     format!(
@@ -210,16 +220,16 @@ pub fn project_into(
                     ),
                 ));
             }
-            path[i] = num[i] / den[i];
-            if !path[i].is_finite() {
+            *slot = a / b;
+            if !slot.is_finite() {
                 return Err(ModelError::new(
                     &["ratios", &ratio.name, "denominator"],
                     format!(
                         "{} / {} = {} / {:e} in {year} is too large to represent",
                         scenario.metrics[ratio.numerator].name,
                         scenario.metrics[ratio.denominator].name,
-                        crate::format::significant(num[i]),
-                        den[i]
+                        crate::format::significant(a),
+                        b
                     ),
                 ));
             }
@@ -284,18 +294,22 @@ fn metric_path(
     };
     let first_year = numbers.start_year.unwrap_or(y0);
     let first_value = pre_start(first_year)?;
-    knots.clear();
-    knots.push((f64::from(first_year), first_value));
-    knots.extend(
-        metric
-            .milestones
-            .iter()
-            .zip(&numbers.milestones)
-            .map(|(p, v)| (f64::from(p.year), *v)),
+    // Written in place (the length rarely changes from one call to the next).
+    let milestones = metric.milestones.len().min(numbers.milestones.len());
+    knots.resize(
+        1 + milestones + usize::from(metric.target_given),
+        (0.0, 0.0),
     );
+    knots[0] = (f64::from(first_year), first_value);
+    for (knot, (p, v)) in knots[1..]
+        .iter_mut()
+        .zip(metric.milestones.iter().zip(&numbers.milestones))
+    {
+        *knot = (f64::from(p.year), *v);
+    }
     // Without a target, one S-curve through the other points determines the target year.
     if metric.target_given {
-        knots.push((f64::from(metric.target.year), numbers.target));
+        knots[1 + milestones] = (f64::from(metric.target.year), numbers.target);
     }
 
     let with_start = numbers.start_year.is_some();
@@ -326,21 +340,18 @@ fn metric_path(
 
     let from = years.partition_point(|&y| y < first_year);
     curve.values_at_years(&years[from..], positions, &mut out[from..]);
-    for (slot, &year) in out.iter_mut().zip(years) {
-        let v = if year < first_year {
-            pre_start(year)?
-        } else {
-            *slot
-        };
-        if !v.is_finite() {
-            return Err(ModelError::new(
-                &["metrics", name],
-                format!(
-                    "the path of {name} overflows to {v} in {year}; check its values and growth"
-                ),
-            ));
-        }
-        *slot = v;
+    // Before the start (a `pre_start` error is the baseline's, already raised above).
+    for (slot, &year) in out[..from].iter_mut().zip(years) {
+        *slot = pre_start(year)?;
+    }
+    if let Some(i) = out.iter().position(|v| !v.is_finite()) {
+        return Err(ModelError::new(
+            &["metrics", name],
+            format!(
+                "the path of {name} overflows to {} in {}; check its values and growth",
+                out[i], years[i]
+            ),
+        ));
     }
     Ok(())
 }

@@ -141,28 +141,30 @@ impl Curve {
         {
             return Err(CurveError::BadKnots);
         }
-        if let Some((i, &(_, v))) = points.iter().enumerate().find(|(_, p)| !kind.admits(p.1)) {
-            return Err(CurveError::OutOfDomain(i, v));
+        for (i, &(_, v)) in points.iter().enumerate() {
+            if !kind.admits(v) {
+                return Err(CurveError::OutOfDomain(i, v));
+            }
         }
         // A knot given the same value as at the last call (a Monte Carlo draw that varies
         // other numbers) keeps its transformed value: the same number, one logarithm fewer.
+        // (The transform depends on the shape and the value only; a new slot holds NaN,
+        // which no admitted value equals.)
         let same_kind = self.kind == kind;
         self.kind = kind;
-        self.times.clear();
-        self.times.extend(points.iter().map(|p| p.0));
-        self.values.resize(points.len(), 0.0);
-        for (i, (value, p)) in self.values.iter_mut().zip(points).enumerate() {
-            let unchanged = same_kind
-                && self
-                    .given
-                    .get(i)
-                    .is_some_and(|g| g.to_bits() == p.1.to_bits());
-            if !unchanged {
-                *value = kind.forward(p.1);
+        let n = points.len();
+        if self.times.len() != n {
+            self.times.resize(n, 0.0);
+            self.values.resize(n, 0.0);
+            self.given.resize(n, f64::NAN);
+        }
+        for (i, &(t, v)) in points.iter().enumerate() {
+            self.times[i] = t;
+            if !(same_kind && self.given[i].to_bits() == v.to_bits()) {
+                self.values[i] = kind.forward(v);
+                self.given[i] = v;
             }
         }
-        self.given.clear();
-        self.given.extend(points.iter().map(|p| p.1));
         self.slopes.clear();
         if kind == CurveKind::Pchip {
             pchip_slopes(&self.times, &self.values, &mut self.slopes);
@@ -222,8 +224,25 @@ impl Curve {
                 .at
                 .extend(years.iter().map(|&y| self.position(f64::from(y))));
         }
-        for (slot, &(k, s)) in out.iter_mut().zip(&positions.at) {
-            *slot = self.value_in(k, s);
+        // One loop per shape, decided once rather than per year: the same arithmetic as
+        // `value_in`.
+        let at = &positions.at;
+        match self.kind {
+            CurveKind::Cagr => {
+                for (slot, &(k, s)) in out.iter_mut().zip(at) {
+                    *slot = self.between_knots(k, s, |k, s| self.line(k, s).exp());
+                }
+            }
+            CurveKind::Linear => {
+                for (slot, &(k, s)) in out.iter_mut().zip(at) {
+                    *slot = self.between_knots(k, s, |k, s| self.line(k, s));
+                }
+            }
+            _ => {
+                for (slot, &(k, s)) in out.iter_mut().zip(at) {
+                    *slot = self.value_in(k, s);
+                }
+            }
         }
     }
 
@@ -258,27 +277,47 @@ impl Curve {
 
     /// The value at fraction `s` of segment `k` (transform-linear shapes and PCHIP).
     fn value_in(&self, k: usize, s: f64) -> f64 {
-        // Hit the knots exactly rather than through a round trip of the transform.
+        self.between_knots(k, s, |k, s| {
+            if self.kind == CurveKind::Pchip {
+                self.hermite(k, s)
+            } else {
+                self.kind.inverse(self.line(k, s))
+            }
+        })
+    }
+
+    /// The given value at a knot (hit exactly rather than through a round trip of the
+    /// transform), else `inner(k, s)`.
+    #[inline(always)]
+    fn between_knots(&self, k: usize, s: f64, inner: impl Fn(usize, f64) -> f64) -> f64 {
         if s == 0.0 {
-            return self.given[k];
+            self.given[k]
+        } else if s == 1.0 {
+            self.given[k + 1]
+        } else {
+            inner(k, s)
         }
-        if s == 1.0 {
-            return self.given[k + 1];
-        }
+    }
+
+    /// The straight line between the transformed knots of segment `k`, at fraction `s`.
+    #[inline(always)]
+    fn line(&self, k: usize, s: f64) -> f64 {
         let (y0, y1) = (self.values[k], self.values[k + 1]);
-        if self.kind == CurveKind::Pchip {
-            // Cubic Hermite basis (e.g. Moler 2004, eq. 3.4).
-            let h = self.times[k + 1] - self.times[k];
-            let (d0, d1) = (self.slopes[k], self.slopes[k + 1]);
-            let s2 = s * s;
-            let s3 = s2 * s;
-            let h00 = 2.0 * s3 - 3.0 * s2 + 1.0;
-            let h10 = s3 - 2.0 * s2 + s;
-            let h01 = -2.0 * s3 + 3.0 * s2;
-            let h11 = s3 - s2;
-            return h00 * y0 + h10 * h * d0 + h01 * y1 + h11 * h * d1;
-        }
-        self.kind.inverse(y0 + (y1 - y0) * s)
+        y0 + (y1 - y0) * s
+    }
+
+    /// PCHIP's cubic Hermite basis on segment `k` at fraction `s` (e.g. Moler 2004, eq. 3.4).
+    fn hermite(&self, k: usize, s: f64) -> f64 {
+        let (y0, y1) = (self.values[k], self.values[k + 1]);
+        let h = self.times[k + 1] - self.times[k];
+        let (d0, d1) = (self.slopes[k], self.slopes[k + 1]);
+        let s2 = s * s;
+        let s3 = s2 * s;
+        let h00 = 2.0 * s3 - 3.0 * s2 + 1.0;
+        let h10 = s3 - 2.0 * s2 + s;
+        let h01 = -2.0 * s3 + 3.0 * s2;
+        let h11 = s3 - s2;
+        h00 * y0 + h10 * h * d0 + h01 * y1 + h11 * h * d1
     }
 }
 

@@ -702,10 +702,10 @@ fn simulate_chunk(
             }
             continue;
         }
-        for (s, &which) in series.iter().enumerate() {
-            let path = projection.series(which);
-            for (y, &x) in path.iter().enumerate().take(years) {
-                values[(s * years + y) * block + filled] = x;
+        for (cells, &which) in values.chunks_exact_mut(years * block).zip(series) {
+            let path = &projection.series(which)[..years];
+            for (cell, &x) in cells.chunks_exact_mut(block).zip(path) {
+                cell[filled] = x;
             }
         }
         for (k, q) in extra.iter().enumerate() {
