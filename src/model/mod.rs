@@ -339,7 +339,8 @@ fn metric_path(
     })?;
 
     let from = years.partition_point(|&y| y < first_year);
-    curve.values_at_years(&years[from..], positions, &mut out[from..]);
+    // The years are consecutive: those from the start are `first_year.max(y0)` onwards.
+    curve.values_at_years(first_year.max(y0), positions, &mut out[from..]);
     // Before the start (a `pre_start` error is the baseline's, already raised above).
     for (slot, &year) in out[..from].iter_mut().zip(years) {
         *slot = pre_start(year)?;

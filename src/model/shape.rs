@@ -48,18 +48,30 @@ pub struct Curve {
     s_curve: Through,
 }
 
-/// Where a run of years falls on a [`Curve`]'s knots (segment and fraction of each), kept
-/// by [`Curve::values_at_years`] from one call to the next while the knots' times and the
-/// years stay the same.
+/// Where runs of consecutive years fall on a [`Curve`]'s knots (segment and fraction of
+/// each year), kept by [`Curve::values_at_years`] from one call to the next for the last
+/// few sets of knot times (a programme start that a Monte Carlo draw moves between two
+/// or three years gives as many sets).
 #[derive(Debug, Clone, Default)]
 pub struct Positions {
     /// Whether a call has been made: the first computes the values directly and keeps
     /// nothing, so that a one-off projection allocates nothing for positions.
     called: bool,
+    sets: Vec<PositionSet>,
+    /// The set a new one replaces once there are [`POSITION_SETS`].
+    next: usize,
+}
+
+/// The positions of the years `first`, `first + 1`, … on knots at `knots`.
+#[derive(Debug, Clone)]
+struct PositionSet {
     knots: Vec<f64>,
-    years: Vec<i32>,
+    first: i32,
     at: Vec<(usize, f64)>,
 }
+
+/// Sets of knot times [`Positions`] keeps.
+const POSITION_SETS: usize = 4;
 
 /// How a [`Curve`] joins its points.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -197,36 +209,50 @@ impl Curve {
         self.value_in(k, s)
     }
 
-    /// The curve's values at `years`, written into `out`: [`Curve::value`] of each, bit
-    /// for bit, but with the segment and fraction of each year taken from `positions`
-    /// while the knots' times and the years are those it was filled for (a Monte Carlo
-    /// draw varies the knots' values, rarely their times), which saves a search and a
-    /// division per year.
-    pub fn values_at_years(&self, years: &[i32], positions: &mut Positions, out: &mut [f64]) {
+    /// The curve's values in the years `first`, `first + 1`, … (one per slot of `out`),
+    /// written into `out`: [`Curve::value`] of each, bit for bit, but with the segment
+    /// and fraction of each year taken from `positions` when it holds them for these
+    /// knot times and years (a Monte Carlo draw varies the knots' values, rarely their
+    /// times), which saves a search and a division per year.
+    pub fn values_at_years(&self, first: i32, positions: &mut Positions, out: &mut [f64]) {
+        let year = |i: usize| f64::from(first) + i as f64;
         if self.is_s_curve() || !std::mem::replace(&mut positions.called, true) {
-            for (slot, &year) in out.iter_mut().zip(years) {
-                *slot = self.value(f64::from(year));
+            for (i, slot) in out.iter_mut().enumerate() {
+                *slot = self.value(year(i));
             }
             return;
         }
-        let same_knots = positions.knots.len() == self.times.len()
-            && positions
-                .knots
-                .iter()
-                .zip(&self.times)
-                .all(|(a, b)| a.to_bits() == b.to_bits());
-        if !same_knots || positions.years != years {
-            positions.knots.clone_from(&self.times);
-            positions.years.clear();
-            positions.years.extend_from_slice(years);
-            positions.at.clear();
-            positions
-                .at
-                .extend(years.iter().map(|&y| self.position(f64::from(y))));
-        }
+        let found = positions.sets.iter().position(|p| {
+            p.first == first
+                && p.at.len() == out.len()
+                && p.knots.len() == self.times.len()
+                && p.knots
+                    .iter()
+                    .zip(&self.times)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+        });
+        let set = match found {
+            Some(i) => i,
+            None => {
+                let set = PositionSet {
+                    knots: self.times.clone(),
+                    first,
+                    at: (0..out.len()).map(|i| self.position(year(i))).collect(),
+                };
+                if positions.sets.len() < POSITION_SETS {
+                    positions.sets.push(set);
+                    positions.sets.len() - 1
+                } else {
+                    let i = positions.next;
+                    positions.sets[i] = set;
+                    positions.next = (i + 1) % POSITION_SETS;
+                    i
+                }
+            }
+        };
         // One loop per shape, decided once rather than per year: the same arithmetic as
         // `value_in`.
-        let at = &positions.at;
+        let at = &positions.sets[set].at;
         match self.kind {
             CurveKind::Cagr => {
                 for (slot, &(k, s)) in out.iter_mut().zip(at) {

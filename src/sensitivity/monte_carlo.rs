@@ -702,10 +702,10 @@ fn simulate_chunk(
             }
             continue;
         }
-        for (cells, &which) in values.chunks_exact_mut(years * block).zip(series) {
-            let path = &projection.series(which)[..years];
-            for (cell, &x) in cells.chunks_exact_mut(block).zip(path) {
-                cell[filled] = x;
+        for (s, &which) in series.iter().enumerate() {
+            let first = s * years * block + filled;
+            for (y, &x) in projection.series(which)[..years].iter().enumerate() {
+                values[first + y * block] = x;
             }
         }
         for (k, q) in extra.iter().enumerate() {
