@@ -186,3 +186,44 @@ target = {{ value = 2, source = \"s\" }}
     assert!(e.contains("key `metrics.a.cap`"), "{e}");
     assert!(e.contains("key `metrics.a.baseline.value`"), "{e}");
 }
+
+#[test]
+fn a_ratio_names_its_first_bad_year() {
+    // y falls linearly from 3 to 0 over 2020–2026: 0 first in 2026, so x / y is undefined
+    // there; falling to 1e-320 instead, x / y = 1 / 1e-320 overflows in 2026 (to 1e-300,
+    // 1e300 is still finite).
+    let file = |target: &str| {
+        format!(
+            "{HEAD}
+[metrics.x]
+shape = \"linear\"
+baseline = {{ value = 1, source = \"s\" }}
+target = {{ value = 1, source = \"s\" }}
+[metrics.y]
+shape = \"linear\"
+baseline = {{ value = 3, source = \"s\" }}
+target = {{ value = {target}, source = \"s\" }}
+[ratios.r]
+numerator = \"x\"
+denominator = \"y\"
+"
+        )
+    };
+    let e = parse(&file("0")).unwrap_err();
+    assert!(
+        e.contains("y is 0 in 2026, so r = x / y is undefined there"),
+        "{e}"
+    );
+    let s = scenario::parse(&file("1e-300"), Path::new("test.toml")).unwrap();
+    let p = model::project(&s).unwrap();
+    assert!(
+        p.ratios[0].iter().all(|v| v.is_finite()),
+        "{:?}",
+        p.ratios[0]
+    );
+    let e = parse(&file("1e-320")).unwrap_err();
+    assert!(
+        e.contains("x / y = 1 / 1e-320 in 2026 is too large to represent"),
+        "{e}"
+    );
+}

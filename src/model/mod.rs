@@ -206,6 +206,14 @@ pub fn project_into(
     for (ratio, path) in scenario.ratios.iter().zip(ratios) {
         let num = &metrics[ratio.numerator];
         let den = &metrics[ratio.denominator];
+        // Every year at once (a 0 denominator gives a value that is not finite); only when
+        // something is wrong, year by year for the first problem.
+        for ((slot, &a), &b) in path.iter_mut().zip(num).zip(den) {
+            *slot = a / b;
+        }
+        if all_finite(path) {
+            continue;
+        }
         let values = path.iter_mut().zip(num).zip(den);
         for (((slot, &a), &b), year) in values.zip(years.iter()) {
             if b == 0.0 {
@@ -236,6 +244,12 @@ pub fn project_into(
         }
     }
     Ok(())
+}
+
+/// Whether every value is finite: without an early exit, so that it runs a vector of values
+/// at a time.
+fn all_finite(xs: &[f64]) -> bool {
+    xs.iter().fold(true, |ok, v| ok & v.is_finite())
 }
 
 /// The path of one metric over `years`, written into `out`.
@@ -345,7 +359,10 @@ fn metric_path(
     for (slot, &year) in out[..from].iter_mut().zip(years) {
         *slot = pre_start(year)?;
     }
-    if let Some(i) = out.iter().position(|v| !v.is_finite()) {
+    if let Some(i) = (!all_finite(out))
+        .then(|| out.iter().position(|v| !v.is_finite()))
+        .flatten()
+    {
         return Err(ModelError::new(
             &["metrics", name],
             format!(
