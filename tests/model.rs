@@ -147,26 +147,43 @@ stated = [
 }
 
 #[test]
-fn a_zero_denominator_is_an_error_naming_the_ratio() {
-    let e = parse(&format!(
-        "{HEAD}
+fn a_zero_or_vanishing_denominator_is_an_error_naming_the_ratio_and_its_first_year() {
+    // b runs linearly from its baseline to `b_2026` over 2020–2026.
+    let file = |b_2020: &str, b_2026: &str| {
+        format!(
+            "{HEAD}
 [metrics.a]
 shape = \"linear\"
 baseline = {{ value = 1, source = \"s\" }}
 target = {{ value = 2, source = \"s\" }}
 [metrics.b]
 shape = \"linear\"
-baseline = {{ value = -3, source = \"s\" }}
-target = {{ value = 3, source = \"s\" }}
+baseline = {{ value = {b_2020}, source = \"s\" }}
+target = {{ value = {b_2026}, source = \"s\" }}
 [ratios.r]
 numerator = \"a\"
 denominator = \"b\"
 "
-    ))
-    .unwrap_err();
+        )
+    };
+    // −3 to 3: 0 in 2023.
+    let e = parse(&file("-3", "3")).unwrap_err();
     assert!(
         e.contains("key `ratios.r.denominator`") && e.contains("b is 0 in 2023"),
         "{e}"
+    );
+    // 3 to 1e-320: a / b = 2 / 1e-320 overflows in 2026 only (2 / 1e-300 would not).
+    let e = parse(&file("3", "1e-320")).unwrap_err();
+    assert!(
+        e.contains("a / b = 2 / 1e-320 in 2026 is too large to represent"),
+        "{e}"
+    );
+    let s = scenario::parse(&file("3", "1e-300"), Path::new("test.toml")).unwrap();
+    let p = model::project(&s).unwrap();
+    assert!(
+        p.ratios[0].iter().all(|v| v.is_finite()),
+        "{:?}",
+        p.ratios[0]
     );
 }
 
@@ -185,45 +202,4 @@ target = {{ value = 2, source = \"s\" }}
     assert!(e.contains("key `metrics.a.baseline.source`"), "{e}");
     assert!(e.contains("key `metrics.a.cap`"), "{e}");
     assert!(e.contains("key `metrics.a.baseline.value`"), "{e}");
-}
-
-#[test]
-fn a_ratio_names_its_first_bad_year() {
-    // y falls linearly from 3 to 0 over 2020–2026: 0 first in 2026, so x / y is undefined
-    // there; falling to 1e-320 instead, x / y = 1 / 1e-320 overflows in 2026 (to 1e-300,
-    // 1e300 is still finite).
-    let file = |target: &str| {
-        format!(
-            "{HEAD}
-[metrics.x]
-shape = \"linear\"
-baseline = {{ value = 1, source = \"s\" }}
-target = {{ value = 1, source = \"s\" }}
-[metrics.y]
-shape = \"linear\"
-baseline = {{ value = 3, source = \"s\" }}
-target = {{ value = {target}, source = \"s\" }}
-[ratios.r]
-numerator = \"x\"
-denominator = \"y\"
-"
-        )
-    };
-    let e = parse(&file("0")).unwrap_err();
-    assert!(
-        e.contains("y is 0 in 2026, so r = x / y is undefined there"),
-        "{e}"
-    );
-    let s = scenario::parse(&file("1e-300"), Path::new("test.toml")).unwrap();
-    let p = model::project(&s).unwrap();
-    assert!(
-        p.ratios[0].iter().all(|v| v.is_finite()),
-        "{:?}",
-        p.ratios[0]
-    );
-    let e = parse(&file("1e-320")).unwrap_err();
-    assert!(
-        e.contains("x / y = 1 / 1e-320 in 2026 is too large to represent"),
-        "{e}"
-    );
 }
