@@ -188,7 +188,7 @@ pub fn project_into(
         }
         // A path that overflows (compound growth over centuries, a sum of huge segments)
         // is an error in the file, never an `inf` in an output.
-        if let Some(y) = rest[0].iter().position(|v| !v.is_finite()) {
+        if let Some(y) = first_not_finite(&rest[0]) {
             return Err(ModelError::new(
                 &["metrics", &metric.name],
                 format!(
@@ -206,50 +206,48 @@ pub fn project_into(
     for (ratio, path) in scenario.ratios.iter().zip(ratios) {
         let num = &metrics[ratio.numerator];
         let den = &metrics[ratio.denominator];
-        // Every year at once (a 0 denominator gives a value that is not finite); only when
-        // something is wrong, year by year for the first problem.
+        // Every year at once; the paths are finite, so a value that is not comes from a
+        // 0 denominator or an overflow.
         for ((slot, &a), &b) in path.iter_mut().zip(num).zip(den) {
             *slot = a / b;
         }
-        if all_finite(path) {
+        let Some(i) = first_not_finite(path) else {
             continue;
-        }
-        let values = path.iter_mut().zip(num).zip(den);
-        for (((slot, &a), &b), year) in values.zip(years.iter()) {
-            if b == 0.0 {
-                return Err(ModelError::new(
-                    &["ratios", &ratio.name, "denominator"],
-                    format!(
-                        "{} is 0 in {year}, so {} = {} / {} is undefined there",
-                        scenario.metrics[ratio.denominator].name,
-                        ratio.name,
-                        scenario.metrics[ratio.numerator].name,
-                        scenario.metrics[ratio.denominator].name
-                    ),
-                ));
-            }
-            *slot = a / b;
-            if !slot.is_finite() {
-                return Err(ModelError::new(
-                    &["ratios", &ratio.name, "denominator"],
-                    format!(
-                        "{} / {} = {} / {:e} in {year} is too large to represent",
-                        scenario.metrics[ratio.numerator].name,
-                        scenario.metrics[ratio.denominator].name,
-                        crate::format::significant(a),
-                        b
-                    ),
-                ));
-            }
-        }
+        };
+        let (a, b, year) = (num[i], den[i], years[i]);
+        let message = if b == 0.0 {
+            format!(
+                "{} is 0 in {year}, so {} = {} / {} is undefined there",
+                scenario.metrics[ratio.denominator].name,
+                ratio.name,
+                scenario.metrics[ratio.numerator].name,
+                scenario.metrics[ratio.denominator].name
+            )
+        } else {
+            format!(
+                "{} / {} = {} / {:e} in {year} is too large to represent",
+                scenario.metrics[ratio.numerator].name,
+                scenario.metrics[ratio.denominator].name,
+                crate::format::significant(a),
+                b
+            )
+        };
+        return Err(ModelError::new(
+            &["ratios", &ratio.name, "denominator"],
+            message,
+        ));
     }
     Ok(())
 }
 
-/// Whether every value is finite: without an early exit, so that it runs a vector of values
-/// at a time.
-fn all_finite(xs: &[f64]) -> bool {
-    xs.iter().fold(true, |ok, v| ok & v.is_finite())
+/// The index of the first value that is not finite, if any. The common answer, none, is
+/// found without an early exit, so that it runs a vector of values at a time.
+fn first_not_finite(xs: &[f64]) -> Option<usize> {
+    if xs.iter().fold(true, |ok, v| ok & v.is_finite()) {
+        None
+    } else {
+        xs.iter().position(|v| !v.is_finite())
+    }
 }
 
 /// The path of one metric over `years`, written into `out`.
@@ -359,10 +357,7 @@ fn metric_path(
     for (slot, &year) in out[..from].iter_mut().zip(years) {
         *slot = pre_start(year)?;
     }
-    if let Some(i) = (!all_finite(out))
-        .then(|| out.iter().position(|v| !v.is_finite()))
-        .flatten()
-    {
+    if let Some(i) = first_not_finite(out) {
         return Err(ModelError::new(
             &["metrics", name],
             format!(

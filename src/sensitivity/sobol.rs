@@ -556,8 +556,8 @@ fn summarise(
 /// resamples takes its turn on one tile of columns before the next (those 8 columns of
 /// the block's rows, 16 KiB, come from memory once and then from the nearest cache;
 /// fine_chem's indices, in turns: 106–124 → 103–119 ms), and the counts are turned into
-/// weights once per block. `width` is a whole number of tiles (the rows are padded); a last tile of fewer
-/// resamples is filled with weights of 0, whose sums are dropped. A row never picked adds
+/// weights once per block. `width` is a whole number of tiles (the rows are padded); a
+/// last tile of fewer resamples is filled with weights of 0, whose sums are dropped. A row never picked adds
 /// 0 × its terms, which changes no sum of finite terms.
 ///
 /// The loop is compiled once per instruction set and the widest the processor has is
