@@ -383,3 +383,92 @@ fn values_at_years_are_the_values() {
         }
     }
 }
+
+#[test]
+fn new_values_at_the_same_times_are_those_of_a_curve_set_anew() {
+    // `set_values` and `values_at_same_years` must give what `Curve::new` and
+    // `Curve::value` give for the same points, bit for bit, for every shape: values that
+    // change one at a time, all at once, not at all, and after a value the shape cannot
+    // take (which must leave no stale slope behind: the last draw has the values the
+    // curve holds after that error, but not the slopes it was given).
+    let times = [2023.0, 2026.0, 2028.0, 2031.0];
+    let draws: [[f64; 4]; 6] = [
+        [160.0, 200.0, 260.0, 350.0],
+        [160.0, 200.0, 260.0, 330.0],
+        [150.0, 240.0, 250.0, 330.0],
+        [150.0, 240.0, 250.0, 330.0],
+        [170.0, 180.0, f64::NEG_INFINITY, 390.0],
+        [170.0, 180.0, 250.0, 330.0],
+    ];
+    let years: Vec<i32> = (2023..=2031).collect();
+    for kind in EVERY_SHAPE {
+        let mut curve = Curve::default();
+        let mut positions = Positions::default();
+        let points = |d: &[f64; 4]| -> Vec<(f64, f64)> {
+            times.iter().copied().zip(d.iter().copied()).collect()
+        };
+        // Twice through the general way, so that the positions are kept.
+        for d in &draws[..2] {
+            curve.set(kind, &points(d)).unwrap();
+            let mut out = vec![0.0; years.len()];
+            curve.values_at_years(2023, &mut positions, &mut out);
+        }
+        let s_curve = matches!(kind, CurveKind::Logistic(_) | CurveKind::Gompertz(_));
+        let mut after_error = false;
+        for d in &draws[1..] {
+            let p = points(d);
+            let fresh = Curve::new(kind, &p);
+            let mut out = vec![0.0; years.len()];
+            match curve.set_values(kind, &p) {
+                Ok(false) if after_error => {
+                    // The short way is refused until `set` has made the curve whole.
+                    curve.set(kind, &p).unwrap();
+                    curve.values_at_years(2023, &mut positions, &mut out);
+                    after_error = false;
+                }
+                Ok(false) => {
+                    assert!(
+                        s_curve,
+                        "{kind:?}: the same times and kind take the short way"
+                    );
+                    continue;
+                }
+                Ok(true) => {
+                    assert!(!s_curve, "{kind:?}: an S-curve is fitted anew");
+                    assert!(curve.values_at_same_years(2023, &positions, &mut out));
+                }
+                Err(e) => {
+                    assert_eq!(Err(e), fresh.map(|_| ()), "{kind:?} {d:?}");
+                    assert_eq!(curve.set_values(kind, &p), Ok(false));
+                    assert!(curve.set(kind, &p).is_err());
+                    after_error = true;
+                    continue;
+                }
+            }
+            let fresh = fresh.unwrap();
+            for (&year, v) in years.iter().zip(&out) {
+                let expected = fresh.value(f64::from(year));
+                assert_eq!(v.to_bits(), expected.to_bits(), "{kind:?} {year} {d:?}");
+            }
+        }
+        // Other times, another kind, other years: refused.
+        let moved: Vec<(f64, f64)> = points(&draws[5])
+            .into_iter()
+            .map(|(t, v)| (t + 1.0, v))
+            .collect();
+        if !s_curve {
+            curve.set(kind, &points(&draws[5])).unwrap();
+            assert_eq!(curve.set_values(kind, &moved), Ok(false));
+            let other = if kind == CurveKind::Linear {
+                CurveKind::Pchip
+            } else {
+                CurveKind::Linear
+            };
+            assert_eq!(curve.set_values(other, &points(&draws[5])), Ok(false));
+            let mut out = vec![0.0; years.len()];
+            curve.values_at_years(2023, &mut positions, &mut out);
+            assert!(!curve.values_at_same_years(2024, &positions, &mut out));
+            assert!(!curve.values_at_same_years(2023, &positions, &mut out[1..]));
+        }
+    }
+}

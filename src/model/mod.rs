@@ -241,9 +241,19 @@ pub fn project_into(
 }
 
 /// The index of the first value that is not finite, if any. The common answer, none, is
-/// found without an early exit, so that it runs a vector of values at a time.
+/// found without an early exit, four values at a time: `x · 0` is exactly ±0 for a finite
+/// `x` and NaN for an infinite or NaN one, so the sum of them is 0 exactly when every
+/// value is finite.
 fn first_not_finite(xs: &[f64]) -> Option<usize> {
-    if xs.iter().fold(true, |ok, v| ok & v.is_finite()) {
+    let mut lanes = [0.0_f64; 4];
+    let mut quads = xs.chunks_exact(4);
+    for quad in &mut quads {
+        for (lane, &x) in lanes.iter_mut().zip(quad) {
+            *lane += x * 0.0;
+        }
+    }
+    let rest = quads.remainder().iter().fold(0.0, |sum, &x| sum + x * 0.0);
+    if (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + rest == 0.0 {
         None
     } else {
         xs.iter().position(|v| !v.is_finite())
@@ -324,6 +334,15 @@ fn metric_path(
         knots[1 + milestones] = (f64::from(metric.target.year), numbers.target);
     }
 
+    let from = years.partition_point(|&y| y < first_year);
+    // The years are consecutive: those from the start are `first_year.max(y0)` onwards.
+    let first = first_year.max(y0);
+    // A draw that moves only the knots' values (the common case) takes the short way.
+    if matches!(curve.set_values(kind, knots), Ok(true))
+        && curve.values_at_same_years(first, positions, &mut out[from..])
+    {
+        return before_start(name, years, from, pre_start, out);
+    }
     let with_start = numbers.start_year.is_some();
     curve.set(kind, knots).map_err(|e| match e {
         CurveError::OutOfDomain(0, v) if with_start => ModelError::new(
@@ -350,10 +369,20 @@ fn metric_path(
         ),
     })?;
 
-    let from = years.partition_point(|&y| y < first_year);
-    // The years are consecutive: those from the start are `first_year.max(y0)` onwards.
-    curve.values_at_years(first_year.max(y0), positions, &mut out[from..]);
-    // Before the start (a `pre_start` error is the baseline's, already raised above).
+    curve.values_at_years(first, positions, &mut out[from..]);
+    before_start(name, years, from, pre_start, out)
+}
+
+/// The rest of [`metric_path`] once the curve's years from `from` on are in `out`: the
+/// years before the start, and the check that the path is finite.
+fn before_start(
+    name: &str,
+    years: &[i32],
+    from: usize,
+    pre_start: impl Fn(i32) -> Result<f64, ModelError>,
+    out: &mut [f64],
+) -> Result<(), ModelError> {
+    // A `pre_start` error is the baseline's, already raised for the first year.
     for (slot, &year) in out[..from].iter_mut().zip(years) {
         *slot = pre_start(year)?;
     }

@@ -60,6 +60,8 @@ pub struct Positions {
     sets: Vec<PositionSet>,
     /// The set a new one replaces once there are [`POSITION_SETS`].
     next: usize,
+    /// The set the last call used, if it kept one (see [`Curve::values_at_same_years`]).
+    last: Option<usize>,
 }
 
 /// The positions of the years `first`, `first + 1`, … on knots at `knots`.
@@ -193,6 +195,45 @@ impl Curve {
         Ok(())
     }
 
+    /// What [`Curve::set`] does, bit for bit, when `points` are at the curve's knot times
+    /// and `kind` is its kind: the new values only, without checking and copying the
+    /// times again (true). False, and nothing changed, when the times or the kind differ
+    /// or the curve is an S-curve (which [`Curve::set`] fits anew). A value the shape
+    /// cannot take is [`Curve::set`]'s error, after which only [`Curve::set`] may follow.
+    pub fn set_values(
+        &mut self,
+        kind: CurveKind,
+        points: &[(f64, f64)],
+    ) -> Result<bool, CurveError> {
+        if kind != self.kind
+            || self.is_s_curve()
+            || points.len() != self.times.len()
+            || points
+                .iter()
+                .zip(&self.times)
+                .any(|(p, t)| p.0.to_bits() != t.to_bits())
+        {
+            return Ok(false);
+        }
+        let mut changed = false;
+        for (i, &(_, v)) in points.iter().enumerate() {
+            if self.given[i].to_bits() != v.to_bits() {
+                if !kind.admits(v) {
+                    // Some values are new and the slopes are not: only `set` may follow.
+                    self.times.clear();
+                    return Err(CurveError::OutOfDomain(i, v));
+                }
+                self.values[i] = kind.forward(v);
+                self.given[i] = v;
+                changed = true;
+            }
+        }
+        if changed && kind == CurveKind::Pchip {
+            pchip_slopes(&self.times, &self.values, &mut self.slopes);
+        }
+        Ok(true)
+    }
+
     /// Whether the curve passes exactly through every point it was given (all shapes but
     /// S-curves through more than two points).
     pub fn passes_through_all(&self) -> bool {
@@ -216,6 +257,7 @@ impl Curve {
     /// times), which saves a search and a division per year.
     pub fn values_at_years(&self, first: i32, positions: &mut Positions, out: &mut [f64]) {
         let year = |i: usize| f64::from(first) + i as f64;
+        positions.last = None;
         if self.is_s_curve() || !std::mem::replace(&mut positions.called, true) {
             for (i, slot) in out.iter_mut().enumerate() {
                 *slot = self.value(year(i));
@@ -250,9 +292,28 @@ impl Curve {
                 }
             }
         };
+        positions.last = Some(set);
+        self.values_at(&positions.sets[set].at, out);
+    }
+
+    /// [`Curve::values_at_years`] for the years and knot times of its last call with
+    /// `positions` (the curve given new values by [`Curve::set_values`]), without looking
+    /// for their positions: true. False, and nothing written, when that call kept no
+    /// positions (its first, or an S-curve's) or was for other years.
+    pub fn values_at_same_years(&self, first: i32, positions: &Positions, out: &mut [f64]) -> bool {
+        match positions.last.map(|set| &positions.sets[set]) {
+            Some(set) if set.first == first && set.at.len() == out.len() => {
+                self.values_at(&set.at, out);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The values at the segments and fractions `at`, one per slot of `out`.
+    fn values_at(&self, at: &[(usize, f64)], out: &mut [f64]) {
         // One loop per shape, decided once rather than per year: the same arithmetic as
         // `value_in`.
-        let at = &positions.sets[set].at;
         match self.kind {
             CurveKind::Cagr => {
                 for (slot, &(k, s)) in out.iter_mut().zip(at) {

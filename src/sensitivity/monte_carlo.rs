@@ -703,9 +703,9 @@ fn simulate_chunk(
             continue;
         }
         for (s, &which) in series.iter().enumerate() {
-            let first = s * years * block + filled;
-            for (y, &x) in projection.series(which)[..years].iter().enumerate() {
-                values[first + y * block] = x;
+            let cells = values[s * years * block..][..years * block].chunks_exact_mut(block);
+            for (cell, &x) in cells.zip(projection.series(which)) {
+                cell[filled] = x;
             }
         }
         for (k, q) in extra.iter().enumerate() {

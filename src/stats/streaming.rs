@@ -484,29 +484,26 @@ impl Sketch {
     fn add_all_here(&mut self, xs: &[f64]) {
         let mut blocks = xs.chunks_exact(BLOCK);
         for block in &mut blocks {
-            self.add_block(block.try_into().expect("a whole block"), BLOCK);
+            self.add_block::<BLOCK>(block.try_into().expect("a whole block"), BLOCK);
         }
-        let rest = blocks.remainder();
-        if rest.len() < SHORT {
-            for &x in rest {
-                self.add(x);
-            }
-        } else {
-            // Padded with a copy of a value in it, which changes no extreme, and counted
-            // only up to its length.
-            let mut block = [rest[0]; BLOCK];
+        // The rest in blocks of `SHORT` (a block of 64 for the 23 values left of 151
+        // would find 41 buckets for nothing), the last padded with a copy of a value in
+        // it, which changes no extreme, and counted only up to its length.
+        let mut shorts = blocks.remainder().chunks(SHORT);
+        for rest in &mut shorts {
+            let mut block = [rest[0]; SHORT];
             block[..rest.len()].copy_from_slice(rest);
-            self.add_block(&block, rest.len());
+            self.add_block::<SHORT>(&block, rest.len());
         }
     }
 
     /// Adds the first `len` values of `block`; the others must be copies of values in it.
     #[inline(always)]
-    fn add_block(&mut self, block: &[f64; BLOCK], len: usize) {
+    fn add_block<const N: usize>(&mut self, block: &[f64; N], len: usize) {
         let w = self.layout.positive;
         // Each value's bucket in the positive window, or a number beyond its buckets for a
         // value it does not take; fixed lengths, so that it vectorises.
-        let mut at = [0_u32; BLOCK];
+        let mut at = [0_u32; N];
         for (k, &x) in at.iter_mut().zip(block) {
             let t = (log2_normal(x) - w.lo) * w.scale;
             // −1 floors to a number of 2³¹ or more, beyond every window's buckets.
