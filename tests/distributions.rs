@@ -7,8 +7,9 @@
 use approx::assert_relative_eq;
 use kjproj::stats::correlation::{CorrelationMatrix, iman_conover, spearman};
 use kjproj::stats::distribution::{Distribution, DistributionError, Z95, std_normal_quantile};
-use kjproj::stats::sampling::{Method, chunk_rng, uniforms};
+use kjproj::stats::sampling::{Method, chunk_rng, uniforms, uniforms_for};
 use proptest::prelude::*;
+use rand::Rng;
 
 /// The probabilities at which scipy reference quantiles were computed.
 const PS: [f64; 7] = [0.01, 0.05, 0.1, 0.5, 0.9, 0.95, 0.99];
@@ -593,6 +594,36 @@ fn latin_hypercube_hits_each_stratum_once() {
     }
     // Strata are shuffled independently per column.
     assert_ne!(columns[0], columns[1]);
+}
+
+#[test]
+fn ordered_columns_are_the_same_values_in_stratum_order() {
+    // Under Latin hypercube a column asked for in order holds the values of the column
+    // drawn in row order, sorted, bit for bit; the other columns and the generator's state
+    // afterwards are as without the order; plain random columns are never reordered.
+    for (method, n) in [
+        (Method::LatinHypercube, 1000),
+        (Method::LatinHypercube, 1),
+        (Method::Random, 300),
+    ] {
+        let ordered = [false, true, false, true];
+        let (mut a, mut b) = (chunk_rng(11, 2), chunk_rng(11, 2));
+        let plain = uniforms(method, n, ordered.len(), &mut a);
+        let sorted = uniforms_for(method, n, &ordered, &mut b);
+        for (c, (p, s)) in plain.iter().zip(&sorted).enumerate() {
+            let mut expected = p.clone();
+            if ordered[c] && method == Method::LatinHypercube {
+                expected.sort_by(f64::total_cmp);
+            }
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(s), bits(&expected), "{method:?} {n} column {c}");
+        }
+        assert_eq!(
+            a.next_u64(),
+            b.next_u64(),
+            "{method:?}: the streams continue alike"
+        );
+    }
 }
 
 #[test]

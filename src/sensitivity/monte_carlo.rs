@@ -608,7 +608,15 @@ pub fn draw_inputs(
         return Vec::new();
     };
     let mut rng = sampling::chunk_rng(seed, chunk);
-    let mut columns = sampling::uniforms(method, n, u.inputs.len(), &mut rng);
+    // Iman–Conover keeps only the values of the columns it correlates (two or more), and
+    // sorts them.
+    let mut correlated = vec![false; u.inputs.len()];
+    for c in u.correlation.iter().filter(|c| c.inputs.len() >= 2) {
+        for &i in &c.inputs {
+            correlated[i] = true;
+        }
+    }
+    let mut columns = sampling::uniforms_for(method, n, &correlated, &mut rng);
     for (column, q) in columns.iter_mut().zip(samplers) {
         for x in column.iter_mut() {
             *x = q.at(*x);

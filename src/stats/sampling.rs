@@ -64,6 +64,21 @@ pub fn chunk_rng(seed: u64, chunk: u64) -> ChaCha8Rng {
 /// Cost: O(n·k) time; memory n·k floats plus, for Latin hypercube, one n-element
 /// permutation reused across columns.
 pub fn uniforms(method: Method, n: usize, k: usize, rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
+    uniforms_for(method, n, &vec![false; k], rng)
+}
+
+/// [`uniforms`] for `ordered.len()` columns, where a Latin hypercube column whose entry of
+/// `ordered` is true comes in the order of its strata (ascending) rather than in the
+/// random order of its rows: the same values from the same random numbers, each moved to
+/// the row of its stratum. For a column whose order is about to be discarded (Iman–Conover
+/// keeps only a column's values, and sorts them: sorted already, they take one pass).
+pub fn uniforms_for(
+    method: Method,
+    n: usize,
+    ordered: &[bool],
+    rng: &mut ChaCha8Rng,
+) -> Vec<Vec<f64>> {
+    let k = ordered.len();
     match method {
         Method::Random => (0..k)
             .map(|_| {
@@ -76,24 +91,31 @@ pub fn uniforms(method: Method, n: usize, k: usize, rng: &mut ChaCha8Rng) -> Vec
             let mut strata: Vec<usize> = Vec::with_capacity(n);
             // n as f64 is exact for any n a machine can hold in memory (< 2^53).
             let n_f = n as f64;
-            (0..k)
-                .map(|_| {
+            ordered
+                .iter()
+                .map(|&ordered| {
                     strata.clear();
                     strata.extend(0..n);
                     shuffle(&mut strata, rng);
-                    strata
-                        .iter()
-                        .map(|&s| {
-                            let lo = s as f64 / n_f;
-                            let hi = (s + 1) as f64 / n_f;
-                            let v = lo + open_unit(rng) * (hi - lo);
-                            // Rounding in the line above may land on `hi` (which is 1.0
-                            // for the top stratum); the largest float below it is still
-                            // inside the stratum (lo < hi as floats, since 1/n is far above
-                            // their spacing). In the bottom stratum v ≥ 2^-53/n > 0.
-                            v.clamp(lo, hi.next_down())
-                        })
-                        .collect()
+                    let mut value = |s: usize| {
+                        let lo = s as f64 / n_f;
+                        let hi = (s + 1) as f64 / n_f;
+                        let v = lo + open_unit(rng) * (hi - lo);
+                        // Rounding in the line above may land on `hi` (which is 1.0 for the
+                        // top stratum); the largest float below it is still inside the
+                        // stratum (lo < hi as floats, since 1/n is far above their
+                        // spacing). In the bottom stratum v ≥ 2^-53/n > 0.
+                        v.clamp(lo, hi.next_down())
+                    };
+                    if ordered {
+                        let mut column = vec![0.0; n];
+                        for &s in &strata {
+                            column[s] = value(s);
+                        }
+                        column
+                    } else {
+                        strata.iter().map(|&s| value(s)).collect()
+                    }
                 })
                 .collect()
         }
