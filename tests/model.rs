@@ -203,3 +203,36 @@ target = {{ value = 2, source = \"s\" }}
     assert!(e.contains("key `metrics.a.cap`"), "{e}");
     assert!(e.contains("key `metrics.a.baseline.value`"), "{e}");
 }
+
+#[test]
+fn following_a_metric_that_starts_at_zero_is_an_error_at_the_follower() {
+    // Growth relative to a baseline of 0 is undefined: the error names the follower's
+    // `baseline_growth`; with a growth rate instead of a followed metric there is none.
+    let file = |growth: &str, start: &str| {
+        format!(
+            "{HEAD}
+[metrics.market]
+shape = \"linear\"
+baseline = {{ value = 0, source = \"s\" }}
+target = {{ value = 350, source = \"s\" }}
+[metrics.sales]
+shape = \"linear\"
+baseline = {{ value = 9.4, source = \"s\" }}
+target = {{ value = 52, source = \"s\" }}
+{start}
+baseline_growth = {growth}
+"
+        )
+    };
+    let e = parse(&file("\"market\"", "start_year = 2022")).unwrap_err();
+    assert!(
+        e.contains("key `metrics.sales.baseline_growth`")
+            && e.contains("the followed metric is 0 in the baseline year 2020"),
+        "{e}"
+    );
+    // 10% a year until 2022: 9.4, 10.34, then linear to 52.
+    let s = parse(&file("0.1", "start_year = 2022")).unwrap();
+    let p = model::project(&s).unwrap();
+    assert_relative_eq!(p.metrics[1][1], 10.34, max_relative = 1e-12);
+    assert_relative_eq!(p.metrics[1][2], 9.4 * 1.1 * 1.1, max_relative = 1e-12);
+}

@@ -282,26 +282,27 @@ fn metric_path(
     }
     let y0 = years[0];
     let v0 = numbers.baseline;
-    let pre_start = |year: i32| -> Result<f64, ModelError> {
-        if numbers.start_year.is_none() {
-            return Ok(v0);
-        }
-        match (numbers.growth_rate, followed) {
-            (Some(g), _) => Ok(v0 * (1.0 + g).powi(year - y0)),
-            (None, f) => {
-                let f = f.unwrap_or(&[]);
-                let at = |y: i32| f.get((y - y0) as usize).copied().unwrap_or(f64::NAN);
-                let base = at(y0);
-                if base == 0.0 || !base.is_finite() {
-                    return Err(ModelError::new(
-                        &["metrics", name, "baseline_growth"],
-                        format!(
-                            "the followed metric is {base} in the baseline year {y0}, so its growth is undefined"
-                        ),
-                    ));
-                }
-                Ok(v0 * at(year) / base)
-            }
+    // Growth before the start from the followed metric's path, relative to its baseline.
+    let followed = followed.unwrap_or(&[]);
+    let at = |y: i32| followed.get((y - y0) as usize).copied().unwrap_or(f64::NAN);
+    let base = at(y0);
+    if numbers.start_year.is_some()
+        && numbers.growth_rate.is_none()
+        && (base == 0.0 || !base.is_finite())
+    {
+        return Err(ModelError::new(
+            &["metrics", name, "baseline_growth"],
+            format!(
+                "the followed metric is {base} in the baseline year {y0}, so its growth is undefined"
+            ),
+        ));
+    }
+    // The value in a year before the start (and at it, the curve's first point).
+    let pre_start = |year: i32| -> f64 {
+        match (numbers.start_year, numbers.growth_rate) {
+            (None, _) => v0,
+            (Some(_), Some(g)) => v0 * (1.0 + g).powi(year - y0),
+            (Some(_), None) => v0 * at(year) / base,
         }
     };
 
@@ -315,7 +316,7 @@ fn metric_path(
         (Shape::Sum { .. }, _) => CurveKind::Linear,
     };
     let first_year = numbers.start_year.unwrap_or(y0);
-    let first_value = pre_start(first_year)?;
+    let first_value = pre_start(first_year);
     // Written in place (the length rarely changes from one call to the next).
     let milestones = metric.milestones.len().min(numbers.milestones.len());
     knots.resize(
@@ -338,11 +339,37 @@ fn metric_path(
     // The years are consecutive: those from the start are `first_year.max(y0)` onwards.
     let first = first_year.max(y0);
     // A draw that moves only the knots' values (the common case) takes the short way.
-    if matches!(curve.set_values(kind, knots), Ok(true))
-        && curve.values_at_same_years(first, positions, &mut out[from..])
-    {
-        return before_start(name, years, from, pre_start, out);
+    let quick = matches!(curve.set_values(kind, knots), Ok(true))
+        && curve.values_at_same_years(first, positions, &mut out[from..]);
+    if !quick {
+        set_curve(metric, numbers, kind, first_year, knots, curve)?;
+        curve.values_at_years(first, positions, &mut out[from..]);
     }
+    for (slot, &year) in out[..from].iter_mut().zip(years) {
+        *slot = pre_start(year);
+    }
+    if let Some(i) = first_not_finite(out) {
+        return Err(ModelError::new(
+            &["metrics", name],
+            format!(
+                "the path of {name} overflows to {} in {}; check its values and growth",
+                out[i], years[i]
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// [`Curve::set`] with a metric's knots, its errors in the metric's words.
+fn set_curve(
+    metric: &Metric,
+    numbers: &MetricInputs,
+    kind: CurveKind,
+    first_year: i32,
+    knots: &[(f64, f64)],
+    curve: &mut Curve,
+) -> Result<(), ModelError> {
+    let name = metric.name.as_str();
     let with_start = numbers.start_year.is_some();
     curve.set(kind, knots).map_err(|e| match e {
         CurveError::OutOfDomain(0, v) if with_start => ModelError::new(
@@ -367,35 +394,7 @@ fn metric_path(
             &["metrics", name, "milestones"],
             "milestone years must lie strictly between the start and the target year".into(),
         ),
-    })?;
-
-    curve.values_at_years(first, positions, &mut out[from..]);
-    before_start(name, years, from, pre_start, out)
-}
-
-/// The rest of [`metric_path`] once the curve's years from `from` on are in `out`: the
-/// years before the start, and the check that the path is finite.
-fn before_start(
-    name: &str,
-    years: &[i32],
-    from: usize,
-    pre_start: impl Fn(i32) -> Result<f64, ModelError>,
-    out: &mut [f64],
-) -> Result<(), ModelError> {
-    // A `pre_start` error is the baseline's, already raised for the first year.
-    for (slot, &year) in out[..from].iter_mut().zip(years) {
-        *slot = pre_start(year)?;
-    }
-    if let Some(i) = first_not_finite(out) {
-        return Err(ModelError::new(
-            &["metrics", name],
-            format!(
-                "the path of {name} overflows to {} in {}; check its values and growth",
-                out[i], years[i]
-            ),
-        ));
-    }
-    Ok(())
+    })
 }
 
 fn domain_hint(kind: CurveKind) -> String {
