@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failure with its message
 
-use kjproj::sensitivity::sobol::{Settings, estimate, estimate_correlated};
+use kjproj::sensitivity::sobol::{Settings, estimate, estimate_both, estimate_correlated};
 use kjproj::stats::distribution::std_normal_quantile;
 use rand::RngExt;
 use rand::SeedableRng;
@@ -232,4 +232,55 @@ fn the_sobol_sample_size_is_bounded_by_the_sequence() {
         .stderr(predicates::str::contains(
             "--sobol 10000000 is more than the 65536 base samples the Sobol' sequence has",
         ));
+}
+
+#[test]
+fn both_designs_at_once_are_each_design_alone_bit_for_bit() {
+    // Sharing the bootstrap must change no estimate and no interval: with every row kept
+    // (one pass for both designs), and with a model that cannot be run on part of its
+    // inputs, which leaves out different rows in the two designs (a pass each). Two
+    // outputs, three inputs, a negative correlation.
+    let r = [1.0, -0.5, 0.2, -0.5, 1.0, 0.0, 0.2, 0.0, 1.0];
+    let model = |fails: bool| {
+        move |_: &mut (), u: &[f64], out: &mut [f64]| {
+            let x: Vec<f64> = u.iter().map(|&p| std_normal_quantile(p)).collect();
+            out[0] = nonlinear(&x);
+            out[1] = x[0] * x[1] + x[2];
+            !(fails && x[0] > 1.8)
+        }
+    };
+    let bits = |e: &kjproj::sensitivity::sobol::Estimate| -> Vec<u64> {
+        e.indices
+            .iter()
+            .flatten()
+            .flat_map(|i| [i.first, i.first_conf, i.total, i.total_conf])
+            .map(f64::to_bits)
+            .collect()
+    };
+    for fails in [false, true] {
+        let s = settings(2048);
+        let alone = estimate(3, 2, s, || (), model(fails));
+        let correlated = estimate_correlated(3, 2, s, &r, || (), model(fails)).unwrap();
+        let (both, both_correlated) = estimate_both(3, 2, s, Some(&r), || (), model(fails));
+        let both_correlated = both_correlated.unwrap();
+        assert_eq!(bits(&both), bits(&alone), "independent, failing: {fails}");
+        assert_eq!(
+            bits(&both_correlated),
+            bits(&correlated),
+            "correlated, failing: {fails}"
+        );
+        assert_eq!((both.rows, both.dropped), (alone.rows, alone.dropped));
+        assert_eq!(
+            (both_correlated.rows, both_correlated.dropped),
+            (correlated.rows, correlated.dropped)
+        );
+        if fails {
+            assert!(alone.dropped > 0 && alone.rows != correlated.rows);
+        } else {
+            assert_eq!(alone.dropped, 0);
+        }
+        let (only, none) = estimate_both(3, 2, s, None, || (), model(fails));
+        assert_eq!(bits(&only), bits(&alone));
+        assert!(none.is_none());
+    }
 }

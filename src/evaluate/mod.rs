@@ -315,22 +315,27 @@ pub fn evaluate_from<'a>(
         left_out_within_limit(scenario, mc)?;
     }
     let (sensitivity, own) = match (outputs, monte_carlo) {
-        (Some((outputs, headline)), Some(monte_carlo)) => (
-            Some(Sensitivity {
-                tornado: tornado::run_for(scenario, outputs.clone()),
-                monte_carlo,
-                sobol: with_sobol
-                    .then(|| sobol::run_for(scenario, outputs.clone(), sobol_settings)),
-                sobol_correlated: if with_sobol {
-                    sobol::run_correlated(scenario, outputs.clone(), sobol_settings)
-                } else {
-                    None
-                },
-                outputs,
-                headline,
-            }),
-            None,
-        ),
+        (Some((outputs, headline)), Some(monte_carlo)) => {
+            // Independent and correlated indices in one go: they share their bootstrap.
+            let (sobol, sobol_correlated) = if with_sobol {
+                let (independent, correlated) =
+                    sobol::run_both(scenario, outputs.clone(), sobol_settings);
+                (Some(independent), correlated)
+            } else {
+                (None, None)
+            };
+            (
+                Some(Sensitivity {
+                    tornado: tornado::run_for(scenario, outputs.clone()),
+                    monte_carlo,
+                    sobol,
+                    sobol_correlated,
+                    outputs,
+                    headline,
+                }),
+                None,
+            )
+        }
         (_, own) => (None, own),
     };
     if crate::error::interrupted() {

@@ -149,6 +149,35 @@ pub fn run_correlated(
     outputs: Vec<Output>,
     settings: Settings,
 ) -> Option<(Vec<Output>, Estimate)> {
+    let score = score_correlations(scenario)?;
+    let (init, model) = model_of(scenario, &outputs);
+    let k = scenario.uncertainty.as_ref().map_or(0, |u| u.inputs.len());
+    let estimate = estimate_correlated(k, outputs.len(), settings, &score, init, model)?;
+    Some((outputs, estimate))
+}
+
+/// [`run_for`] and [`run_correlated`] together, sharing their bootstrap resamples (see
+/// [`estimate_both`]): the same results, bit for bit.
+#[allow(clippy::type_complexity)]
+pub fn run_both(
+    scenario: &Scenario,
+    outputs: Vec<Output>,
+    settings: Settings,
+) -> ((Vec<Output>, Estimate), Option<(Vec<Output>, Estimate)>) {
+    let k = scenario.uncertainty.as_ref().map_or(0, |u| u.inputs.len());
+    let score = score_correlations(scenario);
+    let (init, model) = model_of(scenario, &outputs);
+    let (independent, correlated) =
+        estimate_both(k, outputs.len(), settings, score.as_deref(), init, model);
+    (
+        (outputs.clone(), independent),
+        correlated.map(|e| (outputs, e)),
+    )
+}
+
+/// The correlation matrix of the inputs' normal scores (k×k, row-major) the file states,
+/// or `None` when it correlates no inputs.
+fn score_correlations(scenario: &Scenario) -> Option<Vec<f64>> {
     let u = scenario.uncertainty.as_ref()?;
     let c = u.correlation.as_ref()?;
     let k = u.inputs.len();
@@ -161,9 +190,7 @@ pub fn run_correlated(
             score[i * k + j] = c.matrix.score_correlation(a, b);
         }
     }
-    let (init, model) = model_of(scenario, &outputs);
-    let estimate = estimate_correlated(k, outputs.len(), settings, &score, init, model)?;
-    Some((outputs, estimate))
+    Some(score)
 }
 
 /// The model as [`estimate`] takes it: uniforms in, every output at the target year out.
@@ -219,20 +246,64 @@ where
     I: Fn() -> S + Sync,
     F: Fn(&mut S, &[f64], &mut [f64]) -> bool + Sync,
 {
-    let n = settings.base_samples;
-    if k == 0 || n == 0 {
-        return Estimate {
-            indices: vec![Vec::new(); outputs],
-            rows: 0,
-            dropped: 0,
-        };
+    estimate_both(k, outputs, settings, None, init, model).0
+}
+
+/// [`estimate`] and, when `score` is given, [`estimate_correlated`] with it, the two
+/// sharing their bootstrap resamples when they kept the same rows (see [`summarise`]): the
+/// same estimates, bit for bit, as the two calls.
+pub fn estimate_both<S, I, F>(
+    k: usize,
+    outputs: usize,
+    settings: Settings,
+    score: Option<&[f64]>,
+    init: I,
+    model: F,
+) -> (Estimate, Option<Estimate>)
+where
+    I: Fn() -> S + Sync,
+    F: Fn(&mut S, &[f64], &mut [f64]) -> bool + Sync,
+{
+    if k == 0 || settings.base_samples == 0 {
+        return (empty(outputs), score.map(|_| empty(outputs)));
     }
+    let mut designs = vec![independent_runs(k, outputs, settings, &init, &model)];
+    let correlated =
+        score.and_then(|score| correlated_runs(k, outputs, settings, score, &init, &model));
+    designs.extend(correlated);
+    let mut estimates = summarise(designs, settings.base_samples, k, outputs, settings).into_iter();
+    let independent = estimates.next().expect("the independent design's estimate");
+    (independent, estimates.next())
+}
+
+/// The estimate of a model without inputs or samples.
+fn empty(outputs: usize) -> Estimate {
+    Estimate {
+        indices: vec![Vec::new(); outputs],
+        rows: 0,
+        dropped: 0,
+    }
+}
+
+/// The runs of [`estimate`]'s design.
+fn independent_runs<S, I, F>(
+    k: usize,
+    outputs: usize,
+    settings: Settings,
+    init: &I,
+    model: &F,
+) -> Runs
+where
+    I: Fn() -> S + Sync,
+    F: Fn(&mut S, &[f64], &mut [f64]) -> bool + Sync,
+{
+    let n = settings.base_samples;
     // Runs per row: A, B, then A_B^i for each i; each with `outputs` values.
     let runs = k + 2;
     let chunks = n.div_ceil(ROWS_PER_CHUNK);
     let per_chunk: Vec<(Vec<f64>, Vec<bool>)> = (0..chunks)
         .into_par_iter()
-        .map_init(&init, |state, c| {
+        .map_init(init, |state, c| {
             let rows = (n - c * ROWS_PER_CHUNK).min(ROWS_PER_CHUNK);
             if crate::error::interrupted() {
                 return (vec![0.0; rows * runs * outputs], vec![false; rows]);
@@ -262,15 +333,11 @@ where
         })
         .collect();
 
-    summarise(
-        &per_chunk,
-        n,
+    Runs {
+        per_chunk,
         runs,
-        k,
-        outputs,
-        settings,
-        Design::Independent,
-    )
+        design: Design::Independent,
+    }
 }
 
 /// Estimates the indices of a model of `k` inputs whose normal scores have the Pearson
@@ -288,14 +355,28 @@ where
     I: Fn() -> S + Sync,
     F: Fn(&mut S, &[f64], &mut [f64]) -> bool + Sync,
 {
-    let n = settings.base_samples;
-    if k == 0 || n == 0 {
-        return Some(Estimate {
-            indices: vec![Vec::new(); outputs],
-            rows: 0,
-            dropped: 0,
-        });
+    if k == 0 || settings.base_samples == 0 {
+        return Some(empty(outputs));
     }
+    let runs = correlated_runs(k, outputs, settings, score, &init, &model)?;
+    summarise(vec![runs], settings.base_samples, k, outputs, settings).pop()
+}
+
+/// The runs of [`estimate_correlated`]'s design, or `None` if `score` is not positive
+/// definite.
+fn correlated_runs<S, I, F>(
+    k: usize,
+    outputs: usize,
+    settings: Settings,
+    score: &[f64],
+    init: &I,
+    model: &F,
+) -> Option<Runs>
+where
+    I: Fn() -> S + Sync,
+    F: Fn(&mut S, &[f64], &mut [f64]) -> bool + Sync,
+{
+    let n = settings.base_samples;
     let l = cholesky_factor(score, k)?;
     // For each input i: its correlations with the others (R_zi) and the regression of its
     // score on theirs (β_i = R_zz⁻¹ R_zi), for the conditional draws.
@@ -327,7 +408,7 @@ where
     let chunks = n.div_ceil(ROWS_PER_CHUNK);
     let per_chunk: Vec<(Vec<f64>, Vec<bool>)> = (0..chunks)
         .into_par_iter()
-        .map_init(&init, |state, c| {
+        .map_init(init, |state, c| {
             let rows = (n - c * ROWS_PER_CHUNK).min(ROWS_PER_CHUNK);
             if crate::error::interrupted() {
                 return (vec![0.0; rows * runs * outputs], vec![false; rows]);
@@ -380,15 +461,11 @@ where
         })
         .collect();
 
-    Some(summarise(
-        &per_chunk,
-        n,
+    Some(Runs {
+        per_chunk,
         runs,
-        k,
-        outputs,
-        settings,
-        Design::Correlated,
-    ))
+        design: Design::Correlated,
+    })
 }
 
 /// Which runs the estimators read (see the module documentation).
@@ -400,7 +477,56 @@ enum Design {
     Correlated,
 }
 
-/// The indices from the runs of every chunk (`runs` per row, `outputs` values each).
+/// The model runs of one design: per chunk of rows their values (`runs` per row,
+/// `outputs` values each) and whether every run of the row could be projected.
+struct Runs {
+    per_chunk: Vec<(Vec<f64>, Vec<bool>)>,
+    runs: usize,
+    design: Design,
+}
+
+impl Runs {
+    /// Whether each row, in order, could be projected.
+    fn kept(&self) -> impl Iterator<Item = bool> + '_ {
+        self.per_chunk.iter().flat_map(|(_, ok)| ok.iter().copied())
+    }
+
+    /// Appends the terms of row `r` of chunk `values` (see [`summarise`]), then zeros up
+    /// to `stride` numbers.
+    fn push_terms(
+        &self,
+        values: &[f64],
+        r: usize,
+        k: usize,
+        outputs: usize,
+        stride: usize,
+        terms: &mut Vec<f64>,
+    ) {
+        let start = terms.len();
+        let runs = self.runs;
+        let row = &values[r * runs * outputs..(r + 1) * runs * outputs];
+        let f = |run: usize, o: usize| row[run * outputs + o];
+        for o in 0..outputs {
+            let (fa, fb) = (f(0, o), f(1, o));
+            terms.push(fa + fb);
+            terms.push(fa * fa + fb * fb);
+            for i in 0..k {
+                // First order: Σ weight·d − mean·Σ d (the centring), d a difference of runs;
+                // total: Σ (f(A) − f(other))².
+                let (weight, d, other) = match self.design {
+                    Design::Independent => (fb, f(2 + i, o) - fa, f(2 + i, o)),
+                    Design::Correlated => (fa, f(2 + 2 * i, o) - fb, f(3 + 2 * i, o)),
+                };
+                terms.push(weight * d);
+                terms.push(d);
+                terms.push((fa - other) * (fa - other));
+            }
+        }
+        terms.resize(start + stride, 0.0);
+    }
+}
+
+/// The indices of each design from its runs (`n` rows, `k` inputs, `outputs` outputs).
 ///
 /// Rows that could not be projected are left out. Every estimator is a ratio of sums over
 /// rows, so each row's terms are computed once into one contiguous row of
@@ -409,48 +535,67 @@ enum Design {
 /// point estimate sums every row, and a bootstrap resample sums the rows it picks, with
 /// replacement, as SALib's `sobol.analyze` resamples; its cost is one pass over the picked
 /// rows, independent of how the model was sampled.
+///
+/// Designs that kept the same rows (the independent and the correlated indices of one
+/// scenario, as a rule) share their resamples: their rows' terms side by side in one row,
+/// one set of counts per resample drawn and one pass of the kernel for all of them, each
+/// column's sums the same to the bit as for the design alone.
 fn summarise(
-    per_chunk: &[(Vec<f64>, Vec<bool>)],
+    designs: Vec<Runs>,
     n: usize,
-    runs: usize,
     k: usize,
     outputs: usize,
     settings: Settings,
-    design: Design,
-) -> Estimate {
-    // Each row padded with zeros to whole tiles of the bootstrap's kernel.
-    let width = outputs * (2 + 3 * k);
-    let stride = width.next_multiple_of(TILE_LANES);
-    let mut terms: Vec<f64> = Vec::with_capacity(n * stride);
-    let mut dropped = 0;
-    for (values, ok) in per_chunk {
-        for (r, &good) in ok.iter().enumerate() {
-            if !good {
-                dropped += 1;
-                continue;
-            }
-            let row = &values[r * runs * outputs..(r + 1) * runs * outputs];
-            let f = |run: usize, o: usize| row[run * outputs + o];
-            for o in 0..outputs {
-                let (fa, fb) = (f(0, o), f(1, o));
-                terms.push(fa + fb);
-                terms.push(fa * fa + fb * fb);
-                for i in 0..k {
-                    // First order: Σ weight·d − mean·Σ d (the centring), d a difference of runs;
-                    // total: Σ (f(A) − f(other))².
-                    let (weight, d, other) = match design {
-                        Design::Independent => (fb, f(2 + i, o) - fa, f(2 + i, o)),
-                        Design::Correlated => (fa, f(2 + 2 * i, o) - fb, f(3 + 2 * i, o)),
-                    };
-                    terms.push(weight * d);
-                    terms.push(d);
-                    terms.push((fa - other) * (fa - other));
-                }
-            }
-            terms.resize(terms.len() + stride - width, 0.0);
+) -> Vec<Estimate> {
+    // Groups of designs that kept the same rows (which rows, then each design with its
+    // place).
+    type Group = (Vec<bool>, Vec<(usize, Runs)>);
+    let mut groups: Vec<Group> = Vec::new();
+    for (d, runs) in designs.into_iter().enumerate() {
+        let kept: Vec<bool> = runs.kept().collect();
+        match groups.iter_mut().find(|(k, _)| *k == kept) {
+            Some((_, group)) => group.push((d, runs)),
+            None => groups.push((kept, vec![(d, runs)])),
         }
     }
-    let rows = n - dropped;
+    let mut estimates: Vec<(usize, Estimate)> = Vec::new();
+    for (kept, group) in groups {
+        let (places, runs): (Vec<usize>, Vec<Runs>) = group.into_iter().unzip();
+        let alike = summarise_alike(runs, &kept, n, k, outputs, settings);
+        estimates.extend(places.into_iter().zip(alike));
+    }
+    estimates.sort_by_key(|(d, _)| *d);
+    estimates.into_iter().map(|(_, e)| e).collect()
+}
+
+/// [`summarise`] for designs that kept the same rows (`kept`).
+fn summarise_alike(
+    designs: Vec<Runs>,
+    kept: &[bool],
+    n: usize,
+    k: usize,
+    outputs: usize,
+    settings: Settings,
+) -> Vec<Estimate> {
+    // Each design's part of a row padded with zeros to whole tiles of the bootstrap's
+    // kernel.
+    let width = outputs * (2 + 3 * k);
+    let part = width.next_multiple_of(TILE_LANES);
+    let stride = part * designs.len();
+    let rows = kept.iter().filter(|&&ok| ok).count();
+    let dropped = n - rows;
+    let mut terms: Vec<f64> = Vec::with_capacity(rows * stride);
+    for c in 0..designs.first().map_or(0, |d| d.per_chunk.len()) {
+        let ok = &designs[0].per_chunk[c].1;
+        for (r, _) in ok.iter().enumerate().filter(|(_, good)| **good) {
+            for d in &designs {
+                d.push_terms(&d.per_chunk[c].0, r, k, outputs, part, &mut terms);
+            }
+        }
+    }
+    // The model's values are in the terms now: their memory is free for the bootstrap.
+    let count = designs.len();
+    drop(designs);
     let estimates = |sums: &[f64], count: usize| -> Vec<Vec<(f64, f64)>> {
         let count = count as f64;
         (0..outputs)
@@ -474,6 +619,14 @@ fn summarise(
             })
             .collect()
     };
+    // Each design's estimates (first and total index per output and input) from a row of
+    // sums over every design.
+    type PerDesign = Vec<Vec<Vec<(f64, f64)>>>;
+    let per_design = |sums: &[f64]| -> PerDesign {
+        sums.chunks_exact(part)
+            .map(|s| estimates(s, rows))
+            .collect()
+    };
     // Point estimates over all rows.
     let mut all = vec![0.0; stride];
     for row in terms.chunks_exact(stride) {
@@ -481,15 +634,15 @@ fn summarise(
             *s += t;
         }
     }
-    let estimate = estimates(&all, rows);
+    let estimate = per_design(&all);
     // Bootstrap resamples as counts per row: resample b picks `rows` rows with replacement
     // from its own random stream (as SALib resamples), which is the same as weighting each
     // row by how often it was picked. The resamples go in groups of [`GROUP`]; a group's
     // counts and sums stay in cache while the terms stream past once in blocks of
     // [`BLOCK`] rows, so each group reads the terms once instead of `GROUP` times at
     // random. Each resample sums its rows in row order: the same sums for any thread
-    // count.
-    let boots: Vec<Vec<Vec<(f64, f64)>>> = (0..settings.resamples)
+    // count. `boots[b][design][output][input]`.
+    let boots: Vec<PerDesign> = (0..settings.resamples)
         .collect::<Vec<_>>()
         .par_chunks(GROUP)
         .flat_map_iter(|group| {
@@ -521,32 +674,36 @@ fn summarise(
                 .collect();
             weighted_sums(&terms, stride, &counts)
                 .into_iter()
-                .map(|s| estimates(&s, rows))
+                .map(|s| per_design(&s))
                 .collect::<Vec<_>>()
         })
         .collect();
     let z = normal_quantile(0.5 + settings.confidence / 2.0);
-    let spread = |o: usize, i: usize, which: fn(&(f64, f64)) -> f64| {
-        let xs: Vec<f64> = boots.iter().map(|b| which(&b[o][i])).collect();
-        z * sd(&xs)
-    };
-    let indices = (0..outputs)
-        .map(|o| {
-            (0..k)
-                .map(|i| Indices {
-                    first: estimate[o][i].0,
-                    first_conf: spread(o, i, |p| p.0),
-                    total: estimate[o][i].1,
-                    total_conf: spread(o, i, |p| p.1),
+    (0..count)
+        .map(|d| {
+            let spread = |o: usize, i: usize, which: fn(&(f64, f64)) -> f64| {
+                let xs: Vec<f64> = boots.iter().map(|b| which(&b[d][o][i])).collect();
+                z * sd(&xs)
+            };
+            let indices = (0..outputs)
+                .map(|o| {
+                    (0..k)
+                        .map(|i| Indices {
+                            first: estimate[d][o][i].0,
+                            first_conf: spread(o, i, |p| p.0),
+                            total: estimate[d][o][i].1,
+                            total_conf: spread(o, i, |p| p.1),
+                        })
+                        .collect()
                 })
-                .collect()
+                .collect();
+            Estimate {
+                indices,
+                rows,
+                dropped,
+            }
         })
-        .collect();
-    Estimate {
-        indices,
-        rows,
-        dropped,
-    }
+        .collect()
 }
 
 /// For each resample, Σ over rows of (times the row was picked) × (the row's terms), rows
@@ -722,15 +879,12 @@ mod tests {
             resamples: 42,
             confidence: 0.95,
         };
-        let e = summarise(
-            &[(values.clone(), ok)],
-            n,
+        let design = Runs {
+            per_chunk: vec![(values.clone(), ok)],
             runs,
-            k,
-            1,
-            settings,
-            Design::Independent,
-        );
+            design: Design::Independent,
+        };
+        let e = summarise(vec![design], n, k, 1, settings).remove(0);
         let kept: Vec<usize> = (0..n).filter(|&r| r != 7).collect();
         let rows = kept.len();
         let v = |r: usize, run: usize| values[kept[r] * runs + run];
