@@ -570,7 +570,7 @@ fn summarise(
 
 /// [`summarise`] for designs that kept the same rows (`kept`).
 fn summarise_alike(
-    designs: Vec<Runs>,
+    mut designs: Vec<Runs>,
     kept: &[bool],
     n: usize,
     k: usize,
@@ -592,8 +592,11 @@ fn summarise_alike(
                 d.push_terms(&d.per_chunk[c].0, r, k, outputs, part, &mut terms);
             }
         }
+        // The chunk's values are in the terms now: their memory is free.
+        for d in &mut designs {
+            d.per_chunk[c].0 = Vec::new();
+        }
     }
-    // The model's values are in the terms now: their memory is free for the bootstrap.
     let count = designs.len();
     drop(designs);
     let estimates = |sums: &[f64], count: usize| -> Vec<Vec<(f64, f64)>> {
