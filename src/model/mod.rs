@@ -241,19 +241,17 @@ pub fn project_into(
 }
 
 /// The index of the first value that is not finite, if any. The common answer, none, is
-/// found without an early exit, four values at a time: `x · 0` is exactly ±0 for a finite
-/// `x` and NaN for an infinite or NaN one, so the sum of them is 0 exactly when every
-/// value is finite.
+/// found without an early exit and without floating-point arithmetic, so that it runs a
+/// vector of values at a time: a value is infinite or NaN exactly when its exponent bits
+/// are all ones, and adding 1 to that field carries into the sign bit only then (IEEE
+/// 754-2008, §3.4).
 fn first_not_finite(xs: &[f64]) -> Option<usize> {
-    let mut lanes = [0.0_f64; 4];
-    let mut quads = xs.chunks_exact(4);
-    for quad in &mut quads {
-        for (lane, &x) in lanes.iter_mut().zip(quad) {
-            *lane += x * 0.0;
-        }
-    }
-    let rest = quads.remainder().iter().fold(0.0, |sum, &x| sum + x * 0.0);
-    if (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + rest == 0.0 {
+    const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+    const ONE: u64 = 1 << 52;
+    let carries = xs
+        .iter()
+        .fold(0_u64, |acc, x| acc | ((x.to_bits() & EXPONENT) + ONE));
+    if carries >> 63 == 0 {
         None
     } else {
         xs.iter().position(|v| !v.is_finite())
