@@ -16,6 +16,17 @@ fn parse(text: &str) -> Result<scenario::Scenario, String> {
     Ok(s)
 }
 
+/// A linear metric `name` from `baseline` to `target`, both citing source `s`.
+fn linear(name: &str, baseline: &str, target: &str) -> String {
+    format!(
+        "[metrics.{name}]
+shape = \"linear\"
+baseline = {{ value = {baseline}, source = \"s\" }}
+target = {{ value = {target}, source = \"s\" }}
+"
+    )
+}
+
 const HEAD: &str = r#"
 name = "t"
 unit = "u"
@@ -151,19 +162,12 @@ fn a_zero_or_vanishing_denominator_is_an_error_naming_the_ratio_and_its_first_ye
     // b runs linearly from its baseline to `b_2026` over 2020–2026.
     let file = |b_2020: &str, b_2026: &str| {
         format!(
-            "{HEAD}
-[metrics.a]
-shape = \"linear\"
-baseline = {{ value = 1, source = \"s\" }}
-target = {{ value = 2, source = \"s\" }}
-[metrics.b]
-shape = \"linear\"
-baseline = {{ value = {b_2020}, source = \"s\" }}
-target = {{ value = {b_2026}, source = \"s\" }}
-[ratios.r]
+            "{HEAD}{}{}[ratios.r]
 numerator = \"a\"
 denominator = \"b\"
-"
+",
+            linear("a", "1", "2"),
+            linear("b", b_2020, b_2026)
         )
     };
     // −3 to 3: 0 in 2023.
@@ -210,18 +214,11 @@ fn following_a_metric_that_starts_at_zero_is_an_error_at_the_follower() {
     // `baseline_growth`; with a growth rate instead of a followed metric there is none.
     let file = |growth: &str, start: &str| {
         format!(
-            "{HEAD}
-[metrics.market]
-shape = \"linear\"
-baseline = {{ value = 0, source = \"s\" }}
-target = {{ value = 350, source = \"s\" }}
-[metrics.sales]
-shape = \"linear\"
-baseline = {{ value = 9.4, source = \"s\" }}
-target = {{ value = 52, source = \"s\" }}
-{start}
+            "{HEAD}{}{}{start}
 baseline_growth = {growth}
-"
+",
+            linear("market", "0", "350"),
+            linear("sales", "9.4", "52")
         )
     };
     let e = parse(&file("\"market\"", "start_year = 2022")).unwrap_err();

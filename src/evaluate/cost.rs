@@ -148,9 +148,19 @@ fn evaluation(
             * 1e-9
             / speed;
         // The outputs of every run and the bootstrap terms of every row, 8 bytes each, and
-        // each resample's two indices per output and input.
+        // each resample's two indices per output and input; with correlations, both
+        // designs' at once (they share their bootstrap), the correlated one with 2k + 2
+        // runs a row.
         let resampled = SOBOL_RESAMPLES as f64 * outputs * inputs * 16.0;
-        e.bytes = e.bytes.max((runs * outputs + terms) * 8.0 + resampled);
+        let held_runs = runs
+            + if correlated {
+                n * (2.0 * inputs + 2.0)
+            } else {
+                0.0
+            };
+        e.bytes = e
+            .bytes
+            .max((held_runs * outputs + designs * terms) * 8.0 + designs * resampled);
     }
     e
 }

@@ -249,9 +249,10 @@ where
     estimate_both(k, outputs, settings, None, init, model).0
 }
 
-/// [`estimate`] and, when `score` is given, [`estimate_correlated`] with it, the two
-/// sharing their bootstrap resamples when they kept the same rows (see [`summarise`]): the
-/// same estimates, bit for bit, as the two calls.
+/// [`estimate`] and, when `score` is given, [`estimate_correlated`] with it: the same
+/// estimates, bit for bit, as the two calls. When both designs kept the same rows they
+/// share their bootstrap: their per-row terms side by side, one set of counts drawn per
+/// resample and one pass of the kernel over both.
 pub fn estimate_both<S, I, F>(
     k: usize,
     outputs: usize,
