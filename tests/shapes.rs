@@ -469,6 +469,9 @@ fn new_values_at_the_same_times_are_those_of_a_curve_set_anew() {
             curve.values_at_years(2023, &mut positions, &mut out);
             assert!(!curve.values_at_same_years(2024, &positions, &mut out));
             assert!(!curve.values_at_same_years(2023, &positions, &mut out[1..]));
+            // Set at other times without looking for their positions: refused too.
+            curve.set(kind, &moved).unwrap();
+            assert!(!curve.values_at_same_years(2023, &positions, &mut out));
         }
     }
 }

@@ -299,10 +299,19 @@ impl Curve {
     /// [`Curve::values_at_years`] for the years and knot times of its last call with
     /// `positions` (the curve given new values by [`Curve::set_values`]), without looking
     /// for their positions: true. False, and nothing written, when that call kept no
-    /// positions (its first, or an S-curve's) or was for other years.
+    /// positions (its first, or an S-curve's) or was for other years or knot times.
     pub fn values_at_same_years(&self, first: i32, positions: &Positions, out: &mut [f64]) -> bool {
         match positions.last.map(|set| &positions.sets[set]) {
-            Some(set) if set.first == first && set.at.len() == out.len() => {
+            Some(set)
+                if set.first == first
+                    && set.at.len() == out.len()
+                    && set.knots.len() == self.times.len()
+                    && set
+                        .knots
+                        .iter()
+                        .zip(&self.times)
+                        .all(|(a, b)| a.to_bits() == b.to_bits()) =>
+            {
                 self.values_at(&set.at, out);
                 true
             }
