@@ -75,13 +75,56 @@ pub(super) fn png(fig: &impl Figure, canvas: &Canvas) -> Result<Vec<u8>, PlotErr
         tiny_skia::Transform::identity(),
         &mut pixmap.as_mut(),
     );
-    // Opaque (a white page under everything), so premultiplied RGBA is plain RGB.
-    let rgb: Vec<u8> = pixmap
-        .data()
-        .chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
-    encode_png(&rgb, w, h, canvas.dpi())
+    encode_png(&rgb_of(pixmap.data()), w, h, canvas.dpi())
+}
+
+/// The RGB bytes of opaque premultiplied RGBA pixels (a white page under everything, so
+/// they are plain RGB): the alpha bytes left out, into a buffer of the final size. Four
+/// pixels (16 bytes, as four little-endian words `a`, `b`, `c`, `d`) become 12 bytes, three
+/// words put together by shifts and masks, which the compiler vectorises (an iterator of
+/// 3-byte arrays took about 7 instructions a pixel).
+fn rgb_of(rgba: &[u8]) -> Vec<u8> {
+    pulp::Arch::new().dispatch(RgbOf(rgba))
+}
+
+/// [`rgb_of`] as `pulp` runs it: compiled once per instruction set, the widest the
+/// processor has chosen at run time (AVX2 shuffles the bytes of several pixels in one
+/// instruction, which SSE2 cannot); the same bytes on each.
+struct RgbOf<'a>(&'a [u8]);
+
+impl pulp::WithSimd for RgbOf<'_> {
+    type Output = Vec<u8>;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<u8> {
+        rgb_of_here(self.0)
+    }
+}
+
+/// [`rgb_of`] for one instruction set (see [`RgbOf`]).
+#[inline(always)]
+fn rgb_of_here(rgba: &[u8]) -> Vec<u8> {
+    let mut rgb = vec![0_u8; rgba.len() / 4 * 3];
+    let (from, from_rest) = rgba.as_chunks::<16>();
+    let (to, to_rest) = rgb.as_chunks_mut::<12>();
+    let word =
+        |b: &[u8; 16], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+    for (to, from) in to.iter_mut().zip(from) {
+        let (a, b, c, d) = (word(from, 0), word(from, 4), word(from, 8), word(from, 12));
+        // r0 g0 b0 r1 | g1 b1 r2 g2 | b2 r3 g3 b3
+        let packed = [
+            (a & 0xff_ffff) | (b << 24),
+            ((b >> 8) & 0xffff) | (c << 16),
+            ((c >> 16) & 0xff) | (d << 8),
+        ];
+        for (i, w) in packed.into_iter().enumerate() {
+            to[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
+        }
+    }
+    for (to, from) in to_rest.chunks_exact_mut(3).zip(from_rest.chunks_exact(4)) {
+        to.copy_from_slice(&from[..3]);
+    }
+    rgb
 }
 
 /// Renders `fig` as an SVG document whose width and height are the printed size (in
@@ -792,6 +835,21 @@ pub(super) fn tint(colour: RGBColor, amount: f64) -> RGBColor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every pixel's red, green and blue, in order and nothing else, for images whose
+    /// pixel count is and is not a multiple of the 4 pixels converted at a time, as
+    /// dispatched (AVX2 here, most likely) and as compiled for the baseline.
+    #[test]
+    fn rgb_leaves_out_alpha_and_nothing_else() {
+        for pixels in [0, 1, 3, 4, 5, 8, 11, 1000] {
+            let rgba: Vec<u8> = (0..pixels * 4).map(|i| (i * 37 % 251) as u8).collect();
+            let expected: Vec<u8> = (0..pixels)
+                .flat_map(|p| [rgba[4 * p], rgba[4 * p + 1], rgba[4 * p + 2]])
+                .collect();
+            assert_eq!(rgb_of(&rgba), expected, "{pixels} pixels");
+            assert_eq!(rgb_of_here(&rgba), expected, "{pixels} pixels, baseline");
+        }
+    }
 
     #[test]
     fn wrapping_respects_width() {
