@@ -367,7 +367,7 @@ pub struct SketchParts {
     pub positive: Vec<(u32, u32)>,
     /// Non-zero buckets of the negative window.
     pub negative: Vec<(u32, u32)>,
-    /// The values kept exactly, in the order they came.
+    /// The values kept exactly, in ascending order (`f64::total_cmp`).
     pub outside: Vec<f64>,
     /// The smallest value (+∞ when empty).
     pub min: f64,
@@ -386,10 +386,14 @@ impl Sketch {
                 .map(|(k, &c)| (k as u32, c))
                 .collect()
         };
+        // In ascending order, not the order they came in (which depends on how the
+        // values were split between threads): the same sketch gives the same parts.
+        let mut outside = self.outside.clone();
+        outside.sort_by(f64::total_cmp);
         SketchParts {
             positive: sparse(&self.positive),
             negative: sparse(&self.negative),
-            outside: self.outside.clone(),
+            outside,
             min: self.min,
             max: self.max,
         }
