@@ -97,10 +97,14 @@ pub fn uniforms_for(
                     strata.clear();
                     strata.extend(0..n);
                     shuffle(&mut strata, rng);
-                    let mut value = |s: usize| {
+                    // Row j's uniform inside its stratum, strata[j], from the j-th of n
+                    // open units (drawn together: the same numbers as one at a time).
+                    let mut units = vec![0.0; n];
+                    open_units(rng, &mut units);
+                    let value = |s: usize, unit: f64| {
                         let lo = s as f64 / n_f;
                         let hi = (s + 1) as f64 / n_f;
-                        let v = lo + open_unit(rng) * (hi - lo);
+                        let v = lo + unit * (hi - lo);
                         // Rounding in the line above may land on `hi` (which is 1.0 for the
                         // top stratum); the largest float below it is still inside the
                         // stratum (lo < hi as floats, since 1/n is far above their
@@ -109,12 +113,15 @@ pub fn uniforms_for(
                     };
                     if ordered {
                         let mut column = vec![0.0; n];
-                        for &s in &strata {
-                            column[s] = value(s);
+                        for (&s, &unit) in strata.iter().zip(&units) {
+                            column[s] = value(s, unit);
                         }
                         column
                     } else {
-                        strata.iter().map(|&s| value(s)).collect()
+                        for (x, &s) in units.iter_mut().zip(&strata) {
+                            *x = value(s, *x);
+                        }
+                        units
                     }
                 })
                 .collect()
@@ -122,19 +129,13 @@ pub fn uniforms_for(
     }
 }
 
-/// One uniform draw in the open interval (0, 1): (m + ½)·2⁻⁵² with m the top 52 bits of a
-/// 64-bit output, i.e. the midpoints of 2⁵² equal cells. Every value is exactly
-/// representable, the smallest is 2⁻⁵³ and the largest 1 − 2⁻⁵³, and the set is symmetric
-/// about ½ (so u and 1 − u are equally likely, as the quantile transform expects).
-#[inline]
-pub(crate) fn open_unit(rng: &mut ChaCha8Rng) -> f64 {
-    const SCALE: f64 = 1.0 / (1_u64 << 52) as f64;
-    ((rng.next_u64() >> 12) as f64 + 0.5) * SCALE
-}
-
-/// Fills `out` with the values of as many [`open_unit`] calls, in order, from 64-bit
-/// outputs taken in blocks (`fill_bytes` reads the same little-endian words `next_u64`
-/// would), converted without branches, which the compiler vectorises.
+/// Fills `out` with uniform draws in the open interval (0, 1), one per 64-bit output of
+/// `rng` in order: (m + ½)·2⁻⁵² with m the top 52 bits of the output, i.e. the midpoints
+/// of 2⁵² equal cells. Every value is exactly representable, the smallest is 2⁻⁵³ and the
+/// largest 1 − 2⁻⁵³, and the set is symmetric about ½ (so u and 1 − u are equally likely,
+/// as the quantile transform expects). The outputs are taken in blocks (`fill_bytes`
+/// reads the same little-endian words `next_u64` would) and converted without branches,
+/// which the compiler vectorises.
 pub(crate) fn open_units(rng: &mut ChaCha8Rng, out: &mut [f64]) {
     const SCALE: f64 = 1.0 / (1_u64 << 52) as f64;
     // 2⁵²: its bits with m < 2⁵² in the low mantissa bits are 2⁵² + m, exactly.
@@ -153,39 +154,113 @@ pub(crate) fn open_units(rng: &mut ChaCha8Rng, out: &mut [f64]) {
 }
 
 /// Fisher–Yates (Durstenfeld) shuffle: position i swaps with a uniform j in 0..=i, from
-/// the top down, which makes all n! orders equally likely.
+/// the top down, which makes all n! orders equally likely. The bounded integers come from
+/// [`Words`]: the same numbers, and the generator left in the same place, as drawing each
+/// with `next_u32`.
 pub(crate) fn shuffle<T>(items: &mut [T], rng: &mut ChaCha8Rng) {
+    let mut words = Words::new(rng);
     for i in (1..items.len()).rev() {
-        let j = below(rng, i as u64 + 1) as usize;
+        let j = below(&mut words, i as u64 + 1) as usize;
         items.swap(i, j);
+    }
+    words.finish();
+}
+
+/// The 32-bit outputs of a generator, read [`Words::LEN`] at a time (`fill_bytes` writes
+/// the little-endian words `next_u32` would return, one after another), for loops that
+/// take them one or two at a time: a word costs an array read instead of a call into
+/// the generator's buffer bookkeeping. [`Words::finish`] moves the generator back to just
+/// after the last word taken, where `next_u32` calls would have left it.
+pub(crate) struct Words<'a> {
+    rng: &'a mut ChaCha8Rng,
+    /// The generator's position (in words) when reading began.
+    start: u128,
+    /// Words read from the generator since.
+    read: u128,
+    buffer: [u32; Words::LEN],
+    /// The next word of `buffer` to hand out (`LEN` when none is left).
+    at: usize,
+}
+
+impl<'a> Words<'a> {
+    /// Words read from the generator at a time (its own buffer's size).
+    const LEN: usize = 64;
+
+    pub(crate) fn new(rng: &'a mut ChaCha8Rng) -> Words<'a> {
+        let start = rng.get_word_pos();
+        Words {
+            rng,
+            start,
+            read: 0,
+            buffer: [0; Words::LEN],
+            at: Words::LEN,
+        }
+    }
+
+    /// The next word, as `next_u32` would return it.
+    #[inline(always)]
+    pub(crate) fn next_u32(&mut self) -> u32 {
+        if self.at == Words::LEN {
+            self.refill();
+        }
+        let word = self.buffer[self.at];
+        self.at += 1;
+        word
+    }
+
+    /// The next two words as one number, as `next_u64` would return it (the first word
+    /// the low half).
+    #[inline]
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        let low = self.next_u32();
+        u64::from(low) | (u64::from(self.next_u32()) << 32)
+    }
+
+    #[cold]
+    fn refill(&mut self) {
+        let mut bytes = [0_u8; 4 * Words::LEN];
+        self.rng.fill_bytes(&mut bytes);
+        for (word, b) in self.buffer.iter_mut().zip(bytes.chunks_exact(4)) {
+            *word = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        }
+        self.at = 0;
+        self.read += Words::LEN as u128;
+    }
+
+    /// Leaves the generator just after the last word handed out.
+    pub(crate) fn finish(self) {
+        let unused = (Words::LEN - self.at) as u128;
+        if self.read > 0 && unused > 0 {
+            self.rng.set_word_pos(self.start + self.read - unused);
+        }
     }
 }
 
 /// An unbiased uniform integer in 0..bound (bound ≥ 1), by Lemire's (2019) multiply and
 /// reject. Uses a 32-bit draw when the bound fits, which halves the generator work for
 /// any realistic chunk size.
-#[inline]
-fn below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
+#[inline(always)]
+fn below(words: &mut Words<'_>, bound: u64) -> u64 {
     if let Ok(bound32) = u32::try_from(bound) {
         let bound = u64::from(bound32);
-        let mut product = u64::from(rng.next_u32()) * bound;
+        let mut product = u64::from(words.next_u32()) * bound;
         let mut low = product as u32;
         if low < bound32 {
             // Reject the few low parts that would over-represent some results.
             let threshold = bound32.wrapping_neg() % bound32;
             while low < threshold {
-                product = u64::from(rng.next_u32()) * bound;
+                product = u64::from(words.next_u32()) * bound;
                 low = product as u32;
             }
         }
         product >> 32
     } else {
-        let mut product = u128::from(rng.next_u64()) * u128::from(bound);
+        let mut product = u128::from(words.next_u64()) * u128::from(bound);
         let mut low = product as u64;
         if low < bound {
             let threshold = bound.wrapping_neg() % bound;
             while low < threshold {
-                product = u128::from(rng.next_u64()) * u128::from(bound);
+                product = u128::from(words.next_u64()) * u128::from(bound);
                 low = product as u64;
             }
         }
@@ -196,6 +271,86 @@ fn below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One draw of [`open_units`], one `next_u64` at a time, written out as documented.
+    fn open_unit(rng: &mut ChaCha8Rng) -> f64 {
+        const SCALE: f64 = 1.0 / (1_u64 << 52) as f64;
+        ((rng.next_u64() >> 12) as f64 + 0.5) * SCALE
+    }
+
+    /// Lemire's bounded integer from one `next_u32` at a time (the 32-bit case).
+    fn below_one_at_a_time(rng: &mut ChaCha8Rng, bound: u32) -> u32 {
+        let mut product = u64::from(rng.next_u32()) * u64::from(bound);
+        let threshold = bound.wrapping_neg() % bound;
+        while (product as u32) < threshold {
+            product = u64::from(rng.next_u32()) * u64::from(bound);
+        }
+        (product >> 32) as u32
+    }
+
+    /// The shuffle and the Latin hypercube columns with every random number taken as it
+    /// is needed (`next_u32`, `next_u64`), as the module documents them: the same
+    /// permutations and values as the buffered versions, and the generator left in the
+    /// same place, for lengths around the 64-word buffers and from an odd word.
+    #[test]
+    fn buffered_draws_are_the_draws_one_at_a_time() {
+        for (n, odd) in [
+            (0, false),
+            (1, true),
+            (2, false),
+            (63, true),
+            (64, false),
+            (65, true),
+            (1000, false),
+            (65_536, true),
+        ] {
+            let (mut a, mut b) = (chunk_rng(9, 4), chunk_rng(9, 4));
+            if odd {
+                let _ = a.next_u32();
+                let _ = b.next_u32();
+            }
+            // Latin hypercube: per column, a shuffle of the strata, then a uniform in
+            // each row's stratum.
+            let expected: Vec<Vec<f64>> = (0..3)
+                .map(|_| {
+                    let mut strata: Vec<usize> = (0..n).collect();
+                    for i in (1..n).rev() {
+                        let j = below_one_at_a_time(&mut a, i as u32 + 1) as usize;
+                        strata.swap(i, j);
+                    }
+                    let n_f = n as f64;
+                    strata
+                        .iter()
+                        .map(|&s| {
+                            let (lo, hi) = (s as f64 / n_f, (s + 1) as f64 / n_f);
+                            (lo + open_unit(&mut a) * (hi - lo)).clamp(lo, hi.next_down())
+                        })
+                        .collect()
+                })
+                .collect();
+            let got = uniforms(Method::LatinHypercube, n, 3, &mut b);
+            assert_eq!(got, expected, "{n}");
+            assert_eq!(
+                a.next_u64(),
+                b.next_u64(),
+                "{n}: the streams continue alike"
+            );
+            // The shuffle alone, of a slice.
+            let mut expected: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                let j = below_one_at_a_time(&mut a, i as u32 + 1) as usize;
+                expected.swap(i, j);
+            }
+            let mut got: Vec<usize> = (0..n).collect();
+            shuffle(&mut got, &mut b);
+            assert_eq!(got, expected, "{n}");
+            assert_eq!(
+                a.next_u32(),
+                b.next_u32(),
+                "{n}: the streams continue alike"
+            );
+        }
+    }
 
     #[test]
     fn open_unit_extremes_are_inside() {
@@ -240,6 +395,7 @@ mod tests {
     #[test]
     fn below_is_in_range_and_roughly_uniform() {
         let mut rng = chunk_rng(7, 0);
+        let mut rng = Words::new(&mut rng);
         let mut counts = [0_u32; 7];
         for _ in 0..70_000 {
             let v = below(&mut rng, 7);
