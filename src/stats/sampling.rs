@@ -272,6 +272,16 @@ fn below(words: &mut Words<'_>, bound: u64) -> u64 {
 mod tests {
     use super::*;
 
+    /// Two generators in the same state, one word into their stream if `odd`.
+    fn twins(seed: u64, chunk: u64, odd: bool) -> (ChaCha8Rng, ChaCha8Rng) {
+        let (mut a, mut b) = (chunk_rng(seed, chunk), chunk_rng(seed, chunk));
+        if odd {
+            let _ = a.next_u32();
+            let _ = b.next_u32();
+        }
+        (a, b)
+    }
+
     /// One draw of [`open_units`], one `next_u64` at a time, written out as documented.
     fn open_unit(rng: &mut ChaCha8Rng) -> f64 {
         const SCALE: f64 = 1.0 / (1_u64 << 52) as f64;
@@ -304,11 +314,7 @@ mod tests {
             (1000, false),
             (65_536, true),
         ] {
-            let (mut a, mut b) = (chunk_rng(9, 4), chunk_rng(9, 4));
-            if odd {
-                let _ = a.next_u32();
-                let _ = b.next_u32();
-            }
+            let (mut a, mut b) = twins(9, 4, odd);
             // Latin hypercube: per column, a shuffle of the strata, then a uniform in
             // each row's stratum.
             let expected: Vec<Vec<f64>> = (0..3)
@@ -375,11 +381,7 @@ mod tests {
             (65, true),
             (1000, true),
         ] {
-            let (mut a, mut b) = (chunk_rng(3, 7), chunk_rng(3, 7));
-            if odd {
-                let _ = a.next_u32();
-                let _ = b.next_u32();
-            }
+            let (mut a, mut b) = twins(3, 7, odd);
             let one: Vec<f64> = (0..len).map(|_| open_unit(&mut a)).collect();
             let mut many = vec![0.0; len];
             open_units(&mut b, &mut many);
