@@ -171,12 +171,8 @@ pub(crate) fn shuffle<T>(items: &mut [T], rng: &mut ChaCha8Rng) {
 /// take them one or two at a time: a word costs an array read instead of a call into
 /// the generator's buffer bookkeeping. [`Words::finish`] moves the generator back to just
 /// after the last word taken, where `next_u32` calls would have left it.
-pub(crate) struct Words<'a> {
+struct Words<'a> {
     rng: &'a mut ChaCha8Rng,
-    /// The generator's position (in words) when reading began.
-    start: u128,
-    /// Words read from the generator since.
-    read: u128,
     buffer: [u32; Words::LEN],
     /// The next word of `buffer` to hand out (`LEN` when none is left).
     at: usize,
@@ -186,12 +182,9 @@ impl<'a> Words<'a> {
     /// Words read from the generator at a time (its own buffer's size).
     const LEN: usize = 64;
 
-    pub(crate) fn new(rng: &'a mut ChaCha8Rng) -> Words<'a> {
-        let start = rng.get_word_pos();
+    fn new(rng: &'a mut ChaCha8Rng) -> Words<'a> {
         Words {
             rng,
-            start,
-            read: 0,
             buffer: [0; Words::LEN],
             at: Words::LEN,
         }
@@ -199,7 +192,7 @@ impl<'a> Words<'a> {
 
     /// The next word, as `next_u32` would return it.
     #[inline(always)]
-    pub(crate) fn next_u32(&mut self) -> u32 {
+    fn next_u32(&mut self) -> u32 {
         if self.at == Words::LEN {
             self.refill();
         }
@@ -211,7 +204,7 @@ impl<'a> Words<'a> {
     /// The next two words as one number, as `next_u64` would return it (the first word
     /// the low half).
     #[inline]
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    fn next_u64(&mut self) -> u64 {
         let low = self.next_u32();
         u64::from(low) | (u64::from(self.next_u32()) << 32)
     }
@@ -224,14 +217,15 @@ impl<'a> Words<'a> {
             *word = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
         }
         self.at = 0;
-        self.read += Words::LEN as u128;
     }
 
-    /// Leaves the generator just after the last word handed out.
-    pub(crate) fn finish(self) {
+    /// Leaves the generator just after the last word handed out: back by the words read
+    /// but not handed out.
+    fn finish(self) {
         let unused = (Words::LEN - self.at) as u128;
-        if self.read > 0 && unused > 0 {
-            self.rng.set_word_pos(self.start + self.read - unused);
+        if unused > 0 {
+            let pos = self.rng.get_word_pos();
+            self.rng.set_word_pos(pos - unused);
         }
     }
 }
