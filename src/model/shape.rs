@@ -28,6 +28,7 @@
 //! MATLAB's `pchip` and SciPy's `PchipInterpolator`. It never overshoots: between two points
 //! the curve stays between their values, and it is monotone wherever the data are.
 
+use crate::stats::exp;
 use crate::stats::fit::{Model, Through};
 
 /// A curve through a set of points, ready to be evaluated at any time between them.
@@ -123,7 +124,7 @@ impl CurveKind {
     fn inverse(self, g: f64) -> f64 {
         match self {
             CurveKind::Linear | CurveKind::Pchip => g,
-            CurveKind::Cagr => g.exp(),
+            CurveKind::Cagr => exp::exp(g),
             CurveKind::Logistic(cap) => cap / (1.0 + (-g).exp()),
             CurveKind::Gompertz(cap) => cap * (-(g.exp())).exp(),
         }
@@ -325,8 +326,15 @@ impl Curve {
         // `value_in`.
         match self.kind {
             CurveKind::Cagr => {
+                // Every year's exponential in one call, four at a time, then the knots'
+                // given values over theirs.
                 for (slot, &(k, s)) in out.iter_mut().zip(at) {
-                    *slot = self.between_knots(k, s, |k, s| self.line(k, s).exp());
+                    *slot = self.line(k, s);
+                }
+                exp::exp_all(out);
+                for (slot, &(k, s)) in out.iter_mut().zip(at) {
+                    let computed = *slot;
+                    *slot = self.between_knots(k, s, |_, _| computed);
                 }
             }
             CurveKind::Linear => {
