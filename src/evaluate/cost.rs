@@ -125,7 +125,8 @@ fn evaluation(
         let extras = scenario.checks.len() as f64 + 4.0;
         let units = draws * (cells + inputs + extras) * repeats.0;
         let sketch_cells = (cells + extras) as usize;
-        let sketch = (sketch_cells * buckets_for(sketch_cells) * 4) as f64;
+        // Two bytes a bucket (16-bit counts).
+        let sketch = (sketch_cells * buckets_for(sketch_cells) * 2) as f64;
         let ns = NS_PER_DRAW_CELL + NS_PER_DRAW_CELL_PER_MIB * sketch / (1024.0 * 1024.0);
         e.seconds += units * ns * 1e-9 / speed;
         // A set per worker thread, one they merge into, and about one more of exact tail

@@ -48,11 +48,12 @@ const PILOT_STREAM: u64 = u64::MAX;
 pub const BUCKETS: usize = crate::stats::streaming::MAX_BUCKETS;
 
 /// Buckets per sketch window when there are `cells` (series × years) of them: [`BUCKETS`],
-/// or fewer so that one set of sketches stays within 16 MiB (a 1000-year horizon with many
-/// series would otherwise need gigabytes), but never fewer than 1,024. Fewer buckets only
-/// widen the guaranteed relative error, which every output reports.
+/// or fewer so that one set of sketches stays within 4,194,304 buckets (8 MiB of 16-bit
+/// counts; a 1000-year horizon with many series would otherwise need gigabytes), but never
+/// fewer than 1,024. Fewer buckets only widen the guaranteed relative error, which every
+/// output reports.
 pub fn buckets_for(cells: usize) -> usize {
-    const BUDGET: usize = 16 * 1024 * 1024 / 4;
+    const BUDGET: usize = 4 * 1024 * 1024;
     (BUDGET / cells.max(1)).clamp(1024, BUCKETS)
 }
 

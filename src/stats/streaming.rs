@@ -303,8 +303,8 @@ impl Layout {
 #[derive(Debug, Clone)]
 pub struct Sketch {
     layout: Layout,
-    positive: Vec<u32>,
-    negative: Vec<u32>,
+    positive: BucketCounts,
+    negative: BucketCounts,
     outside: Vec<f64>,
     /// Number of values, counted by [`Sketch::prepare`] (not in the inner loop).
     n: u64,
@@ -315,6 +315,111 @@ pub struct Sketch {
     /// first; exact values between the windows, zeros among them; the positive buckets;
     /// exact values above the positive window), with running totals through each bucket.
     segments: [Segment; 5],
+}
+
+/// The counts of a window's buckets, 16 bits each: half the memory of 32-bit counts, so
+/// that the sketches a Monte Carlo draw adds to (fine_chem's 27 positive windows of 16,384
+/// buckets, 0.9 MB instead of 1.8 MB per thread) stay in the processor's second-level
+/// cache, where every bucket is found in a few nanoseconds rather than tens. A count that
+/// passes 65,535 wraps to 0 and the bucket is noted aside (a branch that is almost never
+/// taken), so every count is exact: [`BucketCounts::get`] adds 65,536 for each note.
+#[derive(Debug, Clone, Default)]
+struct BucketCounts {
+    /// Each bucket's count modulo 2¹⁶.
+    low: Vec<u16>,
+    /// (bucket, multiples of 2¹⁶ to add to its count), in the order they arose.
+    carries: Vec<(u32, u32)>,
+}
+
+impl BucketCounts {
+    /// `buckets` counts of 0.
+    fn new(buckets: usize) -> BucketCounts {
+        BucketCounts {
+            low: vec![0; buckets],
+            carries: Vec::new(),
+        }
+    }
+
+    /// The counts `full` (bucket by bucket).
+    fn from_full(full: &[u32]) -> BucketCounts {
+        BucketCounts {
+            low: full.iter().map(|&c| c as u16).collect(),
+            carries: full
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > u32::from(u16::MAX))
+                .map(|(k, &c)| (k as u32, c >> 16))
+                .collect(),
+        }
+    }
+
+    /// Number of buckets.
+    fn len(&self) -> usize {
+        self.low.len()
+    }
+
+    /// Counts one more value in bucket `k`; false, and nothing counted, when there is no
+    /// such bucket.
+    #[inline(always)]
+    fn increment(&mut self, k: usize) -> bool {
+        let Some(count) = self.low.get_mut(k) else {
+            return false;
+        };
+        *count = count.wrapping_add(1);
+        if *count == 0 {
+            self.carries.push((k as u32, 1));
+        }
+        true
+    }
+
+    /// Counts one more value in each bucket of `at` that exists, in the 16-bit counts
+    /// only: whether some bucket did not exist, and whether a count wrapped to 0 (then the
+    /// caller undoes this with [`BucketCounts::decrement_all`] and counts the values one at
+    /// a time). No branch and no reload of the counts' address per value, as there would be
+    /// with [`BucketCounts::increment`]'s note.
+    #[inline(always)]
+    fn increment_all(&mut self, at: &[u32]) -> (bool, bool) {
+        let low = &mut self.low[..];
+        let (mut others, mut wrapped) = (false, false);
+        for &k in at {
+            match low.get_mut(k as usize) {
+                Some(count) => {
+                    *count = count.wrapping_add(1);
+                    wrapped |= *count == 0;
+                }
+                None => others = true,
+            }
+        }
+        (others, wrapped)
+    }
+
+    /// Undoes [`BucketCounts::increment_all`] of the same `at` (counts are modulo 2¹⁶, so
+    /// the old ones come back exactly).
+    fn decrement_all(&mut self, at: &[u32]) {
+        for &k in at {
+            if let Some(count) = self.low.get_mut(k as usize) {
+                *count = count.wrapping_sub(1);
+            }
+        }
+    }
+
+    /// Every bucket's count.
+    fn full(&self) -> Vec<u32> {
+        let mut full: Vec<u32> = self.low.iter().map(|&c| u32::from(c)).collect();
+        for &(k, times) in &self.carries {
+            full[k as usize] += times << 16;
+        }
+        full
+    }
+
+    /// Adds `other`'s counts (as many buckets) to these.
+    fn add(&mut self, other: &BucketCounts) {
+        let mut full = self.full();
+        for (a, b) in full.iter_mut().zip(other.full()) {
+            *a += b;
+        }
+        *self = BucketCounts::from_full(&full);
+    }
 }
 
 /// Values [`Sketch::add_all`] takes at a time.
@@ -391,8 +496,8 @@ impl Sketch {
         let mut outside = self.outside.clone();
         outside.sort_by(f64::total_cmp);
         SketchParts {
-            positive: sparse(&self.positive),
-            negative: sparse(&self.negative),
+            positive: sparse(&self.positive.full()),
+            negative: sparse(&self.negative.full()),
             outside,
             min: self.min,
             max: self.max,
@@ -407,18 +512,20 @@ impl Sketch {
             (&mut sketch.positive, &parts.positive),
             (&mut sketch.negative, &parts.negative),
         ] {
+            let mut full = vec![0; counts.len()];
             let mut next = 0_usize;
             for &(k, c) in sparse {
                 let k = k as usize;
-                if k < next || k >= counts.len() {
+                if k < next || k >= full.len() {
                     return Err(format!(
                         "bucket {k} is out of order or beyond the {} buckets of the window",
-                        counts.len()
+                        full.len()
                     ));
                 }
-                counts[k] = c;
+                full[k] = c;
                 next = k + 1;
             }
+            *counts = BucketCounts::from_full(&full);
         }
         sketch.outside = parts.outside.clone();
         sketch.min = parts.min;
@@ -429,7 +536,7 @@ impl Sketch {
     /// Values added so far (buckets and exact values; [`Sketch::prepare`] need not have
     /// run).
     pub fn count(&self) -> u64 {
-        let sum = |c: &[u32]| c.iter().map(|&x| u64::from(x)).sum::<u64>();
+        let sum = |c: &BucketCounts| c.full().iter().map(|&x| u64::from(x)).sum::<u64>();
         sum(&self.positive) + sum(&self.negative) + self.outside.len() as u64
     }
 
@@ -437,8 +544,8 @@ impl Sketch {
     pub fn new(layout: Layout) -> Sketch {
         Sketch {
             layout,
-            positive: vec![0; layout.positive.buckets],
-            negative: vec![0; layout.negative.buckets],
+            positive: BucketCounts::new(layout.positive.buckets),
+            negative: BucketCounts::new(layout.negative.buckets),
             outside: Vec::new(),
             n: 0,
             min: f64::INFINITY,
@@ -452,17 +559,14 @@ impl Sketch {
     pub fn add(&mut self, x: f64) {
         self.min = smaller(self.min, x);
         self.max = larger(self.max, x);
-        let bucket = if x > 0.0 {
-            self.layout
+        let counted = x > 0.0
+            && self
+                .layout
                 .positive
                 .index(x)
-                .and_then(|k| self.positive.get_mut(k))
-        } else {
-            None
-        };
-        match bucket {
-            Some(count) => *count += 1,
-            None => self.add_unbucketed(x),
+                .is_some_and(|k| self.positive.increment(k));
+        if !counted {
+            self.add_unbucketed(x);
         }
     }
 
@@ -523,12 +627,14 @@ impl Sketch {
         }
         self.min = smaller(smaller(lo[0], lo[1]), smaller(lo[2], lo[3]));
         self.max = larger(larger(hi[0], hi[1]), larger(hi[2], hi[3]));
-        let counts = &mut self.positive[..];
-        let mut others = false;
-        for &k in &at[..len] {
-            match counts.get_mut(k as usize) {
-                Some(count) => *count += 1,
-                None => others = true,
+        let at = &at[..len];
+        let (others, wrapped) = self.positive.increment_all(at);
+        if wrapped {
+            // A count passed 65,535 (rare): the block again, one value at a time, each
+            // bucket's carries noted as they arise.
+            self.positive.decrement_all(at);
+            for &k in at {
+                self.positive.increment(k as usize);
             }
         }
         if others {
@@ -543,17 +649,14 @@ impl Sketch {
     /// Adds a value the positive window does not take (negative, zero, NaN, or outside
     /// it), apart from the extremes, which the caller has taken.
     fn add_unbucketed(&mut self, x: f64) {
-        let bucket = if x < 0.0 {
-            self.layout
+        let counted = x < 0.0
+            && self
+                .layout
                 .negative
                 .index(-x)
-                .and_then(|k| self.negative.get_mut(k))
-        } else {
-            None
-        };
-        match bucket {
-            Some(count) => *count += 1,
-            None => self.outside.push(x),
+                .is_some_and(|k| self.negative.increment(k));
+        if !counted {
+            self.outside.push(x);
         }
     }
 
@@ -561,12 +664,8 @@ impl Sketch {
     pub fn merge(&mut self, other: &Sketch) {
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
-        for (a, b) in self.positive.iter_mut().zip(&other.positive) {
-            *a += b;
-        }
-        for (a, b) in self.negative.iter_mut().zip(&other.negative) {
-            *a += b;
-        }
+        self.positive.add(&other.positive);
+        self.negative.add(&other.negative);
         self.outside.extend_from_slice(&other.outside);
     }
 
@@ -599,7 +698,7 @@ impl Sketch {
                 ..Segment::default()
             },
             Segment {
-                running: running(&mut self.negative.iter().rev().copied()),
+                running: running(&mut self.negative.full().into_iter().rev()),
                 ..Segment::default()
             },
             Segment {
@@ -607,7 +706,7 @@ impl Sketch {
                 ..Segment::default()
             },
             Segment {
-                running: running(&mut self.positive.iter().copied()),
+                running: running(&mut self.positive.full().into_iter()),
                 ..Segment::default()
             },
             Segment {
@@ -849,6 +948,48 @@ mod tests {
             assert_eq!((a.positive, a.negative), (c.positive, c.negative));
             assert_eq!(format!("{:?}", a.outside), format!("{:?}", c.outside));
         }
+    }
+
+    #[test]
+    fn counts_past_sixteen_bits_stay_exact() {
+        // A constant value (every draw in one bucket, as a fixed share or a stated figure
+        // gives) and a negative one, far more often than a 16-bit count holds, and a
+        // value whose count passes 65,535 only when two sketches are merged: counted in
+        // blocks and one at a time, merged, written as parts and read back.
+        let pilot = [340.0, 350.0, 360.0, -5.0, -6.0];
+        let layout = Layout::from_pilot(&pilot, 1024);
+        let mut a = Sketch::new(layout);
+        for _ in 0..(150_000 / 1000) {
+            a.add_all(&[350.0; 1000]);
+        }
+        for _ in 0..70_000 {
+            a.add(350.0);
+        }
+        for _ in 0..70_000 {
+            a.add(-5.5);
+        }
+        a.add_all(&vec![340.0; 30_000]);
+        let mut b = Sketch::new(layout);
+        b.add_all(&vec![350.0; 131_071]);
+        b.add_all(&vec![-5.5; 65_536]);
+        b.add_all(&vec![340.0; 36_000]);
+        a.merge(&b);
+        let parts = a.parts();
+        let counts = |buckets: &[(u32, u32)]| buckets.iter().map(|b| b.1).collect::<Vec<_>>();
+        assert_eq!(
+            counts(&parts.positive),
+            [66_000, 150_000 + 70_000 + 131_071]
+        );
+        assert_eq!(counts(&parts.negative), [70_000 + 65_536]);
+        assert_eq!(a.count(), 66_000 + 351_071 + 135_536);
+        let back = Sketch::from_parts(layout, &parts).expect("the same layout");
+        assert_eq!(back.parts(), parts);
+        // Ranks through the buckets: 66,000 values of 340, then 351,071 of 350, after the
+        // 135,536 negative ones.
+        a.prepare();
+        let error = layout.relative_error();
+        assert!((a.quantile(0.5) / 350.0 - 1.0).abs() <= error);
+        assert!((a.quantile(0.1) / -5.5 - 1.0).abs() <= error);
     }
 
     #[test]
