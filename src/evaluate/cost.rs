@@ -14,7 +14,8 @@
 //!   about [`NS_PER_SOBOL_CELL`] each, and the bootstrap, resamples × N × outputs ×
 //!   (2 + 3k) terms, about [`NS_PER_BOOTSTRAP_TERM`] each;
 //! - memory: [`FIXED_BYTES`] (fonts, charts) plus one set of percentile sketches per
-//!   worker thread and one more, plus the Sobol runs' outputs and bootstrap terms.
+//!   worker thread and one more, and the running totals the merged set is read through
+//!   (see `bytes_per_bucket`), plus the Sobol runs' outputs and bootstrap terms.
 //!
 //! Worker threads beyond the first count for [`THREAD_EFFICIENCY`] each. The README's
 //! limits table compares these estimates with measured runs; the model is meant to be
@@ -32,21 +33,34 @@ pub const MAX_SECONDS: f64 = 15.0 * 60.0;
 pub const MAX_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
 
 /// Nanoseconds per draw and series-year (or input, or extra quantity) of the Monte Carlo
-/// simulation, one thread, while the percentile sketches fit in the caches (measured:
-/// 27 ns with 240 series-years).
-pub const NS_PER_DRAW_CELL: f64 = 30.0;
+/// simulation, one thread, while the percentile sketches fit in the caches (measured
+/// 2026-12-03: 7.6 ns on the two-input model of `benches/peers`, 9 ns on fine_chem; 27 ns
+/// before issue 14's work; with a margin).
+pub const NS_PER_DRAW_CELL: f64 = 12.0;
 /// Extra nanoseconds per draw and series-year for each MiB of one set of percentile
-/// sketches: bigger sets miss the caches (measured: 50 ns with a 67 MiB set, 185 ns with
-/// an 819 MiB set).
+/// sketches: bigger sets miss the caches (measured before 16-bit counts: 50 ns with a
+/// 67 MiB set, 185 ns with an 819 MiB set; on 2026-12-03, 200 series × 999 years at
+/// 20,000 draws, a 390 MiB set, took 202 s where this model says 225 s).
 pub const NS_PER_DRAW_CELL_PER_MIB: f64 = 0.2;
-/// Nanoseconds per Sobol model run and series-year, one thread.
-pub const NS_PER_SOBOL_CELL: f64 = 10.0;
-/// Nanoseconds per bootstrap term of the Sobol intervals, one thread.
-pub const NS_PER_BOOTSTRAP_TERM: f64 = 0.5;
+/// Nanoseconds per Sobol model run and series-year, one thread (10 before issue 14).
+pub const NS_PER_SOBOL_CELL: f64 = 6.0;
+/// Nanoseconds per bootstrap term of the Sobol intervals, one thread (0.5 before issue
+/// 14's bootstrap kernel; with this and the constants above, the README's table of runs
+/// is estimated at 1.0–1.9 times its measured times).
+pub const NS_PER_BOOTSTRAP_TERM: f64 = 0.2;
 /// What each worker thread beyond the first adds: the simulation and the bootstrap are
 /// bound by memory bandwidth as much as by arithmetic (measured: 2 threads run 1.6 times
 /// as fast as 1).
 pub const THREAD_EFFICIENCY: f64 = 0.6;
+/// Peak bytes per sketch bucket with `threads` worker threads: a set of 16-bit counts
+/// per worker thread and the set they merge into, then, once the draws are done, running
+/// totals of 8 bytes a bucket beside the merged set, and what the allocator keeps of the
+/// freed sets (measured: 3.5 GB for 200 series × 999 years at 2 threads, 16.5 bytes a
+/// bucket with the fixed part taken off; counted as 18, so that the estimate is above).
+fn bytes_per_bucket(threads: f64) -> f64 {
+    2.0 * (threads + 1.0) + 12.0
+}
+
 /// Seconds per evaluation that do not grow with the draws (charts, the report).
 pub const FIXED_SECONDS: f64 = 0.3;
 /// Memory that does not grow with the work (the font, chart buffers).
@@ -125,13 +139,12 @@ fn evaluation(
         let extras = scenario.checks.len() as f64 + 4.0;
         let units = draws * (cells + inputs + extras) * repeats.0;
         let sketch_cells = (cells + extras) as usize;
-        // Two bytes a bucket (16-bit counts).
-        let sketch = (sketch_cells * buckets_for(sketch_cells) * 2) as f64;
+        let buckets = (sketch_cells * buckets_for(sketch_cells)) as f64;
+        // What the draws touch: one set of 16-bit counts.
+        let sketch = 2.0 * buckets;
         let ns = NS_PER_DRAW_CELL + NS_PER_DRAW_CELL_PER_MIB * sketch / (1024.0 * 1024.0);
         e.seconds += units * ns * 1e-9 / speed;
-        // A set per worker thread, one they merge into, and about one more of exact tail
-        // values and results.
-        e.bytes += (threads + 2.0) * sketch;
+        e.bytes += buckets * bytes_per_bucket(threads);
     }
     if analyses.sensitivity && uncertain && settings.sobol_samples > 0 {
         let n = settings.sobol_samples as f64;
