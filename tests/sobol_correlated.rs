@@ -239,7 +239,8 @@ fn both_designs_at_once_are_each_design_alone_bit_for_bit() {
     // Sharing the bootstrap must change no estimate and no interval: with every row kept
     // (one pass for both designs), and with a model that cannot be run on part of its
     // inputs, which leaves out different rows in the two designs (a pass each). Two
-    // outputs, three inputs, a negative correlation.
+    // outputs, three inputs, a negative correlation; a sample in one chunk of rows and
+    // one in four (the unit of parallel work: 2,048 rows for three inputs).
     let r = [1.0, -0.5, 0.2, -0.5, 1.0, 0.0, 0.2, 0.0, 1.0];
     let model = |fails: bool| {
         move |_: &mut (), u: &[f64], out: &mut [f64]| {
@@ -257,8 +258,8 @@ fn both_designs_at_once_are_each_design_alone_bit_for_bit() {
             .map(f64::to_bits)
             .collect()
     };
-    for fails in [false, true] {
-        let s = settings(2048);
+    for (fails, n) in [(false, 2048), (true, 2048), (false, 8192), (true, 8192)] {
+        let s = settings(n);
         let alone = estimate(3, 2, s, || (), model(fails));
         let correlated = estimate_correlated(3, 2, s, &r, || (), model(fails)).unwrap();
         let (both, both_correlated) = estimate_both(3, 2, s, Some(&r), || (), model(fails));

@@ -48,8 +48,22 @@ use crate::stats::distribution::{std_normal_cdf, std_normal_quantile};
 use crate::stats::number::floor_small;
 use crate::stats::sampling;
 
-/// Rows per chunk of the sample (the unit of parallel work).
+/// The most rows in a chunk of the sample (the unit of parallel work).
 const ROWS_PER_CHUNK: usize = 4096;
+
+/// Model runs a chunk of the sample aims at: with many inputs a row is many runs (402 in
+/// the correlated design of 200 inputs), and 4,096 rows of them would leave a sample of
+/// 1,024 rows in one chunk, on one thread.
+const RUNS_PER_CHUNK: usize = 16_384;
+
+/// Rows per chunk of a model of `k` inputs, in both designs (whose rows [`summarise`]
+/// puts side by side chunk by chunk): about [`RUNS_PER_CHUNK`] runs of the correlated
+/// design (2k + 2 a row), at least 16 rows and at most [`ROWS_PER_CHUNK`]. Every row's
+/// values depend only on the row (its points of the Sobol' sequence are found by their
+/// index), so the chunks change how the work is shared out, never the results.
+fn rows_per_chunk(k: usize) -> usize {
+    (RUNS_PER_CHUNK / (2 * k + 2)).clamp(16, ROWS_PER_CHUNK)
+}
 
 /// The most base samples `N`: the length of the Owen-scrambled Sobol' sequence.
 pub const MAX_BASE_SAMPLES: usize = 1 << 16;
@@ -301,18 +315,19 @@ where
     let n = settings.base_samples;
     // Runs per row: A, B, then A_B^i for each i; each with `outputs` values.
     let runs = k + 2;
-    let chunks = n.div_ceil(ROWS_PER_CHUNK);
+    let chunk_rows = rows_per_chunk(k);
+    let chunks = n.div_ceil(chunk_rows);
     let per_chunk: Vec<(Vec<f64>, Vec<bool>)> = (0..chunks)
         .into_par_iter()
         .map_init(init, |state, c| {
-            let rows = (n - c * ROWS_PER_CHUNK).min(ROWS_PER_CHUNK);
+            let rows = (n - c * chunk_rows).min(chunk_rows);
             if crate::error::interrupted() {
                 return (vec![0.0; rows * runs * outputs], vec![false; rows]);
             }
             let columns: Vec<Vec<f64>> = (0..2 * k)
                 .map(|d| {
                     (0..rows)
-                        .map(|r| sobol_point(c * ROWS_PER_CHUNK + r, d, settings.seed))
+                        .map(|r| sobol_point(c * chunk_rows + r, d, settings.seed))
                         .collect()
                 })
                 .collect();
@@ -406,11 +421,12 @@ where
     // Runs per row: A, B, then for each input its first-order run (y from A, z drawn
     // given it) and its total run (z from A, y drawn given them).
     let runs = 2 * k + 2;
-    let chunks = n.div_ceil(ROWS_PER_CHUNK);
+    let chunk_rows = rows_per_chunk(k);
+    let chunks = n.div_ceil(chunk_rows);
     let per_chunk: Vec<(Vec<f64>, Vec<bool>)> = (0..chunks)
         .into_par_iter()
         .map_init(init, |state, c| {
-            let rows = (n - c * ROWS_PER_CHUNK).min(ROWS_PER_CHUNK);
+            let rows = (n - c * chunk_rows).min(chunk_rows);
             if crate::error::interrupted() {
                 return (vec![0.0; rows * runs * outputs], vec![false; rows]);
             }
@@ -419,7 +435,7 @@ where
             let mut scores = vec![0.0; k];
             let mut u = vec![0.0; k];
             for (r, good) in ok.iter_mut().enumerate() {
-                let row = c * ROWS_PER_CHUNK + r;
+                let row = c * chunk_rows + r;
                 let gauss = |d: usize| std_normal_quantile(sobol_point(row, d, settings.seed));
                 let a = correlate(&(0..k).map(gauss).collect::<Vec<_>>());
                 let b = correlate(&(k..2 * k).map(gauss).collect::<Vec<_>>());
