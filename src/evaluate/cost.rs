@@ -46,7 +46,7 @@ pub const NS_PER_DRAW_CELL_PER_MIB: f64 = 0.2;
 pub const NS_PER_SOBOL_CELL: f64 = 6.0;
 /// Nanoseconds per bootstrap term of the Sobol intervals, one thread (0.5 before issue
 /// 14's bootstrap kernel; with this and the constants above, the README's table of runs
-/// is estimated at 1.0–1.9 times its measured times).
+/// is estimated at 1.0–2.1 times its measured times).
 pub const NS_PER_BOOTSTRAP_TERM: f64 = 0.2;
 /// What each worker thread beyond the first adds: the simulation and the bootstrap are
 /// bound by memory bandwidth as much as by arithmetic (measured: 2 threads run 1.6 times
