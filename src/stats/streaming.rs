@@ -322,7 +322,7 @@ pub struct Sketch {
 /// buckets, 0.9 MB instead of 1.8 MB per thread) stay in the processor's second-level
 /// cache, where every bucket is found in a few nanoseconds rather than tens. A count that
 /// passes 65,535 wraps to 0 and the bucket is noted aside (a branch that is almost never
-/// taken), so every count is exact: [`BucketCounts::get`] adds 65,536 for each note.
+/// taken), so every count is exact: [`BucketCounts::full`] adds 65,536 for each note.
 #[derive(Debug, Clone, Default)]
 struct BucketCounts {
     /// Each bucket's count modulo 2¹⁶.
@@ -412,13 +412,28 @@ impl BucketCounts {
         full
     }
 
-    /// Adds `other`'s counts (as many buckets) to these.
+    /// The sum of every bucket's count.
+    fn total(&self) -> u64 {
+        let low: u64 = self.low.iter().map(|&c| u64::from(c)).sum();
+        let carried: u64 = self
+            .carries
+            .iter()
+            .map(|&(_, times)| u64::from(times))
+            .sum();
+        low + (carried << 16)
+    }
+
+    /// Adds `other`'s counts (as many buckets) to these, in place: the 16-bit counts
+    /// added with a note for each that wraps, and `other`'s notes taken over.
     fn add(&mut self, other: &BucketCounts) {
-        let mut full = self.full();
-        for (a, b) in full.iter_mut().zip(other.full()) {
-            *a += b;
+        for (k, (a, &b)) in self.low.iter_mut().zip(&other.low).enumerate() {
+            let (sum, wrapped) = a.overflowing_add(b);
+            *a = sum;
+            if wrapped {
+                self.carries.push((k as u32, 1));
+            }
         }
-        *self = BucketCounts::from_full(&full);
+        self.carries.extend_from_slice(&other.carries);
     }
 }
 
@@ -536,8 +551,7 @@ impl Sketch {
     /// Values added so far (buckets and exact values; [`Sketch::prepare`] need not have
     /// run).
     pub fn count(&self) -> u64 {
-        let sum = |c: &BucketCounts| c.full().iter().map(|&x| u64::from(x)).sum::<u64>();
-        sum(&self.positive) + sum(&self.negative) + self.outside.len() as u64
+        self.positive.total() + self.negative.total() + self.outside.len() as u64
     }
 
     /// An empty sketch with the given buckets.
