@@ -70,7 +70,47 @@ pub struct Positions {
 struct PositionSet {
     knots: Vec<f64>,
     first: i32,
-    at: Vec<(usize, f64)>,
+    at: Placed,
+}
+
+/// Where consecutive years fall on a curve's knots, arranged for [`Curve::values_at`]:
+/// the fraction of each year along its segment, the runs of years on each segment (years
+/// in order fall on segments in order), and the years that fall on a knot exactly, whose
+/// values are the knots' given values.
+#[derive(Debug, Clone, Default)]
+struct Placed {
+    /// Per year, the fraction s of the way along its segment.
+    fractions: Vec<f64>,
+    /// (segment k, first year's slot, slot after the last) per run of years on one
+    /// segment, in order.
+    runs: Vec<(usize, usize, usize)>,
+    /// (slot, knot) per year at a knot's time exactly (s = 0 at knot k, s = 1 at k + 1).
+    exact: Vec<(usize, usize)>,
+}
+
+impl Placed {
+    /// The arrangement of positions (segment, fraction), one per year in order.
+    fn new(at: impl Iterator<Item = (usize, f64)>) -> Placed {
+        let mut placed = Placed::default();
+        for (slot, (k, s)) in at.enumerate() {
+            placed.fractions.push(s);
+            match placed.runs.last_mut() {
+                Some((last, _, end)) if *last == k => *end = slot + 1,
+                _ => placed.runs.push((k, slot, slot + 1)),
+            }
+            if s == 0.0 {
+                placed.exact.push((slot, k));
+            } else if s == 1.0 {
+                placed.exact.push((slot, k + 1));
+            }
+        }
+        placed
+    }
+
+    /// Years placed.
+    fn len(&self) -> usize {
+        self.fractions.len()
+    }
 }
 
 /// Sets of knot times [`Positions`] keeps.
@@ -280,7 +320,7 @@ impl Curve {
                 let set = PositionSet {
                     knots: self.times.clone(),
                     first,
-                    at: (0..out.len()).map(|i| self.position(year(i))).collect(),
+                    at: Placed::new((0..out.len()).map(|i| self.position(year(i)))),
                 };
                 if positions.sets.len() < POSITION_SETS {
                     positions.sets.push(set);
@@ -320,33 +360,36 @@ impl Curve {
         }
     }
 
-    /// The values at the segments and fractions `at`, one per slot of `out`.
-    fn values_at(&self, at: &[(usize, f64)], out: &mut [f64]) {
-        // One loop per shape, decided once rather than per year: the same arithmetic as
-        // `value_in`.
+    /// The values at the positions `at`, one per slot of `out`: [`Curve::value_in`] of
+    /// each, bit for bit.
+    fn values_at(&self, at: &Placed, out: &mut [f64]) {
+        // One loop per shape, decided once rather than per year, and per run of years on
+        // one segment, its two knots read once: the same arithmetic as `value_in`.
         match self.kind {
-            CurveKind::Cagr => {
-                // Every year's exponential in one call, four at a time, then the knots'
-                // given values over theirs.
-                for (slot, &(k, s)) in out.iter_mut().zip(at) {
-                    *slot = self.line(k, s);
+            CurveKind::Cagr | CurveKind::Linear => {
+                for &(k, from, to) in &at.runs {
+                    let y0 = self.values[k];
+                    let rise = self.values[k + 1] - y0;
+                    for (slot, &s) in out[from..to].iter_mut().zip(&at.fractions[from..to]) {
+                        *slot = y0 + rise * s;
+                    }
                 }
-                exp::exp_all(out);
-                for (slot, &(k, s)) in out.iter_mut().zip(at) {
-                    let computed = *slot;
-                    *slot = self.between_knots(k, s, |_, _| computed);
-                }
-            }
-            CurveKind::Linear => {
-                for (slot, &(k, s)) in out.iter_mut().zip(at) {
-                    *slot = self.between_knots(k, s, |k, s| self.line(k, s));
+                if self.kind == CurveKind::Cagr {
+                    // Every year's exponential in one call, four at a time.
+                    exp::exp_all(out);
                 }
             }
             _ => {
-                for (slot, &(k, s)) in out.iter_mut().zip(at) {
-                    *slot = self.value_in(k, s);
+                for &(k, from, to) in &at.runs {
+                    for (slot, &s) in out[from..to].iter_mut().zip(&at.fractions[from..to]) {
+                        *slot = self.value_in(k, s);
+                    }
                 }
             }
+        }
+        // The knots' given values where a year is at a knot (`between_knots`).
+        for &(slot, knot) in &at.exact {
+            out[slot] = self.given[knot];
         }
     }
 
