@@ -87,46 +87,78 @@ pub fn uniforms_for(
                 column
             })
             .collect(),
-        Method::LatinHypercube => {
-            let mut strata: Vec<usize> = Vec::with_capacity(n);
-            // n as f64 is exact for any n a machine can hold in memory (< 2^53).
-            let n_f = n as f64;
-            ordered
-                .iter()
-                .map(|&ordered| {
-                    strata.clear();
-                    strata.extend(0..n);
-                    shuffle(&mut strata, rng);
-                    // Row j's uniform inside its stratum, strata[j], from the j-th of n
-                    // open units (drawn together: the same numbers as one at a time).
-                    let mut units = vec![0.0; n];
-                    open_units(rng, &mut units);
-                    let value = |s: usize, unit: f64| {
-                        let lo = s as f64 / n_f;
-                        let hi = (s + 1) as f64 / n_f;
-                        let v = lo + unit * (hi - lo);
-                        // Rounding in the line above may land on `hi` (which is 1.0 for the
-                        // top stratum); the largest float below it is still inside the
-                        // stratum (lo < hi as floats, since 1/n is far above their
-                        // spacing). In the bottom stratum v ≥ 2^-53/n > 0.
-                        v.clamp(lo, hi.next_down())
-                    };
-                    if ordered {
-                        let mut column = vec![0.0; n];
-                        for (&s, &unit) in strata.iter().zip(&units) {
-                            column[s] = value(s, unit);
-                        }
-                        column
-                    } else {
-                        for (x, &s) in units.iter_mut().zip(&strata) {
-                            *x = value(s, *x);
-                        }
-                        units
-                    }
-                })
-                .collect()
-        }
+        // Strata numbered in 32 bits where they fit (every chunk of draws): the shuffle
+        // swaps entries at random across the whole column, and half the bytes keep more
+        // of them in cache; the permutation is the same.
+        Method::LatinHypercube if u32::try_from(n).is_ok() => latin::<u32>(n, ordered, rng),
+        Method::LatinHypercube => latin::<usize>(n, ordered, rng),
     }
+}
+
+/// A stratum's number, in as few bytes as its column's length allows.
+trait Stratum: Copy {
+    fn of(i: usize) -> Self;
+    fn index(self) -> usize;
+}
+
+impl Stratum for u32 {
+    fn of(i: usize) -> u32 {
+        i as u32
+    }
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl Stratum for usize {
+    fn of(i: usize) -> usize {
+        i
+    }
+    fn index(self) -> usize {
+        self
+    }
+}
+
+/// The Latin hypercube columns of [`uniforms_for`], strata numbered as `S` (which must
+/// hold every number below `n`).
+fn latin<S: Stratum>(n: usize, ordered: &[bool], rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
+    let mut strata: Vec<S> = Vec::with_capacity(n);
+    // n as f64 is exact for any n a machine can hold in memory (< 2^53).
+    let n_f = n as f64;
+    ordered
+        .iter()
+        .map(|&ordered| {
+            strata.clear();
+            strata.extend((0..n).map(S::of));
+            shuffle(&mut strata, rng);
+            // Row j's uniform inside its stratum, strata[j], from the j-th of n open
+            // units (drawn together: the same numbers as one at a time).
+            let mut units = vec![0.0; n];
+            open_units(rng, &mut units);
+            let value = |s: usize, unit: f64| {
+                let lo = s as f64 / n_f;
+                let hi = (s + 1) as f64 / n_f;
+                let v = lo + unit * (hi - lo);
+                // Rounding in the line above may land on `hi` (which is 1.0 for the top
+                // stratum); the largest float below it is still inside the stratum
+                // (lo < hi as floats, since 1/n is far above their spacing). In the
+                // bottom stratum v ≥ 2^-53/n > 0.
+                v.clamp(lo, hi.next_down())
+            };
+            if ordered {
+                let mut column = vec![0.0; n];
+                for (&s, &unit) in strata.iter().zip(&units) {
+                    column[s.index()] = value(s.index(), unit);
+                }
+                column
+            } else {
+                for (x, &s) in units.iter_mut().zip(&strata) {
+                    *x = value(s.index(), *x);
+                }
+                units
+            }
+        })
+        .collect()
 }
 
 /// Fills `out` with uniform draws in the open interval (0, 1), one per 64-bit output of
