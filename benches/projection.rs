@@ -6,6 +6,7 @@ use std::path::Path;
 
 use divan::{Bencher, black_box};
 use kjproj::model::{self, shape::Curve, shape::CurveKind};
+use kjproj::stats::exp::exp_all;
 use kjproj::{commands, export, plot, scenario};
 
 fn main() {
@@ -213,7 +214,8 @@ fn monte_carlo_two_inputs(bencher: Bencher) {
 
 /// The arithmetic limit of the same work, written as a straightforward loop: per draw two
 /// uniforms from the same generator through the same quantile functions, a path of 9
-/// years for each metric (the same power law, as `exp`), the share, and 27 increments of
+/// years for each metric (the same power law, its 9 exponentials in one call of
+/// `stats::exp::exp_all` as kjproj takes them), the share, and 27 increments of
 /// fixed-width histograms of 16,384 buckets (one multiplication each, no division, no
 /// sketch, no means, no checks for infeasible draws). One thread; per draw as above.
 #[divan::bench(sample_count = 5)]
@@ -224,6 +226,7 @@ fn limit_two_inputs(bencher: Bencher) {
     const BUCKETS: usize = 16_384;
     // Windows wide enough for every value of each series (market, sales, share).
     let windows = [(100.0, 500.0), (5.0, 70.0), (0.0, 0.3)];
+    let (ln_160, ln_9_4) = (160_f64.ln(), 9.4_f64.ln());
     bencher.bench(|| {
         let mut rng = kjproj::stats::sampling::chunk_rng(1, 0);
         let mut counts = vec![0_u32; 27 * BUCKETS];
@@ -234,9 +237,16 @@ fn limit_two_inputs(bencher: Bencher) {
             let sales = q[0].at(unit(&mut rng));
             let market = q[1].at(unit(&mut rng));
             let (gm, gs) = ((market / 160.0).ln() / 8.0, (sales / 9.4).ln() / 8.0);
+            // Each path's exponentials in one call, as kjproj takes them.
+            let (mut m, mut v) = ([0.0; 9], [0.0; 9]);
             for y in 0..9 {
-                let m = 160.0 * (gm * y as f64).exp();
-                let v = 9.4 * (gs * y as f64).exp();
+                m[y] = ln_160 + gm * y as f64;
+                v[y] = ln_9_4 + gs * y as f64;
+            }
+            exp_all(&mut m);
+            exp_all(&mut v);
+            for y in 0..9 {
+                let (m, v) = (m[y], v[y]);
                 for (series, x) in [m, v, v / m].into_iter().enumerate() {
                     let (lo, hi) = windows[series];
                     let at = ((x - lo) * (BUCKETS as f64 / (hi - lo))) as usize;
@@ -252,7 +262,8 @@ fn limit_two_inputs(bencher: Bencher) {
 /// straightforward loop on the same threads: each chunk's inputs drawn by the same
 /// function (Latin hypercube, the 2031 market and sales correlated by Iman–Conover), then
 /// per draw the market's compound growth, the sales following the market until the drawn
-/// programme start and growing at a constant rate from there, the share, and 27 increments
+/// programme start and growing at a constant rate from there (each path's exponentials in
+/// one call of `stats::exp::exp_all`, as kjproj takes them), the share, and 27 increments
 /// of fixed-width histograms of 16,384 buckets (one per thread, added at the end); no
 /// sketches, means, checks or stated figures.
 #[divan::bench(sample_count = 5)]
@@ -287,9 +298,11 @@ fn limit_fine_chem(bencher: Bencher) {
                         let start = (year.round() as i32 - 2023) as usize;
                         let gm = (m8.ln() - m0.ln()) / 8.0;
                         market[0] = m0;
+                        // Each path's exponentials in one call, as kjproj takes them.
                         for (y, m) in market.iter_mut().enumerate().take(8).skip(1) {
-                            *m = (m0.ln() + gm * y as f64).exp();
+                            *m = m0.ln() + gm * y as f64;
                         }
+                        exp_all(&mut market[1..8]);
                         market[8] = m8;
                         for y in 0..=start {
                             sales[y] = s0 * market[y] / m0;
@@ -297,8 +310,9 @@ fn limit_fine_chem(bencher: Bencher) {
                         let first = sales[start];
                         let gs = (s8.ln() - first.ln()) / (8 - start) as f64;
                         for (y, v) in sales.iter_mut().enumerate().take(8).skip(start + 1) {
-                            *v = (first.ln() + gs * (y - start) as f64).exp();
+                            *v = first.ln() + gs * (y - start) as f64;
                         }
+                        exp_all(&mut sales[(start + 1).min(8)..8]);
                         sales[8] = s8;
                         for y in 0..9 {
                             count(&mut counts, 0, y, market[y]);
