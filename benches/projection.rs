@@ -286,10 +286,14 @@ fn limit_fine_chem(bencher: Bencher) {
         (0..monte_carlo::chunk_count(DRAWS))
             .into_par_iter()
             .fold(
-                || vec![0_u32; 27 * BUCKETS],
-                |mut counts, c| {
+                // Each piece of work draws its chunks in memory it keeps, as kjproj's
+                // workers do.
+                || (vec![0_u32; 27 * BUCKETS], monte_carlo::Scratch::default()),
+                |(mut counts, mut scratch), c| {
                     let n = monte_carlo::chunk_len(DRAWS, c);
-                    let x = monte_carlo::draw_inputs(&s, &q, Method::LatinHypercube, 1, c, n);
+                    let method = Method::LatinHypercube;
+                    monte_carlo::draw_inputs_in(&s, &q, method, 1, c, n, &mut scratch);
+                    let x = &scratch.columns;
                     // Inputs in the file's order: market 2023 and 2031, sales 2023 and 2031,
                     // programme start.
                     let (mut market, mut sales) = ([0.0; 9], [0.0; 9]);
@@ -320,9 +324,10 @@ fn limit_fine_chem(bencher: Bencher) {
                             count(&mut counts, 2, y, sales[y] / market[y]);
                         }
                     }
-                    counts
+                    (counts, scratch)
                 },
             )
+            .map(|(counts, _)| counts)
             .reduce(
                 || vec![0_u32; 27 * BUCKETS],
                 |mut a, b| {

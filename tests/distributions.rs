@@ -1001,3 +1001,42 @@ fn student_t_matches_scipy_exactly_and_through_the_sampler() {
         max_relative = 1e-12
     );
 }
+
+/// A worker draws chunk after chunk in the memory of the chunk before (columns, Latin
+/// hypercube strata, Iman–Conover's scores and sorts): every chunk's inputs are, bit for
+/// bit, those drawn in fresh memory, whatever the chunks' lengths and order (a longer
+/// chunk after a shorter one, a shorter after a longer) and for either sampling method.
+#[test]
+fn chunks_drawn_in_reused_memory_are_the_chunks_drawn_afresh() {
+    use kjproj::sensitivity::monte_carlo::{Scratch, draw_inputs, draw_inputs_in, samplers};
+    let scenario = kjproj::scenario::load(std::path::Path::new("scenarios/fine_chem.toml"))
+        .expect("fine_chem loads");
+    let q = samplers(&scenario);
+    let bits = |columns: &[Vec<f64>]| -> Vec<Vec<u64>> {
+        columns
+            .iter()
+            .map(|c| c.iter().map(|x| x.to_bits()).collect())
+            .collect()
+    };
+    for method in [Method::LatinHypercube, Method::Random] {
+        let mut scratch = Scratch::default();
+        for (chunk, n) in [
+            (0, 5_000),
+            (1, 700),
+            (2, 5_000),
+            (3, 9_001),
+            (4, 2),
+            (5, 3_000),
+        ] {
+            draw_inputs_in(&scenario, &q, method, 11, chunk, n, &mut scratch);
+            let fresh = draw_inputs(&scenario, &q, method, 11, chunk, n);
+            assert_eq!(fresh.len(), 5);
+            assert!(fresh.iter().all(|c| c.len() == n));
+            assert_eq!(
+                bits(&scratch.columns),
+                bits(&fresh),
+                "{method:?}, chunk {chunk}"
+            );
+        }
+    }
+}

@@ -21,6 +21,8 @@
 //! - B. L. van der Waerden (1952), "Order tests for the two-sample problem and their power",
 //!   *Indagationes Mathematicae* 14, 453–458 (the scores Φ⁻¹(i/(n+1))).
 
+use std::sync::Arc;
+
 use rand_chacha::ChaCha8Rng;
 
 use super::distribution::std_normal_quantile;
@@ -360,6 +362,34 @@ fn smallest_eigenvalue(a: &[f64], k: usize) -> f64 {
 /// If `columns.len()` differs from `target.size()`, or the columns differ in length: both
 /// are programming errors, since the matrix was validated against the same inputs.
 pub fn iman_conover(columns: &mut [Vec<f64>], target: &CorrelationMatrix, rng: &mut ChaCha8Rng) {
+    iman_conover_in(columns, target, rng, &mut Scratch::default());
+}
+
+/// The working memory of [`iman_conover_in`], kept by a caller that reorders chunk after
+/// chunk so that each chunk works in the memory of the one before: a Monte Carlo chunk of
+/// 65,536 draws with two correlated inputs needs about 5 MB, which, allocated afresh for
+/// every chunk, mostly came back from the system as new pages (a page fault each).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    first: Vec<usize>,
+    scores: Vec<Vec<f64>>,
+    transformed: Vec<Vec<f64>>,
+    by_score: Vec<(u64, usize)>,
+    other: Vec<(u64, usize)>,
+    values: Vec<u64>,
+    row_of: Vec<usize>,
+}
+
+/// [`iman_conover`] working in `scratch`'s memory: the same reordering, bit for bit.
+///
+/// # Panics
+/// As [`iman_conover`].
+pub fn iman_conover_in(
+    columns: &mut [Vec<f64>],
+    target: &CorrelationMatrix,
+    rng: &mut ChaCha8Rng,
+    scratch: &mut Scratch,
+) {
     let k = columns.len();
     assert_eq!(
         k,
@@ -379,19 +409,32 @@ pub fn iman_conover(columns: &mut [Vec<f64>], target: &CorrelationMatrix, rng: &
     // 1. Independently permuted van der Waerden scores. The first column's permutation is
     //    kept (the same swaps, so the same scores): its new scores are its scores times a
     //    positive number, so its order is known without sorting (see step 4).
+    let Scratch {
+        first,
+        scores,
+        transformed,
+        by_score,
+        other,
+        values,
+        row_of,
+    } = scratch;
     let base = van_der_waerden(n);
-    let mut first: Vec<usize> = (0..n).collect();
-    shuffle(&mut first, rng);
-    let mut scores: Vec<Vec<f64>> = std::iter::once(first.iter().map(|&i| base[i]).collect())
-        .chain((1..k).map(|_| {
-            let mut s = base.clone();
-            shuffle(&mut s, rng);
-            s
-        }))
-        .collect();
+    first.clear();
+    first.extend(0..n);
+    shuffle(first, rng);
+    scores.resize_with(k, Vec::new);
+    for (j, column) in scores.iter_mut().enumerate() {
+        column.clear();
+        if j == 0 {
+            column.extend(first.iter().map(|&i| base[i]));
+        } else {
+            column.extend_from_slice(&base);
+            shuffle(column, rng);
+        }
+    }
 
     // 2. Their actual correlation T (centred in place: a shift changes no rank).
-    for column in &mut scores {
+    for column in scores.iter_mut() {
         let mean = column.iter().sum::<f64>() / n as f64;
         column.iter_mut().for_each(|v| *v -= mean);
     }
@@ -415,7 +458,11 @@ pub fn iman_conover(columns: &mut [Vec<f64>], target: &CorrelationMatrix, rng: &
         Ok(e) => lower_product(&target.score_cholesky, &lower_inverse(&e, k), k),
         Err(_) => target.score_cholesky.clone(),
     };
-    let mut transformed = vec![vec![0.0; n]; k];
+    transformed.resize_with(k, Vec::new);
+    for column in transformed.iter_mut() {
+        column.clear();
+        column.resize(n, 0.0);
+    }
     // Row blocks small enough that the k score slices and k outputs stay in cache.
     const BLOCK: usize = 2048;
     for start in (0..n).step_by(BLOCK) {
@@ -432,7 +479,6 @@ pub fn iman_conover(columns: &mut [Vec<f64>], target: &CorrelationMatrix, rng: &
             }
         }
     }
-    drop(scores);
 
     // 4. Give each column the ranks of its transformed scores. Sorting integer keys that
     //    follow f64::total_cmp is several times faster than sorting indices through a
@@ -441,12 +487,11 @@ pub fn iman_conover(columns: &mut [Vec<f64>], target: &CorrelationMatrix, rng: &
     //    of its new scores when those increase strictly along them (as multiplying distinct
     //    scores by S's positive first entry does; checked, else sorted): the order a sort
     //    of the distinct keys gives, without the sort.
-    let mut by_score: Vec<(u64, usize)> = Vec::with_capacity(n);
-    let mut values: Vec<u64> = Vec::with_capacity(n);
-    for (j, (column, score)) in columns.iter_mut().zip(&transformed).enumerate() {
+    for (j, (column, score)) in columns.iter_mut().zip(transformed.iter()).enumerate() {
         by_score.clear();
         if j == 0 {
-            let mut row_of = vec![0_usize; n];
+            row_of.clear();
+            row_of.resize(n, 0);
             for (row, &i) in first.iter().enumerate() {
                 row_of[i] = row;
             }
@@ -460,22 +505,22 @@ pub fn iman_conover(columns: &mut [Vec<f64>], target: &CorrelationMatrix, rng: &
                     .enumerate()
                     .map(|(row, &s)| (order_key(s), row)),
             );
-            sort_rows_by_key(&mut by_score);
+            sort_rows_by_key(by_score, other);
         }
         values.clear();
         values.extend(column.iter().map(|&v| order_key(v)));
         values.sort_unstable();
-        for (&(_, row), &key) in by_score.iter().zip(&values) {
+        for (&(_, row), &key) in by_score.iter().zip(values.iter()) {
             column[row] = from_order_key(key);
         }
     }
 }
 
 /// The van der Waerden scores Φ⁻¹(i / (n + 1)), i = 1..=n, computed once per n and
-/// shared (every chunk of a run has the same length but the last): a clone of the cached
-/// ones, the same numbers as computing them.
-fn van_der_waerden(n: usize) -> Vec<f64> {
-    static CACHE: std::sync::Mutex<Vec<(usize, Vec<f64>)>> = std::sync::Mutex::new(Vec::new());
+/// shared (every chunk of a run has the same length but the last), the same numbers as
+/// computing them.
+fn van_der_waerden(n: usize) -> Arc<[f64]> {
+    static CACHE: std::sync::Mutex<Vec<(usize, Arc<[f64]>)>> = std::sync::Mutex::new(Vec::new());
     // A poisoned lock only means another thread panicked holding it; entries go in whole,
     // so the cache is never half-written.
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
@@ -483,14 +528,14 @@ fn van_der_waerden(n: usize) -> Vec<f64> {
         return scores.clone();
     }
     let n1 = (n + 1) as f64;
-    let scores: Vec<f64> = (1..=n)
+    let scores: Arc<[f64]> = (1..=n)
         .map(|i| std_normal_quantile(i as f64 / n1))
         .collect();
     // A run has a handful of chunk lengths at most; keep the last four.
     if cache.len() == 4 {
         cache.remove(0);
     }
-    cache.push((n, scores.clone()));
+    cache.push((n, Arc::clone(&scores)));
     scores
 }
 
@@ -511,7 +556,7 @@ fn order_key(v: f64) -> u64 {
 /// (Knuth, *TAOCP* vol. 3, §5.2.5): one counting pass for all 8 bytes, then one stable
 /// scatter per byte in which the keys differ, so equal keys keep their rows' order.
 /// 65,536 normal scores took a comparison sort about 230 instructions each.
-fn sort_rows_by_key(pairs: &mut Vec<(u64, usize)>) {
+fn sort_rows_by_key(pairs: &mut Vec<(u64, usize)>, other: &mut Vec<(u64, usize)>) {
     let n = pairs.len();
     let mut counts = [[0_usize; 256]; 8];
     for &(key, _) in pairs.iter() {
@@ -519,7 +564,8 @@ fn sort_rows_by_key(pairs: &mut Vec<(u64, usize)>) {
             count[((key >> (8 * digit)) & 0xff) as usize] += 1;
         }
     }
-    let mut other = vec![(0_u64, 0_usize); n];
+    other.clear();
+    other.resize(n, (0, 0));
     for (digit, count) in counts.iter().enumerate() {
         if count.contains(&n) {
             // Every key has the same byte here: the order stays.
@@ -536,7 +582,7 @@ fn sort_rows_by_key(pairs: &mut Vec<(u64, usize)>) {
             other[next[byte]] = (key, row);
             next[byte] += 1;
         }
-        std::mem::swap(pairs, &mut other);
+        std::mem::swap(pairs, other);
     }
 }
 
@@ -676,7 +722,7 @@ mod tests {
             let mut pairs: Vec<(u64, usize)> = keys.iter().copied().zip(0..).collect();
             let mut expected = pairs.clone();
             expected.sort_unstable();
-            sort_rows_by_key(&mut pairs);
+            sort_rows_by_key(&mut pairs, &mut Vec::new());
             assert_eq!(pairs, expected, "{} keys", keys.len());
         }
     }
@@ -687,7 +733,7 @@ mod tests {
             let fresh: Vec<f64> = (1..=n)
                 .map(|i| std_normal_quantile(i as f64 / (n + 1) as f64))
                 .collect();
-            assert_eq!(van_der_waerden(n), fresh, "{n}");
+            assert_eq!(*van_der_waerden(n), fresh[..], "{n}");
         }
     }
 

@@ -78,20 +78,64 @@ pub fn uniforms_for(
     ordered: &[bool],
     rng: &mut ChaCha8Rng,
 ) -> Vec<Vec<f64>> {
-    let k = ordered.len();
+    let mut columns = Vec::new();
+    uniforms_in(
+        method,
+        n,
+        ordered,
+        rng,
+        &mut columns,
+        &mut Scratch::default(),
+    );
+    columns
+}
+
+/// The working memory of [`uniforms_in`] besides its columns, kept by a caller that draws
+/// chunk after chunk (see [`uniforms_in`]).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    strata: Vec<u32>,
+    units: Vec<f64>,
+}
+
+/// [`uniforms_for`] into `columns` (made `ordered.len()` columns of `n` values), working
+/// in the memory `columns` and `scratch` already have: the same numbers, bit for bit. For
+/// a caller drawing chunk after chunk (each a few MB, which, allocated afresh, came back
+/// from the system as new pages, a page fault each).
+pub fn uniforms_in(
+    method: Method,
+    n: usize,
+    ordered: &[bool],
+    rng: &mut ChaCha8Rng,
+    columns: &mut Vec<Vec<f64>>,
+    scratch: &mut Scratch,
+) {
+    columns.resize_with(ordered.len(), Vec::new);
+    // Every value of every column is written below: old values need no clearing.
+    for column in columns.iter_mut() {
+        column.resize(n, 0.0);
+    }
     match method {
-        Method::Random => (0..k)
-            .map(|_| {
-                let mut column = vec![0.0; n];
-                open_units(rng, &mut column);
-                column
-            })
-            .collect(),
+        Method::Random => {
+            for column in columns.iter_mut() {
+                open_units(rng, column);
+            }
+        }
         // Strata numbered in 32 bits where they fit (every chunk of draws): the shuffle
         // swaps entries at random across the whole column, and half the bytes keep more
         // of them in cache; the permutation is the same.
-        Method::LatinHypercube if u32::try_from(n).is_ok() => latin::<u32>(n, ordered, rng),
-        Method::LatinHypercube => latin::<usize>(n, ordered, rng),
+        Method::LatinHypercube if u32::try_from(n).is_ok() => {
+            latin(
+                ordered,
+                rng,
+                columns,
+                &mut scratch.strata,
+                &mut scratch.units,
+            );
+        }
+        Method::LatinHypercube => {
+            latin::<usize>(ordered, rng, columns, &mut Vec::new(), &mut scratch.units)
+        }
     }
 }
 
@@ -119,46 +163,48 @@ impl Stratum for usize {
     }
 }
 
-/// The Latin hypercube columns of [`uniforms_for`], strata numbered as `S` (which must
-/// hold every number below `n`).
-fn latin<S: Stratum>(n: usize, ordered: &[bool], rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
-    let mut strata: Vec<S> = Vec::with_capacity(n);
+/// The Latin hypercube columns of [`uniforms_in`] into `columns` (each already n long),
+/// strata numbered as `S` (which must hold every number below n), in the memory of
+/// `strata` and `units`.
+fn latin<S: Stratum>(
+    ordered: &[bool],
+    rng: &mut ChaCha8Rng,
+    columns: &mut [Vec<f64>],
+    strata: &mut Vec<S>,
+    units: &mut Vec<f64>,
+) {
+    let n = columns.first().map_or(0, Vec::len);
     // n as f64 is exact for any n a machine can hold in memory (< 2^53).
     let n_f = n as f64;
-    ordered
-        .iter()
-        .map(|&ordered| {
-            strata.clear();
-            strata.extend((0..n).map(S::of));
-            shuffle(&mut strata, rng);
-            // Row j's uniform inside its stratum, strata[j], from the j-th of n open
-            // units (drawn together: the same numbers as one at a time).
-            let mut units = vec![0.0; n];
-            open_units(rng, &mut units);
-            let value = |s: usize, unit: f64| {
-                let lo = s as f64 / n_f;
-                let hi = (s + 1) as f64 / n_f;
-                let v = lo + unit * (hi - lo);
-                // Rounding in the line above may land on `hi` (which is 1.0 for the top
-                // stratum); the largest float below it is still inside the stratum
-                // (lo < hi as floats, since 1/n is far above their spacing). In the
-                // bottom stratum v ≥ 2^-53/n > 0.
-                v.clamp(lo, hi.next_down())
-            };
-            if ordered {
-                let mut column = vec![0.0; n];
-                for (&s, &unit) in strata.iter().zip(&units) {
-                    column[s.index()] = value(s.index(), unit);
-                }
-                column
-            } else {
-                for (x, &s) in units.iter_mut().zip(&strata) {
-                    *x = value(s.index(), *x);
-                }
-                units
+    let value = |s: usize, unit: f64| {
+        let lo = s as f64 / n_f;
+        let hi = (s + 1) as f64 / n_f;
+        let v = lo + unit * (hi - lo);
+        // Rounding in the line above may land on `hi` (which is 1.0 for the top
+        // stratum); the largest float below it is still inside the stratum
+        // (lo < hi as floats, since 1/n is far above their spacing). In the
+        // bottom stratum v ≥ 2^-53/n > 0.
+        v.clamp(lo, hi.next_down())
+    };
+    for (&ordered, column) in ordered.iter().zip(columns) {
+        strata.clear();
+        strata.extend((0..n).map(S::of));
+        shuffle(strata, rng);
+        // Row j's uniform inside its stratum, strata[j], from the j-th of n open
+        // units (drawn together: the same numbers as one at a time).
+        if ordered {
+            units.resize(n, 0.0);
+            open_units(rng, units);
+            for (&s, &unit) in strata.iter().zip(units.iter()) {
+                column[s.index()] = value(s.index(), unit);
             }
-        })
-        .collect()
+        } else {
+            open_units(rng, column);
+            for (x, &s) in column.iter_mut().zip(strata.iter()) {
+                *x = value(s.index(), *x);
+            }
+        }
+    }
 }
 
 /// Fills `out` with uniform draws in the open interval (0, 1), one per 64-bit output of
