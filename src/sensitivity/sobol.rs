@@ -584,23 +584,50 @@ fn summarise_alike(
     outputs: usize,
     settings: Settings,
 ) -> Vec<Estimate> {
-    // Each design's terms side by side, the row padded with zeros to whole tiles of the
-    // bootstrap's kernel (once per row, not once per design: fine_chem's two designs of
-    // 68 terms take 136 columns, not 144).
+    // Each design's terms side by side in one row of `width · designs` columns. A column
+    // that is 0 in every row (an input that does not move an output: each of its
+    // differences is 0) sums to +0 in every resample whatever the weights, as the kernel
+    // would find (a sum of ±0 starting from +0 stays +0), and so does the point estimate:
+    // a first pass finds those columns, and the terms keep only the others (`live`), side
+    // by side, each row padded with zeros to whole tiles of the kernel; the zeros are put
+    // back around the sums. Every sum is the same to the bit; the bootstrap's time and
+    // memory follow the inputs that move each output rather than inputs × outputs
+    // (fine_chem's two designs: 136 columns → 80; 200 series each moved by its own input:
+    // 120,400 → 1,000).
     let width = outputs * (2 + 3 * k);
-    let stride = (width * designs.len()).next_multiple_of(TILE_LANES);
+    let chunks = designs.first().map_or(0, |d| d.per_chunk.len());
     let rows = kept.iter().filter(|&&ok| ok).count();
     let dropped = n - rows;
-    let mut terms: Vec<f64> = Vec::with_capacity(rows * stride);
-    for c in 0..designs.first().map_or(0, |d| d.per_chunk.len()) {
-        let ok = &designs[0].per_chunk[c].1;
-        for (r, _) in ok.iter().enumerate().filter(|(_, good)| **good) {
-            let start = terms.len();
-            for d in &designs {
-                d.push_terms(&d.per_chunk[c].0, r, k, outputs, &mut terms);
+    let mut row = Vec::with_capacity(width * designs.len());
+    let mut each_row = |designs: &[Runs], c: usize, take: &mut dyn FnMut(&[f64])| {
+        for (r, _) in designs[0].per_chunk[c]
+            .1
+            .iter()
+            .enumerate()
+            .filter(|(_, ok)| **ok)
+        {
+            row.clear();
+            for d in designs {
+                d.push_terms(&d.per_chunk[c].0, r, k, outputs, &mut row);
             }
-            terms.resize(start + stride, 0.0);
+            take(&row);
         }
+    };
+    let mut zero = vec![true; width * designs.len()];
+    for c in 0..chunks {
+        each_row(&designs, c, &mut |row| {
+            for (z, &t) in zero.iter_mut().zip(row) {
+                *z &= t == 0.0;
+            }
+        });
+    }
+    let live: Vec<usize> = (0..zero.len()).filter(|&c| !zero[c]).collect();
+    let stride = live.len().next_multiple_of(TILE_LANES);
+    let mut terms: Vec<f64> = Vec::with_capacity(rows * stride);
+    for c in 0..chunks {
+        each_row(&designs, c, &mut |row| {
+            pack_row(&live, stride, row, &mut terms)
+        });
         // The chunk's values are in the terms now: their memory is free.
         for d in &mut designs {
             d.per_chunk[c].0 = Vec::new();
@@ -634,28 +661,21 @@ fn summarise_alike(
     // Each design's estimates (first and total index per output and input) from a row of
     // sums over every design.
     type PerDesign = Vec<Vec<Vec<(f64, f64)>>>;
-    let per_design = |sums: &[f64]| -> PerDesign {
-        sums.chunks_exact(width)
+    let per_design = |packed: &[f64]| -> PerDesign {
+        unpack_columns(&live, width * count, packed)
+            .chunks_exact(width)
             .take(count)
             .map(|s| estimates(s, rows))
             .collect()
     };
     // Point estimates over all rows.
     let mut all = vec![0.0; stride];
-    for row in terms.chunks_exact(stride) {
+    for row in terms.chunks_exact(stride.max(1)) {
         for (s, t) in all.iter_mut().zip(row) {
             *s += t;
         }
     }
     let estimate = per_design(&all);
-    // A column that is 0 in every row (an input that does not move an output: each of its
-    // differences is 0) sums to +0 in every resample whatever the weights, as the kernel
-    // would find (a sum of ±0 starting from +0 stays +0): the kernel sums the other
-    // columns only, packed side by side, and the zeros are put back around their sums.
-    // Every sum is the same to the bit; the bootstrap's cost follows the inputs that move
-    // each output rather than inputs × outputs (fine_chem: 136 → 80 columns).
-    let live = pack_live_columns(&mut terms, stride);
-    let packed = live.len().next_multiple_of(TILE_LANES);
     // Bootstrap resamples as counts per row: resample b picks `rows` rows with replacement
     // from its own random stream (as SALib resamples), which is the same as weighting each
     // row by how often it was picked. The resamples go in groups of [`GROUP`]; a group's
@@ -671,9 +691,9 @@ fn summarise_alike(
                 .iter()
                 .map(|&b| resample_counts(settings.seed, b, rows))
                 .collect();
-            weighted_sums(&terms, packed, &counts)
+            weighted_sums(&terms, stride, &counts)
                 .into_iter()
-                .map(|s| per_design(&unpack_columns(&live, stride, &s)))
+                .map(|s| per_design(&s))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -705,37 +725,16 @@ fn summarise_alike(
         .collect()
 }
 
-/// Drops from `terms` (rows of `stride` numbers) the columns that are 0 in every row,
-/// packing the others side by side in their order into rows of `live.len()` rounded up to
-/// a whole number of [`TILE_LANES`] (the rest of each row 0), in place; returns `live`,
-/// the columns kept, in order.
-fn pack_live_columns(terms: &mut Vec<f64>, stride: usize) -> Vec<usize> {
-    let mut zero = vec![true; stride];
-    for row in terms.chunks_exact(stride) {
-        for (z, &t) in zero.iter_mut().zip(row) {
-            *z &= t == 0.0;
-        }
-    }
-    let live: Vec<usize> = (0..stride).filter(|&c| !zero[c]).collect();
-    let packed = live.len().next_multiple_of(TILE_LANES);
-    if packed == stride || stride == 0 {
-        return live;
-    }
-    let rows = terms.len() / stride.max(1);
-    // Row r moves to r·packed ≤ r·stride and each column to a place at or before its own:
-    // every number is written where nothing still to be read is.
-    for r in 0..rows {
-        for (j, &c) in live.iter().enumerate() {
-            terms[r * packed + j] = terms[r * stride + c];
-        }
-        terms[r * packed + live.len()..(r + 1) * packed].fill(0.0);
-    }
-    terms.truncate(rows * packed);
-    live
+/// Appends to `terms` the columns `live` of `row`, in order, padded with zeros to
+/// `stride` numbers.
+fn pack_row(live: &[usize], stride: usize, row: &[f64], terms: &mut Vec<f64>) {
+    let start = terms.len();
+    terms.extend(live.iter().map(|&c| row[c]));
+    terms.resize(start + stride, 0.0);
 }
 
 /// The row of `stride` numbers whose columns `live` are `packed`, in order, and whose
-/// other columns are 0: the inverse of [`pack_live_columns`] for one row.
+/// other columns are 0: the inverse of [`pack_row`].
 fn unpack_columns(live: &[usize], stride: usize, packed: &[f64]) -> Vec<f64> {
     let mut full = vec![0.0; stride];
     for (&c, &x) in live.iter().zip(packed) {
@@ -984,11 +983,12 @@ mod tests {
         let counts: Vec<Vec<u16>> = (0..TILE_RESAMPLES + 1)
             .map(|b| (0..rows).map(|r| ((r * 31 + b * 17) % 5) as u16).collect())
             .collect();
-        let mut packed = full.clone();
-        let live = pack_live_columns(&mut packed, stride);
-        let expected: Vec<usize> = (0..22).filter(|c| c % 6 >= 2).collect();
-        assert_eq!(live, expected);
+        let live: Vec<usize> = (0..22).filter(|c| c % 6 >= 2).collect();
         let width = live.len().next_multiple_of(TILE_LANES);
+        let mut packed = Vec::new();
+        for row in full.chunks_exact(stride) {
+            pack_row(&live, width, row, &mut packed);
+        }
         assert_eq!(packed.len(), rows * width);
         for (r, row) in packed.chunks_exact(width).enumerate() {
             for (j, &t) in row.iter().enumerate() {
@@ -1000,6 +1000,77 @@ mod tests {
         for (s, all) in sums.iter().zip(weighted_sums(&full, stride, &counts)) {
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&unpack_columns(&live, stride, s)), bits(&all));
+        }
+    }
+
+    /// An input that moves no output changes nothing else: its indices and intervals are
+    /// exactly 0, and every other estimate and interval is, bit for bit, what the same
+    /// model runs give without it (its columns of terms, all 0, left out of the sums),
+    /// for both designs at once and with a row that could not be projected.
+    #[test]
+    fn an_input_that_moves_nothing_changes_no_other_estimate() {
+        let (n, outputs) = (500, 2);
+        let x = |r: usize, j: usize| ((r * 7919 + j * 104_729) % 1000) as f64 / 1000.0;
+        let f = |x1: f64, x2: f64| [x1 + 2.0 * x2 + x1 * x2, x1 * x1 - x2];
+        let ok: Vec<bool> = (0..n).map(|r| r != 42).collect();
+        // Runs per row of each design for inputs x1, x2 and, with `idle`, a third input
+        // that f does not read (so its runs repeat f(A), or f(B) for the correlated
+        // design's first-order run).
+        let design = |which: Design, idle: bool| -> Runs {
+            let mut values = Vec::new();
+            for r in 0..n {
+                let (a, b) = ((x(r, 0), x(r, 1)), (x(r, 2), x(r, 3)));
+                let mut runs = vec![f(a.0, a.1), f(b.0, b.1)];
+                match which {
+                    Design::Independent => {
+                        runs.extend([f(b.0, a.1), f(a.0, b.1)]);
+                        if idle {
+                            runs.push(f(a.0, a.1));
+                        }
+                    }
+                    Design::Correlated => {
+                        runs.extend([f(a.0, b.1), f(b.0, a.1), f(b.0, a.1), f(a.0, b.1)]);
+                        if idle {
+                            runs.extend([f(b.0, b.1), f(a.0, a.1)]);
+                        }
+                    }
+                }
+                values.extend(runs.into_iter().flatten());
+            }
+            let k = if idle { 3 } else { 2 };
+            Runs {
+                per_chunk: vec![(values, ok.clone())],
+                runs: match which {
+                    Design::Independent => k + 2,
+                    Design::Correlated => 2 * k + 2,
+                },
+                design: which,
+            }
+        };
+        let settings = Settings {
+            base_samples: n,
+            seed: 9,
+            resamples: 50,
+            confidence: 0.95,
+        };
+        let both = |idle: bool| {
+            let k = if idle { 3 } else { 2 };
+            let designs = vec![
+                design(Design::Independent, idle),
+                design(Design::Correlated, idle),
+            ];
+            summarise(designs, n, k, outputs, settings)
+        };
+        let (with, without) = (both(true), both(false));
+        let bits = |i: &Indices| [i.first, i.first_conf, i.total, i.total_conf].map(f64::to_bits);
+        for (w, wo) in with.iter().zip(&without) {
+            assert_eq!((w.rows, w.dropped), (n - 1, 1));
+            for (a, b) in w.indices.iter().zip(&wo.indices) {
+                assert_eq!(bits(&a[0]), bits(&b[0]));
+                assert_eq!(bits(&a[1]), bits(&b[1]));
+                assert_eq!(bits(&a[2]), [0; 4]);
+                assert!(b[0].first_conf > 0.0 && b[1].total > 0.0);
+            }
         }
     }
 
