@@ -625,7 +625,7 @@ pub fn draw_inputs(
 /// The memory a worker draws its chunks' inputs in, kept from one chunk to the next: the
 /// columns and the working memory of the Latin hypercube and of Iman–Conover (about 8 MB
 /// for a chunk of `fine_chem`, which, allocated afresh for every chunk, mostly came back
-/// from the system as new pages: two thirds of a default run's page faults).
+/// from the system as new pages: 45% of a default run's page faults).
 #[derive(Debug, Default)]
 pub struct Scratch {
     /// The chunk's inputs, one column per uncertain input, after [`draw_inputs_in`].
