@@ -348,3 +348,161 @@ fn every_monte_carlo_draw_is_the_projection_of_its_inputs_from_scratch() {
     assert!(projected > 2900, "{projected} draws projected");
     assert!(starts.len() >= 6, "{starts:?}");
 }
+
+/// Scenarios of the shapes Monte Carlo projects a block of draws at a time
+/// (`model::batch`): linear and `cagr` metrics with milestones, growth before a programme
+/// start at a drawn rate or following another metric, a metric summed from segments,
+/// shares and plain ratios; the second draws values no `cagr` curve takes and ratios over
+/// values near 0, so that some blocks have draws that cannot be projected.
+const BATCHED: [&str; 2] = [
+    r#"
+name = "Blocks"
+unit = "u"
+baseline_year = 2020
+target_year = 2034
+
+[metrics.a]
+shape = "linear"
+baseline = { value = 100 }
+milestones = [ { year = 2024, value = 130 }, { year = 2029, value = 150 } ]
+target = { value = 200 }
+
+[metrics.b]
+shape = "cagr"
+baseline = { value = 5 }
+milestones = [ { year = 2026, value = 9 } ]
+target = { value = 20 }
+start_year = 2023
+baseline_growth = "a"
+
+[metrics.c]
+shape = "cagr"
+baseline = { value = 3 }
+target = { value = 8 }
+start_year = 2025
+baseline_growth = 0.04
+
+[metrics.t]
+segments = ["b", "c"]
+baseline = { value = 8 }
+target = { value = 28 }
+tolerance = 100
+
+[ratios.share]
+kind = "share"
+numerator = "b"
+denominator = "t"
+
+[ratios.per]
+kind = "ratio"
+numerator = "a"
+denominator = "c"
+
+[uncertainty.inputs]
+"metrics.a.target.value" = { plus_minus = 0.1, relative = true }
+"metrics.a.milestones[0].value" = { low = 120, high = 140 }
+"metrics.a.baseline.value" = { low = 95, high = 105 }
+"metrics.b.target.value" = { low = 15, high = 25 }
+"metrics.b.milestones[0].value" = { dist = "pert", min = 6, mode = 9, max = 10 }
+"metrics.c.baseline_growth" = { low = 0.0, high = 0.08 }
+"metrics.c.baseline.value" = { dist = "lognormal", low = 2.5, high = 3.5 }
+"#,
+    r#"
+name = "Blocks with infeasible draws"
+unit = "u"
+baseline_year = 2020
+target_year = 2028
+
+[metrics.m]
+shape = "cagr"
+baseline = { value = 10 }
+target = { value = 20 }
+
+[metrics.l]
+shape = "linear"
+baseline = { value = 1 }
+target = { value = 2 }
+
+[ratios.r]
+kind = "ratio"
+numerator = "m"
+denominator = "l"
+
+[uncertainty.inputs]
+"metrics.m.target.value" = { dist = "uniform", min = -0.02, max = 40 }
+"metrics.l.target.value" = { dist = "uniform", min = -1, max = 3 }
+"#,
+];
+
+#[test]
+fn a_block_of_draws_projects_bit_for_bit_as_each_draw_alone() {
+    // Monte Carlo projects a block of draws at once when the shapes allow; every value
+    // must be, bit for bit, what `project_into` computes for the draw alone, and a block
+    // is refused exactly when one of its draws is.
+    use kjproj::model::batch::Batch;
+    use kjproj::model::{Inputs, Projection, Workspace};
+    use kjproj::sensitivity::{all_series, apply, monte_carlo};
+    use kjproj::stats::sampling::Method;
+    for (t, text) in BATCHED.iter().enumerate() {
+        let s = scenario::parse(text, Path::new("blocks.toml")).unwrap();
+        let targets: Vec<_> = s
+            .uncertainty
+            .as_ref()
+            .unwrap()
+            .inputs
+            .iter()
+            .map(|i| i.target)
+            .collect();
+        let mut batch = Batch::new(&s, &targets).expect("shapes a batch covers");
+        let q = monte_carlo::samplers(&s);
+        let (mut projected, mut refused) = (0, 0);
+        for (chunk, method) in [(0, Method::LatinHypercube), (1, Method::Random)] {
+            let columns = monte_carlo::draw_inputs(&s, &q, method, 11, chunk, 4000);
+            let mut start = 0;
+            for len in [1, 7, 64, 256, 255, 13, 2, 100].into_iter().cycle() {
+                let window = start..(start + len).min(4000);
+                let ok = batch.project(&columns, window.clone());
+                let mut all_ok = true;
+                for (i, draw) in window.clone().enumerate() {
+                    let mut inputs = Inputs::base(&s);
+                    for (column, &target) in columns.iter().zip(&targets) {
+                        apply(&mut inputs, target, column[draw]);
+                    }
+                    let mut fresh = Projection::empty(&s);
+                    let result =
+                        model::project_into(&s, &inputs, &mut Workspace::default(), &mut fresh);
+                    all_ok &= result.is_ok();
+                    if ok {
+                        for series in all_series(&s) {
+                            for (y, e) in fresh.series(series).iter().enumerate() {
+                                let v = batch.values(series, y)[i];
+                                assert_eq!(
+                                    v.to_bits(),
+                                    e.to_bits(),
+                                    "scenario {t}, draw {draw}, {series:?} year {y}: {v} against {e}"
+                                );
+                            }
+                        }
+                    }
+                }
+                assert_eq!(ok, all_ok, "scenario {t}, draws {window:?}");
+                if ok {
+                    projected += 1
+                } else {
+                    refused += 1
+                }
+                start = window.end;
+                if start == 4000 {
+                    break;
+                }
+            }
+        }
+        // The first scenario's blocks all project; the second's are a mixture.
+        assert!(projected > 10, "scenario {t}: {projected} blocks projected");
+        assert_eq!(
+            refused > 0,
+            t == 1,
+            "scenario {t}: {refused} blocks refused"
+        );
+    }
+}

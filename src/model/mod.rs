@@ -3,6 +3,7 @@
 //! Nothing here prints or touches files; results are plain data for the export and plot
 //! modules.
 
+pub mod batch;
 pub mod shape;
 
 use crate::format::significant;

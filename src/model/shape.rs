@@ -152,7 +152,9 @@ impl CurveKind {
             }
     }
 
-    fn forward(self, v: f64) -> f64 {
+    /// `g(v)`, the transform under which the shape is a straight line (see the module's
+    /// table); only for values the shape [admits](CurveKind::admits).
+    pub fn forward(self, v: f64) -> f64 {
         match self {
             CurveKind::Linear | CurveKind::Pchip => v,
             CurveKind::Cagr => v.ln(),
@@ -412,14 +414,7 @@ impl Curve {
     /// The segment k of time `t`, which covers [times[k], times[k+1]] (the end segments
     /// extended beyond the knots), and the fraction s of the way along it.
     fn position(&self, t: f64) -> (usize, f64) {
-        // A handful of knots makes a linear scan faster than a binary search.
-        let last = self.times.len() - 2;
-        let k = self.times[1..=last]
-            .iter()
-            .position(|&x| t < x)
-            .unwrap_or(last);
-        let (t0, t1) = (self.times[k], self.times[k + 1]);
-        (k, (t - t0) / (t1 - t0))
+        position(&self.times, t)
     }
 
     /// The value at fraction `s` of segment `k` (transform-linear shapes and PCHIP).
@@ -466,6 +461,28 @@ impl Curve {
         let h11 = s3 - s2;
         h00 * y0 + h10 * h * d0 + h01 * y1 + h11 * h * d1
     }
+}
+
+/// The segment k of time `t` on knots at `times` (at least two, strictly increasing),
+/// which covers [times[k], times[k+1]] (the end segments extended beyond the knots), and
+/// the fraction s of the way along it.
+fn position(times: &[f64], t: f64) -> (usize, f64) {
+    // A handful of knots makes a linear scan faster than a binary search.
+    let last = times.len() - 2;
+    let k = times[1..=last].iter().position(|&x| t < x).unwrap_or(last);
+    let (t0, t1) = (times[k], times[k + 1]);
+    (k, (t - t0) / (t1 - t0))
+}
+
+/// Where the years `first`, `first + 1`, … (`count` of them) fall on knots at `times`
+/// (at least two, strictly increasing): per year the segment k and the fraction s along
+/// it, as a [`Curve`] with those knots places them. A linear or `cagr` curve's value
+/// there is the given value of knot k at s = 0 and of knot k + 1 at s = 1, else
+/// `g⁻¹(g₀ + (g₁ − g₀)·s)` of the transformed values `g₀`, `g₁` of knots k and k + 1.
+pub fn year_positions(times: &[f64], first: i32, count: usize) -> Vec<(usize, f64)> {
+    (0..count)
+        .map(|i| position(times, f64::from(first) + i as f64))
+        .collect()
 }
 
 /// PCHIP slopes (Fritsch–Butland interior, Moler's three-point ends), written into `d`.

@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use super::{all_series, apply, value_of};
+use crate::model::batch::Batch;
 use crate::model::{Inputs, Projection, Workspace, project_into};
 use crate::scenario::expr::Quantity;
 use crate::scenario::{Scenario, Series};
@@ -388,6 +389,7 @@ impl<'a> Plan<'a> {
             PILOT_STREAM,
             pilot_len,
             &mut Scratch::default(),
+            Batch::new(scenario, &targets(scenario)).as_mut(),
             |cell, xs| {
                 pilot[cell].extend_from_slice(xs);
             },
@@ -432,6 +434,7 @@ impl<'a> Plan<'a> {
             .map(|_| {
                 let mut acc = Totals::new(&self.layouts);
                 let mut scratch = Scratch::default();
+                let mut batch = Batch::new(self.scenario, &targets(self.scenario));
                 loop {
                     let c = next.fetch_add(1, Ordering::Relaxed);
                     if c >= chunks.end || crate::error::interrupted() {
@@ -448,6 +451,7 @@ impl<'a> Plan<'a> {
                         c,
                         self.chunk_len(c),
                         &mut scratch,
+                        batch.as_mut(),
                         |cell, xs| {
                             sketches[cell].add_all(xs);
                         },
@@ -709,7 +713,8 @@ fn block_len(cells: usize) -> usize {
 
 /// Simulates chunk `index` of `n` draws, handing the values of feasible draws to
 /// `record(cell, values)` a block of draws at a time, in draw order, where cell = series ×
-/// years + year (then the extra quantities).
+/// years + year (then the extra quantities). `batch`, the scenario's projection of many
+/// draws at once where its shapes allow one, changes nothing but the time.
 #[allow(clippy::too_many_arguments)]
 fn simulate_chunk(
     scenario: &Scenario,
@@ -721,6 +726,7 @@ fn simulate_chunk(
     index: u64,
     n: usize,
     scratch: &mut Scratch,
+    mut batch: Option<&mut Batch>,
     mut record: impl FnMut(usize, &[f64]),
 ) -> ChunkSummary {
     let years = scenario.years().count();
@@ -755,33 +761,75 @@ fn simulate_chunk(
     let mut reached = vec![0u64; stated.len()];
     let mut infeasible = 0;
     let mut first_infeasible = None;
-    for draw in 0..n {
-        for (column, target) in columns.iter().zip(&targets) {
-            apply(&mut inputs, *target, column[draw]);
-        }
-        if let Err(e) = project_into(scenario, &inputs, &mut workspace, &mut projection) {
-            infeasible += 1;
-            if first_infeasible.is_none() {
-                first_infeasible = Some((index, draw as u64, e.key, e.message));
+    // Values are taken a window of draws at a time, as many as the block has room for:
+    // projected together where the scenario's shapes allow (`model::batch`, the same
+    // numbers), else (or when a draw in the window is infeasible) one by one. Either way
+    // the block is flushed once `block` feasible draws fill it, as draw by draw.
+    let mut draw = 0;
+    while draw < n {
+        let window = draw..(draw + block - filled).min(n);
+        let batched = batch
+            .as_deref_mut()
+            .is_some_and(|b| b.project(columns, window.clone()));
+        if let (true, Some(b)) = (batched, batch.as_deref()) {
+            for (s, &which) in series.iter().enumerate() {
+                for y in 0..years {
+                    let cell = s * years + y;
+                    values[cell * block + filled..][..window.len()]
+                        .copy_from_slice(b.values(which, y));
+                }
             }
-            continue;
-        }
-        for (s, &which) in series.iter().enumerate() {
-            let cells = values[s * years * block..][..years * block].chunks_exact_mut(block);
-            for (cell, &x) in cells.zip(projection.series(which)) {
-                cell[filled] = x;
+            for i in 0..window.len() {
+                if !extra.is_empty() {
+                    b.projection_of(i, &mut projection);
+                }
+                for (k, q) in extra.iter().enumerate() {
+                    let cell = series.len() * years + k;
+                    values[cell * block + filled + i] =
+                        crate::model::quantity(scenario, &projection, q);
+                }
+            }
+            for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
+                *count += b
+                    .values(which, year)
+                    .iter()
+                    .filter(|&&x| x >= figure)
+                    .count() as u64;
+            }
+            filled += window.len();
+        } else {
+            for draw in window.clone() {
+                for (column, target) in columns.iter().zip(&targets) {
+                    apply(&mut inputs, *target, column[draw]);
+                }
+                if let Err(e) = project_into(scenario, &inputs, &mut workspace, &mut projection) {
+                    infeasible += 1;
+                    if first_infeasible.is_none() {
+                        first_infeasible = Some((index, draw as u64, e.key, e.message));
+                    }
+                    continue;
+                }
+                for (s, &which) in series.iter().enumerate() {
+                    let cells =
+                        values[s * years * block..][..years * block].chunks_exact_mut(block);
+                    for (cell, &x) in cells.zip(projection.series(which)) {
+                        cell[filled] = x;
+                    }
+                }
+                for (k, q) in extra.iter().enumerate() {
+                    let cell = series.len() * years + k;
+                    values[cell * block + filled] =
+                        crate::model::quantity(scenario, &projection, q);
+                }
+                for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
+                    if value_of(&projection, which, year) >= figure {
+                        *count += 1;
+                    }
+                }
+                filled += 1;
             }
         }
-        for (k, q) in extra.iter().enumerate() {
-            let cell = series.len() * years + k;
-            values[cell * block + filled] = crate::model::quantity(scenario, &projection, q);
-        }
-        for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
-            if value_of(&projection, which, year) >= figure {
-                *count += 1;
-            }
-        }
-        filled += 1;
+        draw = window.end;
         if filled == block {
             flush(&values, filled);
             filled = 0;
@@ -954,5 +1002,165 @@ fn earliest(a: Option<Failure>, b: Option<Failure>) -> Option<Failure> {
         (Some(x), Some(y)) => Some(if (x.0, x.1) <= (y.0, y.1) { x } else { y }),
         (x, None) => x,
         (None, y) => y,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a chunk leaves: every value recorded, per cell in order, and its summary.
+    type Recorded = (
+        Vec<Vec<f64>>,
+        Vec<(u64, u64, u64)>,
+        Vec<u64>,
+        u64,
+        Option<Failure>,
+    );
+
+    /// Chunk 3 of `n` draws as `simulate_chunk` leaves it, with or without the batch.
+    fn simulate(scenario: &Scenario, n: usize, batched: bool) -> Recorded {
+        let series = all_series(scenario);
+        let mut batch = Batch::new(scenario, &targets(scenario));
+        assert!(batch.is_some(), "a scenario the batch covers");
+        let mut cells = vec![Vec::new(); series.len() * scenario.years().count()];
+        let summary = simulate_chunk(
+            scenario,
+            &samplers(scenario),
+            &series,
+            &[],
+            &stated_figures(scenario),
+            settings(n),
+            3,
+            n,
+            &mut Scratch::default(),
+            batch.as_mut().filter(|_| batched),
+            |cell, xs| cells[cell].extend_from_slice(xs),
+        );
+        (
+            cells,
+            moments(&summary.stats),
+            summary.reached,
+            summary.infeasible,
+            summary.first_infeasible,
+        )
+    }
+
+    fn settings(n: usize) -> Settings {
+        Settings {
+            draws: n as u64,
+            seed: 5,
+            method: Method::LatinHypercube,
+        }
+    }
+
+    fn moments(stats: &[Welford]) -> Vec<(u64, u64, u64)> {
+        stats
+            .iter()
+            .map(|w| (w.n, w.mean.to_bits(), w.m2.to_bits()))
+            .collect()
+    }
+
+    /// The same chunk written out plainly: each draw's inputs applied and projected on
+    /// its own, the feasible draws' values in order, each cell's moments taken a block of
+    /// `block_len` values at a time.
+    fn expected(scenario: &Scenario, n: usize) -> Recorded {
+        let series = all_series(scenario);
+        let years = scenario.years().count();
+        let stated = stated_figures(scenario);
+        let columns = draw_inputs(
+            scenario,
+            &samplers(scenario),
+            Method::LatinHypercube,
+            5,
+            3,
+            n,
+        );
+        let mut cells = vec![Vec::new(); series.len() * years];
+        let (mut reached, mut infeasible, mut first) = (vec![0; stated.len()], 0, None);
+        for draw in 0..n {
+            let mut inputs = Inputs::base(scenario);
+            for (column, &target) in columns.iter().zip(&targets(scenario)) {
+                apply(&mut inputs, target, column[draw]);
+            }
+            let mut p = Projection::empty(scenario);
+            match project_into(scenario, &inputs, &mut Workspace::default(), &mut p) {
+                Ok(()) => {
+                    for (s, &which) in series.iter().enumerate() {
+                        for (y, &x) in p.series(which).iter().enumerate() {
+                            cells[s * years + y].push(x);
+                        }
+                    }
+                    for (count, &(which, year, figure)) in reached.iter_mut().zip(&stated) {
+                        *count += u64::from(p.series(which)[year] >= figure);
+                    }
+                }
+                Err(e) => {
+                    infeasible += 1;
+                    first = first.or(Some((3, draw as u64, e.key, e.message)));
+                }
+            }
+        }
+        let block = block_len(cells.len());
+        let stats: Vec<Welford> = cells
+            .iter()
+            .map(|xs| {
+                let mut w = Welford::default();
+                xs.chunks(block).for_each(|b| w.push_all(b));
+                w
+            })
+            .collect();
+        (cells, moments(&stats), reached, infeasible, first)
+    }
+
+    #[test]
+    fn draws_projected_in_blocks_leave_what_draws_projected_one_by_one_leave() {
+        // Draws that cannot be projected (a cagr target at or below 0, 0.05% of them) move
+        // the blocks' boundaries after them, on which the moments depend: with the batch
+        // or without, the blocks must be flushed exactly where draw by draw they fill.
+        let text = r#"
+name = "Blocks"
+unit = "u"
+baseline_year = 2020
+target_year = 2028
+[metrics.m]
+shape = "cagr"
+baseline = { value = 10 }
+target = { value = 20 }
+[metrics.l]
+shape = "linear"
+baseline = { value = 1 }
+target = { value = 2 }
+[ratios.r]
+kind = "ratio"
+numerator = "m"
+denominator = "l"
+stated = [ { year = 2028, value = 9, tolerance = 100 } ]
+[uncertainty.inputs]
+"metrics.m.target.value" = { dist = "uniform", min = -0.02, max = 40 }
+"metrics.l.target.value" = { dist = "uniform", min = 0.5, max = 3 }
+"#;
+        let s = crate::scenario::parse(text, std::path::Path::new("blocks.toml")).expect("valid");
+        let n = 30_000;
+        let want = expected(&s, n);
+        assert!(want.3 > 5, "{} draws infeasible", want.3);
+        assert!(
+            want.2[0] > 1000,
+            "{:?} draws reach the stated figure",
+            want.2
+        );
+        let bits = |r: &Recorded| {
+            r.0.iter()
+                .flatten()
+                .map(|x| x.to_bits())
+                .collect::<Vec<_>>()
+        };
+        for batched in [false, true] {
+            let got = simulate(&s, n, batched);
+            assert_eq!(bits(&got), bits(&want), "values, batched: {batched}");
+            assert_eq!(got.1, want.1, "moments, batched: {batched}");
+            assert_eq!(got.2, want.2, "stated figures reached, batched: {batched}");
+            assert_eq!((got.3, &got.4), (want.3, &want.4), "batched: {batched}");
+        }
     }
 }
