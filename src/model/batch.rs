@@ -3,12 +3,13 @@
 //! [`super::project_into`] projects one draw: for each metric it builds the knots, moves
 //! the curve through them and evaluates it year by year, a few hundred instructions of
 //! bookkeeping around the arithmetic of a nine-year path. When every metric is linear,
-//! `cagr` or a sum and no drawn input moves a knot's year (a programme start), the years'
-//! positions on the knots are the same in every draw, so a block of draws can be
-//! projected a year at a time across the draws instead: each value is the same arithmetic
-//! on the same numbers as [`super::project_into`]'s, so the same bits (its tests compare
-//! the two on every such shape, pre-start growth and input), and each year's
-//! exponentials are taken for the whole block in one call.
+//! `cagr` or a sum, the years' positions on a metric's knots are the same in every draw
+//! with the same programme start (a drawn start is rounded to a whole year, so a block
+//! has a few), so the draws of each start year can be projected a year at a time across
+//! the draws instead: each value is the same arithmetic on the same numbers as
+//! [`super::project_into`]'s, so the same bits (its tests compare the two for every such
+//! shape, pre-start growth and drawn input, fine_chem among them), and each year's
+//! exponentials are taken for the draws together in one call.
 //!
 //! A block in which any draw is one [`super::project_into`] would refuse (a value a shape
 //! cannot take, a path that overflows, a ratio over 0) is not projected here at all: the
@@ -41,20 +42,73 @@ enum PreStart {
     Follow(usize),
 }
 
+/// A metric's programme start year, or the baseline year without one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Start {
+    /// The same in every draw.
+    Fixed(i32),
+    /// Column `c` of the drawn inputs, rounded to a whole year (as `apply` does).
+    Drawn(usize),
+}
+
+/// Where the years fall on a metric's knots when its curve begins in `first_year`.
+#[derive(Debug, Clone)]
+struct Layout {
+    first_year: i32,
+    /// Years before the first knot's, which follow the pre-start growth.
+    from: usize,
+    /// Per year from `from` on: segment and fraction on the knots.
+    positions: Vec<(usize, f64)>,
+}
+
+/// Start years a metric's layouts are kept for; a block with more draws its others one
+/// by one.
+const LAYOUTS: usize = 16;
+
 /// A linear or `cagr` metric: its knots and where the years fall on them.
 #[derive(Debug, Clone)]
 struct CurveMetric {
     kind: CurveKind,
     baseline: Source,
     pre: PreStart,
-    /// The programme start year, or the baseline year without one: the first knot's.
-    first_year: i32,
-    /// The values of the knots after the first: the milestones, then the target if given.
+    start: Start,
+    /// The years and values of the knots after the first: the milestones, then the
+    /// target if given.
+    later_times: Vec<f64>,
     later: Vec<Source>,
-    /// Years before the first knot's, which follow the pre-start growth.
-    from: usize,
-    /// Per year from `from` on: segment and fraction on the knots.
-    positions: Vec<(usize, f64)>,
+    /// The layouts of the start years met so far (one for a fixed start).
+    layouts: Vec<Layout>,
+}
+
+impl CurveMetric {
+    /// The index of the layout of the curve beginning in `first_year`, found or made;
+    /// `None` when no curve passes through knots beginning then (every draw with that
+    /// start would be refused) or [`LAYOUTS`] are kept already.
+    fn layout(&mut self, first_year: i32, y0: i32, years: usize) -> Option<usize> {
+        if let Some(i) = self.layouts.iter().position(|l| l.first_year == first_year) {
+            return Some(i);
+        }
+        // As `metric_path` places them.
+        let from = usize::try_from(i64::from(first_year) - i64::from(y0))
+            .unwrap_or(0)
+            .min(years);
+        if matches!(self.pre, PreStart::Follow(_)) && !(first_year >= y0 && from < years) {
+            // The followed path has no value in the start year.
+            return None;
+        }
+        let mut times = vec![f64::from(first_year)];
+        times.extend_from_slice(&self.later_times);
+        let increasing = |w: &[f64]| w[1].partial_cmp(&w[0]) == Some(std::cmp::Ordering::Greater);
+        if times.len() < 2 || !times.windows(2).all(increasing) || self.layouts.len() == LAYOUTS {
+            return None;
+        }
+        self.layouts.push(Layout {
+            first_year,
+            from,
+            positions: year_positions(&times, first_year.max(y0), years - from),
+        });
+        Some(self.layouts.len() - 1)
+    }
 }
 
 /// How one metric's path is made.
@@ -63,6 +117,19 @@ enum MetricPath {
     Curve(CurveMetric),
     /// The sum of these metrics (earlier ones), year by year.
     Sum(Vec<usize>),
+}
+
+/// Scratch space for one metric's path over some draws: per knot the values given and
+/// their transforms, the pre-start growth rate, the followed path, and (for the draws of
+/// one start year among others) the draws and their path.
+#[derive(Debug, Clone, Default)]
+struct Rows {
+    given: Vec<f64>,
+    forward: Vec<f64>,
+    rate: Vec<f64>,
+    followed: Vec<f64>,
+    draws: Vec<usize>,
+    out: Vec<f64>,
 }
 
 /// A scenario's projection for blocks of draws, and the values of the last block.
@@ -77,17 +144,15 @@ pub struct Batch {
     len: usize,
     /// Per series (every metric, then every ratio), per year, the last block's values.
     paths: Vec<f64>,
-    /// Per knot of the metric in hand, per draw: the value given and its transform.
-    given: Vec<f64>,
-    forward: Vec<f64>,
+    rows: Rows,
 }
 
 impl Batch {
     /// The batch projection of `scenario` when its drawn inputs are `targets` (one per
     /// column, in order; a later one of the same number wins, as applied in turn), or
     /// `None` when a metric or an input is outside what it covers: a shape other than
-    /// linear, `cagr` or a sum, a fitted metric, a drawn programme start, cap or fit
-    /// position, or knots that no curve passes through (which every draw would refuse).
+    /// linear, `cagr` or a sum, a fitted metric, a drawn cap or fit position, or fixed
+    /// knots that no curve passes through (which every draw would refuse).
     pub fn new(scenario: &Scenario, targets: &[InputTarget]) -> Option<Batch> {
         let y0 = scenario.baseline_year;
         let years = scenario.years().count();
@@ -100,7 +165,6 @@ impl Batch {
                 drawn(wanted).map_or(Source::Fixed(fixed), Source::Drawn)
             };
             if metric.fit.is_some()
-                || drawn(InputTarget::StartYear(i)).is_some()
                 || drawn(InputTarget::Cap(i)).is_some()
                 || drawn(InputTarget::Fit(i)).is_some()
             {
@@ -130,39 +194,34 @@ impl Batch {
                     _ => return None,
                 },
             };
-            let first_year = numbers.start_year.unwrap_or(y0);
-            let from = usize::try_from(i64::from(first_year) - i64::from(y0))
-                .unwrap_or(0)
-                .min(years);
-            if matches!(pre, PreStart::Follow(_)) && !(first_year >= y0 && from < years) {
-                // The followed path has no value in the start year.
-                return None;
-            }
+            let start = match (drawn(InputTarget::StartYear(i)), numbers.start_year) {
+                (Some(c), Some(_)) => Start::Drawn(c),
+                (Some(_), None) => return None,
+                (None, year) => Start::Fixed(year.unwrap_or(y0)),
+            };
             let milestones = metric.milestones.len().min(numbers.milestones.len());
-            let mut times = vec![f64::from(first_year)];
-            let mut later = Vec::new();
+            let (mut later_times, mut later) = (Vec::new(), Vec::new());
             for (k, point) in metric.milestones.iter().take(milestones).enumerate() {
-                times.push(f64::from(point.year));
+                later_times.push(f64::from(point.year));
                 later.push(source(InputTarget::Milestone(i, k), numbers.milestones[k]));
             }
             if metric.target_given {
-                times.push(f64::from(metric.target.year));
+                later_times.push(f64::from(metric.target.year));
                 later.push(source(InputTarget::Target(i), numbers.target));
             }
-            let increasing =
-                |w: &[f64]| w[1].partial_cmp(&w[0]) == Some(std::cmp::Ordering::Greater);
-            if times.len() < 2 || !times.windows(2).all(increasing) {
-                return None;
-            }
-            metrics.push(MetricPath::Curve(CurveMetric {
+            let mut curve = CurveMetric {
                 kind,
                 baseline: source(InputTarget::Baseline(i), numbers.baseline),
                 pre,
-                first_year,
+                start,
+                later_times,
                 later,
-                from,
-                positions: year_positions(&times, first_year.max(y0), years - from),
-            }));
+                layouts: Vec::new(),
+            };
+            if let Start::Fixed(year) = start {
+                curve.layout(year, y0, years)?;
+            }
+            metrics.push(MetricPath::Curve(curve));
         }
         Some(Batch {
             y0,
@@ -175,8 +234,7 @@ impl Batch {
                 .collect(),
             len: 0,
             paths: Vec::new(),
-            given: Vec::new(),
-            forward: Vec::new(),
+            rows: Rows::default(),
         })
     }
 
@@ -186,16 +244,16 @@ impl Batch {
     /// would refuse (then the values are meaningless).
     pub fn project(&mut self, columns: &[Vec<f64>], draws: Range<usize>) -> bool {
         let len = draws.len();
-        let years = self.years;
+        let (y0, years) = (self.y0, self.years);
         self.len = len;
+        if len == 0 {
+            return true;
+        }
         self.paths
             .resize((self.metrics.len() + self.ratios.len()) * years * len, 0.0);
         let row_of = |series: usize, year: usize| (series * years + year) * len;
-        let take = |src: Source, row: &mut [f64]| match src {
-            Source::Fixed(v) => row.fill(v),
-            Source::Drawn(c) => row.copy_from_slice(&columns[c][draws.clone()]),
-        };
-        for (i, metric) in self.metrics.iter().enumerate() {
+        let rows = &mut self.rows;
+        for (i, metric) in self.metrics.iter_mut().enumerate() {
             // Earlier metrics' paths (followed, summed) and this one's.
             let (done, rest) = self.paths.split_at_mut(row_of(i, 0));
             let out = &mut rest[..years * len];
@@ -213,92 +271,70 @@ impl Batch {
                 }
                 MetricPath::Curve(m) => m,
             };
-            let knots = 1 + m.later.len();
-            self.given.resize(knots * len, 0.0);
-            self.forward.resize(knots * len, 0.0);
-            // The baseline in the first knot's row for now.
-            let (first, later) = self.given.split_at_mut(len);
-            take(m.baseline, first);
-            for (row, &src) in later.chunks_exact_mut(len).zip(&m.later) {
-                take(src, row);
-            }
-            // Values before the programme start, and the first knot's (`metric_path`'s
-            // `pre_start`, draw by draw).
-            let y0 = self.y0;
-            match m.pre {
-                PreStart::None => {}
-                PreStart::Rate(g) => {
-                    let rate = |d: usize| match g {
-                        Source::Fixed(g) => g,
-                        Source::Drawn(c) => columns[c][draws.start + d],
-                    };
-                    for (slot, row) in out[..m.from * len].chunks_exact_mut(len).enumerate() {
-                        for (d, x) in row.iter_mut().enumerate() {
-                            *x = first[d] * (1.0 + rate(d)).powi(slot as i32);
-                        }
-                    }
-                    for (d, v0) in first.iter_mut().enumerate() {
-                        *v0 *= (1.0 + rate(d)).powi(m.first_year - y0);
-                    }
+            let followed = match m.pre {
+                PreStart::Follow(j) => &done[row_of(j, 0)..][..years * len],
+                _ => &[][..],
+            };
+            let Start::Drawn(c) = m.start else {
+                // One layout for every draw: the rows are the block's.
+                fill_rows(m, rows, len, |src, row| match src {
+                    Source::Fixed(v) => row.fill(v),
+                    Source::Drawn(c) => row.copy_from_slice(&columns[c][draws.clone()]),
+                });
+                if !curve_rows(m, 0, y0, len, rows, followed, out) {
+                    return false;
                 }
-                PreStart::Follow(j) => {
-                    let at = |y: usize, d: usize| done[row_of(j, y) + d];
-                    if (0..len).any(|d| at(0, d) == 0.0 || !at(0, d).is_finite()) {
+                continue;
+            };
+            // The draws of each start year in the block together: their rows gathered
+            // from the block's, their path put back in place.
+            let starts = &columns[c][draws.clone()];
+            let (mut years_met, mut met) = ([0_i32; LAYOUTS], 0);
+            for &x in starts {
+                let year = x.round() as i32;
+                if !years_met[..met].contains(&year) {
+                    if met == LAYOUTS {
                         return false;
                     }
-                    for (slot, row) in out[..m.from * len].chunks_exact_mut(len).enumerate() {
-                        for (d, x) in row.iter_mut().enumerate() {
-                            *x = first[d] * at(slot, d) / at(0, d);
+                    years_met[met] = year;
+                    met += 1;
+                }
+            }
+            for &year in &years_met[..met] {
+                let Some(layout) = m.layout(year, y0, years) else {
+                    return false;
+                };
+                let mut picked = std::mem::take(&mut rows.draws);
+                picked.clear();
+                picked.extend((0..len).filter(|&d| starts[d].round() as i32 == year));
+                let g = picked.len();
+                fill_rows(m, rows, g, |src, row| match src {
+                    Source::Fixed(v) => row.fill(v),
+                    Source::Drawn(c) => {
+                        for (x, &d) in row.iter_mut().zip(&picked) {
+                            *x = columns[c][draws.start + d];
                         }
                     }
-                    let start = (m.first_year - y0) as usize;
-                    for (d, v0) in first.iter_mut().enumerate() {
-                        *v0 = *v0 * at(start, d) / at(0, d);
+                });
+                let mut gathered = std::mem::take(&mut rows.followed);
+                gathered.clear();
+                if !followed.is_empty() {
+                    for y in 0..years {
+                        gathered.extend(picked.iter().map(|&d| followed[y * len + d]));
                     }
                 }
-            }
-            // Every knot's value must be one the shape takes (`Curve::set`); then its
-            // transform, once for a knot the same in every draw.
-            if !self.given.iter().all(|&v| m.kind.admits(v)) {
-                return false;
-            }
-            for (g, f) in self
-                .given
-                .chunks_exact(len)
-                .zip(self.forward.chunks_exact_mut(len))
-            {
-                if m.kind == CurveKind::Linear {
-                    f.copy_from_slice(g);
-                } else if g.iter().all(|v| v.to_bits() == g[0].to_bits()) {
-                    f.fill(m.kind.forward(g[0]));
-                } else {
-                    for (f, &g) in f.iter_mut().zip(g) {
-                        *f = m.kind.forward(g);
+                let mut path = std::mem::take(&mut rows.out);
+                path.resize(years * g, 0.0);
+                let ok = curve_rows(m, layout, y0, g, rows, &gathered, &mut path);
+                for (y, row) in path.chunks_exact(g).enumerate() {
+                    for (&x, &d) in row.iter().zip(&picked) {
+                        out[y * len + d] = x;
                     }
                 }
-            }
-            // The curve's years (`Curve::values_at`): a knot's given value where a year
-            // is at it, else the line between the transformed knots, back through `g⁻¹`.
-            let rows = out[m.from * len..].chunks_exact_mut(len);
-            for (row, &(k, s)) in rows.zip(&m.positions) {
-                if s == 0.0 || s == 1.0 {
-                    let knot = k + usize::from(s == 1.0);
-                    row.copy_from_slice(&self.given[knot * len..][..len]);
-                    continue;
+                (rows.draws, rows.followed, rows.out) = (picked, gathered, path);
+                if !ok {
+                    return false;
                 }
-                let (g0, g1) = (
-                    &self.forward[k * len..][..len],
-                    &self.forward[(k + 1) * len..],
-                );
-                for ((x, &y0), &y1) in row.iter_mut().zip(g0).zip(g1) {
-                    *x = y0 + (y1 - y0) * s;
-                }
-                if m.kind == CurveKind::Cagr {
-                    exp::exp_all(row);
-                }
-            }
-            if first_not_finite(out).is_some() {
-                return false;
             }
         }
         let metrics = self.metrics.len();
@@ -315,7 +351,6 @@ impl Batch {
         }
         true
     }
-
     /// The last block's values of `series` in year index `year`, one per draw.
     pub fn values(&self, series: Series, year: usize) -> &[f64] {
         let index = match series {
@@ -337,4 +372,114 @@ impl Batch {
             }
         }
     }
+}
+
+/// Sets `rows` up for `g` draws of metric `m`: the knots' given values (the baseline in
+/// the first knot's row for now) and the pre-start growth rate, each from `fill(source,
+/// row)`.
+fn fill_rows(m: &CurveMetric, rows: &mut Rows, g: usize, mut fill: impl FnMut(Source, &mut [f64])) {
+    let knots = 1 + m.later.len();
+    rows.given.resize(knots * g, 0.0);
+    rows.forward.resize(knots * g, 0.0);
+    let (first, later) = rows.given.split_at_mut(g);
+    fill(m.baseline, first);
+    for (row, &src) in later.chunks_exact_mut(g.max(1)).zip(&m.later) {
+        fill(src, row);
+    }
+    if let PreStart::Rate(rate) = m.pre {
+        rows.rate.resize(g, 0.0);
+        fill(rate, &mut rows.rate);
+    }
+}
+
+/// Metric `m`'s path for `g` draws (`rows` set up by [`fill_rows`], `followed` the
+/// followed metric's path for them, year-major) with the curve of `layout`, into `out`
+/// (year-major): `metric_path`'s arithmetic, draw by draw. False when a draw is one
+/// `metric_path` refuses.
+fn curve_rows(
+    m: &CurveMetric,
+    layout: usize,
+    y0: i32,
+    g: usize,
+    rows: &mut Rows,
+    followed: &[f64],
+    out: &mut [f64],
+) -> bool {
+    if g == 0 {
+        return true;
+    }
+    let Layout {
+        first_year,
+        from,
+        ref positions,
+    } = m.layouts[layout];
+    let first = &mut rows.given[..g];
+    // Values before the programme start, and the first knot's (`pre_start`).
+    match m.pre {
+        PreStart::None => {}
+        PreStart::Rate(_) => {
+            let rate = &rows.rate[..g];
+            for (slot, row) in out[..from * g].chunks_exact_mut(g).enumerate() {
+                for ((x, &v0), &r) in row.iter_mut().zip(&*first).zip(rate) {
+                    *x = v0 * (1.0 + r).powi(slot as i32);
+                }
+            }
+            for (v0, &r) in first.iter_mut().zip(rate) {
+                *v0 *= (1.0 + r).powi(first_year - y0);
+            }
+        }
+        PreStart::Follow(_) => {
+            let base = &followed[..g];
+            if base.iter().any(|&b| b == 0.0 || !b.is_finite()) {
+                return false;
+            }
+            for (slot, row) in out[..from * g].chunks_exact_mut(g).enumerate() {
+                let at = &followed[slot * g..][..g];
+                for (((x, &v0), &a), &b) in row.iter_mut().zip(&*first).zip(at).zip(base) {
+                    *x = v0 * a / b;
+                }
+            }
+            let at = &followed[(first_year - y0) as usize * g..][..g];
+            for ((v0, &a), &b) in first.iter_mut().zip(at).zip(base) {
+                *v0 = *v0 * a / b;
+            }
+        }
+    }
+    // Every knot's value must be one the shape takes (`Curve::set`); then its transform,
+    // once for a knot the same in every draw.
+    if !rows.given.iter().all(|&v| m.kind.admits(v)) {
+        return false;
+    }
+    for (given, f) in rows
+        .given
+        .chunks_exact(g)
+        .zip(rows.forward.chunks_exact_mut(g))
+    {
+        if m.kind == CurveKind::Linear {
+            f.copy_from_slice(given);
+        } else if given.iter().all(|v| v.to_bits() == given[0].to_bits()) {
+            f.fill(m.kind.forward(given[0]));
+        } else {
+            for (f, &v) in f.iter_mut().zip(given) {
+                *f = m.kind.forward(v);
+            }
+        }
+    }
+    // The curve's years (`Curve::values_at`): a knot's given value where a year is at it,
+    // else the line between the transformed knots, back through `g⁻¹`.
+    for (row, &(k, s)) in out[from * g..].chunks_exact_mut(g).zip(positions) {
+        if s == 0.0 || s == 1.0 {
+            let knot = k + usize::from(s == 1.0);
+            row.copy_from_slice(&rows.given[knot * g..][..g]);
+            continue;
+        }
+        let (g0, g1) = (&rows.forward[k * g..][..g], &rows.forward[(k + 1) * g..]);
+        for ((x, &y0), &y1) in row.iter_mut().zip(g0).zip(g1) {
+            *x = y0 + (y1 - y0) * s;
+        }
+        if m.kind == CurveKind::Cagr {
+            exp::exp_all(row);
+        }
+    }
+    first_not_finite(out).is_none()
 }
