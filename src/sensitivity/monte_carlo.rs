@@ -765,6 +765,17 @@ fn simulate_chunk(
     // projected together where the scenario's shapes allow (`model::batch`, the same
     // numbers), else (or when a draw in the window is infeasible) one by one. Either way
     // the block is flushed once `block` feasible draws fill it, as draw by draw.
+    // A feasible draw's extra quantities, into slot `slot` of the block, and the stated
+    // figures it reaches.
+    let note = |projection: &Projection, slot: usize, values: &mut [f64], reached: &mut [u64]| {
+        for (k, q) in extra.iter().enumerate() {
+            let cell = series.len() * years + k;
+            values[cell * block + slot] = crate::model::quantity(scenario, projection, q);
+        }
+        for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
+            *count += u64::from(value_of(projection, which, year) >= figure);
+        }
+    };
     let mut draw = 0;
     while draw < n {
         let window = draw..(draw + block - filled).min(n);
@@ -779,22 +790,11 @@ fn simulate_chunk(
                         .copy_from_slice(b.values(which, y));
                 }
             }
-            for i in 0..window.len() {
-                if !extra.is_empty() {
+            if !extra.is_empty() || !stated.is_empty() {
+                for i in 0..window.len() {
                     b.projection_of(i, &mut projection);
+                    note(&projection, filled + i, &mut values, &mut reached);
                 }
-                for (k, q) in extra.iter().enumerate() {
-                    let cell = series.len() * years + k;
-                    values[cell * block + filled + i] =
-                        crate::model::quantity(scenario, &projection, q);
-                }
-            }
-            for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
-                *count += b
-                    .values(which, year)
-                    .iter()
-                    .filter(|&&x| x >= figure)
-                    .count() as u64;
             }
             filled += window.len();
         } else {
@@ -816,16 +816,7 @@ fn simulate_chunk(
                         cell[filled] = x;
                     }
                 }
-                for (k, q) in extra.iter().enumerate() {
-                    let cell = series.len() * years + k;
-                    values[cell * block + filled] =
-                        crate::model::quantity(scenario, &projection, q);
-                }
-                for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
-                    if value_of(&projection, which, year) >= figure {
-                        *count += 1;
-                    }
-                }
+                note(&projection, filled, &mut values, &mut reached);
                 filled += 1;
             }
         }
