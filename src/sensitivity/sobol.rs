@@ -41,6 +41,7 @@
 use rayon::prelude::*;
 
 use super::{apply, output_value};
+use crate::model::batch::Batch;
 use crate::model::{Inputs, Projection, Workspace, project_into};
 use crate::scenario::{Output, Scenario};
 use crate::stats::correlation::{cholesky_factor, solve_positive_definite};
@@ -152,7 +153,7 @@ pub fn run_for(
     let (init, model) = model_of(scenario, &outputs);
     (
         outputs.clone(),
-        estimate(k, outputs.len(), settings, init, model),
+        estimate_blocks(k, outputs.len(), settings, None, init, model).0,
     )
 }
 
@@ -166,7 +167,7 @@ pub fn run_correlated(
     let score = score_correlations(scenario)?;
     let (init, model) = model_of(scenario, &outputs);
     let k = scenario.uncertainty.as_ref().map_or(0, |u| u.inputs.len());
-    let estimate = estimate_correlated(k, outputs.len(), settings, &score, init, model)?;
+    let estimate = correlated_blocks(k, outputs.len(), settings, &score, init, model)?;
     Some((outputs, estimate))
 }
 
@@ -182,7 +183,7 @@ pub fn run_both(
     let score = score_correlations(scenario);
     let (init, model) = model_of(scenario, &outputs);
     let (independent, correlated) =
-        estimate_both(k, outputs.len(), settings, score.as_deref(), init, model);
+        estimate_blocks(k, outputs.len(), settings, score.as_deref(), init, model);
     (
         (outputs.clone(), independent),
         correlated.map(|e| (outputs, e)),
@@ -207,43 +208,98 @@ fn score_correlations(scenario: &Scenario) -> Option<Vec<f64>> {
     Some(score)
 }
 
-/// The model as [`estimate`] takes it: uniforms in, every output at the target year out.
+/// A model's state per thread in [`model_of`]: the inputs, the projection's workspace and
+/// result, the batch projection (when the scenario's shapes allow one) and a block of runs'
+/// input values, one column per input.
+type ModelState = (Inputs, Workspace, Projection, Option<Batch>, Vec<Vec<f64>>);
+
+/// Runs [`model_of`] projects together at most (its blocks of model runs).
+const RUN_BLOCK: usize = 256;
+
+/// The model as [`estimate_blocks`] takes it: uniforms in, every output at the target year
+/// out, a block of runs at a time. The runs of a block are projected together
+/// ([`crate::model::batch`], the same numbers) where the scenario's shapes allow and none
+/// of them is infeasible, else one by one.
 #[allow(clippy::type_complexity)]
 fn model_of<'a>(
     scenario: &'a Scenario,
     outputs: &'a [Output],
 ) -> (
-    impl Fn() -> (Inputs, Workspace, Projection) + Sync + 'a,
-    impl Fn(&mut (Inputs, Workspace, Projection), &[f64], &mut [f64]) -> bool + Sync + 'a,
+    impl Fn() -> ModelState + Sync + 'a,
+    impl Fn(&mut ModelState, &[f64], &mut [f64], &mut [bool]) + Sync + 'a,
 ) {
     let inputs: Vec<_> = scenario
         .uncertainty
         .as_ref()
         .map(|u| u.inputs.iter().collect())
         .unwrap_or_default();
+    let targets: Vec<_> = inputs.iter().map(|i| i.target).collect();
     let samplers: Vec<_> = inputs.iter().map(|i| i.sampler()).collect();
+    let batched = targets.clone();
+    // As the Monte Carlo does, runs with paths of more than 256 values go one by one.
+    let cells = (scenario.metrics.len() + scenario.ratios.len()) * scenario.years().count();
     let init = move || {
         (
             Inputs::base(scenario),
             Workspace::default(),
             Projection::empty(scenario),
+            Batch::new(scenario, &batched).filter(|_| cells <= 256),
+            Vec::new(),
         )
     };
-    let model = move |(base, workspace, projection): &mut (Inputs, Workspace, Projection),
-                      u: &[f64],
-                      out: &mut [f64]| {
-        for ((input, q), &p) in inputs.iter().zip(&samplers).zip(u) {
-            apply(base, input.target, q.at(p));
+    let k = inputs.len();
+    let model = move |(base, workspace, projection, batch, columns): &mut ModelState,
+                      us: &[f64],
+                      out: &mut [f64],
+                      ok: &mut [bool]| {
+        let m = ok.len();
+        columns.resize_with(k, Vec::new);
+        for (c, (column, q)) in columns.iter_mut().zip(&samplers).enumerate() {
+            column.clear();
+            column.extend((0..m).map(|j| q.at(us[j * k + c])));
         }
-        if project_into(scenario, base, workspace, projection).is_err() {
-            return false;
+        let o = outputs.len();
+        let mut start = 0;
+        while start < m {
+            let runs = start..(start + RUN_BLOCK).min(m);
+            let projected = batch
+                .as_mut()
+                .is_some_and(|b| b.project(columns, runs.clone()));
+            for run in runs.clone() {
+                if let (true, Some(b)) = (projected, batch.as_ref()) {
+                    b.projection_of(run - runs.start, projection);
+                } else {
+                    for (column, &target) in columns.iter().zip(&targets) {
+                        apply(base, target, column[run]);
+                    }
+                    if project_into(scenario, base, workspace, projection).is_err() {
+                        ok[run] = false;
+                        continue;
+                    }
+                }
+                ok[run] = true;
+                for (slot, output) in out[run * o..][..o].iter_mut().zip(outputs) {
+                    *slot = output_value(scenario, projection, output);
+                }
+            }
+            start = runs.end;
         }
-        for (slot, o) in out.iter_mut().zip(outputs) {
-            *slot = output_value(scenario, projection, o);
-        }
-        true
     };
     (init, model)
+}
+
+/// A model of one run at a time, as [`estimate`] takes it, as a model of blocks of runs
+/// ([`estimate_blocks`]): each run in turn.
+fn per_run<S>(
+    k: usize,
+    outputs: usize,
+    model: impl Fn(&mut S, &[f64], &mut [f64]) -> bool + Sync,
+) -> impl Fn(&mut S, &[f64], &mut [f64], &mut [bool]) + Sync {
+    move |state, us, out, ok| {
+        for (j, ok) in ok.iter_mut().enumerate() {
+            *ok = model(state, &us[j * k..][..k], &mut out[j * outputs..][..outputs]);
+        }
+    }
 }
 
 /// Estimates the indices of a model of `k` inputs, each given as a uniform in (0, 1), with
@@ -279,6 +335,31 @@ where
     I: Fn() -> S + Sync,
     F: Fn(&mut S, &[f64], &mut [f64]) -> bool + Sync,
 {
+    estimate_blocks(
+        k,
+        outputs,
+        settings,
+        score,
+        init,
+        per_run(k, outputs, model),
+    )
+}
+
+/// [`estimate_both`] of a model that takes a block of runs at a time: `model(state, us,
+/// out, ok)` writes the outputs of the `ok.len()` runs whose uniforms are `us` (`k` a run,
+/// run after run) into `out` (`outputs` a run) and whether each could be made into `ok`.
+fn estimate_blocks<S, I, B>(
+    k: usize,
+    outputs: usize,
+    settings: Settings,
+    score: Option<&[f64]>,
+    init: I,
+    model: B,
+) -> (Estimate, Option<Estimate>)
+where
+    I: Fn() -> S + Sync,
+    B: Fn(&mut S, &[f64], &mut [f64], &mut [bool]) + Sync,
+{
     if k == 0 || settings.base_samples == 0 {
         return (empty(outputs), score.map(|_| empty(outputs)));
     }
@@ -301,16 +382,16 @@ fn empty(outputs: usize) -> Estimate {
 }
 
 /// The runs of [`estimate`]'s design.
-fn independent_runs<S, I, F>(
+fn independent_runs<S, I, B>(
     k: usize,
     outputs: usize,
     settings: Settings,
     init: &I,
-    model: &F,
+    model: &B,
 ) -> Runs
 where
     I: Fn() -> S + Sync,
-    F: Fn(&mut S, &[f64], &mut [f64]) -> bool + Sync,
+    B: Fn(&mut S, &[f64], &mut [f64], &mut [bool]) + Sync,
 {
     let n = settings.base_samples;
     // Runs per row: A, B, then A_B^i for each i; each with `outputs` values.
@@ -331,21 +412,20 @@ where
                         .collect()
                 })
                 .collect();
-            let mut values = vec![0.0; rows * runs * outputs];
-            let mut ok = vec![true; rows];
-            let mut u = vec![0.0; k];
-            for r in 0..rows {
-                for run in 0..runs {
-                    for (j, slot) in u.iter_mut().enumerate() {
-                        // Run 0 is A, run 1 is B, run 2 + i is A with column i from B.
-                        let from_b = run == 1 || run == 2 + j;
-                        *slot = columns[if from_b { k + j } else { j }][r];
-                    }
-                    let at = (r * runs + run) * outputs;
-                    ok[r] &= model(state, &u, &mut values[at..at + outputs]);
-                }
-            }
-            (values, ok)
+            // Every run's uniforms, then the model over all of them.
+            let columns = &columns;
+            let us: Vec<f64> = (0..rows)
+                .flat_map(|r| {
+                    (0..runs).flat_map(move |run| {
+                        (0..k).map(move |j| {
+                            // Run 0 is A, run 1 is B, run 2 + i is A with column i from B.
+                            let from_b = run == 1 || run == 2 + j;
+                            columns[if from_b { k + j } else { j }][r]
+                        })
+                    })
+                })
+                .collect();
+            model_rows(state, model, &us, rows, runs, outputs)
         })
         .collect();
 
@@ -371,6 +451,30 @@ where
     I: Fn() -> S + Sync,
     F: Fn(&mut S, &[f64], &mut [f64]) -> bool + Sync,
 {
+    correlated_blocks(
+        k,
+        outputs,
+        settings,
+        score,
+        init,
+        per_run(k, outputs, model),
+    )
+}
+
+/// [`estimate_correlated`] of a model that takes a block of runs at a time (see
+/// [`estimate_blocks`]).
+fn correlated_blocks<S, I, B>(
+    k: usize,
+    outputs: usize,
+    settings: Settings,
+    score: &[f64],
+    init: I,
+    model: B,
+) -> Option<Estimate>
+where
+    I: Fn() -> S + Sync,
+    B: Fn(&mut S, &[f64], &mut [f64], &mut [bool]) + Sync,
+{
     if k == 0 || settings.base_samples == 0 {
         return Some(empty(outputs));
     }
@@ -380,17 +484,17 @@ where
 
 /// The runs of [`estimate_correlated`]'s design, or `None` if `score` is not positive
 /// definite.
-fn correlated_runs<S, I, F>(
+fn correlated_runs<S, I, B>(
     k: usize,
     outputs: usize,
     settings: Settings,
     score: &[f64],
     init: &I,
-    model: &F,
+    model: &B,
 ) -> Option<Runs>
 where
     I: Fn() -> S + Sync,
-    F: Fn(&mut S, &[f64], &mut [f64]) -> bool + Sync,
+    B: Fn(&mut S, &[f64], &mut [f64], &mut [bool]) + Sync,
 {
     let n = settings.base_samples;
     let l = cholesky_factor(score, k)?;
@@ -430,11 +534,9 @@ where
             if crate::error::interrupted() {
                 return (vec![0.0; rows * runs * outputs], vec![false; rows]);
             }
-            let mut values = vec![0.0; rows * runs * outputs];
-            let mut ok = vec![true; rows];
             let mut scores = vec![0.0; k];
-            let mut u = vec![0.0; k];
-            for (r, good) in ok.iter_mut().enumerate() {
+            let mut us = Vec::with_capacity(rows * runs * k);
+            for r in 0..rows {
                 let row = c * chunk_rows + r;
                 let gauss = |d: usize| std_normal_quantile(sobol_point(row, d, settings.seed));
                 let a = correlate(&(0..k).map(gauss).collect::<Vec<_>>());
@@ -466,15 +568,15 @@ where
                             }
                         }
                     }
-                    for (slot, &z) in u.iter_mut().zip(&scores) {
-                        // Keep the uniforms strictly inside (0, 1) in the far tails.
-                        *slot = std_normal_cdf(z).clamp(1e-16, 1.0 - 1e-16);
-                    }
-                    let at = (r * runs + run) * outputs;
-                    *good &= model(state, &u, &mut values[at..at + outputs]);
+                    // Keep the uniforms strictly inside (0, 1) in the far tails.
+                    us.extend(
+                        scores
+                            .iter()
+                            .map(|&z| std_normal_cdf(z).clamp(1e-16, 1.0 - 1e-16)),
+                    );
                 }
             }
-            (values, ok)
+            model_rows(state, model, &us, rows, runs, outputs)
         })
         .collect();
 
@@ -483,6 +585,30 @@ where
         runs,
         design: Design::Correlated,
     })
+}
+
+/// The model over the runs whose uniforms are `us` (`k` a run), `rows` rows of `runs`:
+/// every run's `outputs` values, row after row, and per row whether all its runs could be
+/// made.
+fn model_rows<S, B>(
+    state: &mut S,
+    model: &B,
+    us: &[f64],
+    rows: usize,
+    runs: usize,
+    outputs: usize,
+) -> (Vec<f64>, Vec<bool>)
+where
+    B: Fn(&mut S, &[f64], &mut [f64], &mut [bool]),
+{
+    let mut values = vec![0.0; rows * runs * outputs];
+    let mut each = vec![true; rows * runs];
+    model(state, us, &mut values, &mut each);
+    let ok = each
+        .chunks_exact(runs)
+        .map(|row| row.iter().all(|&ok| ok))
+        .collect();
+    (values, ok)
 }
 
 /// Which runs the estimators read (see the module documentation).
