@@ -130,6 +130,8 @@ struct Rows {
     followed: Vec<f64>,
     draws: Vec<usize>,
     out: Vec<f64>,
+    /// Each draw's programme start year.
+    starts: Vec<i32>,
 }
 
 /// A scenario's projection for blocks of draws, and the values of the last block.
@@ -288,12 +290,15 @@ impl Batch {
             };
             // The draws of each start year in the block together: their rows gathered
             // from the block's, their path put back in place.
-            let starts = &columns[c][draws.clone()];
+            // Each draw's start year, rounded once (`round` is a call to the C library).
+            let mut starts = std::mem::take(&mut rows.starts);
+            starts.clear();
+            starts.extend(columns[c][draws.clone()].iter().map(|x| x.round() as i32));
             let (mut years_met, mut met) = ([0_i32; LAYOUTS], 0);
-            for &x in starts {
-                let year = x.round() as i32;
+            for &year in &starts {
                 if !years_met[..met].contains(&year) {
                     if met == LAYOUTS {
+                        rows.starts = starts;
                         return false;
                     }
                     years_met[met] = year;
@@ -302,11 +307,12 @@ impl Batch {
             }
             for &year in &years_met[..met] {
                 let Some(layout) = m.layout(year, y0, years) else {
+                    rows.starts = starts;
                     return false;
                 };
                 let mut picked = std::mem::take(&mut rows.draws);
                 picked.clear();
-                picked.extend((0..len).filter(|&d| starts[d].round() as i32 == year));
+                picked.extend((0..len).filter(|&d| starts[d] == year));
                 let g = picked.len();
                 fill_rows(m, rows, g, |src, row| match src {
                     Source::Fixed(v) => row.fill(v),
@@ -333,9 +339,11 @@ impl Batch {
                 }
                 (rows.draws, rows.followed, rows.out) = (picked, gathered, path);
                 if !ok {
+                    rows.starts = starts;
                     return false;
                 }
             }
+            rows.starts = starts;
         }
         let metrics = self.metrics.len();
         for (r, &(a, b)) in self.ratios.iter().enumerate() {
@@ -363,12 +371,12 @@ impl Batch {
     /// Writes draw `draw` of the last block into `out` (made by
     /// [`super::Projection::empty`] for the same scenario).
     pub fn projection_of(&self, draw: usize, out: &mut super::Projection) {
-        let metrics = (0..out.metrics.len()).map(Series::Metric);
-        let ratios = (0..out.ratios.len()).map(Series::Ratio);
+        // Series after series (every metric, then every ratio), year after year.
         let paths = out.metrics.iter_mut().chain(out.ratios.iter_mut());
-        for (path, series) in paths.zip(metrics.chain(ratios)) {
-            for (y, x) in path.iter_mut().enumerate() {
-                *x = self.values(series, y)[draw];
+        for (index, path) in paths.enumerate() {
+            let values = self.paths[index * self.years * self.len + draw..].iter();
+            for (x, &v) in path.iter_mut().zip(values.step_by(self.len.max(1))) {
+                *x = v;
             }
         }
     }

@@ -769,15 +769,11 @@ fn simulate_chunk(
     // projected together where the scenario's shapes allow (`model::batch`, the same
     // numbers), else (or when a draw in the window is infeasible) one by one. Either way
     // the block is flushed once `block` feasible draws fill it, as draw by draw.
-    // A feasible draw's extra quantities, into slot `slot` of the block, and the stated
-    // figures it reaches.
-    let note = |projection: &Projection, slot: usize, values: &mut [f64], reached: &mut [u64]| {
+    // A feasible draw's extra quantities, into slot `slot` of the block.
+    let extras = |projection: &Projection, slot: usize, values: &mut [f64]| {
         for (k, q) in extra.iter().enumerate() {
             let cell = series.len() * years + k;
             values[cell * block + slot] = crate::model::quantity(scenario, projection, q);
-        }
-        for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
-            *count += u64::from(value_of(projection, which, year) >= figure);
         }
     };
     let mut draw = 0;
@@ -794,11 +790,15 @@ fn simulate_chunk(
                         .copy_from_slice(b.values(which, y));
                 }
             }
-            if !extra.is_empty() || !stated.is_empty() {
+            if !extra.is_empty() {
                 for i in 0..window.len() {
                     b.projection_of(i, &mut projection);
-                    note(&projection, filled + i, &mut values, &mut reached);
+                    extras(&projection, filled + i, &mut values);
                 }
+            }
+            for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
+                let values = b.values(which, year).iter();
+                *count += values.filter(|&&x| x >= figure).count() as u64;
             }
             filled += window.len();
         } else {
@@ -820,7 +820,10 @@ fn simulate_chunk(
                         cell[filled] = x;
                     }
                 }
-                note(&projection, filled, &mut values, &mut reached);
+                extras(&projection, filled, &mut values);
+                for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
+                    *count += u64::from(value_of(&projection, which, year) >= figure);
+                }
                 filled += 1;
             }
         }
