@@ -61,8 +61,9 @@ struct Layout {
     positions: Vec<(usize, f64)>,
 }
 
-/// Start years a metric's layouts are kept for; a block with more draws its others one
-/// by one.
+/// Start years a metric's layouts are kept for, and the most a block may have: a block
+/// whose draws start in more, or in a year beyond the layouts kept, is refused (and so
+/// projected draw by draw by the caller).
 const LAYOUTS: usize = 16;
 
 /// A linear or `cagr` metric: its knots and where the years fall on them.
