@@ -121,19 +121,28 @@ enum MetricPath {
 }
 
 /// Scratch space for one metric's path over some draws: per knot the values given and
-/// their transforms, the pre-start growth rate, the followed path, and (for the draws of
-/// one start year among others) the draws and their path.
+/// their transforms, and the pre-start growth rate.
 #[derive(Debug, Clone, Default)]
 struct Rows {
     given: Vec<f64>,
     forward: Vec<f64>,
     rate: Vec<f64>,
-    followed: Vec<f64>,
-    draws: Vec<usize>,
-    out: Vec<f64>,
-    /// Each draw's programme start year.
-    starts: Vec<i32>,
 }
+
+/// Scratch space for the draws of one start year among a block's: each draw's start
+/// year, the draws of the year in hand, the followed path and the path for them.
+#[derive(Debug, Clone, Default)]
+struct Group {
+    starts: Vec<i32>,
+    draws: Vec<usize>,
+    followed: Vec<f64>,
+    out: Vec<f64>,
+}
+
+/// The most values a draw's paths may have (series × years) for the batch: beyond it
+/// the Monte Carlo's blocks are one draw long, and a 1,000-year run at 200,000 draws took
+/// 8.8 s batched against 6.7 s draw by draw.
+const MAX_VALUES: usize = 256;
 
 /// A scenario's projection for blocks of draws, and the values of the last block.
 #[derive(Debug, Clone)]
@@ -148,17 +157,22 @@ pub struct Batch {
     /// Per series (every metric, then every ratio), per year, the last block's values.
     paths: Vec<f64>,
     rows: Rows,
+    group: Group,
 }
 
 impl Batch {
     /// The batch projection of `scenario` when its drawn inputs are `targets` (one per
     /// column, in order; a later one of the same number wins, as applied in turn), or
     /// `None` when a metric or an input is outside what it covers: a shape other than
-    /// linear, `cagr` or a sum, a fitted metric, a drawn cap or fit position, or fixed
-    /// knots that no curve passes through (which every draw would refuse).
+    /// linear, `cagr` or a sum, a fitted metric, a drawn cap or fit position, fixed knots
+    /// that no curve passes through (which every draw would refuse), or paths of more
+    /// than [`MAX_VALUES`] values a draw.
     pub fn new(scenario: &Scenario, targets: &[InputTarget]) -> Option<Batch> {
         let y0 = scenario.baseline_year;
         let years = scenario.years().count();
+        if (scenario.metrics.len() + scenario.ratios.len()) * years > MAX_VALUES {
+            return None;
+        }
         let base = Inputs::base(scenario);
         let mut metrics = Vec::with_capacity(scenario.metrics.len());
         for (i, (metric, numbers)) in scenario.metrics.iter().zip(&base.metrics).enumerate() {
@@ -238,6 +252,7 @@ impl Batch {
             len: 0,
             paths: Vec::new(),
             rows: Rows::default(),
+            group: Group::default(),
         })
     }
 
@@ -290,16 +305,17 @@ impl Batch {
                 continue;
             };
             // The draws of each start year in the block together: their rows gathered
-            // from the block's, their path put back in place.
-            // Each draw's start year, rounded once (`round` is a call to the C library).
-            let mut starts = std::mem::take(&mut rows.starts);
-            starts.clear();
-            starts.extend(columns[c][draws.clone()].iter().map(|x| x.round() as i32));
+            // from the block's, their path put back in place. Each draw's start year is
+            // rounded once (`round` is a call to the C library).
+            let group = &mut self.group;
+            group.starts.clear();
+            group
+                .starts
+                .extend(columns[c][draws.clone()].iter().map(|x| x.round() as i32));
             let (mut years_met, mut met) = ([0_i32; LAYOUTS], 0);
-            for &year in &starts {
+            for &year in &group.starts {
                 if !years_met[..met].contains(&year) {
                     if met == LAYOUTS {
-                        rows.starts = starts;
                         return false;
                     }
                     years_met[met] = year;
@@ -308,43 +324,42 @@ impl Batch {
             }
             for &year in &years_met[..met] {
                 let Some(layout) = m.layout(year, y0, years) else {
-                    rows.starts = starts;
                     return false;
                 };
-                let mut picked = std::mem::take(&mut rows.draws);
+                let Group {
+                    starts,
+                    draws: picked,
+                    followed: gathered,
+                    out: path,
+                } = &mut *group;
                 picked.clear();
                 picked.extend((0..len).filter(|&d| starts[d] == year));
                 let g = picked.len();
                 fill_rows(m, rows, g, |src, row| match src {
                     Source::Fixed(v) => row.fill(v),
                     Source::Drawn(c) => {
-                        for (x, &d) in row.iter_mut().zip(&picked) {
+                        for (x, &d) in row.iter_mut().zip(&*picked) {
                             *x = columns[c][draws.start + d];
                         }
                     }
                 });
-                let mut gathered = std::mem::take(&mut rows.followed);
                 gathered.clear();
                 if !followed.is_empty() {
                     for y in 0..years {
                         gathered.extend(picked.iter().map(|&d| followed[y * len + d]));
                     }
                 }
-                let mut path = std::mem::take(&mut rows.out);
                 path.resize(years * g, 0.0);
-                let ok = curve_rows(m, layout, y0, g, rows, &gathered, &mut path);
+                let ok = curve_rows(m, layout, y0, g, rows, gathered, path);
                 for (y, row) in path.chunks_exact(g).enumerate() {
-                    for (&x, &d) in row.iter().zip(&picked) {
+                    for (&x, &d) in row.iter().zip(&*picked) {
                         out[y * len + d] = x;
                     }
                 }
-                (rows.draws, rows.followed, rows.out) = (picked, gathered, path);
                 if !ok {
-                    rows.starts = starts;
                     return false;
                 }
             }
-            rows.starts = starts;
         }
         let metrics = self.metrics.len();
         for (r, &(a, b)) in self.ratios.iter().enumerate() {

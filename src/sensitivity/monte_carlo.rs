@@ -363,6 +363,9 @@ struct Plan<'a> {
     stated: Vec<(Series, usize, f64)>,
     samplers: Vec<Quantile>,
     layouts: Vec<Layout>,
+    /// The projection of blocks of draws, when the scenario's shapes allow one; each
+    /// worker projects in its own copy.
+    batch: Option<Batch>,
 }
 
 impl<'a> Plan<'a> {
@@ -371,6 +374,7 @@ impl<'a> Plan<'a> {
         let years = scenario.years().count();
         let stated = stated_figures(scenario);
         let samplers = samplers(scenario);
+        let batch = Batch::new(scenario, &targets(scenario));
         // A pilot sample of its own random stream sets the sketches' windows; its values
         // are not part of the results. Values outside the windows are kept exactly, so the
         // windows only decide the resolution, never the correctness.
@@ -389,7 +393,7 @@ impl<'a> Plan<'a> {
             PILOT_STREAM,
             pilot_len,
             &mut Scratch::default(),
-            Batch::new(scenario, &targets(scenario)).as_mut(),
+            batch.clone().as_mut(),
             |cell, xs| {
                 pilot[cell].extend_from_slice(xs);
             },
@@ -408,6 +412,7 @@ impl<'a> Plan<'a> {
             stated,
             samplers,
             layouts,
+            batch,
         }
     }
 
@@ -434,7 +439,7 @@ impl<'a> Plan<'a> {
             .map(|_| {
                 let mut acc = Totals::new(&self.layouts);
                 let mut scratch = Scratch::default();
-                let mut batch = Batch::new(self.scenario, &targets(self.scenario));
+                let mut batch = self.batch.clone();
                 loop {
                     let c = next.fetch_add(1, Ordering::Relaxed);
                     if c >= chunks.end || crate::error::interrupted() {
@@ -748,9 +753,8 @@ fn simulate_chunk(
     let cells = series.len() * years + extra.len();
     let mut stats = vec![Welford::default(); cells];
     let block = block_len(cells);
-    // Blocks of one draw (long horizons, many series) are projected draw by draw: the
-    // batch's work per call does not pay for itself over one draw (a 1,000-year run at
-    // 200,000 draws took 8.8 s batched, 6.7 s without).
+    // Blocks of one draw (many extra quantities) are projected draw by draw: the batch's
+    // work per call does not pay for itself over one draw.
     let mut batch = batch.filter(|_| block > 1);
     // Cell-major: the values of cell c are values[c * block..][..filled].
     let mut values = vec![0.0; cells * block];
@@ -765,10 +769,6 @@ fn simulate_chunk(
     let mut reached = vec![0u64; stated.len()];
     let mut infeasible = 0;
     let mut first_infeasible = None;
-    // Values are taken a window of draws at a time, as many as the block has room for:
-    // projected together where the scenario's shapes allow (`model::batch`, the same
-    // numbers), else (or when a draw in the window is infeasible) one by one. Either way
-    // the block is flushed once `block` feasible draws fill it, as draw by draw.
     // A feasible draw's extra quantities, into slot `slot` of the block.
     let extras = |projection: &Projection, slot: usize, values: &mut [f64]| {
         for (k, q) in extra.iter().enumerate() {
@@ -776,6 +776,10 @@ fn simulate_chunk(
             values[cell * block + slot] = crate::model::quantity(scenario, projection, q);
         }
     };
+    // Values are taken a window of draws at a time, as many as the block has room for:
+    // projected together where the scenario's shapes allow (`model::batch`, the same
+    // numbers), else (or when a draw in the window is infeasible) one by one. Either way
+    // the block is flushed once `block` feasible draws fill it, as draw by draw.
     let mut draw = 0;
     while draw < n {
         let window = draw..(draw + block - filled).min(n);

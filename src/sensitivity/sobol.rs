@@ -235,15 +235,13 @@ fn model_of<'a>(
         .unwrap_or_default();
     let targets: Vec<_> = inputs.iter().map(|i| i.target).collect();
     let samplers: Vec<_> = inputs.iter().map(|i| i.sampler()).collect();
-    let batched = targets.clone();
-    // As the Monte Carlo does, runs with paths of more than 256 values go one by one.
-    let cells = (scenario.metrics.len() + scenario.ratios.len()) * scenario.years().count();
+    let batch = Batch::new(scenario, &targets);
     let init = move || {
         (
             Inputs::base(scenario),
             Workspace::default(),
             Projection::empty(scenario),
-            Batch::new(scenario, &batched).filter(|_| cells <= 256),
+            batch.clone(),
             Vec::new(),
         )
     };
