@@ -166,7 +166,7 @@ impl Batch {
     /// `None` when a metric or an input is outside what it covers: a shape other than
     /// linear, `cagr` or a sum, a fitted metric, a drawn cap or fit position, fixed knots
     /// that no curve passes through (which every draw would refuse), or paths of more
-    /// than [`MAX_VALUES`] values a draw.
+    /// than 256 values a draw.
     pub fn new(scenario: &Scenario, targets: &[InputTarget]) -> Option<Batch> {
         let y0 = scenario.baseline_year;
         let years = scenario.years().count();
