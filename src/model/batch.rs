@@ -384,17 +384,11 @@ impl Batch {
         &self.paths[(index * self.years + year) * self.len..][..self.len]
     }
 
-    /// Writes draw `draw` of the last block into `out` (made by
-    /// [`super::Projection::empty`] for the same scenario).
-    pub fn projection_of(&self, draw: usize, out: &mut super::Projection) {
-        // Series after series (every metric, then every ratio), year after year.
-        let paths = out.metrics.iter_mut().chain(out.ratios.iter_mut());
-        for (index, path) in paths.enumerate() {
-            let values = self.paths[index * self.years * self.len + draw..].iter();
-            for (x, &v) in path.iter_mut().zip(values.step_by(self.len.max(1))) {
-                *x = v;
-            }
-        }
+    /// Writes the path of `series` in draw `draw` of the last block into `out`, one value
+    /// per year.
+    pub fn path_of(&self, draw: usize, series: Series, out: &mut Vec<f64>) {
+        out.clear();
+        out.extend((0..self.years).map(|y| self.values(series, y)[draw]));
     }
 }
 

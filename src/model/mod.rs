@@ -594,55 +594,131 @@ pub fn quantity(
     projection: &Projection,
     q: &crate::scenario::expr::Quantity,
 ) -> f64 {
-    use crate::scenario::expr::Quantity;
-    let r = q.series();
-    if let Quantity::Observed(_) = q {
-        // Data, not the projection: the metric's observed value in the year.
-        let metric = scenario.metrics.iter().find(|m| m.name == r.name);
-        return metric
-            .zip(r.year)
-            .and_then(|(m, (year, _))| m.observed_in(year))
-            .unwrap_or(f64::NAN);
-    }
-    let Some(s) = scenario.series_by_name(&r.name) else {
-        return f64::NAN;
-    };
-    let index = |y: i32| usize::try_from(y - scenario.baseline_year).ok();
-    let p = projection.series(s);
-    let year = r.year.and_then(|y| index(y.0)).filter(|&i| i < p.len());
-    let growth = |i: usize| {
-        if i == 0 || p[i - 1] == 0.0 {
-            f64::NAN
+    Resolved::new(scenario, q).on(projection)
+}
+
+/// A deterministic quantity of the check language with what it reads found once: the
+/// series it is about (by name, in [`quantity`]), or its value when that does not depend
+/// on the projection (observed data; NaN for a series the scenario does not have). A
+/// simulation resolves its quantities once and evaluates them for every draw.
+#[derive(Debug, Clone, Copy)]
+pub struct Resolved<'a> {
+    quantity: &'a crate::scenario::expr::Quantity,
+    baseline_year: i32,
+    reads: Reads,
+}
+
+/// What a [`Resolved`] quantity reads.
+#[derive(Debug, Clone, Copy)]
+enum Reads {
+    /// A series of the projection.
+    Series(crate::scenario::Series),
+    /// Nothing: its value is this.
+    Fixed(f64),
+}
+
+impl<'a> Resolved<'a> {
+    /// `q` resolved against `scenario`.
+    pub fn new(scenario: &Scenario, q: &'a crate::scenario::expr::Quantity) -> Resolved<'a> {
+        use crate::scenario::expr::Quantity;
+        let r = q.series();
+        let reads = if let Quantity::Observed(_) = q {
+            // Data, not the projection: the metric's observed value in the year.
+            let metric = scenario.metrics.iter().find(|m| m.name == r.name);
+            Reads::Fixed(
+                metric
+                    .zip(r.year)
+                    .and_then(|(m, (year, _))| m.observed_in(year))
+                    .unwrap_or(f64::NAN),
+            )
         } else {
-            p[i] / p[i - 1] - 1.0
+            scenario
+                .series_by_name(&r.name)
+                .map_or(Reads::Fixed(f64::NAN), Reads::Series)
+        };
+        Resolved {
+            quantity: q,
+            baseline_year: scenario.baseline_year,
+            reads,
         }
-    };
-    let span = |(a, b): ((i32, usize), (i32, usize))| -> Option<&[f64]> {
-        let (a, b) = (index(a.0)?, index(b.0)?);
-        (a <= b && b < p.len()).then(|| &p[a..=b])
-    };
-    match q {
-        Quantity::Value(_) => year.map_or(f64::NAN, |i| p[i]),
-        Quantity::Yoy(_) => year.map_or(f64::NAN, growth),
-        Quantity::MaxYoy(_) => (1..p.len()).map(growth).fold(f64::NEG_INFINITY, f64::max),
-        Quantity::MinYoy(_) => (1..p.len()).map(growth).fold(f64::INFINITY, f64::min),
-        Quantity::Cagr(_, years) => {
-            let (a, b) = match years {
-                Some((f, t)) => match (index(f.0), index(t.0)) {
-                    (Some(a), Some(b)) if a < b && b < p.len() => (a, b),
-                    _ => return f64::NAN,
-                },
-                None => (0, p.len() - 1),
-            };
-            shape::cagr(p[a], p[b], (b - a) as f64).unwrap_or(f64::NAN)
+    }
+
+    /// The series whose path the quantity reads, if any.
+    pub fn series(&self) -> Option<crate::scenario::Series> {
+        match self.reads {
+            Reads::Series(s) => Some(s),
+            Reads::Fixed(_) => None,
         }
-        Quantity::Sum(_, years) => span(*years).map_or(f64::NAN, |v| v.iter().sum()),
-        Quantity::Average(_, years) => {
-            span(*years).map_or(f64::NAN, |v| v.iter().sum::<f64>() / v.len() as f64)
+    }
+
+    /// The quantity's value on `projection`.
+    pub fn on(&self, projection: &Projection) -> f64 {
+        match self.reads {
+            Reads::Series(s) => self.on_path(projection.series(s)),
+            Reads::Fixed(x) => x,
         }
-        Quantity::Probability(..)
-        | Quantity::Percentile(..)
-        | Quantity::Mean(_)
-        | Quantity::Observed(_) => f64::NAN,
+    }
+
+    /// The quantity's value in draw `draw` of `batch`'s last block; `path` is working
+    /// memory.
+    pub fn in_batch(&self, batch: &batch::Batch, draw: usize, path: &mut Vec<f64>) -> f64 {
+        match self.reads {
+            Reads::Series(s) => {
+                batch.path_of(draw, s, path);
+                self.on_path(path)
+            }
+            Reads::Fixed(x) => x,
+        }
+    }
+
+    /// The quantity's value when the path of [`Resolved::series`] is `p` (one value per
+    /// year from the baseline year).
+    pub fn on_path(&self, p: &[f64]) -> f64 {
+        use crate::scenario::expr::Quantity;
+        if let Reads::Fixed(x) = self.reads {
+            return x;
+        }
+        let index = |y: i32| usize::try_from(y - self.baseline_year).ok();
+        let year = self
+            .quantity
+            .series()
+            .year
+            .and_then(|y| index(y.0))
+            .filter(|&i| i < p.len());
+        let growth = |i: usize| {
+            if i == 0 || p[i - 1] == 0.0 {
+                f64::NAN
+            } else {
+                p[i] / p[i - 1] - 1.0
+            }
+        };
+        let span = |(a, b): ((i32, usize), (i32, usize))| -> Option<&[f64]> {
+            let (a, b) = (index(a.0)?, index(b.0)?);
+            (a <= b && b < p.len()).then(|| &p[a..=b])
+        };
+        match self.quantity {
+            Quantity::Value(_) => year.map_or(f64::NAN, |i| p[i]),
+            Quantity::Yoy(_) => year.map_or(f64::NAN, growth),
+            Quantity::MaxYoy(_) => (1..p.len()).map(growth).fold(f64::NEG_INFINITY, f64::max),
+            Quantity::MinYoy(_) => (1..p.len()).map(growth).fold(f64::INFINITY, f64::min),
+            Quantity::Cagr(_, years) => {
+                let (a, b) = match years {
+                    Some((f, t)) => match (index(f.0), index(t.0)) {
+                        (Some(a), Some(b)) if a < b && b < p.len() => (a, b),
+                        _ => return f64::NAN,
+                    },
+                    None => (0, p.len() - 1),
+                };
+                shape::cagr(p[a], p[b], (b - a) as f64).unwrap_or(f64::NAN)
+            }
+            Quantity::Sum(_, years) => span(*years).map_or(f64::NAN, |v| v.iter().sum()),
+            Quantity::Average(_, years) => {
+                span(*years).map_or(f64::NAN, |v| v.iter().sum::<f64>() / v.len() as f64)
+            }
+            Quantity::Probability(..)
+            | Quantity::Percentile(..)
+            | Quantity::Mean(_)
+            | Quantity::Observed(_) => f64::NAN,
+        }
     }
 }

@@ -83,12 +83,56 @@ pub fn outputs(scenario: &Scenario, extra: Option<&Output>) -> (Vec<Output>, usi
 
 /// The value of an output on a projection.
 pub fn output_value(scenario: &Scenario, projection: &Projection, output: &Output) -> f64 {
-    match &output.quantity {
-        // The common case, without a look-up by name.
-        crate::scenario::expr::Quantity::Value(r) => r
-            .year
-            .and_then(|y| usize::try_from(y.0 - scenario.baseline_year).ok())
-            .map_or(f64::NAN, |i| value_of(projection, output.series, i)),
-        q => crate::model::quantity(scenario, projection, q),
+    OutputReader::new(scenario, output).on(projection)
+}
+
+/// An output with what it reads found once: the index of its year when it is a value in
+/// a year (the common case, read straight from the path), else the quantity resolved
+/// (see [`crate::model::Resolved`]). Simulations make one per output and read it for every
+/// run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OutputReader<'a> {
+    series: Series,
+    value: Option<Option<usize>>,
+    quantity: crate::model::Resolved<'a>,
+}
+
+impl<'a> OutputReader<'a> {
+    /// `output` of `scenario`.
+    pub(crate) fn new(scenario: &Scenario, output: &'a Output) -> OutputReader<'a> {
+        let value = match &output.quantity {
+            crate::scenario::expr::Quantity::Value(r) => Some(
+                r.year
+                    .and_then(|y| usize::try_from(y.0 - scenario.baseline_year).ok()),
+            ),
+            _ => None,
+        };
+        OutputReader {
+            series: output.series,
+            value,
+            quantity: crate::model::Resolved::new(scenario, &output.quantity),
+        }
+    }
+
+    /// The output's value on `projection`.
+    pub(crate) fn on(&self, projection: &Projection) -> f64 {
+        match self.value {
+            Some(year) => year.map_or(f64::NAN, |i| value_of(projection, self.series, i)),
+            None => self.quantity.on(projection),
+        }
+    }
+
+    /// The output's value in draw `draw` of `batch`'s last block; `path` is working
+    /// memory.
+    pub(crate) fn in_batch(
+        &self,
+        batch: &crate::model::batch::Batch,
+        draw: usize,
+        path: &mut Vec<f64>,
+    ) -> f64 {
+        match self.value {
+            Some(year) => year.map_or(f64::NAN, |i| batch.values(self.series, i)[draw]),
+            None => self.quantity.in_batch(batch, draw, path),
+        }
     }
 }

@@ -28,7 +28,7 @@ use rayon::prelude::*;
 
 use super::{all_series, apply, value_of};
 use crate::model::batch::Batch;
-use crate::model::{Inputs, Projection, Workspace, project_into};
+use crate::model::{Inputs, Projection, Resolved, Workspace, project_into};
 use crate::scenario::expr::Quantity;
 use crate::scenario::{Scenario, Series};
 use crate::stats::distribution::Quantile;
@@ -557,6 +557,7 @@ pub fn each_draw<E>(
     let mut projection = Projection::empty(scenario);
     let mut row = vec![0.0; targets.len()];
     let mut values = vec![0.0; outputs.len()];
+    let outputs: Vec<Resolved> = outputs.iter().map(|q| Resolved::new(scenario, q)).collect();
     for c in 0..chunk_count(settings.draws) {
         let n = chunk_len(settings.draws, c);
         let columns = draw_inputs(scenario, &samplers, settings.method, settings.seed, c, n);
@@ -568,8 +569,8 @@ pub fn each_draw<E>(
             let projected =
                 project_into(scenario, &inputs, &mut workspace, &mut projection).is_ok();
             if projected {
-                for (v, q) in values.iter_mut().zip(outputs) {
-                    *v = crate::model::quantity(scenario, &projection, q);
+                for (v, q) in values.iter_mut().zip(&outputs) {
+                    *v = q.on(&projection);
                 }
             }
             visit(
@@ -769,13 +770,10 @@ fn simulate_chunk(
     let mut reached = vec![0u64; stated.len()];
     let mut infeasible = 0;
     let mut first_infeasible = None;
-    // A feasible draw's extra quantities, into slot `slot` of the block.
-    let extras = |projection: &Projection, slot: usize, values: &mut [f64]| {
-        for (k, q) in extra.iter().enumerate() {
-            let cell = series.len() * years + k;
-            values[cell * block + slot] = crate::model::quantity(scenario, projection, q);
-        }
-    };
+    // The extra quantities, each with its series found once, and a draw's path for them.
+    let extra: Vec<Resolved> = extra.iter().map(|q| Resolved::new(scenario, q)).collect();
+    let first_extra = series.len() * years;
+    let mut path = Vec::with_capacity(years);
     // Values are taken a window of draws at a time, as many as the block has room for:
     // projected together where the scenario's shapes allow (`model::batch`, the same
     // numbers), else (or when a draw in the window is infeasible) one by one. Either way
@@ -794,10 +792,10 @@ fn simulate_chunk(
                         .copy_from_slice(b.values(which, y));
                 }
             }
-            if !extra.is_empty() {
-                for i in 0..window.len() {
-                    b.projection_of(i, &mut projection);
-                    extras(&projection, filled + i, &mut values);
+            for (k, q) in extra.iter().enumerate() {
+                let cell = &mut values[(first_extra + k) * block + filled..][..window.len()];
+                for (i, v) in cell.iter_mut().enumerate() {
+                    *v = q.in_batch(b, i, &mut path);
                 }
             }
             for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
@@ -824,7 +822,9 @@ fn simulate_chunk(
                         cell[filled] = x;
                     }
                 }
-                extras(&projection, filled, &mut values);
+                for (k, q) in extra.iter().enumerate() {
+                    values[(first_extra + k) * block + filled] = q.on(&projection);
+                }
                 for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
                     *count += u64::from(value_of(&projection, which, year) >= figure);
                 }
@@ -1020,17 +1020,18 @@ mod tests {
         Option<Failure>,
     );
 
-    /// Chunk 3 of `n` draws as `simulate_chunk` leaves it, with or without the batch.
-    fn simulate(scenario: &Scenario, n: usize, batched: bool) -> Recorded {
+    /// Chunk 3 of `n` draws as `simulate_chunk` leaves it, with or without the batch,
+    /// with the `extra` quantities.
+    fn simulate(scenario: &Scenario, n: usize, extra: &[Quantity], batched: bool) -> Recorded {
         let series = all_series(scenario);
         let mut batch = Batch::new(scenario, &targets(scenario));
         assert!(batch.is_some(), "a scenario the batch covers");
-        let mut cells = vec![Vec::new(); series.len() * scenario.years().count()];
+        let mut cells = vec![Vec::new(); series.len() * scenario.years().count() + extra.len()];
         let summary = simulate_chunk(
             scenario,
             &samplers(scenario),
             &series,
-            &[],
+            extra,
             &stated_figures(scenario),
             settings(n),
             3,
@@ -1064,9 +1065,10 @@ mod tests {
     }
 
     /// The same chunk written out plainly: each draw's inputs applied and projected on
-    /// its own, the feasible draws' values in order, each cell's moments taken a block of
-    /// `block_len` values at a time.
-    fn expected(scenario: &Scenario, n: usize) -> Recorded {
+    /// its own, the feasible draws' values in order (then each extra quantity's, found by
+    /// name on the draw's projection), each cell's moments taken a block of `block_len`
+    /// values at a time.
+    fn expected(scenario: &Scenario, n: usize, extra: &[Quantity]) -> Recorded {
         let series = all_series(scenario);
         let years = scenario.years().count();
         let stated = stated_figures(scenario);
@@ -1078,7 +1080,7 @@ mod tests {
             3,
             n,
         );
-        let mut cells = vec![Vec::new(); series.len() * years];
+        let mut cells = vec![Vec::new(); series.len() * years + extra.len()];
         let (mut reached, mut infeasible, mut first) = (vec![0; stated.len()], 0, None);
         for draw in 0..n {
             let mut inputs = Inputs::base(scenario);
@@ -1092,6 +1094,10 @@ mod tests {
                         for (y, &x) in p.series(which).iter().enumerate() {
                             cells[s * years + y].push(x);
                         }
+                    }
+                    for (k, q) in extra.iter().enumerate() {
+                        cells[series.len() * years + k]
+                            .push(crate::model::quantity(scenario, &p, q));
                     }
                     for (count, &(which, year, figure)) in reached.iter_mut().zip(&stated) {
                         *count += u64::from(p.series(which)[year] >= figure);
@@ -1133,6 +1139,7 @@ target = { value = 20 }
 shape = "linear"
 baseline = { value = 1 }
 target = { value = 2 }
+observed = [ { year = 2019, value = 0.9 } ]
 [ratios.r]
 kind = "ratio"
 numerator = "m"
@@ -1144,7 +1151,27 @@ stated = [ { year = 2028, value = 9, tolerance = 100 } ]
 "#;
         let s = crate::scenario::parse(text, std::path::Path::new("blocks.toml")).expect("valid");
         let n = 30_000;
-        let want = expected(&s, n);
+        // Extra quantities of every kind a simulation records (as checks and outputs ask
+        // for them), each read from the draw's path of its series.
+        let extra: Vec<Quantity> = [
+            "sum(m, 2022, 2026)",
+            "average(r, 2020, 2028)",
+            "cagr(l)",
+            "cagr(r, 2021, 2025)",
+            "max(yoy(m))",
+            "min(yoy(r))",
+            "yoy(l[2024])",
+            "r[2027]",
+            "observed(l, 2019)",
+        ]
+        .iter()
+        .map(|t| crate::scenario::expr::parse_quantity(t).expect(t))
+        .collect();
+        let want = expected(&s, n, &extra);
+        assert!(
+            want.0[want.0.len() - 1].iter().all(|&x| x == 0.9),
+            "the observed value in every feasible draw"
+        );
         assert!(want.3 > 5, "{} draws infeasible", want.3);
         assert!(
             want.2[0] > 1000,
@@ -1158,7 +1185,7 @@ stated = [ { year = 2028, value = 9, tolerance = 100 } ]
                 .collect::<Vec<_>>()
         };
         for batched in [false, true] {
-            let got = simulate(&s, n, batched);
+            let got = simulate(&s, n, &extra, batched);
             assert_eq!(bits(&got), bits(&want), "values, batched: {batched}");
             assert_eq!(got.1, want.1, "moments, batched: {batched}");
             assert_eq!(got.2, want.2, "stated figures reached, batched: {batched}");

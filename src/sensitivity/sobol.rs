@@ -40,7 +40,7 @@
 
 use rayon::prelude::*;
 
-use super::{apply, output_value};
+use super::{OutputReader, apply};
 use crate::model::batch::Batch;
 use crate::model::{Inputs, Projection, Workspace, project_into};
 use crate::scenario::{Output, Scenario};
@@ -209,9 +209,16 @@ fn score_correlations(scenario: &Scenario) -> Option<Vec<f64>> {
 }
 
 /// A model's state per thread in [`model_of`]: the inputs, the projection's workspace and
-/// result, the batch projection (when the scenario's shapes allow one) and a block of runs'
-/// input values, one column per input.
-type ModelState = (Inputs, Workspace, Projection, Option<Batch>, Vec<Vec<f64>>);
+/// result, the batch projection (when the scenario's shapes allow one), a block of runs'
+/// input values, one column per input, and a run's path for an output that reads one.
+type ModelState = (
+    Inputs,
+    Workspace,
+    Projection,
+    Option<Batch>,
+    Vec<Vec<f64>>,
+    Vec<f64>,
+);
 
 /// Runs [`model_of`] projects together at most (its blocks of model runs).
 const RUN_BLOCK: usize = 256;
@@ -236,6 +243,10 @@ fn model_of<'a>(
     let targets: Vec<_> = inputs.iter().map(|i| i.target).collect();
     let samplers: Vec<_> = inputs.iter().map(|i| i.sampler()).collect();
     let batch = Batch::new(scenario, &targets);
+    let readers: Vec<OutputReader> = outputs
+        .iter()
+        .map(|o| OutputReader::new(scenario, o))
+        .collect();
     let init = move || {
         (
             Inputs::base(scenario),
@@ -243,10 +254,11 @@ fn model_of<'a>(
             Projection::empty(scenario),
             batch.clone(),
             Vec::new(),
+            Vec::new(),
         )
     };
     let k = inputs.len();
-    let model = move |(base, workspace, projection, batch, columns): &mut ModelState,
+    let model = move |(base, workspace, projection, batch, columns, path): &mut ModelState,
                       us: &[f64],
                       out: &mut [f64],
                       ok: &mut [bool]| {
@@ -264,8 +276,11 @@ fn model_of<'a>(
                 .as_mut()
                 .is_some_and(|b| b.project(columns, runs.clone()));
             for run in runs.clone() {
+                let out = &mut out[run * o..][..o];
                 if let (true, Some(b)) = (projected, batch.as_ref()) {
-                    b.projection_of(run - runs.start, projection);
+                    for (slot, reader) in out.iter_mut().zip(&readers) {
+                        *slot = reader.in_batch(b, run - runs.start, path);
+                    }
                 } else {
                     for (column, &target) in columns.iter().zip(&targets) {
                         apply(base, target, column[run]);
@@ -274,11 +289,11 @@ fn model_of<'a>(
                         ok[run] = false;
                         continue;
                     }
+                    for (slot, reader) in out.iter_mut().zip(&readers) {
+                        *slot = reader.on(projection);
+                    }
                 }
                 ok[run] = true;
-                for (slot, output) in out[run * o..][..o].iter_mut().zip(outputs) {
-                    *slot = output_value(scenario, projection, output);
-                }
             }
             start = runs.end;
         }
