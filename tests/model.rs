@@ -590,3 +590,58 @@ fn sobol_runs_projected_in_blocks_give_the_indices_of_runs_projected_one_by_one(
         );
     }
 }
+
+#[test]
+fn a_base_and_variants_sharing_bootstrap_resamples_get_the_indices_each_gets_alone() {
+    // `evaluate_all` lets the base and its variants share their bootstrap resamples'
+    // counts, which depend on the seed and on how many rows were kept. Each evaluation's
+    // indices and intervals must be, bit for bit, those it gets evaluated alone: for a
+    // variant that keeps the base's rows, one with a seed of its own, and one that keeps
+    // other rows (evaluated side by side on two threads, so that they also race for the
+    // same resamples).
+    use kjproj::evaluate::{Analyses, Overrides, Simulations, evaluate_all, evaluate_from};
+    let text = format!(
+        r#"{}
+[variants.same_rows]
+"metrics.m.baseline.value" = 11
+[variants.reseeded]
+"uncertainty.seed" = 9
+[variants.other_rows]
+"metrics.m.shape" = "linear"
+"#,
+        BATCHED[2]
+    );
+    let file = scenario::parse(&text, Path::new("variants.toml")).unwrap();
+    let overrides = Overrides {
+        draws: Some(4000),
+        sobol_samples: Some(512),
+        ..Overrides::default()
+    };
+    let bits = |e: &kjproj::evaluate::Evaluation| {
+        let s = e.sensitivity.as_ref().expect("sensitivity analyses");
+        let (_, sobol) = s.sobol.as_ref().expect("Sobol indices");
+        let each = sobol.indices.iter().flatten();
+        let numbers = each.flat_map(|i| [i.first, i.first_conf, i.total, i.total_conf]);
+        (sobol.rows, numbers.map(f64::to_bits).collect::<Vec<_>>())
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let together = pool
+        .install(|| evaluate_all(&file, &overrides, Analyses::ALL, Simulations::Run(None)))
+        .unwrap();
+    let alone: Vec<_> = std::iter::once(None)
+        .chain(file.variants.iter().map(Some))
+        .map(|v| {
+            evaluate_from(&file, v, &overrides, Analyses::ALL, Simulations::Run(None)).unwrap()
+        })
+        .collect();
+    let rows: Vec<usize> = alone.iter().map(|e| bits(e).0).collect();
+    assert_eq!(rows[0], rows[1], "the same rows kept: {rows:?}");
+    assert_ne!(rows[0], rows[3], "other rows kept: {rows:?}");
+    assert!(rows[0] < 512, "rows left out: {rows:?}");
+    for (t, a) in together.iter().zip(&alone) {
+        assert_eq!(bits(t), bits(a), "{:?}", a.variant.map(|v| &v.name));
+    }
+}

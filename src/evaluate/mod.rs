@@ -283,6 +283,19 @@ pub fn evaluate_from<'a>(
     analyses: Analyses,
     simulations: Simulations,
 ) -> Result<Evaluation<'a>, Error> {
+    evaluate_sharing(file, variant, overrides, analyses, simulations, None)
+}
+
+/// [`evaluate_from`], with Sobol's bootstrap resamples kept in and read from `shared` when
+/// given (see [`sobol::SharedResamples`]).
+fn evaluate_sharing<'a>(
+    file: &'a Scenario,
+    variant: Option<&'a crate::scenario::Variant>,
+    overrides: &Overrides,
+    analyses: Analyses,
+    simulations: Simulations,
+    shared: Option<&sobol::SharedResamples>,
+) -> Result<Evaluation<'a>, Error> {
     let scenario = variant.map_or(file, |v| &v.scenario);
     let settings = Settings::resolve(scenario, overrides);
     let projection = project(scenario)?;
@@ -319,7 +332,7 @@ pub fn evaluate_from<'a>(
             // Independent and correlated indices in one go: they share their bootstrap.
             let (sobol, sobol_correlated) = if with_sobol {
                 let (independent, correlated) =
-                    sobol::run_both(scenario, outputs.clone(), sobol_settings);
+                    sobol::run_both_sharing(scenario, outputs.clone(), sobol_settings, shared);
                 (Some(independent), correlated)
             } else {
                 (None, None)
@@ -403,8 +416,11 @@ pub fn evaluate_all<'a>(
     simulations: Simulations,
 ) -> Result<Vec<Evaluation<'a>>, Error> {
     cost::check_file(file, overrides, analyses, cost::Repeats(1.0))?;
+    // The base and its variants share their bootstrap resamples; one evaluation alone
+    // keeps none.
+    let shared = (!file.variants.is_empty()).then(sobol::SharedResamples::default);
     side_by_side(file, |v| {
-        evaluate_from(file, v, overrides, analyses, simulations)
+        evaluate_sharing(file, v, overrides, analyses, simulations, shared.as_ref())
     })
 }
 
