@@ -7,7 +7,7 @@ use super::terminal::{Style, errln, out, outln, with_progress};
 use crate::error::Error;
 use crate::evaluate::partial::{self, Part, Pieces};
 use crate::evaluate::{self, Analyses, Evaluation, Overrides, Simulations};
-use crate::export::{Mode, probe_set, write_set};
+use crate::export::{Mode, OutputFile, probe_set, write_set};
 use crate::format::grouped;
 use crate::render::headline::Figure;
 use crate::render::{self, compare::Entry};
@@ -80,8 +80,14 @@ pub fn run_loaded(
         render::draws::check_rows(render::draws::planned_rows(scenario, &output.overrides))?;
     }
     super::with_threads(output.threads, || {
-        let evals = evaluate_all(scenario, &output.overrides, !output.quiet)?;
-        write_and_print(&evals, &out_dir, output)?;
+        // Each evaluation's files render as soon as it is made.
+        let (evals, each): (Vec<_>, Vec<_>) =
+            evaluate_all(scenario, &output.overrides, !output.quiet, |e| {
+                render::files(e, output.charts)
+            })?
+            .into_iter()
+            .unzip();
+        write_and_print(&evals, Some(each), &out_dir, output)?;
         if let Some(path) = &options.draws_out {
             render::draws::write(path, &evals, output.csv_bom)?;
             if !output.quiet {
@@ -142,19 +148,24 @@ pub fn merge(options: &MergeOptions) -> Result<(), Error> {
             Analyses::ALL,
             Simulations::Merge(&pieces),
         )?;
-        write_and_print(&evals, &out_dir, &output)
+        write_and_print(&evals, None, &out_dir, &output)
     })
 }
 
 /// Renders every output of `evals` (as `output` says: charts, byte order marks, the
-/// command line for the report) and writes them as one set into `out_dir`, replacing the
-/// previous set; returns the paths written.
+/// command line for the report; each evaluation's own files taken from `rendered` when
+/// given, see [`render::run_files_rendered`]) and writes them as one set into `out_dir`,
+/// replacing the previous set; returns the paths written.
 pub fn write_outputs(
     evals: &[Evaluation],
+    rendered: Option<Vec<Vec<OutputFile>>>,
     out_dir: &Path,
     output: &OutputOptions,
 ) -> Result<Vec<PathBuf>, Error> {
-    let mut files = render::run_files(evals, output.charts, &output.command_line)?;
+    let mut files = match rendered {
+        Some(each) => render::run_files_rendered(evals, each, output.charts, &output.command_line)?,
+        None => render::run_files(evals, output.charts, &output.command_line)?,
+    };
     crate::export::mark_csv(&mut files, output.csv_bom);
     write_set(out_dir, &files, Mode::Replace)
 }
@@ -162,10 +173,11 @@ pub fn write_outputs(
 /// [`write_outputs`], then prints the summary (or the JSON document).
 fn write_and_print(
     evals: &[Evaluation],
+    rendered: Option<Vec<Vec<OutputFile>>>,
     out_dir: &Path,
     output: &OutputOptions,
 ) -> Result<(), Error> {
-    let written = write_outputs(evals, out_dir, output)?;
+    let written = write_outputs(evals, rendered, out_dir, output)?;
     if output.json {
         // Data on standard output, everything else on standard error.
         out!("{}", render::json::document(evals));
@@ -177,19 +189,22 @@ fn write_and_print(
 }
 
 /// Evaluates the base and every variant with every analysis, side by side, under one
-/// progress bar on a terminal when `progress`.
-fn evaluate_all<'a>(
+/// progress bar on a terminal when `progress`, handing each to `then` as soon as it is
+/// made (see [`evaluate::evaluate_all_then`]).
+fn evaluate_all<'a, T: Send>(
     scenario: &'a scenario::Scenario,
     overrides: &Overrides,
     progress: bool,
-) -> Result<Vec<Evaluation<'a>>, Error> {
+    then: impl Fn(&Evaluation<'a>) -> Result<T, Error> + Sync,
+) -> Result<Vec<(Evaluation<'a>, T)>, Error> {
     let draws = evaluate::draws_of_all(scenario, overrides);
     with_progress(progress, draws, |p| {
-        evaluate::evaluate_all(
+        evaluate::evaluate_all_then(
             scenario,
             overrides,
             Analyses::ALL,
             Simulations::Run(Some(p)),
+            then,
         )
     })
 }

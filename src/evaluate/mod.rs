@@ -415,12 +415,30 @@ pub fn evaluate_all<'a>(
     analyses: Analyses,
     simulations: Simulations,
 ) -> Result<Vec<Evaluation<'a>>, Error> {
+    let done = evaluate_all_then(file, overrides, analyses, simulations, |_| Ok(()))?;
+    Ok(done.into_iter().map(|(e, ())| e).collect())
+}
+
+/// [`evaluate_all`], handing each evaluation to `then` as soon as it is made, on the
+/// worker that made it, while the others are still being made (`kjproj run` renders an
+/// evaluation's files there, so that they fill the time its threads would otherwise wait
+/// for another evaluation to finish). Returns each evaluation with what `then` made of it,
+/// in file order; when several fail, the error is the first in file order.
+pub fn evaluate_all_then<'a, T: Send>(
+    file: &'a Scenario,
+    overrides: &Overrides,
+    analyses: Analyses,
+    simulations: Simulations,
+    then: impl Fn(&Evaluation<'a>) -> Result<T, Error> + Sync,
+) -> Result<Vec<(Evaluation<'a>, T)>, Error> {
     cost::check_file(file, overrides, analyses, cost::Repeats(1.0))?;
     // The base and its variants share their bootstrap resamples; one evaluation alone
     // keeps none.
     let shared = (!file.variants.is_empty()).then(sobol::SharedResamples::default);
     side_by_side(file, |v| {
-        evaluate_sharing(file, v, overrides, analyses, simulations, shared.as_ref())
+        let e = evaluate_sharing(file, v, overrides, analyses, simulations, shared.as_ref())?;
+        let made = then(&e)?;
+        Ok((e, made))
     })
 }
 

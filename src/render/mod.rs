@@ -89,18 +89,48 @@ pub fn run_files(
     charts: ChartFormat,
     command: &str,
 ) -> Result<Vec<OutputFile>, Error> {
+    run_files_of(evals, None, charts, command)
+}
+
+/// [`run_files`] when each evaluation's own files ([`files`], in the same order) are
+/// already rendered: `kjproj run` renders them as each evaluation is made.
+pub fn run_files_rendered(
+    evals: &[Evaluation],
+    each: Vec<Vec<OutputFile>>,
+    charts: ChartFormat,
+    command: &str,
+) -> Result<Vec<OutputFile>, Error> {
+    run_files_of(evals, Some(each), charts, command)
+}
+
+/// [`run_files`], rendering each evaluation's own files unless `rendered`.
+fn run_files_of(
+    evals: &[Evaluation],
+    rendered: Option<Vec<Vec<OutputFile>>>,
+    charts: ChartFormat,
+    command: &str,
+) -> Result<Vec<OutputFile>, Error> {
     let (base, variants) = evals.split_first().ok_or_else(|| Error::Internal {
         context: "run".into(),
         message: "nothing was evaluated".into(),
     })?;
+    if rendered.as_ref().is_some_and(|r| r.len() != evals.len()) {
+        return Err(Error::Internal {
+            context: "run".into(),
+            message: "files rendered for another set of evaluations".into(),
+        });
+    }
     // The base, every variant and the comparison render side by side.
     let (each, comparison) = rayon::join(
         || {
             use rayon::prelude::*;
-            evals
-                .par_iter()
-                .map(|e| files(e, charts))
-                .collect::<Result<Vec<_>, Error>>()
+            match rendered {
+                Some(each) => Ok(each),
+                None => evals
+                    .par_iter()
+                    .map(|e| files(e, charts))
+                    .collect::<Result<Vec<_>, Error>>(),
+            }
         },
         || {
             if variants.is_empty() {
