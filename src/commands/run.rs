@@ -7,7 +7,7 @@ use super::terminal::{Style, errln, out, outln, with_progress};
 use crate::error::Error;
 use crate::evaluate::partial::{self, Part, Pieces};
 use crate::evaluate::{self, Analyses, Evaluation, Overrides, Simulations};
-use crate::export::{Mode, OutputFile, probe_set, write_set};
+use crate::export::{Mode, OutputFile, Staging, probe_set, write_set};
 use crate::format::grouped;
 use crate::render::headline::Figure;
 use crate::render::{self, compare::Entry};
@@ -80,14 +80,26 @@ pub fn run_loaded(
         render::draws::check_rows(render::draws::planned_rows(scenario, &output.overrides))?;
     }
     super::with_threads(output.threads, || {
-        // Each evaluation's files render as soon as it is made.
+        // Each evaluation's files render as soon as it is made, and go to the disk while
+        // the others are made.
+        let staging = Staging::begin(&out_dir)?;
         let (evals, each): (Vec<_>, Vec<_>) =
             evaluate_all(scenario, &output.overrides, !output.quiet, |e| {
-                render::files(e, output.charts)
+                let files = render::files(e, output.charts)?;
+                let mut placed: Vec<OutputFile> = files
+                    .iter()
+                    .map(|f| OutputFile {
+                        name: render::name_in_set(e, &f.name),
+                        bytes: f.bytes.clone(),
+                    })
+                    .collect();
+                crate::export::mark_csv(&mut placed, output.csv_bom);
+                placed.into_iter().for_each(|f| staging.write(f));
+                Ok(files)
             })?
             .into_iter()
             .unzip();
-        write_and_print(&evals, Some(each), &out_dir, output)?;
+        write_and_print(&evals, Some((each, staging)), &out_dir, output)?;
         if let Some(path) = &options.draws_out {
             render::draws::write(path, &evals, output.csv_bom)?;
             if !output.quiet {
@@ -152,28 +164,40 @@ pub fn merge(options: &MergeOptions) -> Result<(), Error> {
     })
 }
 
+/// Each evaluation's own files already rendered ([`render::files`]) and the set they have
+/// been handed to for writing.
+type Rendered = (Vec<Vec<OutputFile>>, Staging);
+
 /// Renders every output of `evals` (as `output` says: charts, byte order marks, the
 /// command line for the report; each evaluation's own files taken from `rendered` when
-/// given, see [`render::run_files_rendered`]) and writes them as one set into `out_dir`,
-/// replacing the previous set; returns the paths written.
+/// given, see [`render::run_files_rendered`]) and writes them as one set into `out_dir`
+/// (or completes the set they were handed to), replacing the previous set; returns the
+/// paths written.
 pub fn write_outputs(
     evals: &[Evaluation],
-    rendered: Option<Vec<Vec<OutputFile>>>,
+    rendered: Option<Rendered>,
     out_dir: &Path,
     output: &OutputOptions,
 ) -> Result<Vec<PathBuf>, Error> {
-    let mut files = match rendered {
-        Some(each) => render::run_files_rendered(evals, each, output.charts, &output.command_line)?,
-        None => render::run_files(evals, output.charts, &output.command_line)?,
+    let command = &output.command_line;
+    let (mut files, staging) = match rendered {
+        Some((each, staging)) => (
+            render::run_files_rendered(evals, each, output.charts, command)?,
+            Some(staging),
+        ),
+        None => (render::run_files(evals, output.charts, command)?, None),
     };
     crate::export::mark_csv(&mut files, output.csv_bom);
-    write_set(out_dir, &files, Mode::Replace)
+    match staging {
+        Some(staging) => staging.finish(&files, Mode::Replace),
+        None => write_set(out_dir, &files, Mode::Replace),
+    }
 }
 
 /// [`write_outputs`], then prints the summary (or the JSON document).
 fn write_and_print(
     evals: &[Evaluation],
-    rendered: Option<Vec<Vec<OutputFile>>>,
+    rendered: Option<Rendered>,
     out_dir: &Path,
     output: &OutputOptions,
 ) -> Result<(), Error> {

@@ -13,7 +13,7 @@ mod write;
 pub mod xlsx;
 
 pub use csv::{Bom, UTF8_BOM, csv_rows, mark_csv, paths_csv};
-pub use set::{MANIFEST, MAX_CARRIED, Mode, clean_up_on_interrupt, probe_set, write_set};
+pub use set::{MANIFEST, MAX_CARRIED, Mode, Staging, clean_up_on_interrupt, probe_set, write_set};
 pub use write::{
     OutputFile, folder_of, probe, temporary_in, write_atomically, write_file_atomically,
 };

@@ -63,30 +63,163 @@ pub fn probe_set(dir: &Path) -> Result<(), Error> {
 /// Writes `files` as the output set in `dir` (see the module documentation) and returns
 /// the paths of the files written.
 pub fn write_set(dir: &Path, files: &[OutputFile], mode: Mode) -> Result<Vec<PathBuf>, Error> {
-    let place = Place::of(dir)?;
+    Place::of(dir)?;
     check_names(files, &[MANIFEST])?;
-    std::fs::create_dir_all(&place.parent).map_err(write_error(&place.parent))?;
-    place.recover();
-    place.remove_stale();
+    Staging::begin(dir)?.finish(files, mode)
+}
 
-    let staging = place.staging();
-    {
-        // Registered before it exists, so that an interruption never misses it.
-        let mut registered = lock();
-        registered.push(staging.clone());
-        std::fs::create_dir(&staging).map_err(write_error(&staging))?;
+/// An output set written as its files come: each file handed over with
+/// [`Staging::write`] is written into the staging folder, and synced to disk, on a thread
+/// of its own while the rest of the set is still being made (`kjproj run` hands over each
+/// evaluation's files as soon as they are rendered, so that the disk's time is spent beside
+/// the computing rather than after it); [`Staging::finish`] writes what remains and swaps
+/// the whole set in, as [`write_set`] does. Dropped unfinished (after an error), it removes
+/// the staging folder: the output folder is not touched until the swap.
+pub struct Staging {
+    place: Place,
+    dir: PathBuf,
+    /// The folders above the output folder that [`Staging::begin`] made, the outermost
+    /// first: removed again when the set is dropped unfinished.
+    made: Vec<PathBuf>,
+    finished: bool,
+    sender: Option<std::sync::mpsc::Sender<OutputFile>>,
+    /// Writes the files handed over; returns their names, or the first failure.
+    writer: Option<std::thread::JoinHandle<Result<Vec<String>, Error>>>,
+}
+
+impl Staging {
+    /// Starts a set for `dir`: a fresh staging folder beside it (registered, so that an
+    /// interruption removes it) and its writer thread.
+    pub fn begin(dir: &Path) -> Result<Staging, Error> {
+        let place = Place::of(dir)?;
+        let made: Vec<PathBuf> = {
+            let missing = place
+                .parent
+                .ancestors()
+                .take_while(|a| !a.as_os_str().is_empty() && std::fs::symlink_metadata(a).is_err());
+            let mut made: Vec<PathBuf> = missing.map(Path::to_owned).collect();
+            made.reverse();
+            made
+        };
+        std::fs::create_dir_all(&place.parent).map_err(write_error(&place.parent))?;
+        place.recover();
+        place.remove_stale();
+        let staging = place.staging();
+        {
+            // Registered before it exists, so that an interruption never misses it.
+            let mut registered = lock();
+            registered.push(staging.clone());
+            std::fs::create_dir(&staging).map_err(write_error(&staging))?;
+        }
+        let (sender, receiver) = std::sync::mpsc::channel::<OutputFile>();
+        let (shown, into) = (place.dir.clone(), staging.clone());
+        let writer = std::thread::spawn(move || {
+            let mut names = Vec::new();
+            while let Ok(file) = receiver.recv() {
+                if let Err(e) = write_one(&shown, &into, &file) {
+                    // The set will not be used: what else comes is dropped unwritten.
+                    while receiver.recv().is_ok() {}
+                    return Err(e);
+                }
+                names.push(file.name);
+            }
+            Ok(names)
+        });
+        Ok(Staging {
+            place,
+            dir: staging,
+            made,
+            finished: false,
+            sender: Some(sender),
+            writer: Some(writer),
+        })
     }
-    let result = fill(&place, &staging, files, mode).and_then(|()| {
-        let _swapping = lock();
-        place.swap(&staging)
-    });
-    let mut registered = lock();
-    registered.retain(|d| d != &staging);
-    // After a swap the old set is in `staging`; after a failure, the partial new one.
-    let _ = std::fs::remove_dir_all(&staging);
-    drop(registered);
-    result?;
-    Ok(files.iter().map(|f| dir.join(&f.name)).collect())
+
+    /// Hands `file` (with its final name in the set) to the writer thread; any failure is
+    /// reported by [`Staging::finish`].
+    pub fn write(&self, file: OutputFile) {
+        if let Some(sender) = &self.sender {
+            // The writer only stops early after a failure, which `finish` reports.
+            let _ = sender.send(file);
+        }
+    }
+
+    /// Completes the set: `files` is all of it, in order (those already handed over are
+    /// not written again, and each must be among them); writes the others, the manifest
+    /// and the carried-over files, swaps the set in and returns the paths of `files`.
+    pub fn finish(mut self, files: &[OutputFile], mode: Mode) -> Result<Vec<PathBuf>, Error> {
+        check_names(files, &[MANIFEST])?;
+        let written = self.wait()?;
+        if let Some(stray) = written
+            .iter()
+            .find(|w| !files.iter().any(|f| &f.name == *w))
+        {
+            return Err(Error::Internal {
+                context: "writing outputs".into(),
+                message: format!("`{stray}` was written but is not part of the set"),
+            });
+        }
+        for file in files.iter().filter(|f| !written.contains(&f.name)) {
+            write_one(&self.place.dir, &self.dir, file)?;
+        }
+        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        complete(&self.place, &self.dir, names, mode)?;
+        {
+            let _swapping = lock();
+            self.place.swap(&self.dir)?;
+        }
+        let paths = files.iter().map(|f| self.place.dir.join(&f.name)).collect();
+        // The old set is in the staging folder now; dropping removes it.
+        self.finished = true;
+        drop(self);
+        Ok(paths)
+    }
+
+    /// Stops the writer thread once it has written everything handed over: the names it
+    /// wrote, or its first failure.
+    fn wait(&mut self) -> Result<Vec<String>, Error> {
+        drop(self.sender.take());
+        match self.writer.take().map(std::thread::JoinHandle::join) {
+            None => Ok(Vec::new()),
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(Error::Internal {
+                context: "writing outputs".into(),
+                message: "the writer thread stopped".into(),
+            }),
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = self.wait();
+        let mut registered = lock();
+        registered.retain(|d| d != &self.dir);
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if !self.finished {
+            // Unfinished, nothing is left behind: the folders made for it go too (each
+            // only if empty, innermost first).
+            for folder in self.made.iter().rev() {
+                let _ = std::fs::remove_dir(folder);
+            }
+        }
+    }
+}
+
+/// Writes `file` into `staging`, synced to disk (`shown` is the output folder, for
+/// messages).
+fn write_one(shown: &Path, staging: &Path, file: &OutputFile) -> Result<(), Error> {
+    use std::io::Write as _;
+    check_names(std::slice::from_ref(file), &[MANIFEST])?;
+    let _step = lock();
+    let target = staging.join(&file.name);
+    if let Some(folder) = target.parent() {
+        std::fs::create_dir_all(folder).map_err(write_error(folder))?;
+    }
+    let shown = shown.join(&file.name);
+    let mut f = std::fs::File::create(&target).map_err(write_error(&shown))?;
+    f.write_all(&file.bytes).map_err(write_error(&shown))?;
+    f.sync_all().map_err(write_error(&shown))
 }
 
 fn lock() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
@@ -102,22 +235,14 @@ fn write_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
-/// Writes the new set, the manifest and the carried-over files into `staging`.
-fn fill(place: &Place, staging: &Path, files: &[OutputFile], mode: Mode) -> Result<(), Error> {
-    use std::io::Write as _;
-    let mut names: Vec<String> = Vec::with_capacity(files.len());
-    for file in files {
-        let _step = lock();
-        let target = staging.join(&file.name);
-        if let Some(folder) = target.parent() {
-            std::fs::create_dir_all(folder).map_err(write_error(folder))?;
-        }
-        let shown = place.dir.join(&file.name);
-        let mut f = std::fs::File::create(&target).map_err(write_error(&shown))?;
-        f.write_all(&file.bytes).map_err(write_error(&shown))?;
-        f.sync_all().map_err(write_error(&shown))?;
-        names.push(file.name.clone());
-    }
+/// Adds to `staging`, which holds the new set's files `names`, the manifest and the
+/// carried-over files.
+fn complete(
+    place: &Place,
+    staging: &Path,
+    mut names: Vec<String>,
+    mode: Mode,
+) -> Result<(), Error> {
     let old = read_manifest(&place.dir);
     let mut carried = 0;
     let _step = lock();
@@ -361,5 +486,125 @@ fn gone(pid: u32, path: &Path) -> bool {
             .ok()
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age > std::time::Duration::from_secs(600))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, text: &str) -> OutputFile {
+        OutputFile {
+            name: name.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    /// Every file under `dir` (relative name, contents), manifest included, sorted.
+    fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_owned()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                    out.push((name, std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Names in `dir` (not recursive), sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    }
+
+    fn set() -> Vec<OutputFile> {
+        vec![
+            file("paths.csv", "year,x\n"),
+            file("fan.png", "png"),
+            file("v/paths.csv", "year,y\n"),
+            file("report.md", "# report\n"),
+            file("v/report.md", "# variant\n"),
+        ]
+    }
+
+    #[test]
+    fn a_set_written_as_its_files_come_is_the_set_written_at_once() {
+        let tmp = tempfile::TempDir::new().unwrap();
+        let (at_once, as_they_come) = (tmp.path().join("a"), tmp.path().join("b"));
+        // Over an old set with a file of the user's, which both carry over.
+        for dir in [&at_once, &as_they_come] {
+            write_set(dir, &[file("old.csv", "old")], Mode::Replace).unwrap();
+            std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+        }
+        let files = set();
+        let written = write_set(&at_once, &files, Mode::Replace).unwrap();
+        let staging = Staging::begin(&as_they_come).unwrap();
+        staging.write(files[2].clone());
+        staging.write(files[0].clone());
+        let paths = staging.finish(&files, Mode::Replace).unwrap();
+        assert_eq!(tree(&at_once), tree(&as_they_come));
+        assert!(tree(&as_they_come).iter().any(|(n, _)| n == "notes.txt"));
+        assert!(!tree(&as_they_come).iter().any(|(n, _)| n == "old.csv"));
+        let relative = |p: &[PathBuf], dir: &Path| -> Vec<PathBuf> {
+            p.iter()
+                .map(|p| p.strip_prefix(dir).unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(
+            relative(&written, &at_once),
+            relative(&paths, &as_they_come)
+        );
+        assert_eq!(names(tmp.path()), ["a", "b"], "no staging folder left");
+    }
+
+    #[test]
+    fn a_set_given_up_or_refused_leaves_the_old_one_and_nothing_else() {
+        let tmp = tempfile::TempDir::new().unwrap();
+        let dir = tmp.path().join("out");
+        write_set(&dir, &[file("old.csv", "old")], Mode::Replace).unwrap();
+        let old = tree(&dir);
+        // Given up after some files were written (an evaluation failed).
+        let staging = Staging::begin(&dir).unwrap();
+        staging.write(file("paths.csv", "new"));
+        drop(staging);
+        // A file written that the finished set does not have.
+        let staging = Staging::begin(&dir).unwrap();
+        staging.write(file("stray.csv", "new"));
+        let e = staging.finish(&set(), Mode::Replace).unwrap_err();
+        assert!(e.to_string().contains("stray.csv"), "{e}");
+        // A name that would leave the folder: refused, never written.
+        for name in ["../escaped.csv", "/tmp/escaped.csv", "a/b/c.csv"] {
+            let staging = Staging::begin(&dir).unwrap();
+            staging.write(file(name, "new"));
+            let mut files = set();
+            files.push(file(name, "new"));
+            assert!(staging.finish(&files, Mode::Replace).is_err(), "{name}");
+        }
+        assert_eq!(tree(&dir), old);
+        assert_eq!(names(tmp.path()), ["out"], "nothing beside the folder");
+        // Folders made for a set that is given up go with it.
+        let deep = tmp.path().join("new").join("deeper").join("out");
+        let staging = Staging::begin(&deep).unwrap();
+        staging.write(file("paths.csv", "new"));
+        drop(staging);
+        assert_eq!(names(tmp.path()), ["out"], "the folders made are gone");
+        // And stay once the set is finished.
+        let staging = Staging::begin(&deep).unwrap();
+        staging.write(file("paths.csv", "new"));
+        staging.finish(&set(), Mode::Replace).unwrap();
+        assert_eq!(names(&deep.join("..")), ["out"]);
     }
 }

@@ -153,12 +153,21 @@ fn run_files_of(
     for (v, mut own) in variants.iter().zip(each) {
         own.push(report_file(v, &[], charts.svg, command));
         out.extend(own.into_iter().map(|f| OutputFile {
-            name: format!("{}/{}", v.name(), f.name),
+            name: name_in_set(v, &f.name),
             bytes: f.bytes,
         }));
     }
     html::add_html_reports(&mut out, base.settings.lang);
     Ok(out)
+}
+
+/// The name in a run's set ([`run_files`]) of the file `name` of `eval`'s own: the base's
+/// at the top, each variant's in a folder named after it.
+pub fn name_in_set(eval: &Evaluation, name: &str) -> String {
+    match eval.variant {
+        None => name.to_owned(),
+        Some(v) => format!("{}/{name}", v.name),
+    }
 }
 
 /// `report.md` of one evaluation, describing `variants` in a section of their own.
