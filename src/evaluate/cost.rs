@@ -138,8 +138,7 @@ fn evaluation(
         let draws = settings.simulation.draws as f64;
         let extras = scenario.checks.len() as f64 + 4.0;
         let units = draws * (cells + inputs + extras) * repeats.0;
-        let sketch_cells = (cells + extras) as usize;
-        let buckets = (sketch_cells * buckets_for(sketch_cells)) as f64;
+        let buckets = sketch_buckets(cells + extras);
         // What the draws touch: one set of 16-bit counts.
         let sketch = 2.0 * buckets;
         let ns = NS_PER_DRAW_CELL + NS_PER_DRAW_CELL_PER_MIB * sketch / (1024.0 * 1024.0);
@@ -177,6 +176,57 @@ fn evaluation(
             .max((held_runs * outputs + designs * terms) * 8.0 + designs * resampled);
     }
     e
+}
+
+/// The buckets of the sketches of a simulation of `cells` cells (series × years, and the
+/// extra quantities).
+fn sketch_buckets(cells: f64) -> f64 {
+    let cells = cells as usize;
+    (cells * buckets_for(cells)) as f64
+}
+
+/// Groups of consecutive `scenarios` (a file's base and variants) whose Monte Carlo
+/// simulations can run together ([`crate::sensitivity::monte_carlo::run_many`]) on
+/// `threads` worker threads without more memory than [`estimate`] allows for them
+/// evaluated side by side: in each group, the simulations' sketches together (one set per
+/// worker each) take no more than the largest batch [`estimate`] counts. Every group has
+/// at least one scenario.
+pub fn joint_groups(
+    scenarios: &[&Scenario],
+    overrides: &Overrides,
+    analyses: Analyses,
+    threads: usize,
+) -> Vec<std::ops::Range<usize>> {
+    let peak = estimate(
+        scenarios.iter().copied(),
+        overrides,
+        analyses,
+        threads,
+        Repeats(1.0),
+    )
+    .bytes
+        - FIXED_BYTES;
+    let per_bucket = bytes_per_bucket(threads.max(1) as f64);
+    let bytes: Vec<f64> = scenarios
+        .iter()
+        .map(|s| {
+            let cells = (s.years().count() * (s.metrics.len() + s.ratios.len())) as f64;
+            sketch_buckets(cells + s.checks.len() as f64 + 4.0) * per_bucket
+        })
+        .collect();
+    let mut groups = Vec::new();
+    let (mut start, mut sum) = (0, 0.0);
+    for (i, &b) in bytes.iter().enumerate() {
+        if i > start && sum + b > peak {
+            groups.push(start..i);
+            (start, sum) = (i, 0.0);
+        }
+        sum += b;
+    }
+    if start < scenarios.len() {
+        groups.push(start..scenarios.len());
+    }
+    groups
 }
 
 /// Set once by the command line's `--no-cost-limit`.
@@ -269,5 +319,66 @@ mod tests {
         assert_eq!(duration_words(2.7 * 3600.0), "2.7 hours");
         assert_eq!(bytes_words(300.0 * 1024.0 * 1024.0), "300 MB");
         assert_eq!(bytes_words(MAX_BYTES), "4.0 GB");
+    }
+
+    /// fine_chem's three simulations run together; simulations of a 1,000-year horizon,
+    /// whose sketches are most of their memory, run together only as far as the estimate
+    /// for them side by side allows: in groups that cover every scenario once, in order.
+    #[test]
+    fn simulations_run_together_within_the_estimated_memory() {
+        let parse =
+            |text: &str| crate::scenario::parse(text, std::path::Path::new("f.toml")).unwrap();
+        let fine_chem = parse(include_str!("../../scenarios/fine_chem.toml"));
+        let long = parse(
+            r#"
+name = "long"
+unit = "u"
+baseline_year = 2000
+target_year = 2999
+[metrics.m]
+shape = "linear"
+baseline = { value = 1 }
+target = { value = 2 }
+[uncertainty]
+draws = 1000000
+[uncertainty.inputs]
+"metrics.m.target.value" = { low = 1.5, high = 2.5 }
+[variants.a]
+"metrics.m.baseline.value" = 1.1
+[variants.b]
+"metrics.m.baseline.value" = 1.2
+[variants.c]
+"metrics.m.baseline.value" = 1.3
+[variants.d]
+"metrics.m.baseline.value" = 1.4
+"#,
+        );
+        fn all(f: &Scenario) -> Vec<&Scenario> {
+            base_and_variants(f)
+                .map(|v| v.map_or(f, |v| &v.scenario))
+                .collect()
+        }
+        let groups = |f: &Scenario, overrides: &Overrides, threads| {
+            joint_groups(&all(f), overrides, Analyses::ALL, threads)
+        };
+        // With Sobol, whose memory leaves room for the three sets of sketches; without,
+        // the sketches are all the estimate has room for: two sets at a time.
+        let no_sobol = Overrides {
+            sobol_samples: Some(0),
+            ..Overrides::default()
+        };
+        assert_eq!(groups(&fine_chem, &Overrides::default(), 2), vec![(0..3)]);
+        assert_eq!(groups(&fine_chem, &no_sobol, 2), [0..2, 2..3]);
+        for threads in [1, 2, 3] {
+            let g = groups(&long, &no_sobol, threads);
+            assert!(g.len() > 1, "{threads} threads: {g:?}");
+            let covered: Vec<usize> = g.iter().flat_map(|r| r.clone()).collect();
+            assert_eq!(
+                covered,
+                (0..5).collect::<Vec<_>>(),
+                "{threads} threads: {g:?}"
+            );
+            assert!(g.iter().all(|r| !r.is_empty()));
+        }
     }
 }

@@ -283,7 +283,7 @@ pub fn evaluate_from<'a>(
     analyses: Analyses,
     simulations: Simulations,
 ) -> Result<Evaluation<'a>, Error> {
-    evaluate_sharing(file, variant, overrides, analyses, simulations, None)
+    evaluate_sharing(file, variant, overrides, analyses, simulations, None, None)
 }
 
 /// [`evaluate_from`], with Sobol's bootstrap resamples kept in and read from `shared` when
@@ -295,6 +295,7 @@ fn evaluate_sharing<'a>(
     analyses: Analyses,
     simulations: Simulations,
     shared: Option<&sobol::SharedResamples>,
+    simulated: Option<MonteCarlo>,
 ) -> Result<Evaluation<'a>, Error> {
     let scenario = variant.map_or(file, |v| &v.scenario);
     let settings = Settings::resolve(scenario, overrides);
@@ -310,6 +311,8 @@ fn evaluate_sharing<'a>(
     let outputs = sensitivity_outputs(scenario, overrides, analyses)?;
     let monte_carlo = simulation_plan(scenario, analyses, outputs.as_ref().map(|o| &o.0[..]))
         .map(|extra| match simulations {
+            // Simulated already, with the others of the file (the same simulation).
+            Simulations::Run(_) if simulated.is_some() => Ok(simulated.expect("simulated")),
             Simulations::Run(progress) => Ok(monte_carlo::run_with(
                 scenario,
                 settings.simulation,
@@ -435,11 +438,86 @@ pub fn evaluate_all_then<'a, T: Send>(
     // The base and its variants share their bootstrap resamples; one evaluation alone
     // keeps none.
     let shared = (!file.variants.is_empty()).then(sobol::SharedResamples::default);
-    side_by_side(file, |v| {
-        let e = evaluate_sharing(file, v, overrides, analyses, simulations, shared.as_ref())?;
+    let simulated: Vec<std::sync::Mutex<Option<MonteCarlo>>> = match simulations {
+        Simulations::Run(progress) if !file.variants.is_empty() => {
+            simulate_together(file, overrides, analyses, progress)
+        }
+        _ => Vec::new(),
+    }
+    .into_iter()
+    .map(std::sync::Mutex::new)
+    .collect();
+    side_by_side(file, |i, v| {
+        let mc = simulated.get(i).and_then(|m| {
+            m.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take()
+        });
+        let e = evaluate_sharing(
+            file,
+            v,
+            overrides,
+            analyses,
+            simulations,
+            shared.as_ref(),
+            mc,
+        )?;
         let made = then(&e)?;
         Ok((e, made))
     })
+}
+
+/// The Monte Carlo simulations of the base and every variant of `file`, in file order,
+/// run together where memory allows ([`cost::joint_groups`],
+/// [`monte_carlo::run_many`]: the same simulations, what they have in common drawn once);
+/// `None` for an evaluation that runs none, or that will fail before it (its projection
+/// or its outputs), so that it fails as soon as it would have.
+fn simulate_together(
+    file: &Scenario,
+    overrides: &Overrides,
+    analyses: Analyses,
+    progress: Option<&AtomicU64>,
+) -> Vec<Option<MonteCarlo>> {
+    let scenarios: Vec<&Scenario> = base_and_variants(file)
+        .map(|v| v.map_or(file, |v| &v.scenario))
+        .collect();
+    let plans: Vec<Option<(monte_carlo::Settings, Vec<crate::scenario::expr::Quantity>)>> =
+        scenarios
+            .iter()
+            .map(|&scenario| {
+                project(scenario).ok()?;
+                let outputs = sensitivity_outputs(scenario, overrides, analyses).ok()?;
+                let extra =
+                    simulation_plan(scenario, analyses, outputs.as_ref().map(|o| &o.0[..]))?;
+                Some((Settings::resolve(scenario, overrides).simulation, extra))
+            })
+            .collect();
+    let groups = cost::joint_groups(
+        &scenarios,
+        overrides,
+        analyses,
+        rayon::current_num_threads(),
+    );
+    let mut out: Vec<Option<MonteCarlo>> = Vec::with_capacity(scenarios.len());
+    for group in groups {
+        let members: Vec<usize> = group.clone().filter(|&i| plans[i].is_some()).collect();
+        let sims: Vec<_> = members
+            .iter()
+            .filter_map(|&i| {
+                let (settings, extra) = plans[i].as_ref()?;
+                Some((scenarios[i], *settings, &extra[..]))
+            })
+            .collect();
+        let mut done = monte_carlo::run_many(&sims, progress).into_iter();
+        out.extend(group.map(|i| {
+            if members.contains(&i) {
+                done.next()
+            } else {
+                None
+            }
+        }));
+    }
+    out
 }
 
 /// `work` for the base and every variant of `file`, as many side by side as the thread
@@ -447,13 +525,13 @@ pub fn evaluate_all_then<'a, T: Send>(
 /// first in file order.
 fn side_by_side<'a, T: Send>(
     file: &'a Scenario,
-    work: impl Fn(Option<&'a crate::scenario::Variant>) -> Result<T, Error> + Sync,
+    work: impl Fn(usize, Option<&'a crate::scenario::Variant>) -> Result<T, Error> + Sync,
 ) -> Result<Vec<T>, Error> {
     use rayon::prelude::*;
-    let which: Vec<_> = base_and_variants(file).collect();
+    let which: Vec<_> = base_and_variants(file).enumerate().collect();
     let mut out = Vec::with_capacity(which.len());
     for batch in which.chunks(rayon::current_num_threads().max(1)) {
-        let results: Vec<Result<T, Error>> = batch.par_iter().map(|&v| work(v)).collect();
+        let results: Vec<Result<T, Error>> = batch.par_iter().map(|&(i, v)| work(i, v)).collect();
         for result in results {
             out.push(result?);
         }

@@ -136,7 +136,7 @@ pub fn simulate(
     progress: Option<&AtomicU64>,
 ) -> Result<Piece, Error> {
     super::cost::check_file(file, overrides, Analyses::ALL, super::cost::Repeats(1.0))?;
-    let simulations = super::side_by_side(file, |v| {
+    let simulations = super::side_by_side(file, |_, v| {
         let scenario = v.map_or(file, |v| &v.scenario);
         let settings = Settings::resolve(scenario, overrides);
         let outputs = super::sensitivity_outputs(scenario, overrides, Analyses::ALL)?;

@@ -264,6 +264,214 @@ pub fn run_with(
     plan.finish(total)
 }
 
+/// [`run_with`] for several simulations at once (`kjproj run`'s base and variants): the
+/// same results, bit for bit, as each run on its own. The chunks are simulated one after
+/// another, every simulation's chunk `c` by the worker that took `c`, so that what the
+/// simulations have in common is drawn once: simulations with the same seed, sampling,
+/// draws and correlated inputs draw the same uniforms (drawn once per chunk), and an input
+/// whose distribution (and, for a correlated one, whose correlation and partners) is the
+/// same as in an earlier one's has the same column, copied rather than drawn (fine_chem's
+/// variants change one input each: of its three simulations' 15 columns, 3 sets of uniforms
+/// were 1, and 9 columns were drawn rather than 15). `progress` counts the draws of all.
+pub fn run_many(
+    simulations: &[(&Scenario, Settings, &[Quantity])],
+    progress: Option<&AtomicU64>,
+) -> Vec<MonteCarlo> {
+    let plans: Vec<Plan> = simulations
+        .par_iter()
+        .map(|&(scenario, settings, extra)| Plan::new(scenario, settings, extra))
+        .collect();
+    let shared = Shared::of(&plans);
+    let chunks = plans
+        .iter()
+        .map(|p| chunk_count(p.settings.draws))
+        .max()
+        .unwrap_or(0);
+    let workers = rayon::current_num_threads()
+        .min(usize::try_from(chunks).unwrap_or(usize::MAX))
+        .max(1);
+    let next = AtomicU64::new(0);
+    let empty = || -> Vec<Totals> { plans.iter().map(|p| Totals::new(&p.layouts)).collect() };
+    let totals = (0..workers)
+        .into_par_iter()
+        .map(|_| {
+            let mut acc = empty();
+            let mut scratch: Vec<Scratch> = plans.iter().map(|_| Scratch::default()).collect();
+            let mut batches: Vec<Option<Batch>> = plans.iter().map(|p| p.batch.clone()).collect();
+            let mut uniforms: Vec<(Vec<Vec<f64>>, sampling::Scratch)> =
+                plans.iter().map(|_| Default::default()).collect();
+            let mut after: Vec<Option<rand_chacha::ChaCha8Rng>> = vec![None; plans.len()];
+            loop {
+                let c = next.fetch_add(1, Ordering::Relaxed);
+                if c >= chunks || crate::error::interrupted() {
+                    break;
+                }
+                for (p, plan) in plans.iter().enumerate() {
+                    if c >= chunk_count(plan.settings.draws) {
+                        continue;
+                    }
+                    let n = plan.chunk_len(c);
+                    shared.draw(p, &plans, c, n, &mut uniforms, &mut after, &mut scratch);
+                    let drawn = Drawn {
+                        index: c,
+                        n,
+                        columns: &scratch[p].columns,
+                    };
+                    let sketches = &mut acc[p].sketches;
+                    let summary = simulate_drawn(
+                        plan.scenario,
+                        &plan.series,
+                        plan.extra,
+                        &plan.stated,
+                        drawn,
+                        batches[p].as_mut(),
+                        |cell, xs| sketches[cell].add_all(xs),
+                    );
+                    if let Some(progress) = progress {
+                        progress.fetch_add(n as u64, Ordering::Relaxed);
+                    }
+                    acc[p].add(summary);
+                }
+            }
+            acc
+        })
+        .reduce_with(|a, b| {
+            a.into_iter()
+                .zip(b)
+                .map(|(a, b)| Totals::merge(a, b))
+                .collect()
+        })
+        .unwrap_or_else(empty);
+    plans
+        .iter()
+        .zip(totals)
+        .map(|(plan, total)| plan.finish(total))
+        .collect()
+}
+
+/// What the simulations of [`run_many`] have in common.
+struct Shared {
+    /// Per simulation, the first one (perhaps itself) with the same uniforms: the same
+    /// seed, sampling, draws and correlated inputs.
+    uniforms: Vec<usize>,
+    /// Per simulation and input, an earlier simulation whose column of that input is
+    /// this one's, bit for bit, if any.
+    columns: Vec<Vec<Option<usize>>>,
+}
+
+impl Shared {
+    fn of(plans: &[Plan]) -> Shared {
+        // What decides a simulation's uniforms, and an input's column given them; written
+        // out in full (`{:?}` of a number is exact, and tells -0 from 0).
+        let uniforms_key = |p: &Plan| {
+            let u = p.scenario.uncertainty.as_ref();
+            format!(
+                "{:?}",
+                (
+                    p.settings.seed,
+                    p.settings.method,
+                    p.settings.draws,
+                    u.map(correlated_inputs),
+                )
+            )
+        };
+        let column_key = |p: &Plan, j: usize| {
+            let u = p.scenario.uncertainty.as_ref()?;
+            let spec =
+                |i: usize| format!("{:?}", (&u.inputs[i].distribution, u.inputs[i].truncate));
+            let correlated = u.correlation.as_ref().filter(|c| c.inputs.contains(&j));
+            Some(match correlated {
+                None => spec(j),
+                // A correlated column is reordered with its partners: the same only when
+                // the correlation and every partner are.
+                Some(c) => format!(
+                    "{j} {:?} {:?}",
+                    c,
+                    c.inputs.iter().map(|&i| spec(i)).collect::<Vec<_>>()
+                ),
+            })
+        };
+        let keys: Vec<String> = plans.iter().map(uniforms_key).collect();
+        let uniforms: Vec<usize> = (0..plans.len())
+            .map(|p| keys.iter().position(|k| *k == keys[p]).unwrap_or(p))
+            .collect();
+        let columns = (0..plans.len())
+            .map(|p| {
+                let k = plans[p].samplers.len();
+                (0..k)
+                    .map(|j| {
+                        let key = column_key(&plans[p], j)?;
+                        (0..p).find(|&r| {
+                            uniforms[r] == uniforms[p]
+                                && j < plans[r].samplers.len()
+                                && column_key(&plans[r], j).as_ref() == Some(&key)
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        Shared { uniforms, columns }
+    }
+
+    /// Draws simulation `p`'s inputs of chunk `c` (`n` draws) into `scratch[p].columns`,
+    /// as [`draw_inputs_in`] would: the uniforms of its first simulation of the same
+    /// uniforms (drawn by `p` if it is that one, left in `uniforms` with the random stream
+    /// after them in `after`), its columns copied from the earlier simulations that have
+    /// them. The simulations of the chunk come in order.
+    #[allow(clippy::too_many_arguments)]
+    fn draw(
+        &self,
+        p: usize,
+        plans: &[Plan],
+        c: u64,
+        n: usize,
+        uniforms: &mut [(Vec<Vec<f64>>, sampling::Scratch)],
+        after: &mut [Option<rand_chacha::ChaCha8Rng>],
+        scratch: &mut [Scratch],
+    ) {
+        let plan = &plans[p];
+        let Some(u) = &plan.scenario.uncertainty else {
+            scratch[p].columns.clear();
+            return;
+        };
+        let first = self.uniforms[p];
+        if first == p {
+            let mut rng = sampling::chunk_rng(plan.settings.seed, c);
+            let (columns, memory) = &mut uniforms[p];
+            sampling::uniforms_in(
+                plan.settings.method,
+                n,
+                &correlated_inputs(u),
+                &mut rng,
+                columns,
+                memory,
+            );
+            after[p] = Some(rng);
+        }
+        let (done, rest) = scratch.split_at_mut(p);
+        let own = &mut rest[0];
+        own.columns.resize_with(plan.samplers.len(), Vec::new);
+        let mut correlate_here = false;
+        for (j, (column, q)) in own.columns.iter_mut().zip(&plan.samplers).enumerate() {
+            column.clear();
+            match self.columns[p][j] {
+                Some(r) => column.extend_from_slice(&done[r].columns[j]),
+                None => {
+                    column.extend(uniforms[first].0[j].iter().map(|&x| q.at(x)));
+                    correlate_here |= u
+                        .correlation
+                        .as_ref()
+                        .is_some_and(|c| c.inputs.contains(&j));
+                }
+            }
+        }
+        if correlate_here {
+            let mut rng = after[first].clone().expect("the uniforms were drawn first");
+            correlate(u, &mut own.columns, &mut rng, &mut own.correlation);
+        }
+    }
+}
+
 /// The chunks of [`CHUNK`] draws a simulation of `draws` draws has (the last may be
 /// shorter).
 pub fn chunk_count(draws: u64) -> u64 {
@@ -660,32 +868,49 @@ pub fn draw_inputs_in(
         return;
     };
     let mut rng = sampling::chunk_rng(seed, chunk);
-    // Iman–Conover keeps only the values of the columns it correlates (two or more), and
-    // sorts them.
+    let Scratch {
+        columns,
+        sampling: memory,
+        correlation: reorder,
+    } = scratch;
+    sampling::uniforms_in(method, n, &correlated_inputs(u), &mut rng, columns, memory);
+    for (column, q) in columns.iter_mut().zip(samplers) {
+        for x in column.iter_mut() {
+            *x = q.at(*x);
+        }
+    }
+    correlate(u, columns, &mut rng, reorder);
+}
+
+/// Which inputs Iman–Conover correlates (those of a correlation of two or more): the
+/// columns whose uniforms come in the order of their strata (see
+/// [`sampling::uniforms_in`]).
+fn correlated_inputs(u: &crate::scenario::Uncertainty) -> Vec<bool> {
     let mut correlated = vec![false; u.inputs.len()];
     for c in u.correlation.iter().filter(|c| c.inputs.len() >= 2) {
         for &i in &c.inputs {
             correlated[i] = true;
         }
     }
-    let Scratch {
-        columns,
-        sampling: memory,
-        correlation: reorder,
-    } = scratch;
-    sampling::uniforms_in(method, n, &correlated, &mut rng, columns, memory);
-    for (column, q) in columns.iter_mut().zip(samplers) {
-        for x in column.iter_mut() {
-            *x = q.at(*x);
-        }
-    }
+    correlated
+}
+
+/// Reorders the correlated columns of `columns` (drawn values) as the file's correlation
+/// asks (Iman–Conover, from `rng` as the uniforms left it); keeps only their values, and
+/// sorts them.
+fn correlate(
+    u: &crate::scenario::Uncertainty,
+    columns: &mut [Vec<f64>],
+    rng: &mut rand_chacha::ChaCha8Rng,
+    reorder: &mut crate::stats::correlation::Scratch,
+) {
     if let Some(c) = &u.correlation {
         let mut picked: Vec<Vec<f64>> = c
             .inputs
             .iter()
             .map(|&i| std::mem::take(&mut columns[i]))
             .collect();
-        crate::stats::correlation::iman_conover_in(&mut picked, &c.matrix, &mut rng, reorder);
+        crate::stats::correlation::iman_conover_in(&mut picked, &c.matrix, rng, reorder);
         for (&i, column) in c.inputs.iter().zip(picked) {
             columns[i] = column;
         }
@@ -733,9 +958,8 @@ fn simulate_chunk(
     n: usize,
     scratch: &mut Scratch,
     batch: Option<&mut Batch>,
-    mut record: impl FnMut(usize, &[f64]),
+    record: impl FnMut(usize, &[f64]),
 ) -> ChunkSummary {
-    let years = scenario.years().count();
     draw_inputs_in(
         scenario,
         samplers,
@@ -745,7 +969,34 @@ fn simulate_chunk(
         n,
         scratch,
     );
-    let columns = &scratch.columns;
+    let drawn = Drawn {
+        index,
+        n,
+        columns: &scratch.columns,
+    };
+    simulate_drawn(scenario, series, extra, stated, drawn, batch, record)
+}
+
+/// A chunk's drawn inputs: chunk `index` of `n` draws, one column per uncertain input.
+#[derive(Clone, Copy)]
+struct Drawn<'a> {
+    index: u64,
+    n: usize,
+    columns: &'a [Vec<f64>],
+}
+
+/// [`simulate_chunk`] once the chunk's inputs are drawn.
+fn simulate_drawn(
+    scenario: &Scenario,
+    series: &[Series],
+    extra: &[Quantity],
+    stated: &[(Series, usize, f64)],
+    drawn: Drawn,
+    batch: Option<&mut Batch>,
+    mut record: impl FnMut(usize, &[f64]),
+) -> ChunkSummary {
+    let Drawn { index, n, columns } = drawn;
+    let years = scenario.years().count();
     let targets = targets(scenario);
 
     let mut inputs = Inputs::base(scenario);
@@ -1190,6 +1441,80 @@ stated = [ { year = 2028, value = 9, tolerance = 100 } ]
             assert_eq!(got.1, want.1, "moments, batched: {batched}");
             assert_eq!(got.2, want.2, "stated figures reached, batched: {batched}");
             assert_eq!((got.3, &got.4), (want.3, &want.4), "batched: {batched}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod many_tests {
+    use super::*;
+
+    /// Every simulation of `run_many` is, to the last bit of every figure, the simulation
+    /// `run_with` makes of it alone: fine_chem's base and variants (each changes one input,
+    /// one of them a correlated one), the base again with another seed and with other
+    /// draws (nothing shared), a variant that drops the correlation, and a scenario of
+    /// other inputs altogether, side by side on two threads.
+    #[test]
+    fn simulations_run_together_are_each_the_simulation_run_alone() {
+        let text = format!(
+            "{}\n{}",
+            include_str!("../../scenarios/fine_chem.toml"),
+            r#"
+[variants.reseeded]
+"uncertainty.seed" = 7
+[variants.fewer]
+"uncertainty.draws" = 1000
+[variants.uncorrelated]
+"uncertainty.correlation.matrix" = [[1.0, 0.0], [0.0, 1.0]]
+"#
+        );
+        let file = crate::scenario::parse(&text, std::path::Path::new("f.toml")).expect("valid");
+        let other = crate::scenario::parse(
+            include_str!("../../scenarios/korea_israel.toml"),
+            std::path::Path::new("e.toml"),
+        )
+        .expect("valid");
+        let mut scenarios: Vec<&Scenario> = vec![&file];
+        scenarios.extend(file.variants.iter().map(|v| &v.scenario));
+        scenarios.push(&other);
+        let extra = [crate::scenario::expr::parse_quantity("sum(sales, 2025, 2031)").unwrap()];
+        let sims: Vec<(&Scenario, Settings, &[Quantity])> = scenarios
+            .iter()
+            .map(|&s| {
+                let u = s.uncertainty.as_ref();
+                let settings = Settings {
+                    draws: u.and_then(|u| u.draws).map_or(70_000, |d| d.min(70_000)),
+                    seed: u.and_then(|u| u.seed).unwrap_or(42),
+                    method: Method::LatinHypercube,
+                };
+                let extra: &[Quantity] = if s.name == other.name { &[] } else { &extra };
+                (s, settings, extra)
+            })
+            .collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let together = pool.install(|| run_many(&sims, None));
+        let shared = Shared::of(&pool.install(|| {
+            sims.iter()
+                .map(|&(s, settings, extra)| Plan::new(s, settings, extra))
+                .collect::<Vec<_>>()
+        }));
+        // What the simulations share: the base's uniforms for fine_chem's two variants and
+        // the one without correlation; of the base's columns, all but the start year's for
+        // the delayed start, all but the correlated pair's for the smaller market (its
+        // 2031 market is one of them) and for the one without correlation.
+        assert_eq!(shared.uniforms, [0, 0, 0, 3, 4, 0, 6]);
+        let borrowed = |p: usize| shared.columns[p].iter().filter(|c| c.is_some()).count();
+        assert_eq!(
+            (0..7).map(borrowed).collect::<Vec<_>>(),
+            [0, 4, 3, 0, 0, 3, 0]
+        );
+        for (sim, got) in sims.iter().zip(&together) {
+            let (s, settings, extra) = *sim;
+            let alone = run_with(s, settings, None, extra);
+            assert_eq!(format!("{got:?}"), format!("{alone:?}"), "{}", s.name);
         }
     }
 }
