@@ -44,8 +44,10 @@ pub struct MergeOptions {
 
 /// Runs `kjproj run`.
 ///
-/// The output folder is checked first; then everything is computed and rendered in
-/// memory; files are written only when all of it succeeded.
+/// The output folder is checked first; then everything is computed and rendered, each
+/// evaluation's files going into a staging folder beside the output folder as soon as they
+/// are rendered ([`Staging`]); the set replaces the output folder only when all of it
+/// succeeded, and a run that fails leaves the folder as it was.
 pub fn run(options: &RunOptions) -> Result<(), Error> {
     options.output.overrides.validate()?;
     if options.watch {
