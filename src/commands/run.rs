@@ -171,11 +171,19 @@ pub fn merge(options: &MergeOptions) -> Result<(), Error> {
 type Rendered = (Vec<Vec<OutputFile>>, Staging);
 
 /// Renders every output of `evals` (as `output` says: charts, byte order marks, the
-/// command line for the report; each evaluation's own files taken from `rendered` when
-/// given, see [`render::run_files_rendered`]) and writes them as one set into `out_dir`
-/// (or completes the set they were handed to), replacing the previous set; returns the
-/// paths written.
+/// command line for the report) and writes them as one set into `out_dir`, replacing the
+/// previous set; returns the paths written.
 pub fn write_outputs(
+    evals: &[Evaluation],
+    out_dir: &Path,
+    output: &OutputOptions,
+) -> Result<Vec<PathBuf>, Error> {
+    write_rendered(evals, None, out_dir, output)
+}
+
+/// [`write_outputs`], each evaluation's own files taken from `rendered` when given (see
+/// [`render::run_files_rendered`]), completing the set they were handed to.
+fn write_rendered(
     evals: &[Evaluation],
     rendered: Option<Rendered>,
     out_dir: &Path,
@@ -203,7 +211,7 @@ fn write_and_print(
     out_dir: &Path,
     output: &OutputOptions,
 ) -> Result<(), Error> {
-    let written = write_outputs(evals, rendered, out_dir, output)?;
+    let written = write_rendered(evals, rendered, out_dir, output)?;
     if output.json {
         // Data on standard output, everything else on standard error.
         out!("{}", render::json::document(evals));

@@ -919,8 +919,8 @@ fn unpack_columns(live: &[usize], stride: usize, packed: &[f64]) -> Vec<f64> {
 }
 
 /// Bootstrap resamples' counts kept for the evaluations that share them. The counts of
-/// resample `b` depend only on the seed, on `b` and on how many rows were kept (see
-/// [`resample_counts`]); a base and its variants have the same seed and, as a rule, keep
+/// resample `b` depend only on the seed, on `b` and on how many rows were kept (each
+/// resample picks that many rows from its own random stream); a base and its variants have the same seed and, as a rule, keep
 /// every row, so the first evaluation to need a resample draws its counts and the others
 /// read them: the same counts, so the same intervals, bit for bit (fine_chem's base and two
 /// variants drew 3 × 1,000 resamples of 16,384 picks, about a fifth of their Sobol time).
