@@ -310,16 +310,16 @@ fn evaluate_sharing<'a>(
     let with_sobol = settings.sobol_samples > 0;
     let outputs = sensitivity_outputs(scenario, overrides, analyses)?;
     let monte_carlo = simulation_plan(scenario, analyses, outputs.as_ref().map(|o| &o.0[..]))
-        .map(|extra| match simulations {
+        .map(|extra| match (simulations, simulated) {
             // Simulated already, with the others of the file (the same simulation).
-            Simulations::Run(_) if simulated.is_some() => Ok(simulated.expect("simulated")),
-            Simulations::Run(progress) => Ok(monte_carlo::run_with(
+            (Simulations::Run(_), Some(mc)) => Ok(mc),
+            (Simulations::Run(progress), None) => Ok(monte_carlo::run_with(
                 scenario,
                 settings.simulation,
                 progress,
                 &extra,
             )),
-            Simulations::Merge(pieces) => pieces.simulation(
+            (Simulations::Merge(pieces), _) => pieces.simulation(
                 variant.map_or(BASE, |v| &v.name),
                 scenario,
                 settings,
