@@ -281,18 +281,42 @@ pub fn run_many(
         .par_iter()
         .map(|&(scenario, settings, extra)| Plan::new(scenario, settings, extra))
         .collect();
-    let shared = Shared::of(&plans);
     let chunks = plans
         .iter()
         .map(|p| chunk_count(p.settings.draws))
         .max()
         .unwrap_or(0);
+    let totals = totals_of_plans(&plans, 0..chunks, progress);
+    plans
+        .iter()
+        .zip(totals)
+        .map(|(plan, total)| plan.finish(total))
+        .collect()
+}
+
+/// The totals of `chunks` of each of `plans` (a plan with fewer chunks skips the rest),
+/// what they have in common drawn once ([`Shared`]). One set of sketches per plan per
+/// worker thread (not per piece of work): memory is (threads + 1) sets a plan whatever
+/// the draws. The chunks are handed out in order, each to the first worker free to take
+/// it (a shared counter), so a worker that is slowed down (by the machine, or by another
+/// evaluation it shares the threads with) leaves no other idle at the end: every
+/// 1,000,000-draw run of the two-input model with a fixed share per worker (every other
+/// chunk) had one thread idle for 20–90 ms while the other finished. Merging is exact
+/// (counts, and moments merged in chunk order), so results do not depend on which worker
+/// took which chunk.
+fn totals_of_plans(
+    plans: &[Plan],
+    chunks: std::ops::Range<u64>,
+    progress: Option<&AtomicU64>,
+) -> Vec<Totals> {
+    let shared = Shared::of(plans);
+    let count = chunks.end.saturating_sub(chunks.start);
     let workers = rayon::current_num_threads()
-        .min(usize::try_from(chunks).unwrap_or(usize::MAX))
+        .min(usize::try_from(count).unwrap_or(usize::MAX))
         .max(1);
-    let next = AtomicU64::new(0);
+    let next = AtomicU64::new(chunks.start);
     let empty = || -> Vec<Totals> { plans.iter().map(|p| Totals::new(&p.layouts)).collect() };
-    let totals = (0..workers)
+    (0..workers)
         .into_par_iter()
         .map(|_| {
             let mut acc = empty();
@@ -303,7 +327,7 @@ pub fn run_many(
             let mut after: Vec<Option<rand_chacha::ChaCha8Rng>> = vec![None; plans.len()];
             loop {
                 let c = next.fetch_add(1, Ordering::Relaxed);
-                if c >= chunks || crate::error::interrupted() {
+                if c >= chunks.end || crate::error::interrupted() {
                     break;
                 }
                 for (p, plan) in plans.iter().enumerate() {
@@ -311,7 +335,7 @@ pub fn run_many(
                         continue;
                     }
                     let n = plan.chunk_len(c);
-                    shared.draw(p, &plans, c, n, &mut uniforms, &mut after, &mut scratch);
+                    shared.draw(p, plans, c, n, &mut uniforms, &mut after, &mut scratch);
                     let drawn = Drawn {
                         index: c,
                         n,
@@ -341,12 +365,7 @@ pub fn run_many(
                 .map(|(a, b)| Totals::merge(a, b))
                 .collect()
         })
-        .unwrap_or_else(empty);
-    plans
-        .iter()
-        .zip(totals)
-        .map(|(plan, total)| plan.finish(total))
-        .collect()
+        .unwrap_or_else(empty)
 }
 
 /// What the simulations of [`run_many`] have in common.
@@ -357,6 +376,8 @@ struct Shared {
     /// Per simulation and input, an earlier simulation whose column of that input is
     /// this one's, bit for bit, if any.
     columns: Vec<Vec<Option<usize>>>,
+    /// Per simulation, whether no other has its uniforms (it draws as on its own).
+    alone: Vec<bool>,
 }
 
 impl Shared {
@@ -395,22 +416,34 @@ impl Shared {
         let uniforms: Vec<usize> = (0..plans.len())
             .map(|p| keys.iter().position(|k| *k == keys[p]).unwrap_or(p))
             .collect();
+        let column_keys: Vec<Vec<Option<String>>> = plans
+            .iter()
+            .map(|p| (0..p.samplers.len()).map(|j| column_key(p, j)).collect())
+            .collect();
         let columns = (0..plans.len())
             .map(|p| {
-                let k = plans[p].samplers.len();
-                (0..k)
+                (0..plans[p].samplers.len())
                     .map(|j| {
-                        let key = column_key(&plans[p], j)?;
+                        let key = column_keys[p][j].as_ref()?;
                         (0..p).find(|&r| {
                             uniforms[r] == uniforms[p]
-                                && j < plans[r].samplers.len()
-                                && column_key(&plans[r], j).as_ref() == Some(&key)
+                                && column_keys[r]
+                                    .get(j)
+                                    .is_some_and(|k| k.as_ref() == Some(key))
                         })
                     })
                     .collect()
             })
             .collect();
-        Shared { uniforms, columns }
+        let alone = uniforms
+            .iter()
+            .map(|&f| uniforms.iter().filter(|&&g| g == f).count() == 1)
+            .collect();
+        Shared {
+            uniforms,
+            columns,
+            alone,
+        }
     }
 
     /// Draws simulation `p`'s inputs of chunk `c` (`n` draws) into `scratch[p].columns`,
@@ -430,11 +463,25 @@ impl Shared {
         scratch: &mut [Scratch],
     ) {
         let plan = &plans[p];
+        let first = self.uniforms[p];
+        if self.alone[p] {
+            // Nothing to share: drawn in place, as on its own.
+            let s = plan.settings;
+            draw_inputs_in(
+                plan.scenario,
+                &plan.samplers,
+                s.method,
+                s.seed,
+                c,
+                n,
+                &mut scratch[p],
+            );
+            return;
+        }
         let Some(u) = &plan.scenario.uncertainty else {
             scratch[p].columns.clear();
             return;
         };
-        let first = self.uniforms[p];
         if first == p {
             let mut rng = sampling::chunk_rng(plan.settings.seed, c);
             let (columns, memory) = &mut uniforms[p];
@@ -628,55 +675,10 @@ impl<'a> Plan<'a> {
         chunk_len(self.settings.draws, c)
     }
 
-    /// The totals of `chunks`. One set of sketches per worker thread (not per piece of
-    /// work): memory is (threads + 1) sets whatever the draws. The chunks are handed out
-    /// in order, each to the first worker free to take it (a shared counter), so a worker
-    /// that is slowed down (by the machine, or by another evaluation it shares the threads
-    /// with) leaves no other idle at the end: every 1,000,000-draw run of the two-input
-    /// model with a fixed share per worker (every other chunk) had one thread idle for
-    /// 20–90 ms while the other finished. Merging is exact (counts, and moments merged in
-    /// chunk order), so results do not depend on which worker took which chunk.
+    /// The totals of `chunks` (see [`totals_of_plans`]).
     fn totals(&self, chunks: std::ops::Range<u64>, progress: Option<&AtomicU64>) -> Totals {
-        let count = chunks.end.saturating_sub(chunks.start);
-        let workers = rayon::current_num_threads()
-            .min(usize::try_from(count).unwrap_or(usize::MAX))
-            .max(1);
-        let next = AtomicU64::new(chunks.start);
-        (0..workers)
-            .into_par_iter()
-            .map(|_| {
-                let mut acc = Totals::new(&self.layouts);
-                let mut scratch = Scratch::default();
-                let mut batch = self.batch.clone();
-                loop {
-                    let c = next.fetch_add(1, Ordering::Relaxed);
-                    if c >= chunks.end || crate::error::interrupted() {
-                        break;
-                    }
-                    let sketches = &mut acc.sketches;
-                    let summary = simulate_chunk(
-                        self.scenario,
-                        &self.samplers,
-                        &self.series,
-                        self.extra,
-                        &self.stated,
-                        self.settings,
-                        c,
-                        self.chunk_len(c),
-                        &mut scratch,
-                        batch.as_mut(),
-                        |cell, xs| {
-                            sketches[cell].add_all(xs);
-                        },
-                    );
-                    if let Some(p) = progress {
-                        p.fetch_add(self.chunk_len(c) as u64, Ordering::Relaxed);
-                    }
-                    acc.add(summary);
-                }
-                acc
-            })
-            .reduce_with(Totals::merge)
+        totals_of_plans(std::slice::from_ref(self), chunks, progress)
+            .pop()
             .unwrap_or_else(|| Totals::new(&self.layouts))
     }
 
