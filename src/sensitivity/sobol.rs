@@ -1070,7 +1070,10 @@ fn resample_counts_here(seed: u64, b: usize, rows: usize) -> Vec<u16> {
 /// beside them: 12 independent chains of fused multiply-adds keep both of the
 /// processor's units busy where 8 left them waiting; `sobol_fine_chem` 2.28 → 2.04 G
 /// instructions, 66–67 → 62–65 ms fastest in turns), where SSE2 needs twice as many and
-/// spills (fine_chem's indices with 4 resamples a tile: 170 → 129 ms). Each step is a fused multiply-add
+/// spills (fine_chem's indices with 4 resamples a tile: 170 → 129 ms). AVX-512 holds each
+/// resample's 8 columns in one vector: the same tile, half the instructions (24 resamples
+/// × 16,384 rows × 48 columns, fastest of 40: 0.82–0.99 → 0.59–0.79 ms; 4 or 8 resamples a
+/// tile measured slower, 12 spilled). Each step is a fused multiply-add
 /// (`f64::mul_add`, rounded once): one instruction with AVX2 and FMA, the C library's
 /// correctly rounded `fma` elsewhere, so the sums are bit for bit the same on every
 /// processor (fine_chem's indices, back to back: 133–182 → 117–149 ms).
@@ -1179,16 +1182,17 @@ mod tests {
     use super::*;
     use crate::stats::sampling::Method;
 
-    /// The kernel as dispatched (AVX2 and FMA here, most likely) and as compiled for the
-    /// baseline instruction set give the same sums, bit for bit, and both are the plain
-    /// sum over rows in order of count × term, each step one fused multiply-add.
+    /// The kernel as dispatched (AVX-512, or AVX2 and FMA, here most likely) and as
+    /// compiled for the baseline instruction set give the same sums, bit for bit, and both
+    /// are the plain sum over rows in order of count × term, each step one fused
+    /// multiply-add (13 resamples: whole tiles and a padded one).
     #[test]
     fn the_bootstrap_kernel_sums_alike_on_every_instruction_set() {
         let (rows, width) = (300, 2 * TILE_LANES);
         let terms: Vec<f64> = (0..rows * width)
             .map(|i| ((i * 7919) % 1013) as f64 / 97.0 - 5.0)
             .collect();
-        let counts: Vec<Vec<u16>> = (0..7)
+        let counts: Vec<Vec<u16>> = (0..13)
             .map(|b| (0..rows).map(|r| ((r * 31 + b * 17) % 5) as u16).collect())
             .collect();
         let dispatched = weighted_sums(&terms, width, &counts);
