@@ -176,9 +176,15 @@ fn latin<S: Stratum>(
     let n = columns.first().map_or(0, Vec::len);
     // n as f64 is exact for any n a machine can hold in memory (< 2^53).
     let n_f = n as f64;
+    // i / n for a power of two n is i · (1/n) exactly (both are i with its exponent
+    // lowered): a multiplication in place of two divisions per value for a whole chunk of
+    // draws (2¹⁶; 8 columns of one: 3.79–3.88 → 3.43–3.52 ms, fastest of 60).
+    let inverse = n.is_power_of_two().then(|| 1.0 / n_f);
     let value = |s: usize, unit: f64| {
-        let lo = s as f64 / n_f;
-        let hi = (s + 1) as f64 / n_f;
+        let (lo, hi) = match inverse {
+            Some(inverse) => (s as f64 * inverse, (s + 1) as f64 * inverse),
+            None => (s as f64 / n_f, (s + 1) as f64 / n_f),
+        };
         let v = lo + unit * (hi - lo);
         // Rounding in the line above may land on `hi` (which is 1.0 for the top
         // stratum); the largest float below it is still inside the stratum
@@ -496,6 +502,37 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(sorted, (0..1000).collect::<Vec<_>>());
         assert_ne!(v, sorted);
+    }
+
+    /// A column of a power-of-two length (every whole chunk of draws) takes its strata's
+    /// bounds by multiplying by 1/n: the same values, bit for bit, as the divisions by n
+    /// that other lengths use, here redone from the same random numbers.
+    #[test]
+    fn power_of_two_strata_are_the_divisions_exactly() {
+        for n in [1_usize, 2, 8, 1024, 65_536] {
+            let n_f = n as f64;
+            for s in 0..=n {
+                assert_eq!(
+                    (s as f64 / n_f).to_bits(),
+                    (s as f64 * (1.0 / n_f)).to_bits()
+                );
+            }
+            let ordered = [false, true];
+            let drawn = uniforms_for(Method::LatinHypercube, n, &ordered, &mut chunk_rng(5, 6));
+            let mut rng = chunk_rng(5, 6);
+            for (&ordered, column) in ordered.iter().zip(&drawn) {
+                let mut strata: Vec<u32> = (0..n as u32).collect();
+                shuffle(&mut strata, &mut rng);
+                let mut units = vec![0.0; n];
+                open_units(&mut rng, &mut units);
+                for (row, (&s, &unit)) in strata.iter().zip(&units).enumerate() {
+                    let (lo, hi) = (f64::from(s) / n_f, f64::from(s + 1) / n_f);
+                    let v = (lo + unit * (hi - lo)).clamp(lo, hi.next_down());
+                    let at = if ordered { s as usize } else { row };
+                    assert_eq!(column[at].to_bits(), v.to_bits(), "n = {n}, row {row}");
+                }
+            }
+        }
     }
 
     #[test]
