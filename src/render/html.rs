@@ -46,14 +46,22 @@ pub fn add_html_reports(files: &mut Vec<OutputFile>, lang: Lang) {
             )
         })
         .collect();
-    for (name, markdown) in reports {
-        let folder = name.strip_suffix("report.md").unwrap_or("");
-        let html = page(&markdown, folder, files, lang);
-        files.push(OutputFile {
-            name: format!("{folder}report.html"),
-            bytes: html.into_bytes(),
-        });
-    }
+    // The pages are made side by side, and added in the reports' order.
+    let pages: Vec<OutputFile> = {
+        use rayon::prelude::*;
+        let files = &*files;
+        reports
+            .par_iter()
+            .map(|(name, markdown)| {
+                let folder = name.strip_suffix("report.md").unwrap_or("");
+                OutputFile {
+                    name: format!("{folder}report.html"),
+                    bytes: page(markdown, folder, files, lang).into_bytes(),
+                }
+            })
+            .collect()
+    };
+    files.extend(pages);
 }
 
 /// One self-contained page from a report's Markdown; `folder` is where the report sits

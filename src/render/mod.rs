@@ -120,28 +120,45 @@ fn run_files_of(
             message: "files rendered for another set of evaluations".into(),
         });
     }
-    // The base, every variant and the comparison render side by side.
-    let (each, comparison) = rayon::join(
+    // The base, every variant, the comparison, the workbook and the variants' reports are
+    // made side by side.
+    let ((each, comparison), (workbook, reports)) = rayon::join(
         || {
-            use rayon::prelude::*;
-            match rendered {
-                Some(each) => Ok(each),
-                None => evals
-                    .par_iter()
-                    .map(|e| files(e, charts))
-                    .collect::<Result<Vec<_>, Error>>(),
-            }
+            rayon::join(
+                || {
+                    use rayon::prelude::*;
+                    match rendered {
+                        Some(each) => Ok(each),
+                        None => evals
+                            .par_iter()
+                            .map(|e| files(e, charts))
+                            .collect::<Result<Vec<_>, Error>>(),
+                    }
+                },
+                || {
+                    if variants.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    compare::comparison_files(
+                        &Entry::all(evals),
+                        &base.scenario.name,
+                        base.settings.lang,
+                        base.settings.money,
+                        charts,
+                    )
+                },
+            )
         },
         || {
-            if variants.is_empty() {
-                return Ok(Vec::new());
-            }
-            compare::comparison_files(
-                &Entry::all(evals),
-                &base.scenario.name,
-                base.settings.lang,
-                base.settings.money,
-                charts,
+            rayon::join(
+                || workbook::file(evals),
+                || {
+                    use rayon::prelude::*;
+                    variants
+                        .par_iter()
+                        .map(|v| report_file(v, &[], charts.svg, command))
+                        .collect::<Vec<_>>()
+                },
             )
         },
     );
@@ -149,9 +166,9 @@ fn run_files_of(
     let mut out = each.next().unwrap_or_default();
     out.extend(comparison?);
     out.push(report_file(base, variants, charts.svg, command));
-    out.push(workbook::file(evals)?);
-    for (v, mut own) in variants.iter().zip(each) {
-        own.push(report_file(v, &[], charts.svg, command));
+    out.push(workbook?);
+    for ((v, mut own), report) in variants.iter().zip(each).zip(reports) {
+        own.push(report);
         out.extend(own.into_iter().map(|f| OutputFile {
             name: name_in_set(v, &f.name),
             bytes: f.bytes,
