@@ -384,6 +384,21 @@ impl Batch {
         &self.paths[(index * self.years + year) * self.len..][..self.len]
     }
 
+    /// The years of every path, from the baseline year.
+    pub fn years(&self) -> usize {
+        self.years
+    }
+
+    /// The draws of the last block.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the last block had no draws.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// Writes the path of `series` in draw `draw` of the last block into `out`, one value
     /// per year.
     pub fn path_of(&self, draw: usize, series: Series, out: &mut Vec<f64>) {

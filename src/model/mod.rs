@@ -671,6 +671,97 @@ impl<'a> Resolved<'a> {
         }
     }
 
+    /// [`Resolved::in_batch`] of every draw of `batch`'s last block, into `out` (one value
+    /// a draw), bit for bit. Each quantity of a path (a value, a growth, a compound growth
+    /// rate, a sum or average over years, the largest or smallest growth) is taken from the
+    /// block's rows of the years it reads, each draw's steps the same operations in the
+    /// same order as on its path ([`Resolved::on_path`]), without gathering the path draw
+    /// by draw: about 330 instructions a draw for fine_chem's cumulative sales.
+    pub fn in_batch_all(&self, batch: &batch::Batch, out: &mut [f64], path: &mut Vec<f64>) {
+        use crate::scenario::expr::Quantity;
+        let out = &mut out[..batch.len()];
+        let s = match self.reads {
+            Reads::Fixed(x) => return out.fill(x),
+            Reads::Series(s) => s,
+        };
+        let years = batch.years();
+        // The extreme of the growths of years 1.. (the fold of `on_path`), each growth NaN
+        // after a 0 as there.
+        let extreme = |out: &mut [f64], start: f64, pick: fn(f64, f64) -> f64| {
+            out.fill(start);
+            for y in 1..years {
+                let (before, now) = (batch.values(s, y - 1), batch.values(s, y));
+                for ((o, &b), &n) in out.iter_mut().zip(before).zip(now) {
+                    let growth = if b == 0.0 { f64::NAN } else { n / b - 1.0 };
+                    *o = pick(*o, growth);
+                }
+            }
+        };
+        let index = |y: i32| {
+            usize::try_from(y - self.baseline_year)
+                .ok()
+                .filter(|&i| i < years)
+        };
+        let year = self.quantity.series().year.and_then(|y| index(y.0));
+        match self.quantity {
+            Quantity::Value(_) => match year {
+                Some(i) => out.copy_from_slice(batch.values(s, i)),
+                None => out.fill(f64::NAN),
+            },
+            Quantity::Yoy(_) => match year.filter(|&i| i > 0) {
+                Some(i) => {
+                    let (before, now) = (batch.values(s, i - 1), batch.values(s, i));
+                    for ((o, &b), &n) in out.iter_mut().zip(before).zip(now) {
+                        *o = if b == 0.0 { f64::NAN } else { n / b - 1.0 };
+                    }
+                }
+                None => out.fill(f64::NAN),
+            },
+            Quantity::Cagr(_, span) => {
+                let ends = match span {
+                    Some((from, to)) => index(from.0).zip(index(to.0)).filter(|(a, b)| a < b),
+                    None => Some((0, years - 1)),
+                };
+                match ends {
+                    Some((a, b)) => {
+                        let elapsed = (b - a) as f64;
+                        let (first, last) = (batch.values(s, a), batch.values(s, b));
+                        for ((o, &f), &l) in out.iter_mut().zip(first).zip(last) {
+                            *o = shape::cagr(f, l, elapsed).unwrap_or(f64::NAN);
+                        }
+                    }
+                    None => out.fill(f64::NAN),
+                }
+            }
+            Quantity::Sum(_, span) | Quantity::Average(_, span) => {
+                match index(span.0.0).zip(index(span.1.0)).filter(|(a, b)| a <= b) {
+                    Some((a, b)) => {
+                        // Year by year from the value `sum` starts from, as `on_path` adds
+                        // a path's years.
+                        out.fill(std::iter::empty::<f64>().sum());
+                        for y in a..=b {
+                            for (o, &v) in out.iter_mut().zip(batch.values(s, y)) {
+                                *o += v;
+                            }
+                        }
+                        if let Quantity::Average(..) = self.quantity {
+                            let n = (b - a + 1) as f64;
+                            out.iter_mut().for_each(|o| *o /= n);
+                        }
+                    }
+                    None => out.fill(f64::NAN),
+                }
+            }
+            Quantity::MaxYoy(_) => extreme(out, f64::NEG_INFINITY, f64::max),
+            Quantity::MinYoy(_) => extreme(out, f64::INFINITY, f64::min),
+            _ => {
+                for (draw, o) in out.iter_mut().enumerate() {
+                    *o = self.in_batch(batch, draw, path);
+                }
+            }
+        }
+    }
+
     /// The quantity's value when the path of [`Resolved::series`] is `p` (one value per
     /// year from the baseline year).
     pub fn on_path(&self, p: &[f64]) -> f64 {

@@ -1047,9 +1047,7 @@ fn simulate_drawn(
             }
             for (k, q) in extra.iter().enumerate() {
                 let cell = &mut values[(first_extra + k) * block + filled..][..window.len()];
-                for (i, v) in cell.iter_mut().enumerate() {
-                    *v = q.in_batch(b, i, &mut path);
-                }
+                q.in_batch_all(b, cell, &mut path);
             }
             for (count, &(which, year, figure)) in reached.iter_mut().zip(stated) {
                 let values = b.values(which, year).iter();
@@ -1398,14 +1396,20 @@ kind = "ratio"
 numerator = "m"
 denominator = "l"
 stated = [ { year = 2028, value = 9, tolerance = 100 } ]
+[metrics.z]
+shape = "linear"
+baseline = { value = 0 }
+target = { value = 1 }
 [uncertainty.inputs]
 "metrics.m.target.value" = { dist = "uniform", min = -0.02, max = 40 }
 "metrics.l.target.value" = { dist = "uniform", min = 0.5, max = 3 }
+"metrics.z.target.value" = { dist = "uniform", min = -1, max = 1 }
 "#;
         let s = crate::scenario::parse(text, std::path::Path::new("blocks.toml")).expect("valid");
         let n = 30_000;
         // Extra quantities of every kind a simulation records (as checks and outputs ask
-        // for them), each read from the draw's path of its series.
+        // for them), each read from the draw's path of its series (z starts at 0, so its
+        // first growth is NaN, and goes below 0).
         let extra: Vec<Quantity> = [
             "sum(m, 2022, 2026)",
             "average(r, 2020, 2028)",
@@ -1413,6 +1417,15 @@ stated = [ { year = 2028, value = 9, tolerance = 100 } ]
             "cagr(r, 2021, 2025)",
             "max(yoy(m))",
             "min(yoy(r))",
+            "max(yoy(z))",
+            "min(yoy(z))",
+            "z[2021]",
+            "yoy(z[2021])",
+            "yoy(m[2020])",
+            "cagr(z)",
+            "cagr(z, 2022, 2027)",
+            "sum(z, 2020, 2028)",
+            "average(z, 2021, 2021)",
             "yoy(l[2024])",
             "r[2027]",
             "observed(l, 2019)",
