@@ -36,15 +36,20 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// Runs `fine_chem` into `out` with `seed`.
 fn seeded(out: &Path, seed: u64) -> Command {
+    sized(out, seed, "50000", "256")
+}
+
+/// Runs `fine_chem` into `out` with `seed`, `draws` and `sobol` base samples.
+fn sized(out: &Path, seed: u64, draws: &str, sobol: &str) -> Command {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin("kjproj"));
     c.args([
         "run",
         repo("scenarios/fine_chem.toml").to_str().unwrap(),
         "-q",
         "--draws",
-        "50000",
+        draws,
         "--sobol",
-        "256",
+        sobol,
         "--seed",
     ])
     .arg(seed.to_string())
@@ -154,4 +159,36 @@ fn a_run_killed_at_random_moments_leaves_the_complete_old_set_or_the_complete_ne
         old > 0 && new > 0,
         "kills hit only one side: {old} old, {new} new"
     );
+}
+
+/// A run into folders that do not exist yet, interrupted while it works, leaves nothing:
+/// neither its staging folder nor the folders it made for `--out`.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupted_run_removes_the_folders_it_made() {
+    use rustix::process::{Pid, Signal, kill_process};
+    use std::time::Duration;
+    let parent = TempDir::new().unwrap();
+    let made = parent.path().join("new");
+    let out = made.join("deeper").join("out");
+    let mut child = sized(&out, 1, "2000000", "4096").spawn().unwrap();
+    // The staging folder appears before the work starts.
+    let started = Instant::now();
+    while !out.parent().unwrap().is_dir() || staging_beside(&out).is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no staging folder"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let pid = Pid::from_raw(child.id() as i32).unwrap();
+    kill_process(pid, Signal::TERM).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    let left: Vec<_> = std::fs::read_dir(parent.path())
+        .unwrap()
+        .flatten()
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
 }

@@ -7,8 +7,10 @@
 //! two folders are swapped in one step (`renameat2` with `RENAME_EXCHANGE` on Linux;
 //! elsewhere two renames, undone at the next run if interrupted between them) and the old
 //! set removed. A run that fails, is interrupted (Ctrl-C, `kill`) or is killed outright
-//! at any moment leaves either the complete old set or the complete new one; staging
-//! folders left by a killed run are removed by the next run once their process is gone.
+//! at any moment leaves either the complete old set or the complete new one (a set given
+//! up or interrupted also removes the folders made above the output folder for it);
+//! staging folders left by a killed run are removed by the next run once their process is
+//! gone.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -36,8 +38,28 @@ pub enum Mode {
     Update,
 }
 
+/// A staging folder being written by this process and the folders made above the output
+/// folder for it (the outermost first): removed if the process is interrupted.
+struct Registered {
+    staging: PathBuf,
+    made: Vec<PathBuf>,
+}
+
+impl Registered {
+    /// Removes the staging folder and, each only if empty, the folders made for it
+    /// (innermost first).
+    fn remove(&self, made_too: bool) {
+        let _ = std::fs::remove_dir_all(&self.staging);
+        if made_too {
+            for folder in self.made.iter().rev() {
+                let _ = std::fs::remove_dir(folder);
+            }
+        }
+    }
+}
+
 /// Staging folders being written by this process, removed if it is interrupted.
-static STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+static STAGING: Mutex<Vec<Registered>> = Mutex::new(Vec::new());
 
 /// Removes this process's staging folders when it is interrupted (Ctrl-C, SIGTERM,
 /// SIGHUP), then exits with 130. Every step of writing a set holds the same lock, so the
@@ -46,8 +68,8 @@ static STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 pub fn clean_up_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
         let staging = lock();
-        for dir in staging.iter() {
-            let _ = std::fs::remove_dir_all(dir);
+        for registered in staging.iter() {
+            registered.remove(true);
         }
         std::process::exit(130);
     });
@@ -78,9 +100,6 @@ pub fn write_set(dir: &Path, files: &[OutputFile], mode: Mode) -> Result<Vec<Pat
 pub struct Staging {
     place: Place,
     dir: PathBuf,
-    /// The folders above the output folder that [`Staging::begin`] made, the outermost
-    /// first: removed again when the set is dropped unfinished.
-    made: Vec<PathBuf>,
     finished: bool,
     sender: Option<std::sync::mpsc::Sender<OutputFile>>,
     /// Writes the files handed over; returns their names, or the first failure.
@@ -101,15 +120,22 @@ impl Staging {
             made.reverse();
             made
         };
-        std::fs::create_dir_all(&place.parent).map_err(write_error(&place.parent))?;
-        place.recover();
-        place.remove_stale();
         let staging = place.staging();
-        {
-            // Registered before it exists, so that an interruption never misses it.
-            let mut registered = lock();
-            registered.push(staging.clone());
-            std::fs::create_dir(&staging).map_err(write_error(&staging))?;
+        // Registered before anything is made, so that an interruption never misses it.
+        lock().push(Registered {
+            staging: staging.clone(),
+            made,
+        });
+        let ready = std::fs::create_dir_all(&place.parent)
+            .map_err(write_error(&place.parent))
+            .and_then(|()| {
+                place.recover();
+                place.remove_stale();
+                std::fs::create_dir(&staging).map_err(write_error(&staging))
+            });
+        if let Err(e) = ready {
+            unregister(&staging, true);
+            return Err(e);
         }
         let (sender, receiver) = std::sync::mpsc::channel::<OutputFile>();
         let (shown, into) = (place.dir.clone(), staging.clone());
@@ -128,7 +154,6 @@ impl Staging {
         Ok(Staging {
             place,
             dir: staging,
-            made,
             finished: false,
             sender: Some(sender),
             writer: Some(writer),
@@ -193,16 +218,17 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         let _ = self.wait();
-        let mut registered = lock();
-        registered.retain(|d| d != &self.dir);
-        let _ = std::fs::remove_dir_all(&self.dir);
-        if !self.finished {
-            // Unfinished, nothing is left behind: the folders made for it go too (each
-            // only if empty, innermost first).
-            for folder in self.made.iter().rev() {
-                let _ = std::fs::remove_dir(folder);
-            }
-        }
+        // Unfinished, nothing is left behind: the folders made for it go too.
+        unregister(&self.dir, !self.finished);
+    }
+}
+
+/// Removes the staging folder `staging` from the registry and from the disk, with the
+/// folders made for it when `made_too` (a set given up).
+fn unregister(staging: &Path, made_too: bool) {
+    let mut registered = lock();
+    if let Some(i) = registered.iter().position(|r| r.staging == staging) {
+        registered.swap_remove(i).remove(made_too);
     }
 }
 
@@ -222,7 +248,7 @@ fn write_one(shown: &Path, staging: &Path, file: &OutputFile) -> Result<(), Erro
     f.sync_all().map_err(write_error(&shown))
 }
 
-fn lock() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+fn lock() -> std::sync::MutexGuard<'static, Vec<Registered>> {
     STAGING
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
