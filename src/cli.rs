@@ -11,8 +11,9 @@ use kjproj::plot::{Canvas, ChartFormat};
 #[derive(Debug, Parser)]
 #[command(name = "kjproj", version, about, long_about = None)]
 #[command(
-    after_help = "Exit codes: 0 success, 1 a check failed (kjproj check), 2 invalid scenario \
-file or arguments, 3 outputs could not be written, 4 internal error."
+    after_help = "Exit codes: 0 success, 1 a check failed (kjproj check) or no solution in \
+the range (kjproj solve), 2 invalid scenario file or arguments, 3 outputs could not be \
+written, 4 internal error, 130 interrupted (Ctrl-C or SIGTERM)."
 )]
 pub struct Cli {
     /// What to do.

@@ -46,7 +46,7 @@ pub enum Warning {
         /// Why the first one failed.
         example: String,
     },
-    /// A probability's standard error exceeds the 0.1 pp shown.
+    /// A probability's standard error exceeds half the 0.1 pp it is shown to.
     ImpreciseProbability {
         /// The series.
         series: String,
@@ -211,10 +211,10 @@ impl fmt::Display for Warning {
                 needed,
             } => write!(
                 f,
-                "P({series} {year} ≥ {}) has a standard error of {} pp, more than the 0.1 pp shown; about {} draws (--draws) would make it 0.05 pp",
+                "P({series} {year} ≥ {}) has a standard error of {} pp, more than half the 0.1 pp it is shown to; about {} draws (--draws) would bring it to 0.05 pp",
                 value(*stated, *share, 2),
                 fixed(se * 100.0, 2),
-                grouped(*needed)
+                grouped(two_figures_up(*needed))
             ),
             Warning::ImpreciseMedian {
                 series,
@@ -244,5 +244,56 @@ impl fmt::Display for Warning {
                 fixed(value.clamp(0.0, 1.0), 0)
             ),
         }
+    }
+}
+
+/// `n` rounded up to two significant figures (402,781 → 410,000): a count of draws to
+/// suggest, which the estimate behind it does not know more closely.
+fn two_figures_up(n: u64) -> u64 {
+    let mut unit = 1;
+    while n / unit >= 100 {
+        unit *= 10;
+    }
+    n.div_ceil(unit) * unit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggested_draws_are_rounded_up_to_two_figures() {
+        for (n, up) in [
+            (0, 0),
+            (7, 7),
+            (99, 99),
+            (100, 100),
+            (101, 110),
+            (402_781, 410_000),
+            (991_187, 1_000_000),
+            (1_000_000, 1_000_000),
+            (u64::MAX / 1000, 19_000_000_000_000_000),
+        ] {
+            assert_eq!(two_figures_up(n), up, "{n}");
+        }
+    }
+
+    /// The warning says what the rule is: a standard error of 0.1 pp is more than half
+    /// of the 0.1 pp shown, so it is not "more than the 0.1 pp shown".
+    #[test]
+    fn an_imprecise_probability_says_half_the_digit_shown() {
+        let w = Warning::ImpreciseProbability {
+            series: "share".into(),
+            share: true,
+            year: 2030,
+            stated: 0.15,
+            se: 0.001_004,
+            needed: 402_781,
+        };
+        assert_eq!(
+            w.to_string(),
+            "P(share 2030 ≥ 15%) has a standard error of 0.1 pp, more than half the 0.1 pp it \
+             is shown to; about 410,000 draws (--draws) would bring it to 0.05 pp"
+        );
     }
 }
