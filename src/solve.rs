@@ -10,9 +10,10 @@
 
 use crate::check::{self, expr::Quantity};
 use crate::model::{Inputs, Projection, Workspace, project_into};
-use crate::scenario::{InputTarget, PreStartGrowth, Scenario, Shape};
+use crate::scenario::{Correlation, InputTarget, PreStartGrowth, Scenario, Shape};
 use crate::sensitivity::apply;
 use crate::sensitivity::monte_carlo::{self, MonteCarlo};
+use crate::stats::correlation::CorrelationMatrix;
 
 /// What to solve.
 #[derive(Debug, Clone)]
@@ -167,22 +168,42 @@ fn fixed(scenario: &Scenario, input: InputTarget, value: f64) -> Scenario {
         && let Some(gone) = u.inputs.iter().position(|i| i.target == input)
     {
         u.inputs.remove(gone);
-        let correlated = u
-            .correlation
-            .as_ref()
-            .is_some_and(|c| c.inputs.contains(&gone));
-        if correlated {
-            // A correlation with the fixed input no longer applies.
-            u.correlation = None;
-        } else if let Some(c) = &mut u.correlation {
-            for i in &mut c.inputs {
-                if *i > gone {
-                    *i -= 1;
-                }
-            }
-        }
+        // The fixed input's correlations with the others no longer apply; the others keep
+        // theirs among themselves (the matrix without its row and column, positive
+        // definite as every principal submatrix of a positive definite matrix is).
+        u.correlation = u.correlation.take().and_then(|c| without(c, gone));
     }
     s
+}
+
+/// `c` without uncertain input `gone` (an index into the inputs before it was removed),
+/// the inputs after it renumbered; `None` when fewer than two inputs are left in it.
+fn without(c: Correlation, gone: usize) -> Option<Correlation> {
+    let kept: Vec<usize> = (0..c.inputs.len())
+        .filter(|&k| c.inputs[k] != gone)
+        .collect();
+    if kept.len() < 2 {
+        return None;
+    }
+    if kept.len() == c.inputs.len() {
+        let inputs = c
+            .inputs
+            .iter()
+            .map(|&i| i - usize::from(i > gone))
+            .collect();
+        return Some(Correlation { inputs, ..c });
+    }
+    let rows: Vec<Vec<f64>> = kept
+        .iter()
+        .map(|&r| kept.iter().map(|&k| c.matrix.get(r, k)).collect())
+        .collect();
+    Some(Correlation {
+        inputs: kept
+            .iter()
+            .map(|&k| c.inputs[k] - usize::from(c.inputs[k] > gone))
+            .collect(),
+        matrix: CorrelationMatrix::new(&rows).ok()?,
+    })
 }
 
 /// Points the range is first scanned at, to find every bracket of the goal.
@@ -525,4 +546,42 @@ pub fn short(v: f64) -> String {
         return format!("{v:.5e}");
     }
     crate::format::fixed(v, (5 - magnitude).max(0) as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Inputs 0..4 with a correlation over inputs 3, 0 and 2 in that matrix order: taking
+    /// out input 2 keeps 3 and 0's entry, renumbered 2 and 0; taking out input 3 keeps 0
+    /// and 2's; taking out input 1 (not in it) keeps the matrix and renumbers; taking out
+    /// one of two leaves none.
+    #[test]
+    fn a_fixed_input_leaves_the_others_correlation() {
+        let rows = [
+            vec![1.0, 0.3, -0.2],
+            vec![0.3, 1.0, 0.6],
+            vec![-0.2, 0.6, 1.0],
+        ];
+        let c = || Correlation {
+            inputs: vec![3, 0, 2],
+            matrix: CorrelationMatrix::new(&rows).unwrap(),
+        };
+        let left = without(c(), 2).unwrap();
+        assert_eq!(left.inputs, [2, 0]);
+        assert_eq!(left.matrix.size(), 2);
+        assert_eq!(left.matrix.get(0, 1), 0.3);
+        assert_eq!(left.matrix.get(1, 0), 0.3);
+        let left = without(c(), 3).unwrap();
+        assert_eq!(left.inputs, [0, 2]);
+        assert_eq!(left.matrix.get(0, 1), 0.6);
+        let left = without(c(), 1).unwrap();
+        assert_eq!(left.inputs, [2, 0, 1]);
+        assert_eq!(left.matrix.get(0, 2), -0.2);
+        let two = Correlation {
+            inputs: vec![1, 4],
+            matrix: CorrelationMatrix::new(&[vec![1.0, 0.5], vec![0.5, 1.0]]).unwrap(),
+        };
+        assert!(without(two, 4).is_none());
+    }
 }

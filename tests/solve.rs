@@ -327,3 +327,89 @@ fn solve_prints_json_on_request() {
     assert_eq!(doc["vary"], "metrics.sales.target.value");
     assert!(doc["evaluations"].is_u64());
 }
+
+/// Three correlated segments of a total, each normal (mean 100, sd 10); `p1` is solved
+/// for, `p2` and `p3` keep their rank correlation.
+const THREE: &str = r#"
+name = "three"
+unit = "u"
+baseline_year = 2020
+target_year = 2030
+[sources]
+s = "t"
+[metrics.total]
+segments = ["p1", "p2", "p3"]
+baseline = { value = 30, source = "s" }
+target = { value = 300, source = "s" }
+[metrics.p1]
+shape = "linear"
+baseline = { value = 10, source = "s" }
+target = { value = 100, source = "s" }
+[metrics.p2]
+shape = "linear"
+baseline = { value = 10, source = "s" }
+target = { value = 100, source = "s" }
+[metrics.p3]
+shape = "linear"
+baseline = { value = 10, source = "s" }
+target = { value = 100, source = "s" }
+[uncertainty]
+seed = 3
+[uncertainty.inputs]
+"metrics.p1.target.value" = { dist = "normal", mean = 100, sd = 10 }
+"metrics.p2.target.value" = { dist = "normal", mean = 100, sd = 10 }
+"metrics.p3.target.value" = { dist = "normal", mean = 100, sd = 10 }
+[uncertainty.correlation]
+inputs = ["metrics.p1.target.value", "metrics.p2.target.value", "metrics.p3.target.value"]
+matrix = [[1.0, 0.5, 0.5], [0.5, 1.0, 0.8], [0.5, 0.8, 1.0]]
+[variants.apart]
+"uncertainty.correlation.matrix" = [[1.0, 0.5, 0.5], [0.5, 1.0, 0.0], [0.5, 0.0, 1.0]]
+"#;
+
+/// Solving for one input of a correlation keeps the correlation of the others among
+/// themselves (it was once dropped with the solved input's). With `p1 = v` fixed,
+/// total[2030] = v + P2 + P3, where P2 and P3 are normal with the Pearson correlation
+/// 2·sin(π·ρ/6) that Iman–Conover's normal scores are given for a rank correlation ρ
+/// (Pearson 1907; see `stats::correlation`): P(total ≥ 300) = 0.8 needs
+/// v = 100 + z₀.₈ · 10 · √(2 + 2·ρₚ). ρ = 0.8: ρₚ = 0.813473, v = 116.028; in the variant
+/// with ρ = 0: v = 100 + 0.841621 · 10 · √2 = 111.902 (what the base gave when the
+/// correlation was dropped).
+#[test]
+fn solving_for_one_correlated_input_keeps_the_others_correlated() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("three.toml");
+    std::fs::write(&file, THREE).unwrap();
+    let z80 = 0.841_621_233_572_914_3;
+    let rho_p = 2.0 * (std::f64::consts::PI * 0.8 / 6.0).sin();
+    for (variant, expected) in [
+        ("base", 100.0 + z80 * 10.0 * (2.0 + 2.0 * rho_p).sqrt()),
+        ("apart", 100.0 + z80 * 10.0 * 2.0_f64.sqrt()),
+    ] {
+        let out = kjproj()
+            .arg("solve")
+            .arg(&file)
+            .args(["--vary", "metrics.p1.target.value"])
+            .args(["--goal", "total[2030] = 300", "--probability", "0.8"])
+            .args(["--draws", "40000", "--variant", variant, "--json"])
+            .assert()
+            .success();
+        let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        let v = doc["value"].as_f64().unwrap();
+        assert!(
+            (v - expected).abs() < 0.4,
+            "{variant}: {v}, expected {expected}"
+        );
+    }
+    // The answer says the solved input's own range and correlations were set aside.
+    kjproj()
+        .arg("solve")
+        .arg(&file)
+        .args(["--vary", "metrics.p1.target.value"])
+        .args(["--goal", "total[2030] = 300", "--probability", "0.8"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "(metrics.p1.target.value is held at each value tried: its range in \
+             [uncertainty] and its correlations with other inputs set aside)",
+        ));
+}

@@ -151,6 +151,25 @@ pub fn answer(f: &Framing, solution: &Solution) -> String {
                 settings.seed,
                 short(base_value(scenario, input))
             );
+            if let Some(u) = &scenario.uncertainty
+                && let Some(i) = u.inputs.iter().position(|i| i.target == input)
+            {
+                // Each value tried is the input's value in every draw: its own range (and
+                // its correlations) cannot apply while it is being solved for.
+                let correlated = u
+                    .correlation
+                    .as_ref()
+                    .is_some_and(|c| c.inputs.contains(&i));
+                let _ = writeln!(
+                    out,
+                    "  ({name} is held at each value tried: its range in [uncertainty]{} set aside)",
+                    if correlated {
+                        " and its correlations with other inputs"
+                    } else {
+                        ""
+                    }
+                );
+            }
         }
     }
     if !solution.others.is_empty() {
