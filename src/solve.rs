@@ -360,8 +360,15 @@ pub fn solve(problem: &Problem) -> Result<Solution, NoSolution> {
         }),
         None if !jumps.is_empty() => Err(NoSolution {
             message: format!(
-                "the result jumps across it at {} (a pole or a break, e.g. a denominator crossing zero)",
-                jumps.iter().map(|x| short(*x)).collect::<Vec<_>>().join(", ")
+                "the result jumps across it at {} ({})",
+                jumps.iter().map(|x| short(*x)).collect::<Vec<_>>().join(", "),
+                if problem.probability.is_some() {
+                    // The probability moves by steps only where many draws share a value:
+                    // the quantity does not vary once the input is held there.
+                    "many draws take the same value there: with the input held fixed, no other uncertain input may move the quantity; solve without --probability"
+                } else {
+                    "a pole or a break, e.g. a denominator crossing zero"
+                }
             ),
             reason: Reason::Jump,
             ends: Some(((lo, hi), (min, max))),

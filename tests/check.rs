@@ -262,3 +262,87 @@ fn junit_has_a_suite_per_variant_with_skipped_cases_and_their_reasons() {
         .sum();
     assert_eq!(root.attribute("tests"), Some(total.to_string().as_str()));
 }
+
+/// A quantity that no uncertain input moves sits on one value in every draw: `P(X ≥ x)`
+/// at that value is 100%, `P(X > x)` 0%, `P(X ≤ x)` 100%, `P(X < x)` 0%, exactly (they
+/// were read across the sketch's bucket as a ramp, and ≥ was taken as 1 − P(X ≤ x): the
+/// base once gave P(q[2025] ≤ 15) = 0% and P(q[2025] > 15) = 100%). In the variant q is
+/// 20 in 2025; the sum of its path (10 + 11 + … + 20 = 165 in the base, 10 + 12 + … + 30
+/// = 220 in the variant) is an extra quantity, read from a sketch of its own.
+#[test]
+fn probabilities_at_a_value_every_draw_takes_are_exact() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("atom.toml");
+    let mut text = String::from(
+        r#"name = "atom"
+unit = "u"
+baseline_year = 2020
+target_year = 2030
+[sources]
+s = "t"
+[metrics.m]
+shape = "linear"
+baseline = { value = 10, source = "s" }
+target = { value = 100, source = "s" }
+[metrics.q]
+shape = "linear"
+baseline = { value = 10, source = "s" }
+target = { value = 20, source = "s" }
+[uncertainty]
+draws = 20000
+[uncertainty.inputs]
+"metrics.m.target.value" = { dist = "normal", mean = 100, sd = 10 }
+[variants.doubled]
+"metrics.q.target.value" = 30
+"#,
+    );
+    // True in the base and the variant: at the base's value (15, 165) and the variant's
+    // (20, 220), and a hair beside them.
+    let both = [
+        "P(q[2025] >= 15) >= 100%",
+        "P(q[2025] < 15) <= 0%",
+        "P(q[2025] <= 20) >= 100%",
+        "P(q[2025] > 20) <= 0%",
+        "P(q[2025] >= 14.99999) >= 100%",
+        "P(q[2025] <= 20.00001) >= 100%",
+        "P(q[2025] < 20.00001) >= 100%",
+        "P(q[2025] > 14.99999) >= 100%",
+        "P(sum(q, 2020, 2030) >= 165) >= 100%",
+        "P(sum(q, 2020, 2030) < 165) <= 0%",
+        "P(sum(q, 2020, 2030) <= 220) >= 100%",
+        "P(sum(q, 2020, 2030) > 220) <= 0%",
+    ];
+    // True in the base only (q is 20 in the variant).
+    let base = [
+        "P(q[2025] <= 15) >= 100%",
+        "P(q[2025] > 15) <= 0%",
+        "P(sum(q, 2020, 2030) <= 165) >= 100%",
+        "P(sum(q, 2020, 2030) > 165) <= 0%",
+    ];
+    for c in both {
+        text.push_str(&format!("[[checks]]\nname = \"{c}\"\ncheck = \"{c}\"\n"));
+    }
+    for c in base {
+        text.push_str(&format!(
+            "[[checks]]\nname = \"{c}\"\ncheck = \"{c}\"\n\
+             skip = {{ doubled = \"q is 20 in 2025 in this variant\" }}\n"
+        ));
+    }
+    std::fs::write(&file, text).unwrap();
+    let out = kjproj()
+        .args(["check", "--format", "json"])
+        .arg(&file)
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(doc["failed"], 0, "{doc:#}");
+    let passed = |variant: usize| {
+        doc["files"][0]["variants"][variant]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["passed"] == true && c["skipped"].is_null() && c["builtin"] == false)
+            .count()
+    };
+    assert_eq!((passed(0), passed(1)), (16, 12), "{doc:#}");
+}

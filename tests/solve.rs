@@ -413,3 +413,24 @@ fn solving_for_one_correlated_input_keeps_the_others_correlated() {
              [uncertainty] and its correlations with other inputs set aside)",
         ));
 }
+
+/// With the input held fixed, a quantity that no other uncertain input moves is the same
+/// in every draw: its probability steps from 0 to 1, so no value gives 50% (it once
+/// gave "p1 = 300 gives 50%", a ramp read across the sketch's bucket).
+#[test]
+fn a_probability_that_only_steps_has_no_solution_and_says_why() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("three.toml");
+    std::fs::write(&file, THREE).unwrap();
+    kjproj()
+        .arg("solve")
+        .arg(&file)
+        .args(["--vary", "metrics.p1.target.value"])
+        .args(["--goal", "p1[2030] = 300", "--probability", "0.5"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "jumps across it at 300 (many draws take the same value there",
+        ))
+        .stderr(predicate::str::contains("from 0% to 100%"));
+}

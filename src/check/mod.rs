@@ -410,13 +410,12 @@ pub fn evaluate(
             return f64::NAN;
         };
         return match q {
-            Quantity::Probability(_, cmp, x) => {
-                let below = mc.extra_cdf(k, *x);
-                match cmp {
-                    Cmp::Le | Cmp::Lt => below,
-                    Cmp::Ge | Cmp::Gt => 1.0 - below,
-                }
-            }
+            Quantity::Probability(_, cmp, x) => match cmp {
+                Cmp::Le => mc.extra_cdf(k, *x),
+                Cmp::Lt => mc.extra_below(k, *x),
+                Cmp::Ge => 1.0 - mc.extra_below(k, *x),
+                Cmp::Gt => 1.0 - mc.extra_cdf(k, *x),
+            },
             Quantity::Percentile(pct, _) => mc.extra_quantile(k, *pct),
             Quantity::Mean(_) => mc.extra.get(k).map_or(f64::NAN, |e| e.mean),
             _ => f64::NAN,
@@ -424,13 +423,14 @@ pub fn evaluate(
     }
     match q {
         Quantity::Probability(_, cmp, x) => match (mc, year) {
-            (Some(mc), Some(i)) => {
-                let below = mc.cdf(s, i, *x);
-                match cmp {
-                    Cmp::Le | Cmp::Lt => below,
-                    Cmp::Ge | Cmp::Gt => 1.0 - below,
-                }
-            }
+            // P(X ≥ x) is 1 − P(X < x): the two differ where draws sit exactly at x (a
+            // quantity no uncertain input moves, say).
+            (Some(mc), Some(i)) => match cmp {
+                Cmp::Le => mc.cdf(s, i, *x),
+                Cmp::Lt => mc.below(s, i, *x),
+                Cmp::Ge => 1.0 - mc.below(s, i, *x),
+                Cmp::Gt => 1.0 - mc.cdf(s, i, *x),
+            },
             _ => f64::NAN,
         },
         Quantity::Percentile(pct, _) => match (mc, year) {

@@ -186,6 +186,12 @@ impl MonteCarlo {
         self.cell(series, year).map_or(f64::NAN, |h| h.cdf(x))
     }
 
+    /// Share of draws with `series` in year index `year` strictly below `x` (see
+    /// [`Sketch::below`]).
+    pub fn below(&self, series: Series, year: usize, x: f64) -> f64 {
+        self.cell(series, year).map_or(f64::NAN, |h| h.below(x))
+    }
+
     /// A histogram of `series` in year index `year`: `bins` equal bins from its P0.5 to
     /// P99.5, and the draws beyond them (see [`Histogram`]).
     pub fn histogram(&self, series: Series, year: usize, bins: usize) -> Histogram {
@@ -210,6 +216,11 @@ impl MonteCarlo {
     /// Share of draws with extra quantity `k` at or below `x`.
     pub fn extra_cdf(&self, k: usize, x: f64) -> f64 {
         self.extra_sketch(k).map_or(f64::NAN, |h| h.cdf(x))
+    }
+
+    /// Share of draws with extra quantity `k` strictly below `x`.
+    pub fn extra_below(&self, k: usize, x: f64) -> f64 {
+        self.extra_sketch(k).map_or(f64::NAN, |h| h.below(x))
     }
 
     /// The histogram of extra quantity `k` (see [`run_with`]).

@@ -790,15 +790,36 @@ impl Sketch {
     }
 
     /// Share of values at or below `x` (within a bucket, assuming its values are spread
-    /// evenly over it).
+    /// evenly over the part of it between the exact extremes, as [`Sketch::quantile`]
+    /// does: a bucket holding the smallest or largest value ends there, so values that are
+    /// all the same give 0 below that value and 1 from it up, not a ramp across their
+    /// bucket).
     pub fn cdf(&self, x: f64) -> f64 {
+        self.share(x, false)
+    }
+
+    /// Share of values strictly below `x`. It differs from [`Sketch::cdf`] by the values
+    /// equal to `x` that the sketch knows exactly (those kept exactly, and a bucket whose
+    /// values are all the one number `x`; a bucket of values spread over it puts no weight
+    /// on a single number). P(X ≥ x) is 1 − this, not 1 − [`Sketch::cdf`], which is
+    /// P(X > x).
+    pub fn below(&self, x: f64) -> f64 {
+        self.share(x, true)
+    }
+
+    /// [`Sketch::cdf`], or [`Sketch::below`] when `strict`.
+    fn share(&self, x: f64, strict: bool) -> f64 {
         if self.n == 0 {
             return f64::NAN;
         }
         let mut count = 0.0;
         for (s, seg) in self.segments.iter().enumerate() {
             if s % 2 == 0 {
-                count += seg.exact.partition_point(|&v| v <= x) as f64;
+                count += if strict {
+                    seg.exact.partition_point(|&v| v < x)
+                } else {
+                    seg.exact.partition_point(|&v| v <= x)
+                } as f64;
                 continue;
             }
             let window = if s == 1 {
@@ -824,8 +845,11 @@ impl Sketch {
             let before = if j == 0 { 0 } else { seg.running[j - 1] };
             let partial = if j < window.buckets {
                 let (lo, hi, c, _) = self.bucket(s, j);
+                let (lo, hi) = (lo.max(self.min), hi.min(self.max));
                 if hi > lo {
                     c as f64 * ((x - lo) / (hi - lo)).clamp(0.0, 1.0)
+                } else if x > hi || (x == hi && !strict) {
+                    c as f64
                 } else {
                     0.0
                 }
@@ -1063,6 +1087,50 @@ mod tests {
         }
         constant.prepare();
         assert_eq!(constant.quantile(0.37), 350.0);
+        assert_eq!(constant.cdf(349.99), 0.0);
+        assert_eq!(constant.cdf(350.0), 1.0);
+    }
+
+    /// Values that all lie in one bucket (a constant, or a few values a hair apart): the
+    /// share at or below x is the exact count outside the span of the values, and never a
+    /// ramp across the whole bucket (it once gave 47% for P(X ≤ 16.00001) of a constant
+    /// 16, whose bucket reached above 16.00001).
+    #[test]
+    fn the_cdf_of_values_in_one_bucket_stays_within_their_extremes() {
+        for (pilot, values) in [
+            (vec![16.0; 50], vec![16.0; 2000]),
+            // Pilots that spread the window around 16: the values fall inside a bucket.
+            (
+                (1..=50).map(|i| f64::from(i) * 0.7).collect(),
+                vec![16.0; 2000],
+            ),
+            (
+                (1..=50).map(|i| f64::from(i) * 0.7).collect(),
+                (0..2000).map(|i| 16.0 + f64::from(i % 3) * 1e-9).collect(),
+            ),
+            // The same below zero.
+            (
+                (1..=50).map(|i| -f64::from(i) * 0.7).collect(),
+                vec![-16.0; 2000],
+            ),
+        ] {
+            let mut sketch = Sketch::new(Layout::from_pilot(&pilot, 2048));
+            for &x in &values {
+                sketch.add(x);
+            }
+            sketch.prepare();
+            let (lo, hi) = (values[0].min(values[2]), values[0].max(values[2]));
+            for x in [lo - 1e-5, lo - 1e-12, lo, hi, hi + 1e-12, hi + 1e-5] {
+                let exact = values.iter().filter(|&&v| v <= x).count() as f64 / 2000.0;
+                let got = sketch.cdf(x);
+                if x < lo || x >= hi {
+                    assert_eq!(got, exact, "{x} near {}", values[0]);
+                } else {
+                    // Between the extremes, the bucket's spread is assumed even.
+                    assert!((0.0..=1.0).contains(&got), "{x}: {got}");
+                }
+            }
+        }
     }
 
     #[test]
