@@ -289,3 +289,68 @@ fn csv_files_with_non_ascii_text_start_with_a_byte_order_mark_for_excel() {
         common::csv_rows(&dir.path().join("never/tornado.csv"))
     );
 }
+
+/// An output that takes one of two values (the start year is its only uncertain input,
+/// 2023 or 2024, and the path before it is fixed): the histogram has those two bars, each
+/// with about half the draws, and no tails of zero width split off them (the share at the
+/// lower value was once read as a ramp across its bucket, putting a third of its draws in
+/// a bin from 12.1550625 to 12.1550625); the chart does not speak of draws beyond it.
+#[test]
+fn a_histogram_of_two_values_is_two_bars() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("atoms.toml");
+    std::fs::write(
+        &file,
+        r#"name = "atoms"
+unit = "u"
+baseline_year = 2020
+target_year = 2030
+[sources]
+s = "t"
+[metrics.q]
+shape = "cagr"
+baseline = { value = 10, source = "s" }
+target = { value = 40, source = "s" }
+start_year = 2023
+baseline_growth = 0.05
+[uncertainty]
+draws = 20000
+outputs = ["q[2024]"]
+[uncertainty.inputs]
+"metrics.q.start_year" = { dist = "uniform", min = 2022.5, max = 2024.49 }
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    kjproj()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--svg", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    // Started in 2024, q grows 5% a year to 10 · 1.05⁴ = 12.1550625; started in 2023,
+    // 10 · 1.05³ = 11.57625 then the constant rate to 40 in 2030, (40 / 11.57625)^(1/7),
+    // for one year: 13.81960.
+    let rows = csv(&out.join("histogram.csv"));
+    let full: Vec<(f64, f64, f64)> = rows
+        .iter()
+        .map(|r| {
+            let f = |k: &str| r[k].parse::<f64>().unwrap();
+            (f("bin_low"), f("bin_high"), f("fraction"))
+        })
+        .filter(|b| b.2 > 0.0)
+        .collect();
+    let low = 10.0 * 1.05_f64.powi(4);
+    let high = 11.576_25 * (40.0 / 11.576_25_f64).powf(1.0 / 7.0);
+    assert_eq!(full.len(), 2, "{full:?}");
+    // Bin edges are written to 12 significant digits.
+    let inside = |v: f64, (lo, hi, _): (f64, f64, f64)| lo - 1e-9 <= v && v <= hi + 1e-9 && hi > lo;
+    assert!(inside(low, full[0]) && inside(high, full[1]), "{full:?}");
+    // Start 2024 (draws from 2023.5 to 2024.49) 0.99 / 1.99 of the time, 2023 the rest;
+    // the Latin hypercube's strata give each its share to within a draw.
+    assert!((full[0].2 - 0.99 / 1.99).abs() < 1e-4, "{full:?}");
+    assert!((full[0].2 + full[1].2 - 1.0).abs() < 1e-12, "{full:?}");
+    let svg = std::fs::read_to_string(out.join("histogram.svg")).unwrap();
+    assert!(!svg.contains("Not shown"), "a note about tails of 0%");
+}

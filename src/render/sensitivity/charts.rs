@@ -283,7 +283,12 @@ pub(super) fn histogram(
             value(above.1)
         ),
     };
-    let mut notes = vec![tails];
+    // Nothing beyond the bins (every draw on one or two values, say): nothing to say.
+    let mut notes = if below.2 > 0.0 || above.2 > 0.0 {
+        vec![tails]
+    } else {
+        Vec::new()
+    };
     notes.extend_from_slice(footnotes);
     HistogramChart {
         title: scenario.name.clone(),
