@@ -423,13 +423,17 @@ pub fn evaluate(
     }
     match q {
         Quantity::Probability(_, cmp, x) => match (mc, year) {
-            // P(X ≥ x) is 1 − P(X < x): the two differ where draws sit exactly at x (a
-            // quantity no uncertain input moves, say).
-            (Some(mc), Some(i)) => match cmp {
-                Cmp::Le => mc.cdf(s, i, *x),
-                Cmp::Lt => mc.below(s, i, *x),
-                Cmp::Ge => 1.0 - mc.below(s, i, *x),
-                Cmp::Gt => 1.0 - mc.cdf(s, i, *x),
+            // A stated figure's chance of being reached is counted draw by draw: the same
+            // number as the summary and probabilities.csv, exactly.
+            (Some(mc), Some(i)) => match (cmp, mc.reached(s, i, *x)) {
+                (Cmp::Ge, Some(p)) => p,
+                (Cmp::Lt, Some(p)) => 1.0 - p,
+                // P(X ≥ x) is 1 − P(X < x): the two differ where draws sit exactly at x
+                // (a quantity no uncertain input moves, say).
+                (Cmp::Le, _) => mc.cdf(s, i, *x),
+                (Cmp::Lt, None) => mc.below(s, i, *x),
+                (Cmp::Ge, None) => 1.0 - mc.below(s, i, *x),
+                (Cmp::Gt, _) => 1.0 - mc.cdf(s, i, *x),
             },
             _ => f64::NAN,
         },

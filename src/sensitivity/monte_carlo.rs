@@ -186,6 +186,15 @@ impl MonteCarlo {
         self.cell(series, year).map_or(f64::NAN, |h| h.cdf(x))
     }
 
+    /// The share of draws with `series` in year index `year` at or above `x`, counted draw
+    /// by draw, when `x` is a stated figure of it (see [`MonteCarlo::probabilities`]).
+    pub fn reached(&self, series: Series, year: usize, x: f64) -> Option<f64> {
+        self.probabilities
+            .iter()
+            .find(|p| p.series == series && p.year == year && p.stated == x)
+            .map(|p| p.probability)
+    }
+
     /// Share of draws with `series` in year index `year` strictly below `x` (see
     /// [`Sketch::below`]).
     pub fn below(&self, series: Series, year: usize, x: f64) -> f64 {
