@@ -176,6 +176,18 @@ fn fixed(scenario: &Scenario, input: InputTarget, value: f64) -> Scenario {
     s
 }
 
+/// Whether `input` is uncertain in the scenario, and if so whether it is correlated with
+/// other inputs: what solving for it with a probability sets aside (see [`fixed`]).
+pub fn set_aside(scenario: &Scenario, input: InputTarget) -> Option<bool> {
+    let u = scenario.uncertainty.as_ref()?;
+    let i = u.inputs.iter().position(|i| i.target == input)?;
+    Some(
+        u.correlation
+            .as_ref()
+            .is_some_and(|c| c.inputs.contains(&i)),
+    )
+}
+
 /// `c` without uncertain input `gone` (an index into the inputs before it was removed),
 /// the inputs after it renumbered; `None` when fewer than two inputs are left in it.
 fn without(c: Correlation, gone: usize) -> Option<Correlation> {

@@ -326,6 +326,7 @@ fn solve_prints_json_on_request() {
     assert!((doc["value"].as_f64().unwrap() - 52.5).abs() < 1e-9);
     assert_eq!(doc["vary"], "metrics.sales.target.value");
     assert!(doc["evaluations"].is_u64());
+    assert_eq!(doc["set_aside"], serde_json::json!([]));
 }
 
 /// Three correlated segments of a total, each normal (mean 100, sd 10); `p1` is solved
@@ -398,6 +399,10 @@ fn solving_for_one_correlated_input_keeps_the_others_correlated() {
         assert!(
             (v - expected).abs() < 0.4,
             "{variant}: {v}, expected {expected}"
+        );
+        assert_eq!(
+            doc["set_aside"],
+            serde_json::json!(["range", "correlations"])
         );
     }
     // The answer says the solved input's own range and correlations were set aside.

@@ -320,8 +320,10 @@ class Scenario:
         ``"metrics.sales.target.value"``) that makes ``goal`` (e.g. ``"share[2031] =
         15%"``) true, or, with ``probability``, that makes the goal reached with that
         probability. Returns a dict with ``value``, ``achieved``, ``range``,
-        ``evaluations`` and ``other_solutions``; raises :class:`NoSolution` when no value
-        in the range reaches the goal."""
+        ``evaluations``, ``other_solutions`` and ``set_aside`` (with ``probability``, what
+        of the input's own uncertainty was set aside while solving for it: ``"range"``,
+        ``"correlations"``); raises :class:`NoSolution` when no value in the range reaches
+        the goal."""
         text = _call(
             _kjproj.solve,
             **self._source(),

@@ -96,6 +96,15 @@ def test_checks_and_solve():
     answer = s.solve(vary="metrics.sales.target.value", goal="share[2031] = 15%")
     # 15% of a 350 market: 52.5, the analytic answer.
     assert answer["value"] == pytest.approx(52.5, rel=1e-6)
+    assert answer["set_aside"] == []
+    # Under uncertainty the target's own range and its correlation with the market are set
+    # aside: with sales fixed, P(v / M >= 0.15) = 0.8 for the market M normal with P5 315
+    # and P95 385 gives v = 0.15 * (350 + 0.8416 * 21.28) = 55.19.
+    answer = s.solve(
+        vary="metrics.sales.target.value", goal="share[2031] = 15%", probability=0.8, draws=20000
+    )
+    assert answer["value"] == pytest.approx(55.19, abs=0.15)
+    assert answer["set_aside"] == ["range", "correlations"]
     with pytest.raises(kjproj.NoSolution):
         s.solve(vary="metrics.sales.target.value", goal="share[2031] = 15%", range="1..2")
 

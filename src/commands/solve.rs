@@ -174,6 +174,12 @@ pub fn answer(
             "range": [solution.range.0, solution.range.1],
             "evaluations": solution.evaluations,
             "other_solutions": solution.others,
+            // With --probability, what of the solved input's uncertainty was set aside.
+            "set_aside": match (options.probability, solve::set_aside(scenario, input)) {
+                (Some(_), Some(true)) => serde_json::json!(["range", "correlations"]),
+                (Some(_), Some(false)) => serde_json::json!(["range"]),
+                _ => serde_json::json!([]),
+            },
     });
     let mut text = render::solve::answer(&framing, &solution);
     if let Some(v) = &options.variant

@@ -7,7 +7,7 @@ use crate::check::{self, expr};
 use crate::format::fixed;
 use crate::model::{self, shape::cagr};
 use crate::scenario::{InputTarget, RatioKind};
-use crate::solve::{NoSolution, Problem, Reason, Solution, base_value, short};
+use crate::solve::{NoSolution, Problem, Reason, Solution, base_value, set_aside, short};
 
 /// What the answer is about.
 pub struct Framing<'a> {
@@ -151,15 +151,9 @@ pub fn answer(f: &Framing, solution: &Solution) -> String {
                 settings.seed,
                 short(base_value(scenario, input))
             );
-            if let Some(u) = &scenario.uncertainty
-                && let Some(i) = u.inputs.iter().position(|i| i.target == input)
-            {
+            if let Some(correlated) = set_aside(scenario, input) {
                 // Each value tried is the input's value in every draw: its own range (and
                 // its correlations) cannot apply while it is being solved for.
-                let correlated = u
-                    .correlation
-                    .as_ref()
-                    .is_some_and(|c| c.inputs.contains(&i));
                 let _ = writeln!(
                     out,
                     "  ({name} is held at each value tried: its range in [uncertainty]{} set aside)",
