@@ -42,9 +42,10 @@ fn summary_text(
     };
     let _ = writeln!(
         out,
-        "\nMonte Carlo: {} draws ({method}), seed {}, {inputs} uncertain inputs{}",
+        "\nMonte Carlo: {} draws ({method}), seed {}, {inputs} uncertain input{}{}",
         grouped(mc.feasible()),
         settings.seed,
+        if inputs == 1 { "" } else { "s" },
         super::left_out(mc, crate::scenario::Lang::En)
     );
     let _ = writeln!(
