@@ -439,3 +439,19 @@ fn a_probability_that_only_steps_has_no_solution_and_says_why() {
         ))
         .stderr(predicate::str::contains("from 0% to 100%"));
 }
+
+/// Solving for the only uncertain input with a probability leaves nothing uncertain: an
+/// error that says so (exit 2) rather than a search for a probability that only steps.
+#[test]
+fn a_probability_with_nothing_left_uncertain_is_refused() {
+    kjproj()
+        .arg("solve")
+        .arg(repo("scenarios/korea_rnd.toml"))
+        .args(["--vary", "metrics.gerd.fit", "--goal", "gerd[2031] = 200"])
+        .args(["--probability", "0.5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "metrics.gerd.fit is the only uncertain input, and it is held at each value tried",
+        ));
+}

@@ -111,6 +111,15 @@ pub fn answer(
             {
                 return Err(usage("--probability needs uncertain inputs: the scenario has no [uncertainty.inputs]".into()));
             }
+            if scenario
+                .uncertainty
+                .as_ref()
+                .is_some_and(|u| u.inputs.iter().all(|i| i.target == input))
+            {
+                return Err(usage(format!(
+                    "--probability: {name} is the only uncertain input, and it is held at each value tried, so nothing is left uncertain; solve without --probability"
+                )));
+            }
             if !matches!(quantity, expr::Quantity::Value(_)) {
                 return Err(usage(
                     "--probability takes a goal on a value, e.g. `share[2031] = 15%`".into(),
