@@ -250,10 +250,30 @@ fn tokens(text: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
                     break;
                 }
             }
-            let mut value: f64 = text[start..end].parse().map_err(|_| SyntaxError {
-                at: start,
-                message: format!("`{}` is not a number", &text[start..end]),
-            })?;
+            // An exponent, as TOML writes one: `1e6`, `2.5E-3`.
+            if let Some(after) = text[end..].strip_prefix(['e', 'E']) {
+                let sign = usize::from(after.starts_with(['+', '-']));
+                let digits = after[sign..]
+                    .find(|d: char| !d.is_ascii_digit())
+                    .unwrap_or(after.len() - sign);
+                let exponent_end = if digits > 0 {
+                    end + 1 + sign + digits
+                } else {
+                    end
+                };
+                while chars.peek().is_some_and(|&(j, _)| j < exponent_end) {
+                    chars.next();
+                }
+                end = exponent_end;
+            }
+            let mut value: f64 = text[start..end]
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| SyntaxError {
+                    at: start,
+                    message: format!("`{}` is not a (finite) number", &text[start..end]),
+                })?;
             if let Some(&(_, '%')) = chars.peek() {
                 chars.next();
                 value /= 100.0;
@@ -701,5 +721,32 @@ mod tests {
         assert!(e.message.contains("after the bound"));
         let e = parse("share[2031.5] >= 1").unwrap_err();
         assert!(e.message.contains("not a year"));
+        let e = parse("sum(sales, 2025, 2031) >= 1e400").unwrap_err();
+        assert!(
+            e.message.contains("`1e400` is not a (finite) number"),
+            "{e:?}"
+        );
+        assert_eq!(e.at, 26);
+        let e = parse("sales[2031] >= 2e").unwrap_err();
+        assert!(e.message.contains("after the bound"), "{e:?}");
+    }
+
+    /// Numbers as TOML writes them, with an exponent.
+    #[test]
+    fn numbers_take_an_exponent() {
+        let bound = |text: &str| parse(text).unwrap().bound;
+        assert_eq!(
+            bound("sum(sales, 2025, 2031) >= 1.8e2"),
+            Bound::Cmp(Cmp::Ge, 180.0)
+        );
+        assert_eq!(bound("sales[2031] < 2E+1"), Bound::Cmp(Cmp::Lt, 20.0));
+        assert_eq!(
+            bound("max(yoy(sales)) > -2.5e-1"),
+            Bound::Cmp(Cmp::Gt, -0.25)
+        );
+        assert_eq!(bound("share[2031] <= 1.5e1%"), Bound::Cmp(Cmp::Le, 0.15));
+        let p = parse("P(market[2031] >= 3.5e2) >= 5e-1").unwrap();
+        assert!(matches!(p.quantity, Quantity::Probability(_, Cmp::Ge, x) if x == 350.0));
+        assert_eq!(p.bound, Bound::Cmp(Cmp::Ge, 0.5));
     }
 }
