@@ -311,6 +311,7 @@ draws = 20000
         "P(sum(q, 2020, 2030) < 165) <= 0%",
         "P(sum(q, 2020, 2030) <= 220) >= 100%",
         "P(sum(q, 2020, 2030) > 220) <= 0%",
+        "P(cagr(q) >= 7%) >= 100%",
     ];
     // True in the base only (q is 20 in the variant).
     let base = [
@@ -344,7 +345,24 @@ draws = 20000
             .filter(|c| c["passed"] == true && c["skipped"].is_null() && c["builtin"] == false)
             .count()
     };
-    assert_eq!((passed(0), passed(1)), (16, 12), "{doc:#}");
+    assert_eq!((passed(0), passed(1)), (17, 13), "{doc:#}");
+    // Thresholds read as written: growth in percent, and not rounded to 15 or 20.
+    let actual = |name: &str| {
+        doc["files"][0]["variants"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()["actual"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        actual("P(q[2025] >= 14.99999) >= 100%"),
+        "P(q[2025] ≥ 14.99999) = 100%"
+    );
+    assert_eq!(actual("P(cagr(q) >= 7%) >= 100%"), "P(cagr(q) ≥ 7%) = 100%");
 }
 
 /// A check on the chance of reaching a stated figure reads the count the simulation keeps

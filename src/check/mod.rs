@@ -148,9 +148,9 @@ pub fn run(scenario: &Scenario, projection: &Projection, simulation: Simulation)
             passed: c.expr.bound.holds(value),
             actual: format!(
                 "{} = {}",
-                quantity_words(&c.expr.quantity, &|v| show_series(
+                quantity_words(&c.expr.quantity, &|v| threshold(
                     scenario,
-                    &c.expr.quantity,
+                    c.expr.quantity.inner(),
                     v
                 )),
                 shown(value)
@@ -501,12 +501,31 @@ pub fn show(scenario: &Scenario, q: &Quantity, v: f64) -> String {
     }
 }
 
+/// A threshold the check's author wrote (`P(cagr(sales) >= 25%)`), as a value of the
+/// quantity `q` it is compared with (percent for growth, rates and shares), with up to six
+/// decimals so that it reads as written (15.99999, not 16).
+fn threshold(scenario: &Scenario, q: &Quantity, v: f64) -> String {
+    if q.is_rate() || is_share(scenario, q) {
+        format!("{}%", fixed(v * 100.0, 6))
+    } else {
+        fixed(v, 6)
+    }
+}
+
+/// Whether the quantity's series is a share (shown in percent).
+fn is_share(scenario: &Scenario, q: &Quantity) -> bool {
+    scenario.series_by_name(&q.series().name).is_some_and(
+        |s| matches!(s, Series::Ratio(i) if scenario.ratios[i].kind == RatioKind::Share),
+    )
+}
+
 /// A value of the quantity's series: percent for shares.
 fn show_series(scenario: &Scenario, q: &Quantity, v: f64) -> String {
-    let share = scenario.series_by_name(&q.series().name).is_some_and(
-        |s| matches!(s, Series::Ratio(i) if scenario.ratios[i].kind == RatioKind::Share),
-    );
-    if share { percent(v) } else { fixed(v, 4) }
+    if is_share(scenario, q) {
+        percent(v)
+    } else {
+        fixed(v, 4)
+    }
 }
 
 fn percent(v: f64) -> String {
