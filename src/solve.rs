@@ -177,7 +177,7 @@ fn fixed(scenario: &Scenario, input: InputTarget, value: f64) -> Scenario {
 }
 
 /// Whether `input` is uncertain in the scenario, and if so whether it is correlated with
-/// other inputs: what solving for it with a probability sets aside (see [`fixed`]).
+/// other inputs: what solving for it with a probability sets aside.
 pub fn set_aside(scenario: &Scenario, input: InputTarget) -> Option<bool> {
     let u = scenario.uncertainty.as_ref()?;
     let i = u.inputs.iter().position(|i| i.target == input)?;
