@@ -410,12 +410,9 @@ pub fn evaluate(
             return f64::NAN;
         };
         return match q {
-            Quantity::Probability(_, cmp, x) => match cmp {
-                Cmp::Le => mc.extra_cdf(k, *x),
-                Cmp::Lt => mc.extra_below(k, *x),
-                Cmp::Ge => 1.0 - mc.extra_below(k, *x),
-                Cmp::Gt => 1.0 - mc.extra_cdf(k, *x),
-            },
+            Quantity::Probability(_, cmp, x) => {
+                chance(*cmp, || mc.extra_cdf(k, *x), || mc.extra_below(k, *x))
+            }
             Quantity::Percentile(pct, _) => mc.extra_quantile(k, *pct),
             Quantity::Mean(_) => mc.extra.get(k).map_or(f64::NAN, |e| e.mean),
             _ => f64::NAN,
@@ -428,12 +425,7 @@ pub fn evaluate(
             (Some(mc), Some(i)) => match (cmp, mc.reached(s, i, *x)) {
                 (Cmp::Ge, Some(p)) => p,
                 (Cmp::Lt, Some(p)) => 1.0 - p,
-                // P(X ≥ x) is 1 − P(X < x): the two differ where draws sit exactly at x
-                // (a quantity no uncertain input moves, say).
-                (Cmp::Le, _) => mc.cdf(s, i, *x),
-                (Cmp::Lt, None) => mc.below(s, i, *x),
-                (Cmp::Ge, None) => 1.0 - mc.below(s, i, *x),
-                (Cmp::Gt, _) => 1.0 - mc.cdf(s, i, *x),
+                _ => chance(*cmp, || mc.cdf(s, i, *x), || mc.below(s, i, *x)),
             },
             _ => f64::NAN,
         },
@@ -450,6 +442,18 @@ pub fn evaluate(
             _ => f64::NAN,
         },
         _ => model::quantity(scenario, projection, q),
+    }
+}
+
+/// P(X `cmp` x) from the shares of draws at or below x and strictly below it: P(X ≥ x) is
+/// 1 − P(X < x), not 1 − P(X ≤ x); the two differ where draws sit exactly at x (a quantity
+/// no uncertain input moves, say).
+fn chance(cmp: Cmp, at_or_below: impl FnOnce() -> f64, below: impl FnOnce() -> f64) -> f64 {
+    match cmp {
+        Cmp::Le => at_or_below(),
+        Cmp::Lt => below(),
+        Cmp::Ge => 1.0 - below(),
+        Cmp::Gt => 1.0 - at_or_below(),
     }
 }
 
