@@ -197,25 +197,20 @@ fn without(c: Correlation, gone: usize) -> Option<Correlation> {
     if kept.len() < 2 {
         return None;
     }
-    if kept.len() == c.inputs.len() {
-        let inputs = c
-            .inputs
-            .iter()
-            .map(|&i| i - usize::from(i > gone))
-            .collect();
-        return Some(Correlation { inputs, ..c });
-    }
-    let rows: Vec<Vec<f64>> = kept
+    let inputs = kept
         .iter()
-        .map(|&r| kept.iter().map(|&k| c.matrix.get(r, k)).collect())
+        .map(|&k| c.inputs[k] - usize::from(c.inputs[k] > gone))
         .collect();
-    Some(Correlation {
-        inputs: kept
+    let matrix = if kept.len() == c.inputs.len() {
+        c.matrix
+    } else {
+        let rows: Vec<Vec<f64>> = kept
             .iter()
-            .map(|&k| c.inputs[k] - usize::from(c.inputs[k] > gone))
-            .collect(),
-        matrix: CorrelationMatrix::new(&rows).ok()?,
-    })
+            .map(|&r| kept.iter().map(|&k| c.matrix.get(r, k)).collect())
+            .collect();
+        CorrelationMatrix::new(&rows).ok()?
+    };
+    Some(Correlation { inputs, matrix })
 }
 
 /// Points the range is first scanned at, to find every bracket of the goal.

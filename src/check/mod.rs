@@ -498,37 +498,32 @@ pub fn quantity_words(q: &Quantity, series_value: &dyn Fn(f64) -> String) -> Str
 
 /// A value of a quantity: percent for rates, probabilities and shares.
 pub fn show(scenario: &Scenario, q: &Quantity, v: f64) -> String {
-    if q.is_rate() {
-        percent(v)
-    } else {
-        show_series(scenario, q, v)
-    }
+    in_units(scenario, q, v, 3, 4)
 }
 
 /// A threshold the check's author wrote (`P(cagr(sales) >= 25%)`), as a value of the
-/// quantity `q` it is compared with (percent for growth, rates and shares), with up to six
-/// decimals so that it reads as written (15.99999, not 16).
+/// quantity `q` it is compared with, with up to six decimals so that it reads as written
+/// (15.99999, not 16).
 fn threshold(scenario: &Scenario, q: &Quantity, v: f64) -> String {
-    if q.is_rate() || is_share(scenario, q) {
-        format!("{}%", fixed(v * 100.0, 6))
-    } else {
-        fixed(v, 6)
-    }
+    in_units(scenario, q, v, 6, 6)
 }
 
-/// Whether the quantity's series is a share (shown in percent).
-fn is_share(scenario: &Scenario, q: &Quantity) -> bool {
-    scenario.series_by_name(&q.series().name).is_some_and(
+/// `v` as a value of `q`: in percent with up to `percent_decimals` for growth, rates and
+/// shares, else with up to `decimals`.
+fn in_units(
+    scenario: &Scenario,
+    q: &Quantity,
+    v: f64,
+    percent_decimals: usize,
+    decimals: usize,
+) -> String {
+    let share = scenario.series_by_name(&q.series().name).is_some_and(
         |s| matches!(s, Series::Ratio(i) if scenario.ratios[i].kind == RatioKind::Share),
-    )
-}
-
-/// A value of the quantity's series: percent for shares.
-fn show_series(scenario: &Scenario, q: &Quantity, v: f64) -> String {
-    if is_share(scenario, q) {
-        percent(v)
+    );
+    if q.is_rate() || share {
+        format!("{}%", fixed(v * 100.0, percent_decimals))
     } else {
-        fixed(v, 4)
+        fixed(v, decimals)
     }
 }
 
